@@ -1,0 +1,45 @@
+# Colloquy: every command sets up .venv/ first when it is missing or stale.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PELICAN := $(BIN)/pelican
+CONTENT := content
+OUTPUT := output
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: html publish serve test lint format clean setup
+
+html: $(STAMP)
+	$(PELICAN) $(CONTENT) -o $(OUTPUT) -s pelicanconf.py
+
+publish: $(STAMP)
+	$(PELICAN) $(CONTENT) -o $(OUTPUT) -s publishconf.py --fatal warnings
+
+serve: html
+	$(PELICAN) --listen --autoreload $(CONTENT) -o $(OUTPUT) -s pelicanconf.py -b $(HOST) -p $(PORT)
+
+test: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+		|| { echo "Colloquy needs Python 3.11 or newer as $(PYTHON)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $(STAMP)
+
+clean:
+	rm -rf $(OUTPUT) __pycache__ .pytest_cache

@@ -1,0 +1,93 @@
+"""Writing into content/ safely: atomic, inside its folder, never clobbering."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+import re
+import tempfile
+
+_WINDOWS_RESERVED = frozenset(
+    ["con", "prn", "aux", "nul"]
+    + [f"com{i}" for i in range(1, 10)]
+    + [f"lpt{i}" for i in range(1, 10)]
+)
+_UNSAFE_NAME = re.compile(r"[^\w.-]+", re.UNICODE)
+
+
+class UnsafePathError(ValueError):
+    """A name taken from input would write outside its folder."""
+
+
+def safe_filename(name: str, *, fallback: str = "untitled") -> str:
+    """Return ``name`` as a single portable file-name component.
+
+    Separators, dots at either end, control characters and names Windows reserves
+    are removed, so the result can never climb out of the folder it is joined to.
+    """
+    cleaned = _UNSAFE_NAME.sub("-", name.replace("/", "-").replace("\\", "-"))
+    cleaned = cleaned.strip(".-_ ")[:120] or fallback
+    if cleaned.split(".")[0].lower() in _WINDOWS_RESERVED:
+        cleaned = f"_{cleaned}"
+    return cleaned
+
+
+def inside(root: str | os.PathLike[str], *parts: str) -> Path:
+    """Join ``parts`` to ``root`` and refuse a result that is not below ``root``."""
+    base = Path(root).resolve()
+    target = base.joinpath(*parts).resolve()
+    if target != base and base not in target.parents:
+        raise UnsafePathError(
+            f"expected a path inside {str(base)!r}, got {str(target)!r}"
+        )
+    return target
+
+
+def write_atomic(
+    path: str | os.PathLike[str], data: str | bytes, *, overwrite: bool = False
+) -> bool:
+    """Write ``data`` to ``path`` all at once: readers see the old file or the new one.
+
+    Returns False, writing nothing, when the file exists and ``overwrite`` is off,
+    and also when it already holds exactly ``data`` (so re-imports touch nothing).
+    """
+    target = Path(path)
+    payload = data.encode("utf-8") if isinstance(data, str) else data
+    if target.exists() and (not overwrite or target.read_bytes() == payload):
+        return False
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(
+        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
+    )
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(payload)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if overwrite:
+            os.replace(tmp, target)
+        else:
+            # link() fails if another writer got there first: never clobber.
+            try:
+                os.link(tmp, target)
+            except FileExistsError:
+                return False
+            finally:
+                os.unlink(tmp)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(target.parent)
+    return True
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,88 @@
+"""The one safety boundary for text from outside the author's own posts.
+
+Perspectives, chat messages, imported comments and reblogged excerpts all reach a
+template or a feed through :func:`sanitize_html` (HTML) or :func:`render_outside_text`
+(Markdown source), never any other way.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+import re
+
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+import nh3
+
+ALLOWED_TAGS = frozenset(
+    {
+        "a", "abbr", "b", "blockquote", "br", "cite", "code", "del", "dd", "dl",
+        "dt", "em", "h3", "h4", "h5", "h6", "hr", "i", "ins", "kbd", "li", "mark",
+        "ol", "p", "pre", "q", "s", "samp", "small", "span", "strong", "sub", "sup",
+        "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    }
+)  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "abbr": {"title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "ol": {"start"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+LINK_REL = "nofollow ugc"
+MAX_OUTSIDE_TEXT = 100_000  # characters of Markdown source rendered per piece
+
+# Characters XML 1.0 forbids, plus the two non-characters feedgen rejects.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    """Return ``text`` without the characters XML 1.0 cannot carry."""
+    return _XML_ILLEGAL.sub("", text)
+
+
+def sanitize_html(html: str, *, allow_images: bool = False) -> Markup:
+    """Return ``html`` reduced to the allowlist, as markup safe to put in a page.
+
+    Only http, https and mailto links survive, every link gets
+    ``rel="nofollow ugc"``, and images are dropped unless ``allow_images``.
+    """
+    tags = ALLOWED_TAGS | {"img"} if allow_images else ALLOWED_TAGS
+    cleaned = nh3.clean(
+        xml_safe(html),
+        tags=set(tags),
+        attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items() if k in tags},
+        url_schemes=set(URL_SCHEMES),
+        link_rel=LINK_REL,
+        strip_comments=True,
+    )
+    return Markup(cleaned)
+
+
+def safe_url(url: str | None) -> str | None:
+    """Return ``url`` if it is an absolute http(s) URL a reader may follow."""
+    if not url:
+        return None
+    candidate = xml_safe(url).strip()
+    if re.match(r"(?i)^https?://[^\s/?#\"'<>\\]+[^\s\"'<>\\]*$", candidate):
+        return candidate
+    return None
+
+
+@lru_cache(maxsize=1)
+def _markdown() -> MarkdownIt:
+    # CommonMark with raw HTML off: outside text cannot bring its own tags, and
+    # markdown-it bounds nesting, so hostile input costs linear time.
+    return MarkdownIt("commonmark", {"html": False, "maxNesting": 20}).enable(
+        ["strikethrough", "table"]
+    )
+
+
+def render_outside_text(source: str, *, allow_images: bool = False) -> Markup:
+    """Render Markdown written by someone other than the author into safe HTML."""
+    text = xml_safe(source)
+    if len(text) > MAX_OUTSIDE_TEXT:
+        text = text[:MAX_OUTSIDE_TEXT] + "\n\n[…]"
+    return sanitize_html(_markdown().render(text), allow_images=allow_images)

@@ -1,0 +1,128 @@
+"""What the tests share: building a real site and reading its output back."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+import xml.etree.ElementTree as ET
+
+from bs4 import BeautifulSoup
+import mf2py
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class BuiltSite:
+    """The output folder of one test build, with parsers for what is in it."""
+
+    output: Path
+
+    def html(self, rel: str) -> BeautifulSoup:
+        """Parse one output page."""
+        return BeautifulSoup(self.text(rel), "html.parser")
+
+    def text(self, rel: str) -> str:
+        """Return one output file as text."""
+        return (self.output / rel).read_text(encoding="utf-8")
+
+    def xml(self, rel: str) -> ET.Element:
+        """Parse one output XML file."""
+        return ET.parse(self.output / rel).getroot()
+
+    def mf2(self, rel: str, url: str = "http://example.test/") -> dict:
+        """Read the microformats of one output page as mf2py does."""
+        return mf2py.parse(doc=self.text(rel), url=url)
+
+    def pages(self) -> list[str]:
+        """Return every HTML file in the output, sorted, relative to it."""
+        return sorted(
+            p.relative_to(self.output).as_posix() for p in self.output.rglob("*.html")
+        )
+
+    def snapshot(self) -> dict[str, bytes]:
+        """Return every output file's bytes, by relative path."""
+        return {
+            p.relative_to(self.output).as_posix(): p.read_bytes()
+            for p in sorted(self.output.rglob("*"))
+            if p.is_file()
+        }
+
+
+class _References(HTMLParser):
+    """Collect every URL a page refers to (links, assets, form targets)."""
+
+    ATTRIBUTES = frozenset({"href", "src", "action", "poster", "data"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        for name, value in attrs:
+            if value and name in self.ATTRIBUTES:
+                self.urls.append(value)
+            if value and name == "srcset":
+                self.urls.extend(
+                    part.split()[0] for part in value.split(",") if part.strip()
+                )
+
+
+def broken_links(output: Path, site_url: str = "") -> list[str]:
+    """Return ``page -> url`` for every internal reference that names no file."""
+    broken = []
+    for page in sorted(output.rglob("*.html")):
+        parser = _References()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for url in parser.urls:
+            target = _resolve(output, page, url, site_url)
+            if target is not None and not target.exists():
+                broken.append(f"{page.relative_to(output)} -> {url}")
+    return broken
+
+
+def _resolve(output: Path, page: Path, url: str, site_url: str) -> Path | None:
+    if site_url and url.startswith(site_url):
+        url = url[len(site_url) :] or "/"
+    parts = urlsplit(url)
+    if parts.scheme or parts.netloc or not parts.path:
+        return None  # external, mailto:, or a fragment of this page
+    path = unquote(parts.path)
+    base = output if path.startswith("/") else page.parent
+    target = (base / path.lstrip("/")).resolve()
+    if path.endswith("/") or target.is_dir():
+        target = target / "index.html"
+    return target
+
+
+DANGEROUS_TAGS = frozenset(
+    {"script", "iframe", "object", "embed", "form", "input", "button", "meta",
+     "link", "style", "svg", "math", "base", "frame", "frameset", "applet",
+     "textarea", "select"}
+)  # fmt: skip
+URL_ATTRIBUTES = frozenset(
+    {"href", "src", "action", "formaction", "xlink:href", "data"}
+)
+
+
+def active_content(html: str, *, allowed: frozenset[str] = frozenset()) -> list[str]:
+    """Return every element or attribute in ``html`` that could run script or leak.
+
+    ``allowed`` names dangerous tags the page itself may legitimately carry (the
+    theme's own ``link`` and ``meta`` in a full page, say).
+    """
+    found = []
+    for element in BeautifulSoup(html, "html.parser").find_all(True):
+        if element.name in DANGEROUS_TAGS - allowed:
+            found.append(f"<{element.name}>")
+        for name, value in element.attrs.items():
+            text = " ".join(value) if isinstance(value, list) else str(value)
+            if name.lower().startswith("on") or name.lower() == "style":
+                found.append(f"<{element.name} {name}>")
+            elif name.lower() in URL_ATTRIBUTES:
+                scheme = text.strip().split(":", 1)[0].lower() if ":" in text else ""
+                if scheme and scheme not in {"http", "https", "mailto"}:
+                    found.append(f"<{element.name} {name}={text!r}>")
+    return found

@@ -1,0 +1,163 @@
+"""The shared pieces: errors, ids, safe writes and the sanitiser."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+import pickle
+import subprocess
+import sys
+
+from hypothesis import given
+from hypothesis import strategies as st
+import pytest
+
+from plugins.common.errors import ContentError
+from plugins.common.files import UnsafePathError, inside, safe_filename, write_atomic
+from plugins.common.ids import anchor, salted_hash, stable_id
+from plugins.common.sanitize import (
+    render_outside_text,
+    safe_url,
+    sanitize_html,
+    xml_safe,
+)
+
+from .support import ROOT, active_content
+
+
+def test_content_error_prints_where_what_and_the_line():
+    err = ContentError(
+        "expected 'Speaker: message', got 'hello'",
+        path="transcripts/launch.chat",
+        line=12,
+        source_line="  hello\n",
+    )
+    assert str(err) == (
+        "transcripts/launch.chat:12: expected 'Speaker: message', got 'hello'"
+        "\n    hello"
+    )
+    again = pickle.loads(pickle.dumps(err))
+    assert (again.path, again.line, str(again)) == (err.path, err.line, str(err))
+
+
+def test_stable_ids_depend_only_on_their_parts():
+    assert stable_id("ann", "2024-01-01T10:00", "hi") == stable_id(
+        "ann", "2024-01-01T10:00", "hi"
+    )
+    assert stable_id("ann", "hi") != stable_id("annhi")
+    assert stable_id("é") == stable_id("e\u0301")  # NFC: same text, same id
+    assert anchor("Q1: What now?") == "Q1-What-now"
+
+
+def test_salted_hash_hides_the_value():
+    digest = salted_hash("Reader@Example.org ", "site-secret")
+    assert digest == salted_hash("reader@example.org", "site-secret")
+    assert digest != salted_hash("reader@example.org", "other-secret")
+    assert "example" not in digest
+
+
+@given(st.text())
+def test_safe_filename_never_leaves_its_folder(tmp_path_factory, name):
+    root = tmp_path_factory.mktemp("root", numbered=True)
+    cleaned = safe_filename(name)
+    assert "/" not in cleaned
+    assert "\\" not in cleaned
+    assert cleaned not in {"", ".", ".."}
+    assert inside(root, cleaned).parent == root.resolve()
+
+
+@pytest.mark.parametrize("evil", ["../x", "/etc/passwd", "a/../../b"])
+def test_inside_refuses_paths_that_climb_out(tmp_path, evil):
+    with pytest.raises(UnsafePathError, match="expected a path inside"):
+        inside(tmp_path / "content", evil)
+
+
+def test_inside_refuses_a_sibling_with_the_same_prefix(tmp_path):
+    with pytest.raises(UnsafePathError):
+        inside(tmp_path / "output", "../output-evil/x")
+
+
+def test_write_atomic_never_clobbers_unless_told(tmp_path):
+    target = tmp_path / "a" / "post.md"
+    assert write_atomic(target, "first")
+    assert not write_atomic(target, "second")
+    assert target.read_text() == "first"
+    assert write_atomic(target, "second", overwrite=True)
+    assert not write_atomic(target, "second", overwrite=True)  # unchanged: untouched
+    assert target.read_text() == "second"
+    assert [p.name for p in target.parent.iterdir()] == ["post.md"]  # no temp files
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        "<script>alert(1)</script>",
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href=" JaVaScRiPt:alert(1)">x</a>',
+        '<img src=x onerror="alert(1)">',
+        "<iframe src=https://evil.example></iframe>",
+        '<svg><a xlink:href="javascript:alert(1)">x</a></svg>',
+        '<p style="background:url(javascript:x)">x</p>',
+        '<meta http-equiv="refresh" content="0;url=https://evil.example">',
+        "<form action=https://evil.example><input name=x></form>",
+        "[click](javascript:alert(1))",
+        "[click](data:text/html;base64,PHNjcmlwdD4=)",
+    ],
+)
+def test_sanitiser_makes_known_vectors_inert(hostile):
+    for html in (sanitize_html(hostile), render_outside_text(hostile)):
+        assert active_content(html) == [], html
+
+
+@given(st.text(alphabet=st.sampled_from(list("<>\"'=/:; ascriptonerjvhf&#x0\n"))))
+def test_sanitiser_output_never_carries_active_content(text):
+    assert active_content(sanitize_html(text)) == []
+    assert active_content(render_outside_text(text)) == []
+
+
+def test_sanitiser_keeps_ordinary_links_with_reader_rel():
+    html = render_outside_text("See [the essay](https://example.org/essay) *now*.")
+    assert 'href="https://example.org/essay"' in html
+    assert 'rel="nofollow ugc"' in html
+    assert "<em>now</em>" in html
+
+
+def test_images_only_when_allowed():
+    source = "![cat](https://example.org/cat.png)"
+    assert "<img" not in render_outside_text(source)
+    assert "<img" in render_outside_text(source, allow_images=True)
+
+
+def test_safe_url_accepts_only_absolute_http():
+    assert safe_url("https://example.org/a?b=c#d") == "https://example.org/a?b=c#d"
+    for bad in ["javascript:alert(1)", "data:text/html,x", "//evil.example", "", None]:
+        assert safe_url(bad) is None
+
+
+def test_xml_safe_removes_what_xml_cannot_carry():
+    assert xml_safe("a\x00b\x0bc\ufffed\ud800e\tf\n") == "abcde\tf\n"
+
+
+def test_colloquy_command_is_installed_with_help():
+    colloquy = Path(sys.executable).with_name("colloquy")
+    result = subprocess.run(
+        [str(colloquy), "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0
+    assert "new-post" in result.stdout
+
+
+def test_new_post_writes_a_draft_and_refuses_to_overwrite(tmp_path):
+    colloquy = Path(sys.executable).with_name("colloquy")
+    args = [str(colloquy), "new-post", "Hello, World!", "--date", "2024-05-01 10:32",
+            "--tags", "a, b", "--content", str(tmp_path)]  # fmt: skip
+    first = subprocess.run(args, capture_output=True, text=True, check=False, cwd=ROOT)
+    assert first.returncode == 0, first.stderr
+    post = tmp_path / "posts" / "2024-05-01-hello-world.md"
+    assert post.read_text(encoding="utf-8").startswith(
+        "Title: Hello, World!\nDate: 2024-05-01 10:32\nCategory: Essays\nTags: a, b\n"
+    )
+    second = subprocess.run(args, capture_output=True, text=True, check=False, cwd=ROOT)
+    assert second.returncode == 1
+    assert "exists already" in second.stderr
+    assert os.listdir(post.parent) == [post.name]

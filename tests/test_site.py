@@ -1,0 +1,218 @@
+"""The sample site and the foundation every plugin stands on."""
+
+from __future__ import annotations
+
+from datetime import datetime
+import logging
+from pathlib import Path
+import shutil
+import subprocess
+import sys
+from zoneinfo import ZoneInfo
+
+import html5lib
+import pytest
+
+from .support import ROOT, BuiltSite, broken_links
+
+PELICAN = Path(sys.executable).with_name("pelican")
+
+
+def build_sample(output: Path, *extra: str) -> subprocess.CompletedProcess:
+    """Build content/ exactly as ``make publish`` does, into ``output``."""
+    return subprocess.run(
+        [str(PELICAN), "content", "-o", str(output), "-s", "pelicanconf.py", *extra],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> BuiltSite:
+    output = tmp_path_factory.mktemp("sample") / "output"
+    result = build_sample(output, "--fatal", "warnings")
+    assert result.returncode == 0, result.stdout + result.stderr
+    return BuiltSite(output)
+
+
+def test_sample_site_builds_every_page_type(sample):
+    pages = set(sample.pages())
+    expected = {
+        "index.html",
+        "404.html",
+        "archives/index.html",
+        "2024/index.html",
+        "2024/06/index.html",
+        "2024/06/reading-in-public/index.html",
+        "category/essays/index.html",
+        "category/notes/index.html",
+        "tag/plain-text/index.html",
+        "author/mara-quill/index.html",
+        "tags/index.html",
+        "categories/index.html",
+        "authors/index.html",
+        "about/index.html",
+    }
+    assert expected <= pages, expected - pages
+
+
+def test_every_page_is_well_formed_html(sample):
+    parser = html5lib.HTMLParser(strict=True)
+    for rel in sample.pages():
+        try:
+            parser.parse(sample.text(rel))
+        except html5lib.html5parser.ParseError as err:
+            pytest.fail(f"{rel}: {err}")
+
+
+def test_every_internal_link_and_asset_resolves(sample):
+    assert broken_links(sample.output) == []
+
+
+def test_link_checker_reports_a_missing_target(tmp_path):
+    (tmp_path / "index.html").write_text(
+        '<a href="/gone/">x</a><img src="a.png" alt=""><a href="#top">t</a>'
+        '<a href="https://elsewhere.example/">e</a>',
+        encoding="utf-8",
+    )
+    (tmp_path / "a.png").write_bytes(b"png")
+    assert broken_links(tmp_path) == ["index.html -> /gone/"]
+
+
+def test_two_builds_are_byte_identical(sample, tmp_path):
+    again = tmp_path / "again"
+    assert build_sample(again).returncode == 0
+    assert BuiltSite(again).snapshot() == sample.snapshot()
+
+
+def test_post_page_reads_back_as_an_h_entry(sample):
+    parsed = sample.mf2("2024/04/a-small-tool-for-long-memory/index.html")
+    [entry] = [i for i in parsed["items"] if "h-entry" in i["type"]]
+    props = entry["properties"]
+    assert props["name"] == ["A small tool for long memory"]
+    published = datetime.fromisoformat(props["published"][0])
+    assert published == datetime(2024, 4, 18, 8, 5, tzinfo=ZoneInfo("America/New_York"))
+    assert props["url"][0].endswith("/2024/04/a-small-tool-for-long-memory/")
+    assert set(props["category"]) >= {"Notes", "tools", "plain-text"}
+    [author] = props["author"]
+    assert author["properties"]["name"] == ["Mara Quill"]
+    assert "filing cabinet" in props["content"][0]["value"]
+
+
+def test_listings_read_back_as_an_h_feed_of_posts(sample):
+    parsed = sample.mf2("category/essays/index.html")
+    [feed] = [i for i in parsed["items"] if "h-feed" in i["type"]]
+    names = [child["properties"]["name"][0] for child in feed["children"]]
+    assert names == ["Reading in public", "The margins are the message"]
+
+
+def test_footer_line_says_when_and_where_a_post_was_posted(sample):
+    page = sample.html("2024/03/the-margins-are-the-message/index.html")
+    footer = page.select_one("article.h-entry .post-footer")
+    text = " ".join(footer.get_text(" ").split())
+    assert text.startswith("Posted at 10:32 AM in Essays | Permalink")
+    assert footer.select_one("a.p-category")["href"] == "/category/essays/"
+    assert (
+        footer.select_one("a.u-url")["href"] == "/2024/03/the-margins-are-the-message/"
+    )
+
+
+def test_listing_shows_date_category_summary_and_footer(sample):
+    page = sample.html("index.html")
+    [first, *_] = page.select(".listing .post-summary")
+    assert first.select_one(".entry-title").get_text(strip=True) == "On keeping drafts"
+    assert "letter to a future self" in first.select_one(".entry-summary").get_text()
+    assert "Notes" in first.select_one(".post-footer").get_text()
+    assert first.select_one("time")["datetime"].startswith("2024-09-15T07:20")
+
+
+def test_image_post_carries_its_image_and_credit(sample):
+    page = sample.html("2024/04/a-small-tool-for-long-memory/index.html")
+    image = page.select_one(".entry-content img")
+    assert image["src"] == "/images/filing-cabinet.svg"
+    assert image["alt"]
+    assert "Drawing: Mara Quill" in page.select_one(".entry-content").get_text()
+
+
+def test_index_paginates(build_site):
+    posts = {
+        f"posts/2024-01-{day:02d}-post-{day}.md": f"Title: Post {day}\n"
+        "Category: Essays\n\nBody.\n"
+        for day in range(1, 13)
+    }
+    site = build_site(posts, MENUITEMS=[("Archives", "archives/")])
+    first, second = site.html("index.html"), site.html("page/2/index.html")
+    assert len(first.select(".post-summary")) == 10
+    assert len(second.select(".post-summary")) == 2
+    assert first.select_one("a[rel=next]")["href"] == "/page/2/"
+    assert broken_links(site.output) == []
+
+
+POST = "Title: Fine\nDate: 2024-01-02 09:00\nCategory: Essays\n\nAll good.\n"
+
+
+@pytest.mark.parametrize(
+    ("header", "line", "expected"),
+    [
+        (
+            "Title: Bad\nDate: 2024-13-45\n",
+            2,
+            "expected a date such as '2024-05-01 10:32', got '2024-13-45'",
+        ),
+        (
+            "Title: Bad\nDate: 2024-01-01\nCatgory: Essays\n",
+            3,
+            "expected a known metadata field, got 'catgory'",
+        ),
+        ("Title: Bad\nStatus: maybe\n", 2, "expected a status in"),
+        ("Title: Bad\nTitle: Again\n", 2, "expected 'title' once, got it again"),
+    ],
+)
+def test_broken_metadata_names_file_and_line(
+    build_site, caplog, header, line, expected
+):
+    files = {
+        "posts/2024-01-01-bad.md": header + "\nBody.\n",
+        "posts/2024-01-02-fine.md": POST,
+    }
+    with caplog.at_level(logging.ERROR):
+        site = build_site(files)
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any(f"posts/2024-01-01-bad.md:{line}: {expected}" in m for m in errors), (
+        errors
+    )
+    assert (site.output / "2024/01/fine/index.html").exists()
+    assert not (site.output / "2024/01/bad").exists()
+
+
+def test_broken_post_fails_a_fatal_build(tmp_path):
+    content = tmp_path / "content"
+    shutil.copytree(ROOT / "content", content)
+    (content / "posts/2024-01-01-bad.md").write_text(
+        "Title: Bad\nDate: someday\n\nBody.\n", encoding="utf-8"
+    )
+    result = subprocess.run(
+        [str(PELICAN), str(content), "-o", str(tmp_path / "out"), "-s",
+         str(ROOT / "pelicanconf.py"), "--fatal", "errors"],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode != 0
+    assert "2024-01-01-bad.md:2: expected a date" in result.stdout + result.stderr
+
+
+def test_ruff_finds_nothing_to_fix():
+    ruff = Path(sys.executable).with_name("ruff")
+    check = subprocess.run(
+        [str(ruff), "check", "."], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert check.returncode == 0, check.stdout
+    fmt = subprocess.run(
+        [str(ruff), "format", "--check", "."],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert fmt.returncode == 0, fmt.stdout
