@@ -13,6 +13,7 @@ THEME = "theme"
 PLUGIN_PATHS = ["."]
 PLUGINS = [
     "plugins.posts",
+    "plugins.theme_support",
 ]
 
 # Only posts/ holds articles; transcripts/ and perspectives/ belong to their plugins.
@@ -86,6 +87,11 @@ MARKDOWN = {
 MENUITEMS = [("Archives", "archives/"), ("About", "about/")]
 DISPLAY_PAGES_ON_MENU = False
 DISPLAY_CATEGORIES_ON_MENU = False
+
+# Theme (plugins.theme_support): footer line, colour overrides; README "Theme".
+THEME_FOOTER_TEXT = ""
+THEME_COLORS: dict[str, str] = {}
+THEME_DARK_COLORS: dict[str, str] = {}
 
 RELATIVE_URLS = False
 CACHE_CONTENT = False

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
+import subprocess
+import sys
 from urllib.parse import unquote, urlsplit
 import xml.etree.ElementTree as ET
 
@@ -12,6 +14,18 @@ from bs4 import BeautifulSoup
 import mf2py
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def build_sample_site(output: Path) -> BuiltSite:
+    """Build the project's content/ into ``output`` as ``make publish`` checks it."""
+    pelican = Path(sys.executable).with_name("pelican")
+    result = subprocess.run(
+        [str(pelican), "content", "-o", str(output), "-s", "pelicanconf.py",
+         "--fatal", "warnings"],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    return BuiltSite(output)
 
 
 @dataclass(frozen=True)

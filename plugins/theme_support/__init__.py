@@ -1,0 +1,22 @@
+"""The theme's helpers: page-type stamps, footer text and colour settings."""
+
+from pelican import signals
+
+from plugins.theme_support.settings import ThemeSettings, page_type
+
+
+def check_settings(pelican):
+    """Fail before any content is read when a THEME_* setting is wrong."""
+    ThemeSettings.from_settings(pelican.settings)
+
+
+def add_template_globals(generator):
+    """Give every template ``page_type()`` and the validated ``theme`` settings."""
+    generator.env.globals["page_type"] = page_type
+    generator.env.globals["theme"] = ThemeSettings.from_settings(generator.settings)
+
+
+def register():
+    """Connect the plugin to Pelican's signals."""
+    signals.initialized.connect(check_settings)
+    signals.generator_init.connect(add_template_globals)
