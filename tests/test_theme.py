@@ -138,11 +138,21 @@ def test_bad_theme_settings_are_all_reported():
     ]
 
 
-def test_unreadable_colours_are_a_warning(caplog):
+def test_unreadable_colours_are_a_build_warning(build_site, caplog):
     with caplog.at_level(logging.WARNING):
-        ThemeSettings.from_settings({"THEME_COLORS": {"muted": "#cccccc"}})
-    [warning] = [r.getMessage() for r in caplog.records]
-    assert warning.startswith("THEME_COLORS: 'muted' on 'bg' has contrast 1.5")
+        build_site(
+            {"posts/2024-01-02-hello.md": POST},
+            THEME_COLORS={"muted": "#cccccc"},
+            THEME_DARK_COLORS={"bg": "#ecebe0"},
+        )
+    warnings = [r.getMessage() for r in caplog.records if r.name.startswith("plugins")]
+    assert [w.split(" has contrast ")[0] for w in warnings] == [
+        "THEME_COLORS: 'muted' on 'bg'",
+        "THEME_DARK_COLORS: 'text' on 'bg'",
+        "THEME_DARK_COLORS: 'muted' on 'bg'",
+        "THEME_DARK_COLORS: 'accent' on 'bg'",
+    ]
+    assert warnings[0].endswith(" contrast 1.57:1, expected at least 4.5:1")
 
 
 def test_contrast_matches_wcag_reference_values():
@@ -162,21 +172,26 @@ def vnu_ready():
 
 
 @pytest.mark.browser
-def test_nu_html_checker_finds_no_error_on_any_page(sample, vnu_ready):
+def test_nu_html_checker_finds_no_error_on_any_page_or_stylesheet(sample, vnu_ready):
     paths = [sample.output / rel for rel in sample.pages()]
     assert len(paths) >= len(SITE_PAGE_TYPES)
-    assert vnu.check(paths, root=sample.output) == []
+    assets = sorted((sample.output / "theme").rglob("*.[cs][sv][sg]"))
+    assert {p.suffix for p in assets} == {".css", ".svg"}
+    assert vnu.check(paths + assets, root=sample.output) == []
 
 
 @pytest.mark.browser
 def test_nu_html_checker_reports_errors(tmp_path, vnu_ready):
     bad = tmp_path / "bad.html"
     bad.write_text(
-        "<!doctype html><html lang=en><title>x</title><p><div>a</p></div>",
+        "<!doctype html>\n<html lang=en><title>x</title>\n<p><div>a</p></div>\n",
         encoding="utf-8",
     )
-    [first, *_] = vnu.check([bad], root=tmp_path)
-    assert first.startswith("bad.html:1: ")
+    css = tmp_path / "bad.css"
+    css.write_text("p { colour: red; }\n", encoding="utf-8")
+    found = vnu.check([bad, css], root=tmp_path)
+    assert any(line.startswith("bad.html:3: ") for line in found), found
+    assert any(line.startswith("bad.css:1: ") for line in found), found
 
 
 # --- in Chromium ---------------------------------------------------------------------

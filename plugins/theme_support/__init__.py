@@ -1,13 +1,18 @@
 """The theme's helpers: page-type stamps, footer text and colour settings."""
 
+import logging
+
 from pelican import signals
 
 from plugins.theme_support.settings import ThemeSettings, page_type
 
+logger = logging.getLogger(__name__)
+
 
 def check_settings(pelican):
     """Fail before any content is read when a THEME_* setting is wrong."""
-    ThemeSettings.from_settings(pelican.settings)
+    for problem in ThemeSettings.from_settings(pelican.settings).contrast_problems():
+        logger.warning("%s", problem)
 
 
 def add_template_globals(generator):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-import logging
 import re
 from typing import Any
 
@@ -12,8 +11,6 @@ from jinja2 import pass_context
 from jinja2.runtime import Context
 
 from plugins.common.errors import PluginConfigError
-
-logger = logging.getLogger(__name__)
 
 # The stylesheet's custom properties a site may override, with the theme's values.
 LIGHT = {
@@ -90,11 +87,26 @@ class ThemeSettings:
         )
         if problems:
             raise PluginConfigError("\n".join(problems))
-        for name, palette in (("THEME_COLORS", colors), ("THEME_DARK_COLORS", dark)):
-            _warn_on_low_contrast(
-                name, palette, LIGHT if name == "THEME_COLORS" else DARK
-            )
         return cls(footer_text=footer, colors=colors, dark_colors=dark)
+
+    def contrast_problems(self) -> list[str]:
+        """Describe each overridden text colour that is hard to read on its ``bg``."""
+        problems = []
+        for setting, overrides, defaults in (
+            ("THEME_COLORS", self.colors, LIGHT),
+            ("THEME_DARK_COLORS", self.dark_colors, DARK),
+        ):
+            if not overrides:
+                continue
+            palette = {**defaults, **overrides}
+            for name in READABLE:
+                ratio = contrast(palette[name], palette["bg"])
+                if ratio < MIN_CONTRAST:
+                    problems.append(
+                        f"{setting}: {name!r} on 'bg' has contrast {ratio:.2f}:1, "
+                        f"expected at least {MIN_CONTRAST}:1"
+                    )
+        return problems
 
     def custom_css(self) -> str:
         """Return the ``:root`` overrides for the configured colours ("" if none)."""
@@ -126,21 +138,3 @@ def _colours(setting: str, value: Any, problems: list[str]) -> dict[str, str]:
                 f"got {colour!r}"
             )
     return dict(sorted(value.items()))
-
-
-def _warn_on_low_contrast(
-    setting: str, overrides: Mapping[str, str], defaults: Mapping[str, str]
-) -> None:
-    if not overrides:
-        return
-    palette = {**defaults, **overrides}
-    for name in READABLE:
-        ratio = contrast(palette[name], palette["bg"])
-        if ratio < MIN_CONTRAST:
-            logger.warning(
-                "%s: %r on 'bg' has contrast %.2f:1, expected at least %.1f:1",
-                setting,
-                name,
-                ratio,
-                MIN_CONTRAST,
-            )

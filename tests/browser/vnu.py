@@ -1,4 +1,4 @@
-"""Run the Nu HTML Checker (npm's vnu-jar) on built pages with the machine's Java."""
+"""Run the Nu HTML Checker (npm's vnu-jar) on built files with the machine's Java."""
 
 from __future__ import annotations
 
@@ -8,12 +8,27 @@ import subprocess
 
 from tests.browser.tools import VNU_JAR
 
+# One run per kind: mixing kinds in a run (--also-check-css) shifts HTML line numbers.
+KINDS = {".html": (), ".css": ("--css",), ".svg": ("--svg",)}
+
 
 def check(paths: list[Path], *, root: Path) -> list[str]:
-    """Return every error the checker finds in ``paths``, as ``page:line: message``."""
+    """Return every error in ``paths`` (HTML, CSS, SVG) as ``file:line: message``."""
+    unknown = sorted(str(p) for p in paths if p.suffix not in KINDS)
+    if unknown:
+        raise ValueError(f"expected .html, .css or .svg files, got {unknown}")
+    errors = []
+    for suffix, flags in KINDS.items():
+        chosen = [p for p in paths if p.suffix == suffix]
+        if chosen:
+            errors.extend(_run(flags, chosen, root))
+    return errors
+
+
+def _run(flags: tuple[str, ...], paths: list[Path], root: Path) -> list[str]:
     result = subprocess.run(
         ["java", "-Xss1m", "-jar", str(VNU_JAR), "--format", "json",
-         "--exit-zero-always", *map(str, paths)],
+         "--exit-zero-always", *flags, *map(str, paths)],
         capture_output=True, text=True, check=False, timeout=240,
     )  # fmt: skip
     try:
@@ -26,6 +41,5 @@ def check(paths: list[Path], *, root: Path) -> list[str]:
             continue
         where = Path(message.get("url", "").removeprefix("file:"))
         name = where.relative_to(root) if where.is_relative_to(root) else where
-        line = message.get("lastLine", "?")
-        errors.append(f"{name}:{line}: {message['message']}")
+        errors.append(f"{name}:{message.get('lastLine', '?')}: {message['message']}")
     return errors
