@@ -13,6 +13,7 @@ THEME = "theme"
 PLUGIN_PATHS = ["."]
 PLUGINS = [
     "plugins.posts",
+    "plugins.site_feeds",  # keep after plugins that attach data to posts
 ]
 
 # Only posts/ holds articles; transcripts/ and perspectives/ belong to their plugins.
@@ -90,3 +91,8 @@ DISPLAY_CATEGORIES_ON_MENU = False
 RELATIVE_URLS = False
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
+
+# Feeds (plugins.site_feeds): every feed is written with feedgen. Feeds need absolute
+# links: an absolute SITEURL (publishconf.py) is used, else FEEDS_SITEURL.
+FEEDS_SITEURL = "http://127.0.0.1:8000"
+FEEDS_ID_AUTHORITY = "colloquy.example.org"  # the domain in entry ids: never change it
