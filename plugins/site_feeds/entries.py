@@ -52,7 +52,8 @@ def absolute_html(fragment: str, base: str) -> str:
     parts.extend(
         lxml.html.tostring(child, encoding="unicode", method="html") for child in root
     )
-    return "".join(parts)
+    # The HTML parser turns character references such as &#1; into characters.
+    return xml_safe("".join(parts))
 
 
 def _absolute_srcset(srcset: str, base: str) -> str:

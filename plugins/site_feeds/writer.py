@@ -94,12 +94,32 @@ class SlashEntryExtension(BaseEntryExtension):
 
 def render_atom(feed: Feed) -> bytes:
     """Return ``feed`` as an Atom 1.0 document."""
-    return _finish(_generator(feed, rss=False).atom_str(), feed)
+    return _render(feed, rss=False)
 
 
 def render_rss(feed: Feed) -> bytes:
     """Return ``feed`` as an RSS 2.0 document."""
-    return _finish(_generator(feed, rss=True).rss_str(), feed)
+    return _render(feed, rss=True)
+
+
+def _render(feed: Feed, *, rss: bool) -> bytes:
+    fg = _generator(feed, rss=rss)
+    try:
+        return _finish(fg.rss_str() if rss else fg.atom_str(), feed)
+    except ValueError as err:
+        # feedgen checks most values only while writing: find the entry at fault.
+        for entry, item in zip(fg.entry(), feed.items, strict=True):
+            try:
+                entry.rss_entry() if rss else entry.atom_entry()
+            except ValueError as entry_err:
+                raise _entry_error(entry_err, item) from entry_err
+        raise ContentError(f"expected a valid feed, got {err}", path=feed.path) from err
+
+
+def _entry_error(err: ValueError, item: FeedItem) -> ContentError:
+    return ContentError(
+        f"expected a valid feed entry, got {err}", path=item.source_path
+    )
 
 
 def _generator(feed: Feed, *, rss: bool) -> FeedGenerator:
@@ -129,10 +149,7 @@ def _generator(feed: Feed, *, rss: bool) -> FeedGenerator:
         try:
             _fill(entry, item, rss=rss)
         except ValueError as err:
-            fg.remove_entry(entry)
-            raise ContentError(
-                f"expected a valid feed entry, got {err}", path=item.source_path
-            ) from err
+            raise _entry_error(err, item) from err
     return fg
 
 
