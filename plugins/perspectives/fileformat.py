@@ -36,7 +36,9 @@ KNOWN = frozenset(
 
 
 @dataclass(frozen=True, slots=True)
-class _Field:
+class HeaderField:
+    """One ``Field: value`` line of a perspective's header."""
+
     key: str  # lowercased
     name: str  # as written
     value: str
@@ -44,11 +46,11 @@ class _Field:
     source_line: str
 
 
-def _split(text: str, *, path: str) -> tuple[list[_Field], str, int]:
+def split_header(text: str, *, path: str) -> tuple[list[HeaderField], str, int]:
     """Return the header fields, the body and the body's first line number."""
     text = text.removeprefix("\ufeff")
     lines = text.split("\n")
-    fields: list[_Field] = []
+    fields: list[HeaderField] = []
     for number, raw in enumerate(lines, start=1):
         line = raw.rstrip("\r")
         if not line.strip():
@@ -62,7 +64,7 @@ def _split(text: str, *, path: str) -> tuple[list[_Field], str, int]:
         match = _FIELD.match(line)
         if match:
             fields.append(
-                _Field(
+                HeaderField(
                     match["key"].lower(),
                     match["key"],
                     match["value"].strip(),
@@ -72,7 +74,7 @@ def _split(text: str, *, path: str) -> tuple[list[_Field], str, int]:
             )
         elif fields and _CONTINUATION.match(line):
             last = fields[-1]
-            fields[-1] = _Field(
+            fields[-1] = HeaderField(
                 last.key,
                 last.name,
                 f"{last.value} {line.strip()}",
@@ -112,8 +114,8 @@ def parse_perspective(
     allow_images: bool = False,
 ) -> Perspective:
     """Read one perspective file; raise :class:`ContentError` naming the line."""
-    fields, body, _ = _split(text, path=path)
-    seen: dict[str, _Field] = {}
+    fields, body, _ = split_header(text, path=path)
+    seen: dict[str, HeaderField] = {}
     for item in fields:
         where = {"path": path, "line": item.line, "source_line": item.source_line}
         if item.key in PRIVATE_FIELDS:
@@ -142,7 +144,7 @@ def parse_perspective(
 
 
 def _build(  # noqa: PLR0912, PLR0913
-    seen: dict[str, _Field],
+    seen: dict[str, HeaderField],
     body: str,
     *,
     path: str,
@@ -280,8 +282,8 @@ def parse_comment_system(
     file stem, or in later versions its slug such as ``1md``) and ``slug``. An
     ``email`` field is dropped (and warned about), never published.
     """
-    fields, body, _ = _split(text, path=path)
-    seen: dict[str, _Field] = {}
+    fields, body, _ = split_header(text, path=path)
+    seen: dict[str, HeaderField] = {}
     warnings = []
     for item in fields:
         if item.key in PRIVATE_FIELDS:
