@@ -8,7 +8,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from markupsafe import Markup
 from pelican import Pelican
 from pelican.settings import read_settings
@@ -161,7 +162,9 @@ ids = st.from_regex(r"\A[a-z0-9][a-z0-9-]{0,20}\Z")
     kind=st.sampled_from(["comment", "quote", "mention", "reblog"]),
     title=st.one_of(st.just(""), names),
 )
-def test_format_then_parse_keeps_every_field(author, date, body, reply, kind, title):
+def test_format_then_parse_keeps_every_field(  # noqa: PLR0913, PLR0917
+    author, date, body, reply, kind, title
+):
     url = "https://source.example/a?b=c" if kind in ("mention", "reblog") else ""
     text = format_perspective(
         author=author,
@@ -666,7 +669,9 @@ def test_pelican_comment_system_folder_is_read_when_configured(build_site, caplo
             "date: 2014-3-21 16:00\nauthor: Second\nwebsite: https://second.example\n"
             "replyto: 0md\n\nHi back.\n"
         ),
-        "comments/essay/2.md": "date: 2014-3-22 9:00\nauthor: Third\nreplyto: 1\n\nOk.\n",
+        "comments/essay/2.md": (
+            "date: 2014-3-22 9:00\nauthor: Third\nreplyto: 1\n\nOk.\n"
+        ),
     }
     site = build_site(files, PERSPECTIVES_COMMENT_SYSTEM_PATH="comments")
     entry = entry_of(site.mf2(PAGE))
