@@ -88,6 +88,7 @@ def test_the_expected_feeds_exist_at_paths_that_say_what_they_are(build_site):
         "feeds/category/essays.atom.xml",
         "feeds/category/notes.atom.xml",
         "feeds/feed.json",
+        "feeds/perspectives.atom.xml",
         "feeds/rss.xml",
         "feeds/tag/notes.atom.xml",
         "feeds/tag/reading.atom.xml",
@@ -101,7 +102,7 @@ def test_every_feed_parses_cleanly_as_feed_readers_parse_it(build_site):
             continue
         parsed = parse(data)
         assert parsed.feed.title.startswith("Colloquy"), path
-        assert parsed.entries, path
+        assert parsed.entries or path == "feeds/perspectives.atom.xml", path
         for entry in parsed.entries:
             assert entry.link.startswith(f"{SITE}/20"), (path, entry.link)
             assert entry.id.startswith("tag:colloquy.example.org,2024-"), entry.id
@@ -123,7 +124,7 @@ def test_every_feed_parses_cleanly_as_feed_readers_parse_it(build_site):
 def test_atom_feeds_are_valid_against_the_rfc_4287_schema(build_site):
     site = build(build_site)
     atom_feeds = [p for p in feeds_in(site) if p.endswith("atom.xml")]
-    assert len(atom_feeds) == 7
+    assert len(atom_feeds) == 8
     for path in atom_feeds:
         document = etree.parse(site.output / path)
         assert SCHEMA.validate(document), (path, SCHEMA.error_log.last_error)
@@ -545,3 +546,136 @@ def test_any_text_gives_well_formed_feeds(title, body, name):
     assert datetime.now(UTC).isoformat()[:4] not in rss.findtext(
         "channel/lastBuildDate"
     )
+
+
+# With the perspectives plugin: the discussion in feeds. -----------------------
+
+ANN = """\
+Author: Ann Reader
+Date: 2024-05-02 14:03:00-04:00
+Url: https://ann.example/
+Avatar-Hash: 3f1c0000000000000000000000000000
+
+I read the [second post](/2024/06/second-thoughts/) too.
+"""
+BO = """\
+Author: Bo <b>Bold</b>
+Date: 2024-05-03 09:00:00-04:00
+In-Reply-To: 2024-05-02-1403-ann-reader
+
+Agreed, with a ]]> and a bell\x07.
+"""
+MENTION = """\
+Author: The Quiet Index
+Date: 2024-05-04 11:20:00-04:00
+Url: https://quiet-index.example/on-margins
+Title: On margins
+Kind: mention
+
+A pointer back here.
+"""
+DISCUSSED = {
+    **FILES,
+    "perspectives/margins/2024-05-02-1403-ann-reader.md": ANN,
+    "perspectives/margins/2024-05-03-0900-bo.md": BO,
+    "perspectives/margins/2024-05-04-1120-quiet-index.md": MENTION,
+}
+POST_ID = "tag:colloquy.example.org,2024-05-01:margins"
+
+
+def test_post_entries_point_at_their_discussion(build_site):
+    site = build(build_site, DISCUSSED, PERSPECTIVES_EMAIL="mara@example.test")
+    post_url = f"{SITE}/2024/05/margins/"
+    feed_url = f"{SITE}/feeds/perspectives/margins.atom.xml"
+    atom = etree.parse(site.output / "feeds/atom.xml").getroot()
+    entry = next(
+        e
+        for e in atom.iter(f"{{{ATOM}}}entry")
+        if e.findtext(f"{{{ATOM}}}id") == POST_ID
+    )
+    replies = {
+        link.get("href"): link.get(f"{{{THR}}}count")
+        for link in entry.iter(f"{{{ATOM}}}link")
+        if link.get("rel") == "replies"
+    }
+    assert replies == {f"{post_url}#perspectives": "3", feed_url: "3"}
+    assert entry.findtext(f"{{{THR}}}total") == "3"
+    rss = parse(site.output.joinpath("feeds/rss.xml").read_bytes())
+    by_id = {e.id: e for e in rss.entries}
+    assert by_id[POST_ID].slash_comments == "3"
+    assert by_id[POST_ID].comments == f"{post_url}#perspectives"
+    # An open discussion without perspectives still says where to join it.
+    other = by_id["tag:colloquy.example.org,2024-06-02:second-thoughts"]
+    assert other.slash_comments == "0"
+    # The anchors the feeds point at exist on the post page.
+    page = site.html("2024/05/margins/index.html")
+    assert page.select_one("#perspectives") is not None
+    assert page.select_one(".perspectives-feed a")["href"] == feed_url
+    assert feed_url in [
+        link["href"] for link in page.select('head link[rel="alternate"]')
+    ]
+
+
+def test_each_discussed_post_has_a_perspectives_feed(build_site):
+    site = build(build_site, DISCUSSED)
+    files = feeds_in(site)
+    assert "feeds/perspectives/margins.atom.xml" in files
+    assert not [p for p in files if p.startswith("feeds/perspectives/second")]
+    data = files["feeds/perspectives/margins.atom.xml"]
+    document = etree.fromstring(data)
+    assert SCHEMA.validate(document), SCHEMA.error_log.last_error
+    _check_atom_rules(document)
+    parsed = parse(data)
+    assert parsed.feed.title == "Perspectives on \u201cMargins & marginalia\u201d"
+    assert [e.title for e in parsed.entries] == [
+        "On margins",
+        "Bo Bold on \u201cMargins & marginalia\u201d",
+        "Ann Reader on \u201cMargins & marginalia\u201d",
+    ]
+    ann = parsed.entries[2]
+    assert (
+        ann.id
+        == "tag:colloquy.example.org,2024-05-02:margins/perspectives/2024-05-02-1403-ann-reader"
+    )
+    assert ann.link == f"{SITE}/2024/05/margins/#perspective-2024-05-02-1403-ann-reader"
+    assert ann.author_detail == {"name": "Ann Reader", "href": "https://ann.example/"}
+    assert f'href="{SITE}/2024/06/second-thoughts/"' in ann.content[0].value
+    assert b"<email>" not in data and b"Avatar" not in data and b"3f1c" not in data
+    # Threading: a reply names the perspective it answers, the rest the post.
+    answers = {
+        e.findtext(f"{{{ATOM}}}title"): e.find(f"{{{THR}}}in-reply-to").get("ref")
+        for e in document.iter(f"{{{ATOM}}}entry")
+    }
+    assert answers["Ann Reader on \u201cMargins & marginalia\u201d"] == POST_ID
+    assert answers["Bo Bold on \u201cMargins & marginalia\u201d"] == ann.id
+    assert "]]&gt;" in parsed.entries[1].content[0].value
+
+
+def test_the_site_wide_perspectives_feed_has_every_perspective(build_site):
+    files = dict(DISCUSSED)
+    files["perspectives/second-thoughts/2024-06-03-0800-cy.md"] = (
+        "Author: Cy\nDate: 2024-06-03 08:00:00-04:00\n\nShort.\n"
+    )
+    site = build(build_site, files, FEEDS_LIMITS={"perspectives": 3})
+    parsed = parse(site.output.joinpath("feeds/perspectives.atom.xml").read_bytes())
+    assert [e.author for e in parsed.entries] == ["Cy", "The Quiet Index", "Bo Bold"]
+    links = site.html("subscribe/index.html").select(".feed a.feed-url")
+    assert f"{SITE}/feeds/perspectives/second-thoughts.atom.xml" in [
+        a["href"] for a in links
+    ]
+
+
+def test_perspective_ids_survive_a_renamed_post(build_site, tmp_path):
+    def ids(site):
+        data = site.output.joinpath("feeds/perspectives.atom.xml").read_bytes()
+        return sorted(e.id for e in parse(data).entries)
+
+    before = ids(build(build_site, DISCUSSED))
+    (tmp_path / "content/posts/2024-05-01-margins.md").unlink()
+    renamed = {k: v for k, v in DISCUSSED.items() if k != "posts/2024-05-01-margins.md"}
+    renamed["posts/2024-05-01-marginalia.md"] = FIRST.replace(
+        "Category:", "Earlier-Slugs: margins\nCategory:"
+    )
+    site = build(build_site, renamed)
+    assert ids(site) == before
+    assert (site.output / "feeds/perspectives/marginalia.atom.xml").is_file()

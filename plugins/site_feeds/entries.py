@@ -154,7 +154,9 @@ def post_replies(article: Any, settings: FeedsSettings, link: str) -> Replies | 
     perspectives = tuple(getattr(article, "perspectives", ()) or ())
     count = getattr(article, "perspective_count", None)
     count = len(perspectives) if count is None else int(count)
-    if not (count or perspectives or getattr(article, "discussion_open", False)):
+    is_open = getattr(article, "discussion_open", False)
+    # An open discussion with no way to join it shows no #perspectives section.
+    if not (count or (is_open and getattr(article, "perspectives_shown", is_open))):
         return None
     feed = getattr(article, "perspectives_feed_url", "") or ""
     return Replies(
