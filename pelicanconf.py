@@ -13,6 +13,7 @@ THEME = "theme"
 PLUGIN_PATHS = ["."]
 PLUGINS = [
     "plugins.posts",
+    "plugins.reblog",
 ]
 
 # Only posts/ holds articles; transcripts/ and perspectives/ belong to their plugins.
@@ -90,3 +91,16 @@ DISPLAY_CATEGORIES_ON_MENU = False
 RELATIVE_URLS = False
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
+
+# plugins.reblog: reblog pages, share links, earlier URLs (README "Permalinks")
+REBLOG_SHARE_TARGETS = [
+    "email",
+    "mastodon",
+    "bluesky",
+    "hackernews",
+    "reddit",
+    "linkedin",
+]
+REBLOG_MASTODON_INSTANCES = ["mastodon.social"]
+REBLOG_REDIRECT_MAPS = ["nginx", "netlify"]
+REBLOG_DEV_SITEURL = "http://127.0.0.1:8000"
