@@ -19,6 +19,7 @@ from .common.files import UnsafePathError
 COMMAND_MODULES = (
     "plugins.posts.commands",
     "plugins.reblog.commands",
+    "plugins.perspectives.commands",
 )
 
 logger = logging.getLogger("colloquy")

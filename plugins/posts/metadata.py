@@ -21,6 +21,8 @@ KNOWN_FIELDS = frozenset(
         # plugins.reblog: earlier URLs that keep working, and reblogs of others' posts
         "earlier-slugs", "earlier-urls", "reblog-of", "reblog-title", "reblog-author",
         "reblog-author-url", "reblog-date", "reblog-via",
+        # perspectives (issue 5): older slugs whose perspective folders still count
+        "earlier-slugs", "discussion",
     }
 )  # fmt: skip
 DATE_FIELDS = frozenset({"date", "modified"})
