@@ -1,4 +1,4 @@
-"""Permalinks, reblog pages, reblogs of others' posts and earlier URLs (plugins.reblog)."""
+"""Permalinks, reblog pages, reblogs of others' posts and earlier URLs."""
 
 from __future__ import annotations
 
@@ -491,7 +491,10 @@ def test_via_is_not_repeated_when_it_is_the_original(build_site):
         (
             "Reblog-Of: javascript:alert(1)\n",
             3,
-            "expected an absolute http(s) URL in 'reblog-of', got 'javascript:alert(1)'",
+            (
+                "expected an absolute http(s) URL in 'reblog-of', "
+                "got 'javascript:alert(1)'"
+            ),
         ),
         (
             "Reblog-Title: Orphan\n",
@@ -501,8 +504,10 @@ def test_via_is_not_repeated_when_it_is_the_original(build_site):
         (
             "Reblog-Of: https://example.org/\nReblog-Date: last spring\n",
             4,
-            "expected a date such as '2024-05-01 10:32' in 'reblog-date', "
-            "got 'last spring'",
+            (
+                "expected a date such as '2024-05-01 10:32' in 'reblog-date', "
+                "got 'last spring'"
+            ),
         ),
     ],
 )
