@@ -13,6 +13,7 @@ THEME = "theme"
 PLUGIN_PATHS = ["."]
 PLUGINS = [
     "plugins.posts",
+    "plugins.reblog",
     "plugins.perspectives",
     "plugins.site_feeds",  # keep after plugins that attach data to posts
 ]
@@ -105,3 +106,16 @@ LOAD_CONTENT_CACHE = False
 # links: an absolute SITEURL (publishconf.py) is used, else FEEDS_SITEURL.
 FEEDS_SITEURL = "http://127.0.0.1:8000"
 FEEDS_ID_AUTHORITY = "colloquy.example.org"  # the domain in entry ids: never change it
+
+# plugins.reblog: reblog pages, share links, earlier URLs (README "Permalinks")
+REBLOG_SHARE_TARGETS = [
+    "email",
+    "mastodon",
+    "bluesky",
+    "hackernews",
+    "reddit",
+    "linkedin",
+]
+REBLOG_MASTODON_INSTANCES = ["mastodon.social"]
+REBLOG_REDIRECT_MAPS = ["nginx", "netlify"]
+REBLOG_DEV_SITEURL = "http://127.0.0.1:8000"
