@@ -14,6 +14,9 @@ PLUGIN_PATHS = ["."]
 PLUGINS = [
     "plugins.posts",
     "plugins.theme_support",
+    "plugins.reblog",
+    "plugins.perspectives",
+    "plugins.site_feeds",  # keep after plugins that attach data to posts
 ]
 
 # Only posts/ holds articles; transcripts/ and perspectives/ belong to their plugins.
@@ -92,7 +95,32 @@ DISPLAY_CATEGORIES_ON_MENU = False
 THEME_FOOTER_TEXT = ""
 THEME_COLORS: dict[str, str] = {}
 THEME_DARK_COLORS: dict[str, str] = {}
+# Readers' perspectives (plugins.perspectives; the README lists every setting).
+PERSPECTIVES_PATH = "perspectives"
+PERSPECTIVES_ORDER = "oldest-first"
+PERSPECTIVES_MAX_DEPTH = 3
+PERSPECTIVES_CLOSE_AFTER_DAYS = None
+PERSPECTIVES_INTAKE_URL = ""
+PERSPECTIVES_EMAIL = "perspectives@colloquy.example"
 
 RELATIVE_URLS = False
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
+
+# Feeds (plugins.site_feeds): every feed is written with feedgen. Feeds need absolute
+# links: an absolute SITEURL (publishconf.py) is used, else FEEDS_SITEURL.
+FEEDS_SITEURL = "http://127.0.0.1:8000"
+FEEDS_ID_AUTHORITY = "colloquy.example.org"  # the domain in entry ids: never change it
+
+# plugins.reblog: reblog pages, share links, earlier URLs (README "Permalinks")
+REBLOG_SHARE_TARGETS = [
+    "email",
+    "mastodon",
+    "bluesky",
+    "hackernews",
+    "reddit",
+    "linkedin",
+]
+REBLOG_MASTODON_INSTANCES = ["mastodon.social"]
+REBLOG_REDIRECT_MAPS = ["nginx", "netlify"]
+REBLOG_DEV_SITEURL = "http://127.0.0.1:8000"

@@ -18,6 +18,14 @@ KNOWN_FIELDS = frozenset(
         "title", "date", "modified", "category", "tags", "slug", "author", "authors",
         "summary", "status", "lang", "translation", "template", "save_as", "url",
         "keywords", "description", "image", "image_credit",
+        # plugins.reblog: earlier URLs that keep working (and earlier-slugs, below),
+        # and reblogs of others' posts
+        "earlier-urls", "reblog-of", "reblog-title", "reblog-author",
+        "reblog-author-url", "reblog-date", "reblog-via",
+        # perspectives (issue 5): older slugs whose perspective folders still count
+        "earlier-slugs", "discussion",
+        # site_feeds
+        "feed-id",
     }
 )  # fmt: skip
 DATE_FIELDS = frozenset({"date", "modified"})
