@@ -318,7 +318,8 @@ def test_print_drops_navigation_and_forms_and_keeps_the_post(browser, site_url):
             "const shown = s => [...document.querySelectorAll(s)]"
             "  .map(e => getComputedStyle(e).display !== 'none');"
             "return {nav: shown('.site-nav'), skip: shown('.skip-link'),"
-            "  forms: shown('form'), post: shown('.post .entry-content'),"
+            "  forms: shown('form, .perspective-respond, .perspective-reply'),"
+            "  post: shown('.post .entry-content'),"
             "  perspectives: shown('.perspective')};"
         )
     finally:
@@ -327,6 +328,7 @@ def test_print_drops_navigation_and_forms_and_keeps_the_post(browser, site_url):
     assert shown["skip"] == [False]
     assert not any(shown["forms"])
     assert shown["post"] == [True]
+    assert len(shown["perspectives"]) >= 2, "the sample post has perspectives"
     assert all(shown["perspectives"])
 
 
