@@ -13,6 +13,7 @@ THEME = "theme"
 PLUGIN_PATHS = ["."]
 PLUGINS = [
     "plugins.posts",
+    "plugins.intake",
 ]
 
 # Only posts/ holds articles; transcripts/ and perspectives/ belong to their plugins.
@@ -90,3 +91,7 @@ DISPLAY_CATEGORIES_ON_MENU = False
 RELATIVE_URLS = False
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
+
+# Intake (plugins.intake): where the build writes the list of posts open for
+# discussion, which `colloquy intake serve --manifest` reads.
+INTAKE_MANIFEST_SAVE_AS = "intake/manifest.json"
