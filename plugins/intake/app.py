@@ -17,7 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from plugins.intake.manifest import ManifestFile, OpenPost
 from plugins.intake.ratelimit import RateLimiter
 from plugins.intake.settings import IntakeConfig, origin_of
-from plugins.intake.tokens import check_token, issue_token
+from plugins.intake.tokens import TokenCheck, check_token, issue_token
 from plugins.intake.validate import (
     FIELDS,
     TOKEN,
@@ -222,27 +222,20 @@ class IntakeApp:
         query = dict(parse_qsl(environ.get("QUERY_STRING", "")))
         slug = query.get("post", "")
         if slug not in self.manifest.current().posts:
-            return Response.json(
-                422,
-                {
-                    "errors": {
-                        "post": f"expected a post open for discussion, got {slug[:80]!r}"
-                    }
-                },
-            )
+            reason = f"expected a post open for discussion, got {slug[:80]!r}"
+            return Response.json(422, {"errors": {"post": reason}})
         token = issue_token(self.config.secret, slug, self.clock())
         return Response.json(
             200, {"token": token, "min_seconds": self.config.min_seconds}
         )
 
-    def submit(self, environ: dict[str, Any]) -> Response:
-        """Check one submission and queue it, or say exactly what is wrong."""
-        wants_json = self.wants_json(environ)
-        refuse = self.refuse_json if wants_json else self.refuse_html
+    def gate(
+        self, environ: dict[str, Any], now: float, refuse: Callable[..., Response]
+    ) -> dict[str, str] | Response:
+        """Check origin, rate and body; return the raw fields or the refusal."""
         problem = self.origin_problem(environ)
         if problem:
             return refuse(403, {"origin": problem})
-        now = self.clock()
         wait = self.limiter.hit(environ.get("REMOTE_ADDR", ""), now)
         if wait:
             return refuse(
@@ -252,9 +245,19 @@ class IntakeApp:
                 retry_after=wait,
             )  # fmt: skip
         try:
-            raw = parse_body(self.read_body(environ), environ.get("CONTENT_TYPE", ""))
+            return parse_body(self.read_body(environ), environ.get("CONTENT_TYPE", ""))
         except BodyError as err:
             return refuse(err.status, {err.field: err.reason})
+
+    def submit(self, environ: dict[str, Any]) -> Response:
+        """Check one submission and queue it, or say exactly what is wrong."""
+        wants_json = self.wants_json(environ)
+        now = self.clock()
+        raw = self.gate(
+            environ, now, self.refuse_json if wants_json else self.refuse_html
+        )
+        if isinstance(raw, Response):
+            return raw
         posts = self.manifest.current().posts
         fields, errors = check_fields(raw, open_posts=posts, limits=self.config.limits)
         if fields is None:
@@ -271,23 +274,44 @@ class IntakeApp:
             max_age=self.config.token_max_age,
         )
         if not check.ok:
-            if wants_json:
-                status = 429 if check.retry_after else 422
-                return self.refuse_json(
-                    status, {TOKEN: check.reason}, retry_after=check.retry_after
-                )
-            if check.retry_after:
-                return self.review(
-                    429,
-                    raw,
-                    post,
-                    token=raw[TOKEN],
-                    note=f"That was quick: please wait {check.retry_after} seconds"
-                    " more, check your words, and send again.",
-                    retry_after=check.retry_after,
-                )
-            return self.review(200, raw, post)
+            return self.token_refusal(check, raw, post, wants_json=wants_json)
         return self.accept(environ, fields, post, now, wants_json=wants_json)
+
+    def token_refusal(
+        self,
+        check: TokenCheck,
+        raw: dict[str, str],
+        post: OpenPost,
+        *,
+        wants_json: bool,
+    ) -> Response:
+        """Refuse a script's bad token; show a form its review page to send again.
+
+        A form without a valid token (no script ran, or it sat open too long) gets
+        the review page with a fresh token; one sent too soon keeps its token and
+        is told how long to wait.
+        """
+        if wants_json:
+            status = 429 if check.retry_after else 422
+            return self.refuse_json(
+                status, {TOKEN: check.reason}, retry_after=check.retry_after
+            )
+        if check.retry_after:
+            return self.review(
+                429,
+                raw,
+                post,
+                token=raw[TOKEN],
+                note=f"That was quick: please wait {check.retry_after} seconds"
+                " more, check your words, and send again.",
+                retry_after=check.retry_after,
+            )
+        note = (
+            ""
+            if not raw.get(TOKEN)
+            else "The form had expired; please check and send again."
+        )
+        return self.review(200, raw, post, note=note)
 
     def accept(
         self,
@@ -385,7 +409,7 @@ class IntakeApp:
         """Return an HTML page listing what is wrong, with a way back."""
         return self.review(status, {}, None, errors=errors, retry_after=retry_after)
 
-    def review(
+    def review(  # noqa: PLR0913 (keyword-only: what the page shows)
         self,
         status: int,
         raw: dict[str, str],

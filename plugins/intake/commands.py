@@ -61,7 +61,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     numbers: list[tuple[str, type, object, str]] = [
         ("--min-seconds", float, default.min_seconds, "shortest form-to-send time"),
         ("--token-max-age", float, default.token_max_age, "longest a form stays valid"),
-        ("--rate-limit", int, default.rate_limit, "POSTs per client IP per window; 0: off"),
+        ("--rate-limit", int, default.rate_limit, "POSTs per IP per window; 0: off"),
         ("--rate-window", float, default.rate_window, "rate-limit window, seconds"),
         ("--max-body", int, default.max_body, "largest request body, bytes"),
         ("--max-links", int, default.limits.max_links, "most links in the text"),

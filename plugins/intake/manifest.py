@@ -10,6 +10,7 @@ from pathlib import Path
 import threading
 from typing import Any
 
+from markupsafe import Markup
 from pelican.generators import Generator
 
 from plugins.common.files import inside, write_atomic
@@ -45,7 +46,7 @@ def manifest_json(articles: list[Any], site_url: str) -> str:
             continue
         base = site_url.rstrip("/")
         posts[article.slug] = {
-            "title": str(article.title),
+            "title": Markup(str(article.title)).striptags(),  # plain text
             "path": article.url,
             "url": f"{base}/{article.url}" if base else article.url,
         }
@@ -57,8 +58,7 @@ def parse_manifest(text: str, *, path: str) -> Manifest:
     """Read a manifest written by :func:`manifest_json`."""
     try:
         data = json.loads(text)
-        if data.get("version") != VERSION:
-            raise ValueError(f"expected version {VERSION}, got {data.get('version')!r}")
+        version = data.get("version")
         posts = {
             slug: OpenPost(
                 slug=slug,
@@ -68,9 +68,13 @@ def parse_manifest(text: str, *, path: str) -> Manifest:
             )
             for slug, entry in data["posts"].items()
         }
-        return Manifest(site_url=str(data["site_url"]), posts=posts)
     except (ValueError, KeyError, TypeError, AttributeError) as err:
         raise ValueError(f"{path}: expected an intake manifest, got {err}") from None
+    if version != VERSION:
+        raise ValueError(
+            f"{path}: expected manifest version {VERSION}, got {version!r}"
+        )
+    return Manifest(site_url=str(data["site_url"]), posts=posts)
 
 
 class ManifestFile:
@@ -91,7 +95,7 @@ class ManifestFile:
         return manifest
 
     def current(self) -> Manifest:
-        """Return the manifest, re-reading it if the file changed; keep the last good."""
+        """Return the manifest, re-read if the file changed (keeping the last good)."""
         try:
             stat = os.stat(self.path)
         except OSError:
@@ -112,7 +116,7 @@ class ManifestFile:
 class IntakeManifestGenerator(Generator):
     """Write ``intake/manifest.json`` listing the posts open for discussion."""
 
-    def generate_output(self, writer: Any) -> None:  # noqa: ARG002
+    def generate_output(self, writer: Any) -> None:
         """Write the manifest into the output folder."""
         articles = list(self.context.get("articles", ())) + list(
             self.context.get("hidden_articles", ())

@@ -17,7 +17,7 @@ from plugins.intake.settings import IntakeConfig
 logger = logging.getLogger(__name__)
 
 
-def serve(
+def serve(  # noqa: PLR0913 (keyword-only: the serve flags)
     config: IntakeConfig,
     *,
     host: str,
@@ -51,9 +51,10 @@ def serve(
             trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"},
         )
     server = create_server(app, **options)
+    server.channel_class = DrainingChannel
     stopping = threading.Event()
 
-    def request_stop(signum: int, frame: object) -> None:  # noqa: ARG001
+    def request_stop(signum: int, frame: object) -> None:
         stopping.set()
 
     signal.signal(signal.SIGTERM, request_stop)
@@ -70,9 +71,22 @@ def serve(
     drain(server, shutdown_timeout)
 
 
+class DrainingChannel(HTTPChannel):
+    """A waitress channel that stops reading new requests once the server drains."""
+
+    def readable(self) -> bool:
+        """Read only while the server is not shutting down."""
+        return not getattr(self.server, "draining", False) and super().readable()
+
+
 def drain(server: Any, timeout: float) -> None:
-    """Stop accepting, let every request already received finish, then close."""
+    """Stop accepting and reading, answer every request received, then close.
+
+    A request still arriving when SIGTERM comes is dropped unanswered (nothing of
+    it was written), so a client never gets a 201 for something not stored.
+    """
     logger.info("intake: stopping; finishing requests in flight")
+    server.draining = True
     server.accepting = False
     server.del_channel()
     server.socket.close()
@@ -80,6 +94,9 @@ def drain(server: Any, timeout: float) -> None:
     while time.monotonic() < deadline:
         channels = [c for c in server._map.values() if isinstance(c, HTTPChannel)]
         busy = [c for c in channels if c.requests or c.total_outbufs_len]
+        for channel in channels:
+            if channel not in busy:
+                channel.will_close = True  # idle keep-alive: close it
         if not busy:
             break
         server.asyncore.loop(timeout=0.1, map=server._map, use_poll=True, count=1)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -60,7 +60,7 @@ class IntakeConfig:
     rate_limit: int = 20
     rate_window: float = 600.0
     max_body: int = 32_768
-    limits: Limits = Limits()
+    limits: Limits = field(default_factory=Limits)
     stale_temp_seconds: float = 600.0
 
     @property

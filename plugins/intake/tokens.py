@@ -40,7 +40,7 @@ def issue_token(secret: bytes, post: str, now: float) -> str:
     return f"v1.{issued}.{nonce}.{_signature(secret, post, issued, nonce)}"
 
 
-def check_token(
+def check_token(  # noqa: PLR0913 (limits are keyword-only)
     secret: bytes, token: str, post: str, now: float, *, min_age: float, max_age: float
 ) -> TokenCheck:
     """Say whether ``token`` was issued by us for ``post`` long enough ago."""

@@ -24,6 +24,9 @@ _URL = re.compile(r"^https?://[A-Za-z0-9.\[\]:-]+(?::\d{1,5})?(?:[/?#][^\s<>\"']
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
 _LINK = re.compile(r"(?i)\b(?:https?://|www\.)")
 # Bidirectional overrides and isolates make a name read differently than it is.
+_SURROGATES = (0xD800, 0xDFFF)
+# Control characters (CR, LF, NUL, …) and the Unicode line and paragraph separators.
+_BREAKS = frozenset({"Cc", "Zl", "Zp"})
 _BIDI = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
@@ -39,10 +42,10 @@ class BodyError(ValueError):
 class Limits:
     """How long each field may be, and how many links the text may hold."""
 
-    max_name: int = 80
+    max_name: int = 100
     max_email: int = 254
     max_url: int = 500
-    max_text: int = 8000
+    max_text: int = 20_000
     max_links: int = 3
     require_email: bool = False
 
@@ -128,76 +131,91 @@ def count_links(text: str) -> int:
     return len(_LINK.findall(text))
 
 
+def _surrogate(value: str) -> bool:
+    return any(_SURROGATES[0] <= ord(ch) <= _SURROGATES[1] for ch in value)
+
+
+def _check_name(value: str, limits: Limits) -> tuple[str, str]:
+    name = unicodedata.normalize("NFC", value.strip())
+    if not name:
+        return name, "expected your name, got nothing"
+    if len(name) > limits.max_name:
+        return name, f"expected at most {limits.max_name} characters, got {len(name)}"
+    if any(unicodedata.category(ch) in _BREAKS or ch in _BIDI for ch in name):
+        return name, "expected one line of text, got control characters (CR, LF, …)"
+    return name, ""
+
+
+def _check_email(value: str, limits: Limits) -> tuple[str, str]:
+    email = value.strip()
+    if not email:
+        return email, "expected an email address, got nothing" * limits.require_email
+    if len(email) > limits.max_email or not _EMAIL.match(email):
+        return email, f"expected an address like ann@example.org, got {email[:80]!r}"
+    return email, ""
+
+
+def _check_url(value: str, limits: Limits) -> tuple[str, str]:
+    url = value.strip()
+    if url and (len(url) > limits.max_url or not _URL.match(url)):
+        return url, f"expected an http:// or https:// address, got {url[:80]!r}"
+    return url, ""
+
+
+def _check_text(value: str, limits: Limits) -> tuple[str, str]:
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
+    text = text.replace("\r", "\n").strip()
+    if not text:
+        return text, "expected your perspective, got nothing"
+    if len(text) > limits.max_text:
+        return text, f"expected at most {limits.max_text} characters, got {len(text)}"
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
+        return text, "expected text, got control characters"
+    links = count_links(text)
+    if links > limits.max_links:
+        return text, f"expected at most {limits.max_links} links, got {links}"
+    return text, ""
+
+
+def _check_in_reply_to(value: str, limits: Limits) -> tuple[str, str]:
+    ident = value.strip()
+    if ident and not _ID.match(ident):
+        return ident, f"expected the id of a perspective, got {ident[:80]!r}"
+    return ident, ""
+
+
+_CHECKS = {
+    "name": _check_name,
+    "email": _check_email,
+    "url": _check_url,
+    "text": _check_text,
+    "in_reply_to": _check_in_reply_to,
+}
+
+
 def check_fields(
     raw: Mapping[str, str], *, open_posts: Mapping[str, object], limits: Limits
 ) -> tuple[Fields | None, dict[str, str]]:
     """Check every field; return the clean fields, or None and ``{field: reason}``."""
-    errors: dict[str, str] = {}
-    for key in sorted(set(raw) - ACCEPTED):
-        errors[key] = "expected no such field"
-    for key, value in raw.items():
-        if any(0xD800 <= ord(ch) <= 0xDFFF for ch in value):
-            errors[key] = "expected text, got a lone surrogate"
+    errors = dict.fromkeys(sorted(set(raw) - ACCEPTED), "expected no such field")
+    errors.update(
+        (key, "expected text, got a lone surrogate")
+        for key, value in raw.items()
+        if _surrogate(value)
+    )
     if raw.get(HONEYPOT, ""):
         errors[HONEYPOT] = "expected this field to stay empty (it is a trap for bots)"
-    clean = {key: raw.get(key, "") for key in FIELDS}
-    post = clean["post"].strip()
-    if not post:
+    clean = {"post": raw.get("post", "").strip()}
+    if not clean["post"]:
         errors["post"] = "expected the slug of a post, got nothing"
-    elif post not in open_posts:
-        errors["post"] = f"expected a post open for discussion, got {post[:80]!r}"
-    name = unicodedata.normalize("NFC", clean["name"].strip())
-    if not name:
-        errors.setdefault("name", "expected your name, got nothing")
-    elif len(name) > limits.max_name:
-        errors.setdefault(
-            "name", f"expected at most {limits.max_name} characters, got {len(name)}"
+    elif clean["post"] not in open_posts:
+        errors["post"] = (
+            f"expected a post open for discussion, got {clean['post'][:80]!r}"
         )
-    elif any(unicodedata.category(ch) == "Cc" or ch in _BIDI for ch in name):
-        errors.setdefault(
-            "name", "expected one line of text, got control characters (CR, LF, …)"
-        )
-    email = clean["email"].strip()
-    if not email:
-        if limits.require_email:
-            errors.setdefault("email", "expected an email address, got nothing")
-    elif len(email) > limits.max_email or not _EMAIL.match(email):
-        errors.setdefault(
-            "email", f"expected an address like ann@example.org, got {email[:80]!r}"
-        )
-    url = clean["url"].strip()
-    if url and (len(url) > limits.max_url or not _URL.match(url)):
-        errors.setdefault(
-            "url", f"expected an http:// or https:// address, got {url[:80]!r}"
-        )
-    text = unicodedata.normalize("NFC", clean["text"].replace("\r\n", "\n"))
-    text = text.replace("\r", "\n").strip()
-    links = count_links(text)
-    if not text:
-        errors.setdefault("text", "expected your perspective, got nothing")
-    elif len(text) > limits.max_text:
-        errors.setdefault(
-            "text", f"expected at most {limits.max_text} characters, got {len(text)}"
-        )
-    elif any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in text):
-        errors.setdefault("text", "expected text, got control characters")
-    elif links > limits.max_links:
-        errors.setdefault(
-            "text", f"expected at most {limits.max_links} links, got {links}"
-        )
-    in_reply_to = clean["in_reply_to"].strip()
-    if in_reply_to and not _ID.match(in_reply_to):
-        errors.setdefault(
-            "in_reply_to",
-            f"expected the id of a perspective, got {in_reply_to[:80]!r}",
-        )
+    for key, check in _CHECKS.items():
+        clean[key], problem = check(raw.get(key, ""), limits)
+        if problem:
+            errors.setdefault(key, problem)
     if errors:
         return None, errors
-    return Fields(
-        post=post,
-        name=name,
-        email=email,
-        url=url,
-        text=text,
-        in_reply_to=in_reply_to,
-    ), {}
+    return Fields(**clean), {}
