@@ -18,6 +18,7 @@ from .common.files import UnsafePathError
 # Modules with an ``add_commands(subparsers)`` function, in --help order.
 COMMAND_MODULES = (
     "plugins.posts.commands",
+    "plugins.perspectives.commands",
     "plugins.intake.commands",
 )
 
