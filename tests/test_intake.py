@@ -8,6 +8,8 @@ import json
 import os
 from pathlib import Path
 import socket
+import subprocess
+import sys
 import time
 import unicodedata
 from urllib.parse import urlencode, urlsplit
@@ -646,3 +648,112 @@ def test_sigterm_under_load_finishes_what_it_answered_and_exits_cleanly(tmp_path
     log = (tmp_path / "server" / "log.txt").read_text(encoding="utf-8")
     assert "intake: stopped" in log
     assert "Traceback" not in log
+
+
+# -- end to end: the site's own form, the queue, moderation, the rebuilt post ------
+
+ESSAY = {
+    "posts/2024-05-01-essay.md": (
+        "Title: On reading slowly\nDate: 2024-05-01 10:32\nCategory: Essays\n\n"
+        "Notes on reading a hard book alongside strangers.\n"
+    ),
+    "posts/2024-06-01-shut.md": (
+        "Title: A closed discussion\nDate: 2024-06-01 09:00\nDiscussion: closed\n\n"
+        "Nothing more to say.\n"
+    ),
+}
+ESSAY_PAGE = "2024/05/essay/index.html"
+
+
+def form_fields(form) -> dict[str, str]:
+    """Return what a browser would send for ``form`` as it stands."""
+    fields = {
+        tag["name"]: tag.get("value", "")
+        for tag in form.select("input[name]")
+        if tag.get("type") != "submit"
+    }
+    fields.update({tag["name"]: tag.text for tag in form.select("textarea[name]")})
+    return fields
+
+
+def post_form(url: str, fields: dict[str, str], origin: str):
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=60)
+    try:
+        conn.request(
+            "POST",
+            parts.path,
+            body=urlencode(fields).encode(),
+            headers={"Content-Type": FORM, "Origin": origin},
+        )
+        response = conn.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        conn.close()
+
+
+def test_the_sites_own_form_reaches_the_post_after_approval(tmp_path, build_site):
+    site = build_site(ESSAY, SITEURL=SITE)
+    manifest = site.output / "intake" / "manifest.json"
+    assert sorted(json.loads(manifest.read_text())["posts"]) == ["essay"]
+    server = IntakeProcess(
+        queue=tmp_path / "queue",
+        manifest=manifest,
+        site_url=SITE,
+        log=tmp_path / "intake.log",
+        flags=("--min-seconds", "0"),
+    ).start()
+    try:
+        site = build_site(ESSAY, SITEURL=SITE, PERSPECTIVES_INTAKE_URL=server.url)
+        page = site.html(ESSAY_PAGE)
+        assert page.select_one("#perspective-submitted.perspective-submitted")
+        form = page.select_one("#respond form.perspective-form")
+        assert form["action"] == f"{server.url}/perspectives"
+        fields = form_fields(form)
+        fields.update(
+            name="Priya Ramaswamy",
+            email="priya@example.org",
+            url="https://priya.example/",
+            text="I read it *slowly*, as you said.\r\n\r\nSecond paragraph.",
+        )
+        assert fields["homepage"] == fields["token"] == ""  # no script ran
+        status, _, body = post_form(form["action"], fields, SITE)
+        assert status == 200  # the review step, with a token of its own
+        review = BeautifulSoup(body, "html.parser").select_one("form.intake-form")
+        status, headers, _ = post_form(
+            f"{server.url}/{review['action']}", form_fields(review), server.url
+        )
+        assert status == 303
+        location = urlsplit(headers["Location"])
+        assert location.path == "/2024/05/essay/"
+        assert location.fragment == "perspective-submitted"
+        (submission,) = Queue(server.queue).list("pending")
+        assert location.query == f"submitted={submission.id}"
+        assert submission.email == "priya@example.org"
+
+        # A post whose discussion is closed is not in the manifest: refused.
+        status, _, body = post_form(form["action"], {**fields, "post": "shut"}, SITE)
+        assert status == 422
+        assert len(Queue(server.queue).list("pending")) == 1
+    finally:
+        assert server.stop() == 0
+
+    from .support import ROOT  # noqa: PLC0415
+
+    approve = subprocess.run(
+        [sys.executable, "-m", "plugins.cli", "perspectives", "approve",
+         submission.id, "--queue", str(server.queue),
+         "--content", str(tmp_path / "content")],
+        cwd=ROOT, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert approve.returncode == 0, approve.stderr
+    rebuilt = build_site(ESSAY, SITEURL=SITE, PERSPECTIVES_INTAKE_URL=server.url)
+    shown = rebuilt.html(ESSAY_PAGE).select("#perspectives .perspective")
+    assert len(shown) == 1
+    assert "Priya Ramaswamy" in shown[0].select_one(".perspective-author").text
+    assert shown[0].select_one("em").text == "slowly"
+    assert "priya@example.org" not in rebuilt.text(ESSAY_PAGE)
+    assert "127.0.0.1" not in "".join(
+        p.read_text(encoding="utf-8")
+        for p in (tmp_path / "content" / "perspectives").rglob("*.md")
+    )
