@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+import functools
 import http.client
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 import json
 import os
 from pathlib import Path
+import shutil
 import socket
 import subprocess
 import sys
+import threading
 import time
 import unicodedata
 from urllib.parse import urlencode, urlsplit
@@ -757,3 +761,70 @@ def test_the_sites_own_form_reaches_the_post_after_approval(tmp_path, build_site
         p.read_text(encoding="utf-8")
         for p in (tmp_path / "content" / "perspectives").rglob("*.md")
     )
+
+
+class _QuietFiles(SimpleHTTPRequestHandler):
+    """Serve the built site as a static host would, without logging to stderr."""
+
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.mark.browser
+def test_in_a_browser_the_script_sends_the_form_straight_through(tmp_path, build_site):
+    webdriver = pytest.importorskip("selenium.webdriver")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    driver_path = shutil.which("chromedriver")
+    if not (chromium and driver_path):
+        pytest.skip("needs chromium and chromedriver")
+    from selenium.webdriver.common.by import By  # noqa: PLC0415
+    from selenium.webdriver.support.ui import WebDriverWait  # noqa: PLC0415
+
+    output = tmp_path / "output"
+    output.mkdir()
+    handler = functools.partial(_QuietFiles, directory=str(output))
+    static = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=static.serve_forever, daemon=True)
+    thread.start()
+    site_url = f"http://127.0.0.1:{static.server_port}"
+    server = driver = None
+    try:
+        build_site(ESSAY, SITEURL=site_url)
+        server = IntakeProcess(
+            queue=tmp_path / "queue",
+            manifest=output / "intake" / "manifest.json",
+            site_url=site_url,
+            log=tmp_path / "intake.log",
+            flags=("--min-seconds", "0"),
+        ).start()
+        build_site(ESSAY, SITEURL=site_url, PERSPECTIVES_INTAKE_URL=server.url)
+        options = webdriver.ChromeOptions()
+        options.binary_location = chromium
+        for flag in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage"):
+            options.add_argument(flag)
+        driver = webdriver.Chrome(
+            options=options, service=webdriver.ChromeService(driver_path)
+        )
+        driver.get(f"{site_url}/2024/05/essay/")
+        assert not driver.find_element(By.ID, "perspective-submitted").is_displayed()
+        form = driver.find_element(By.CSS_SELECTOR, "#respond form.perspective-form")
+        form.find_element(By.NAME, "name").send_keys("June Okafor")
+        form.find_element(By.NAME, "email").send_keys("june@example.org")
+        form.find_element(By.NAME, "text").send_keys("Read it twice. Worth it.")
+        token_field = form.find_element(By.NAME, "token")
+        WebDriverWait(driver, 30).until(lambda _: token_field.get_attribute("value"))
+        form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+        WebDriverWait(driver, 30).until(
+            lambda d: d.current_url.endswith("#perspective-submitted")
+        )
+        assert driver.current_url.startswith(f"{site_url}/2024/05/essay/?submitted=")
+        assert driver.find_element(By.ID, "perspective-submitted").is_displayed()
+        (queued,) = Queue(server.queue).list("pending")
+        assert (queued.name, queued.text) == ("June Okafor", "Read it twice. Worth it.")
+    finally:
+        if driver is not None:
+            driver.quit()
+        if server is not None:
+            assert server.stop() == 0
+        static.shutdown()
+        static.server_close()
