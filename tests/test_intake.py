@@ -828,3 +828,13 @@ def test_in_a_browser_the_script_sends_the_form_straight_through(tmp_path, build
             assert server.stop() == 0
         static.shutdown()
         static.server_close()
+
+
+def test_the_benchmark_runs_against_a_real_server(tmp_path):
+    from plugins.intake.bench import run  # noqa: PLC0415
+
+    result = run(clients=3, submissions=4, threads=2, workdir=tmp_path)
+    assert (result.accepted, result.failed) == (12, 0)
+    assert len(result.latencies) == 12
+    assert "submissions/s" in result.report()
+    assert len(Queue(tmp_path / "queue").list()) == 12

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from plugins.common.errors import PluginConfigError
+from plugins.intake.bench import add_bench_command
 from plugins.intake.settings import IntakeConfig
 from plugins.intake.tokens import load_secret
 from plugins.intake.validate import Limits
@@ -77,6 +78,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         "--require-email", action="store_true", help="refuse submissions without email"
     )
     serve.set_defaults(handler=serve_command)
+    add_bench_command(verbs)
 
 
 def serve_command(args: argparse.Namespace) -> int:
