@@ -838,3 +838,119 @@ def test_the_benchmark_runs_against_a_real_server(tmp_path):
     assert len(result.latencies) == 12
     assert "submissions/s" in result.report()
     assert len(Queue(tmp_path / "queue").list()) == 12
+
+
+# -- deployment: proxies, rebuilt manifests, several instances on one queue ---------
+
+
+@given(
+    st.dictionaries(
+        st.sampled_from(["post", "name", "text", "url"]),
+        st.text(alphabet=st.characters(codec="utf-8")),
+    )
+)
+def test_json_bodies_round_trip_through_the_parser(fields):
+    assert parse_body(json.dumps(fields).encode(), f"{JSON}; charset=UTF-8") == fields
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("https://ann.example/", True),
+        ("HTTP://ANN.EXAMPLE/path?q=1#f", True),
+        ("https://bücher.example/", True),
+        ("http://[2001:db8::1]:8080/", True),
+        ("https://user:pass@ann.example/", False),
+        ("javascript:alert(1)", False),
+        (" javascript:alert(1)", False),
+        ("JaVaScRiPt:alert(1)", False),
+        ("vbscript:x", False),
+        ("//ann.example/", False),
+        ('https://ann.example/"onmouseover=x', False),
+    ],
+)
+def test_only_http_and_https_urls_pass(url, ok):
+    fields, errors = check_fields(
+        {**GOOD, "url": url}, open_posts={"reading": 1}, limits=Limits()
+    )
+    assert (fields is not None) == ok, errors
+
+
+def test_behind_a_trusted_proxy_the_readers_address_is_kept(tmp_path, site):
+    server = start(
+        tmp_path, site, "--min-seconds", "0", "--rate-limit", "2",
+        "--trusted-proxy", "127.0.0.1",
+    )  # fmt: skip
+    try:
+        for reader in ("203.0.113.7", "198.51.100.9"):
+            status, _, data = post_json(
+                server,
+                {**GOOD, "text": reader, "token": token(server)},
+                **{"X-Forwarded-For": reader, "X-Forwarded-Proto": "https"},
+            )
+            assert status == 201, data
+            assert Queue(server.queue).get(data["id"])[1].ip == reader
+        # the limit counts each reader, not the proxy
+        again = {**GOOD, "token": token(server)}
+        forwarded = {"X-Forwarded-For": "203.0.113.7"}
+        assert post_json(server, again, **forwarded)[0] == 201
+        assert post_json(server, again, **forwarded)[0] == 429
+        assert post_json(server, again, **{"X-Forwarded-For": "192.0.2.1"})[0] == 201
+    finally:
+        assert server.stop() == 0
+
+
+def test_an_untrusted_forwarded_for_is_ignored(open_server):
+    status, _, data = post_json(
+        open_server,
+        {**GOOD, "token": token(open_server)},
+        **{"X-Forwarded-For": "203.0.113.7"},
+    )
+    assert status == 201
+    assert Queue(open_server.queue).get(data["id"])[1].ip == "127.0.0.1"
+
+
+def test_a_rebuilt_manifest_is_picked_up_without_a_restart(tmp_path, build_site):
+    first = {"posts/2024-05-01-reading.md": POSTS["posts/2024-05-01-reading.md"]}
+    built = build_site(first, SITEURL=SITE)
+    server = IntakeProcess(
+        queue=tmp_path / "queue",
+        manifest=built.output / "intake" / "manifest.json",
+        site_url=SITE,
+        log=tmp_path / "intake.log",
+        flags=("--min-seconds", "0"),
+    ).start()
+    try:
+        status, _, _ = request(
+            server, "GET", "/perspectives/token?post=gardens", headers={"Origin": SITE}
+        )
+        assert status == 422
+        build_site(POSTS, SITEURL=SITE)  # a new post is published
+        status, _, data = post_json(
+            server, {**GOOD, "post": "gardens", "token": token(server, "gardens")}
+        )
+        assert status == 201, data
+        assert data["location"].startswith(f"{SITE}/2024/06/gardens/?submitted=")
+    finally:
+        assert server.stop() == 0
+
+
+def test_two_instances_share_one_queue_and_one_secret(tmp_path, site):
+    flags = ("--min-seconds", "0", "--rate-limit", "0")
+    one = start(tmp_path, site, *flags, name="one")
+    two = start(tmp_path, site, *flags, name="two")
+    try:
+        # a token from one instance is good at the other: the secret is the queue's
+        status, _, data = post_json(two, {**GOOD, "token": token(one)})
+        assert status == 201, data
+        with ThreadPoolExecutor(20) as pool:
+            results = list(
+                pool.map(lambda c: submit_many(one if c % 2 else two, c, 25), range(20))
+            )
+        accepted = [data["id"], *(i for ids in results for i in ids)]
+        assert len(accepted) == 1 + 20 * 25
+        queued = assert_queue_whole(tmp_path / "queue")
+        assert sorted(s.id for s in queued) == sorted(accepted)
+    finally:
+        assert one.stop() == 0
+        assert two.stop() == 0

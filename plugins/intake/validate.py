@@ -20,7 +20,8 @@ _EMAIL = re.compile(
     r"@(?=.{1,253}$)(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+"
     r"[A-Za-z]{2,63}$"
 )
-_URL = re.compile(r"^https?://[A-Za-z0-9.\[\]:-]+(?::\d{1,5})?(?:[/?#][^\s<>\"']*)?$")
+# http(s), a host (IDN letters allowed; no userinfo), then anything but spaces/quotes.
+_URL = re.compile(r"(?i)^https?://[\w.\[\]:-]+(?:[/?#][^\s<>\"'\\]*)?$")
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
 _LINK = re.compile(r"(?i)\b(?:https?://|www\.)")
 # Bidirectional overrides and isolates make a name read differently than it is.
