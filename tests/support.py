@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
+import json
 from pathlib import Path
 import subprocess
 import sys
@@ -17,12 +18,16 @@ import mf2py
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def build_sample_site(output: Path) -> BuiltSite:
-    """Build the project's content/ into ``output`` as ``make publish`` checks it."""
+def build_sample_site(output: Path, **settings: object) -> BuiltSite:
+    """Build the project's content/ into ``output`` as ``make publish`` checks it.
+
+    ``settings`` override pelicanconf.py's (as ``pelican -e NAME=json``).
+    """
     pelican = Path(sys.executable).with_name("pelican")
+    extra = [f"{name}={json.dumps(value)}" for name, value in sorted(settings.items())]
     result = subprocess.run(
         [str(pelican), "content", "-o", str(output), "-s", "pelicanconf.py",
-         "--fatal", "warnings"],
+         "--fatal", "warnings", *(["-e", *extra] if extra else [])],
         cwd=ROOT, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout + result.stderr

@@ -34,6 +34,26 @@ def sample(tmp_path_factory) -> BuiltSite:
     return build_sample_site(tmp_path_factory.mktemp("theme") / "output")
 
 
+# Open posts show the perspective form only when an intake endpoint is configured.
+# Nothing listens on the discard port; the form is checked, never sent.
+INTAKE = "http://127.0.0.1:9"
+
+
+@pytest.fixture(scope="module")
+def sample_with_form(tmp_path_factory) -> BuiltSite:
+    output = tmp_path_factory.mktemp("theme-form") / "output"
+    return build_sample_site(output, PERSPECTIVES_INTAKE_URL=INTAKE)
+
+
+def form_pages(site: BuiltSite) -> list[str]:
+    """Return the post pages that carry the perspective form."""
+    return [
+        rel
+        for rel in pages.by_type(site)["article"]
+        if site.html(rel).select_one("form.perspective-form")
+    ]
+
+
 def stylesheets(site: BuiltSite, rel: str) -> list[Path]:
     """Return the local files of every stylesheet a page links."""
     page = site.html(rel)
@@ -181,6 +201,16 @@ def test_nu_html_checker_finds_no_error_on_any_page_or_stylesheet(sample, vnu_re
 
 
 @pytest.mark.browser
+def test_nu_html_checker_finds_no_error_on_posts_with_the_form(
+    sample_with_form, vnu_ready
+):
+    posts = form_pages(sample_with_form)
+    assert posts, "the sample site has posts open for discussion"
+    paths = [sample_with_form.output / rel for rel in posts]
+    assert vnu.check(paths, root=sample_with_form.output) == []
+
+
+@pytest.mark.browser
 def test_nu_html_checker_reports_errors(tmp_path, vnu_ready):
     bad = tmp_path / "bad.html"
     bad.write_text(
@@ -213,6 +243,12 @@ def site_url(sample):
         yield url
 
 
+@pytest.fixture(scope="module")
+def form_site_url(sample_with_form):
+    with serve(sample_with_form.output) as url:
+        yield url
+
+
 @dataclass
 class PageReport:
     """What Chromium saw on one page of one type."""
@@ -225,11 +261,16 @@ class PageReport:
 
 
 @pytest.fixture(scope="module")
-def seen(sample, browser, site_url) -> dict[str, PageReport]:
+def seen(
+    sample, sample_with_form, browser, site_url, form_site_url
+) -> dict[str, PageReport]:
     """Load one page of each type; measure everything the tests below assert on."""
     reports = {}
-    for kind, rel in pages.one_of_each(sample).items():
-        url = f"{site_url}/{rel}"
+    chosen = {kind: (site_url, rel) for kind, rel in pages.one_of_each(sample).items()}
+    [*_, with_form] = form_pages(sample_with_form)
+    chosen["article with the perspective form"] = (form_site_url, with_form)
+    for kind, (base, rel) in chosen.items():
+        url = f"{base}/{rel}"
         report = PageReport(rel)
         chrome.set_scheme(browser, "light")
         chrome.set_viewport(browser, chrome.PHONE)
