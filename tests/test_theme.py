@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 
+from bs4 import BeautifulSoup, NavigableString
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
@@ -95,6 +96,51 @@ def test_pages_load_nothing_from_elsewhere_and_no_script_from_anywhere(sample):
                 continue  # canonical, alternate: links, not loads
             assert "://" not in url and not url.startswith("//"), f"{rel}: {url}"
         assert not page.select("link[href*='fonts'], iframe, embed, object"), rel
+
+
+INLINE = ("a", "time", "cite", "span", "abbr", "code", "em", "strong")
+WORD_END, WORD_START = re.compile(r"[^\W_]$"), re.compile(r"^[^\W_]")
+
+
+def words_run_together(page: BeautifulSoup) -> list[str]:
+    """Find text glued to an inline element ("Mentioned by<a>Ann</a>")."""
+    glued = []
+    for element in page.find_all(INLINE):
+        if element.find_parent(["pre", "code"]) or not element.get_text():
+            continue
+        text = element.get_text()
+        before, after = element.previous_sibling, element.next_sibling
+        if (
+            isinstance(before, NavigableString)
+            and WORD_END.search(before)
+            and WORD_START.search(text)
+        ):
+            glued.append(f"{before.strip()[-20:]}|{text.strip()[:20]}")
+        if (
+            isinstance(after, NavigableString)
+            and WORD_START.search(after)
+            and WORD_END.search(text)
+        ):
+            glued.append(f"{text.strip()[-20:]}|{after.strip()[:20]}")
+    return glued
+
+
+def test_no_template_glues_words_together(sample):
+    found = {
+        rel: glued
+        for rel in sample.pages()
+        if (glued := words_run_together(sample.html(rel)))
+    }
+    assert found == {}
+
+
+def test_glued_words_are_found():
+    page = BeautifulSoup(
+        "<p>Mentioned by<a href=x>Ann</a>, <time>May 4</time>by "
+        "<a href=y>Bo</a> (<a href=z>c</a>)</p>",
+        "html.parser",
+    )
+    assert words_run_together(page) == ["Mentioned by|Ann", "May 4|by"]
 
 
 def test_stylesheet_defaults_match_the_documented_palette():
