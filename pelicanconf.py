@@ -17,6 +17,7 @@ PLUGINS = [
     "plugins.reblog",
     "plugins.perspectives",
     "plugins.intake",
+    "plugins.transcripts",
     "plugins.site_feeds",  # keep after plugins that attach data to posts
 ]
 

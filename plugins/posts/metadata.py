@@ -26,6 +26,8 @@ KNOWN_FIELDS = frozenset(
         "earlier-slugs", "discussion",
         # site_feeds
         "feed-id",
+        # plugins.transcripts
+        "transcript",
     }
 )  # fmt: skip
 DATE_FIELDS = frozenset({"date", "modified"})
