@@ -10,9 +10,10 @@ from pathlib import Path
 import subprocess
 import sys
 from urllib.parse import quote, unquote, urlsplit
+import warnings
 import xml.etree.ElementTree as ET
 
-from bs4 import BeautifulSoup
+from bs4 import BeautifulSoup, MarkupResemblesLocatorWarning
 import mf2py
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -134,7 +135,11 @@ def active_content(html: str, *, allowed: frozenset[str] = frozenset()) -> list[
     theme's own ``link`` and ``meta`` in a full page, say).
     """
     found = []
-    for element in BeautifulSoup(html, "html.parser").find_all(True):
+    with warnings.catch_warnings():
+        # Sanitised text may be just "http:"; bs4 would warn that it looks like a URL.
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(html, "html.parser")
+    for element in soup.find_all(True):
         if element.name in DANGEROUS_TAGS - allowed:
             found.append(f"<{element.name}>")
         for name, value in element.attrs.items():

@@ -115,7 +115,7 @@ class FeedDirectory:
 
     def transcripts(self) -> list[FeedLink]:
         """Return the transcripts feed, when the site has transcripts."""
-        if "transcripts" not in self.context:
+        if not self.context.get("transcripts"):
             return []
         return self._link("transcripts", f"{self.sitename}: transcripts",
                           about="Chat transcripts as they are published.")  # fmt: skip
