@@ -397,6 +397,21 @@ def test_skip_link_is_first_visible_on_focus_and_moves_focus_to_main(browser, si
 
 
 @pytest.mark.browser
+def test_keyboard_focus_is_visible_on_every_stop_of_a_post_with_the_form(
+    browser, form_site_url, sample_with_form
+):
+    [*_, rel] = form_pages(sample_with_form)
+    chrome.set_viewport(browser, chrome.DESKTOP)
+    chrome.visit(browser, f"{form_site_url}/{rel}")
+    stops = chrome.tab_through(browser)
+    names = [name for name, _ in stops]
+    assert names[0].startswith("a Skip to content")
+    assert any(name.startswith("textarea") for name in names), names
+    assert any(name.startswith("button") for name in names), names
+    assert [name for name, visible in stops if not visible] == []
+
+
+@pytest.mark.browser
 def test_print_drops_navigation_and_forms_and_keeps_the_post(browser, site_url):
     chrome.visit(browser, f"{site_url}/2024/06/reading-in-public/")
     browser.execute_cdp_cmd("Emulation.setEmulatedMedia", {"media": "print"})

@@ -9,6 +9,8 @@ from urllib.parse import urlsplit
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.webdriver.common.action_chains import ActionChains
+from selenium.webdriver.common.keys import Keys
 
 from tests.browser.tools import AXE_JS, CHROMEDRIVER, chromium_binary
 
@@ -117,6 +119,27 @@ def horizontal_overflow(driver: webdriver.Chrome) -> int:
         "const d = document.documentElement;"
         "return Math.max(d.scrollWidth, document.body.scrollWidth) - d.clientWidth;"
     )
+
+
+def tab_through(driver: webdriver.Chrome, limit: int = 80) -> list[tuple[str, bool]]:
+    """Press Tab until focus leaves the page; say for each stop if focus is visible."""
+    driver.execute_script("document.activeElement.blur(); window.scrollTo(0, 0)")
+    stops: list[tuple[str, bool]] = []
+    for _ in range(limit):
+        ActionChains(driver).send_keys(Keys.TAB).perform()
+        name, visible = driver.execute_script(
+            "const e = document.activeElement;"
+            "if (!e || e === document.body) return [null, false];"
+            "const s = getComputedStyle(e);"
+            "const ring = s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;"
+            "const label = e.tagName.toLowerCase() + (e.id ? '#' + e.id : '')"
+            "  + ' ' + (e.textContent || e.name || '').trim().slice(0, 30);"
+            "return [label, ring || s.boxShadow !== 'none'];"
+        )
+        if name is None or (stops and name == stops[0][0]):
+            break
+        stops.append((name, visible))
+    return stops
 
 
 def run_axe(driver: webdriver.Chrome) -> list[dict]:
