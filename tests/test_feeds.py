@@ -629,13 +629,13 @@ def test_each_discussed_post_has_a_perspectives_feed(build_site):
     assert parsed.feed.title == "Perspectives on \u201cMargins & marginalia\u201d"
     assert [e.title for e in parsed.entries] == [
         "On margins",
-        "Bo Bold on \u201cMargins & marginalia\u201d",
+        "Bo <b>Bold</b> on \u201cMargins & marginalia\u201d",
         "Ann Reader on \u201cMargins & marginalia\u201d",
     ]
     ann = parsed.entries[2]
-    assert (
-        ann.id
-        == "tag:colloquy.example.org,2024-05-02:margins/perspectives/2024-05-02-1403-ann-reader"
+    assert ann.id == (
+        "tag:colloquy.example.org,2024-05-02:margins/perspectives/"
+        "2024-05-02-1403-ann-reader"
     )
     assert ann.link == f"{SITE}/2024/05/margins/#perspective-2024-05-02-1403-ann-reader"
     assert ann.author_detail == {"name": "Ann Reader", "href": "https://ann.example/"}
@@ -647,7 +647,7 @@ def test_each_discussed_post_has_a_perspectives_feed(build_site):
         for e in document.iter(f"{{{ATOM}}}entry")
     }
     assert answers["Ann Reader on \u201cMargins & marginalia\u201d"] == POST_ID
-    assert answers["Bo Bold on \u201cMargins & marginalia\u201d"] == ann.id
+    assert answers["Bo <b>Bold</b> on \u201cMargins & marginalia\u201d"] == ann.id
     assert "]]&gt;" in parsed.entries[1].content[0].value
 
 
@@ -658,7 +658,11 @@ def test_the_site_wide_perspectives_feed_has_every_perspective(build_site):
     )
     site = build(build_site, files, FEEDS_LIMITS={"perspectives": 3})
     parsed = parse(site.output.joinpath("feeds/perspectives.atom.xml").read_bytes())
-    assert [e.author for e in parsed.entries] == ["Cy", "The Quiet Index", "Bo Bold"]
+    assert [e.author for e in parsed.entries] == [
+        "Cy",
+        "The Quiet Index",
+        "Bo <b>Bold</b>",
+    ]
     links = site.html("subscribe/index.html").select(".feed a.feed-url")
     assert f"{SITE}/feeds/perspectives/second-thoughts.atom.xml" in [
         a["href"] for a in links
@@ -679,3 +683,55 @@ def test_perspective_ids_survive_a_renamed_post(build_site, tmp_path):
     site = build(build_site, renamed)
     assert ids(site) == before
     assert (site.output / "feeds/perspectives/marginalia.atom.xml").is_file()
+
+
+# With the reblog plugin: attribution in feeds. --------------------------------
+
+REBLOG = """\
+Title: On slow replies
+Date: 2024-06-01 09:15
+Category: Notes
+Reblog-Of: https://example.org/2024/05/the-week-long-reply/
+Reblog-Title: The week-long <reply>
+Reblog-Author: Jun Okafor
+Reblog-Author-Url: https://example.org/about/
+Reblog-Date: 2024-05-28 18:00
+Reblog-Via: https://links.example.net/daily/
+
+> A reply that takes a week has had a week to become kind.
+
+My commentary below the quote.
+"""
+
+
+def test_reblog_entries_carry_their_attribution(build_site):
+    site = build(build_site, {**FILES, "posts/2024-06-01-on-slow-replies.md": REBLOG})
+    atom = etree.parse(site.output / "feeds/atom.xml").getroot()
+    assert SCHEMA.validate(atom), SCHEMA.error_log.last_error
+    _check_atom_rules(atom)
+    entry = next(
+        e
+        for e in atom.iter(f"{{{ATOM}}}entry")
+        if e.findtext(f"{{{ATOM}}}title") == "On slow replies"
+    )
+    links = {
+        link.get("rel", "alternate"): link for link in entry.iter(f"{{{ATOM}}}link")
+    }
+    original = "https://example.org/2024/05/the-week-long-reply/"
+    assert links["related"].get("href") == original
+    assert links["related"].get("title") == "The week-long <reply>"
+    assert links["via"].get("href") == "https://links.example.net/daily/"
+    assert links["alternate"].get("href") == f"{SITE}/2024/06/on-slow-replies/"
+    contributor = entry.find(f"{{{ATOM}}}contributor")
+    assert contributor.findtext(f"{{{ATOM}}}name") == "Jun Okafor"
+    assert contributor.findtext(f"{{{ATOM}}}uri") == "https://example.org/about/"
+    parsed = parse(site.output.joinpath("feeds/atom.xml").read_bytes())
+    body = next(e for e in parsed.entries if e.title == "On slow replies").content[0]
+    assert body.value.count("Reblogged from") == 1
+    rss = etree.parse(site.output / "feeds/rss.xml").getroot()
+    item = next(i for i in rss.iter("item") if i.findtext("title") == "On slow replies")
+    assert item.find("source").get("url") == original
+    assert item.findtext("source") == "The week-long <reply>"
+    document = json.loads(site.output.joinpath("feeds/feed.json").read_text())
+    item = next(i for i in document["items"] if i["title"] == "On slow replies")
+    assert item["external_url"] == original
