@@ -123,9 +123,8 @@ def post_item(
     updated = getattr(article, "modified", None) or published
     content = absolute_html(article.content, link) if full else ""
     summary = absolute_html(getattr(article, "summary", "") or "", link)
+    # The reblog plugin puts the attribution in the body; feeds add the links.
     attribution = reblog_attribution(getattr(article, "reblog", None))
-    if attribution and full and "reblog-attribution" not in content:
-        content = attribution_html(attribution) + content
     return FeedItem(
         id=post_id(article, settings, path=path),
         title=plain_text(article.title) or first_slug(article),
@@ -187,21 +186,6 @@ def reblog_attribution(reblog: Any) -> Attribution | None:
         else None,
         via=safe_url(getattr(reblog, "via", None)) or "",
     )
-
-
-def attribution_html(attribution: Attribution) -> str:
-    """Return the "Reblogged from" line that heads a reblog entry's content."""
-    title = html.escape(attribution.title or attribution.url)
-    line = f'Reblogged from <a href="{html.escape(attribution.url)}">{title}</a>'
-    if attribution.author:
-        name = html.escape(attribution.author.name)
-        if attribution.author.url:
-            name = f'<a href="{html.escape(attribution.author.url)}">{name}</a>'
-        line += f" by {name}"
-    if attribution.via:
-        via = html.escape(attribution.via)
-        line += f' (via <a href="{via}">{via}</a>)'
-    return f'<p class="reblog-attribution">{line}</p>'
 
 
 def perspective_items(
