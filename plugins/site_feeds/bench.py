@@ -155,8 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     mine = statistics.median(samples["site_feeds"])
     theirs = statistics.median(samples["pelican"])
     out = sys.stdout
-    out.write(f"{len(articles)} full-content entries, Atom + RSS, median of "
-              f"{args.rounds} interleaved rounds\n")  # fmt: skip
+    rounds = f"median of {args.rounds} interleaved rounds"
+    out.write(f"{len(articles)} full-content entries, Atom + RSS, {rounds}\n")
     out.write(f"site_feeds (feedgen): {mine * 1000:8.1f} ms\n")
     cleaning = statistics.median(samples["e"])
     out.write(
