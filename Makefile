@@ -10,7 +10,7 @@ OUTPUT := output
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: html publish serve test lint format clean setup screenshots bench-intake
+.PHONY: html publish serve test lint format clean setup screenshots bench-intake bench-feeds
 
 html: $(STAMP)
 	$(PELICAN) $(CONTENT) -o $(OUTPUT) -s pelicanconf.py
@@ -36,6 +36,8 @@ $(NODE_STAMP): package.json package-lock.json
 # PNGs of one page of each type, phone and desktop, light and dark, into screenshots/.
 screenshots: $(STAMP) $(NODE_STAMP)
 	$(BIN)/python -m tests.browser.screenshots screenshots
+bench-feeds: $(STAMP)
+	$(BIN)/python -m plugins.site_feeds.bench
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
+from html import escape as html_escape
 import json
 import logging
 from pathlib import Path
@@ -18,6 +19,7 @@ import pytest
 from plugins.common.errors import ContentError, PluginConfigError
 from plugins.common.sanitize import xml_safe
 from plugins.site_feeds.entries import absolute_html
+from plugins.site_feeds.generator import FeedsGenerator
 from plugins.site_feeds.model import Feed, FeedItem, Person, Replies
 from plugins.site_feeds.settings import FeedsSettings
 from plugins.site_feeds.writer import render_atom, render_json, render_rss
@@ -28,6 +30,7 @@ SITE = "https://example.test"
 ATOM = "http://www.w3.org/2005/Atom"
 THR = "http://purl.org/syndication/thread/1.0"
 SLASH = "http://purl.org/rss/1.0/modules/slash/"
+TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=40)
 SCHEMA = etree.RelaxNG(etree.parse(str(Path(__file__).parent / "data" / "atom.rng")))
 
 FIRST = """\
@@ -307,6 +310,16 @@ def test_custom_paths_are_used(build_site):
         ({"FEEDS_SITEURL": "example.org"}, "FEEDS_SITEURL: expected an absolute"),
         ({"FEEDS_ID_AUTHORITY": "a/b"}, "FEEDS_ID_AUTHORITY: expected a domain"),
         ({"FEEDS_SUBSCRIBE_URL": "/subscribe/"}, "FEEDS_SUBSCRIBE_URL: expected"),
+        (
+            {"FEEDS_PATHS": {"perspectives": "feeds/atom.xml"}},
+            "FEEDS_PATHS['site_atom']: expected a path of its own",
+        ),
+        (
+            {"FEEDS_PATHS": {"tag": "feeds/{slug}.xml", "author": "feeds/{slug}.xml"}},
+            "FEEDS_PATHS['tag']: expected a path of its own",
+        ),
+        ({"FEEDS_PATHS": {"tag": "t/{name}.xml"}}, "expected no placeholder but"),
+        ({"FEED_ALL_ATOM": "feeds/all.atom.xml"}, "FEED_ALL_ATOM: expected None"),
     ],
 )
 def test_bad_settings_are_refused(overrides, message):
@@ -464,6 +477,70 @@ def make_item(**fields) -> FeedItem:
     return FeedItem(**{**defaults, **fields})
 
 
+def test_without_a_stylesheet_feeds_carry_no_processing_instruction(build_site):
+    site = build(build_site, FEEDS_STYLESHEET=None)
+    assert not (site.output / "feeds/feed.xsl").exists()
+    for path in ("feeds/atom.xml", "feeds/rss.xml"):
+        assert etree.parse(site.output / path).getroot().getprevious() is None
+
+
+def test_a_post_that_is_not_utf8_still_gives_well_formed_feeds(build_site):
+    broken = b"Title: Caf\xe9 \xed\xa0\x80 surrogate\nDate: 2024-08-09\n\nBody \xff.\n"
+    site = build(build_site, {**FILES, "posts/2024-08-09-latin1.md": broken})
+    for path, data in feeds_in(site).items():
+        if not path.endswith(".json"):
+            parse(etree.tostring(etree.fromstring(data)))
+    titles = [
+        e.title
+        for e in parse(site.output.joinpath("feeds/atom.xml").read_bytes()).entries
+    ]
+    assert any(title.startswith("Caf") for title in titles), titles
+
+
+def test_one_entry_feedgen_refuses_costs_only_that_entry(tmp_path, caplog):
+    pelican_settings = read_settings(
+        str(ROOT / "pelicanconf.py"),
+        override={"PATH": str(tmp_path), "OUTPUT_PATH": str(tmp_path / "out"),
+                  "THEME": str(ROOT / "theme"), "SITEURL": SITE},
+    )  # fmt: skip
+    generator = FeedsGenerator(
+        context=dict(pelican_settings),
+        settings=pelican_settings,
+        path=str(tmp_path),
+        theme=pelican_settings["THEME"],
+        output_path=str(tmp_path / "out"),
+    )
+    generator.generate_context()
+    naive = make_item(
+        id="tag:example.test,2024-05-03:bad",
+        published=datetime(2024, 5, 3, 9, 0),
+        source_path="posts/2024-05-03-bad.md",
+    )
+    generator.write_feed(make_feed(make_item(), naive))
+    data = (tmp_path / "out/feeds/atom.xml").read_bytes()
+    assert [e.id for e in parse(data).entries] == [make_item().id]
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any(
+        m.startswith("posts/2024-05-03-bad.md: expected a valid") for m in errors
+    )
+
+
+RELATIVE = st.text(
+    st.characters(whitelist_categories=("L", "N"), whitelist_characters="-._/"),
+    min_size=1,
+    max_size=20,
+).filter(lambda url: not url.startswith("//"))
+
+
+@settings(max_examples=60, deadline=None)
+@given(href=RELATIVE, src=RELATIVE, text=TEXT)
+def test_any_relative_reference_becomes_absolute(href, src, text):
+    fragment = f'<p>{html_escape(text)}<a href="{href}">x</a><img src="{src}"></p>'
+    result = etree.HTML(absolute_html(fragment, f"{SITE}/2024/05/post/"))
+    for url in result.xpath("//a/@href | //img/@src"):
+        assert url.startswith(f"{SITE}/"), url
+
+
 def test_absolute_html_resolves_every_kind_of_reference():
     base = f"{SITE}/2024/05/post/"
     html = absolute_html(
@@ -519,9 +596,6 @@ def test_discussion_pointers_in_atom_and_rss():
     parsed = parse(render_rss(feed))
     assert parsed.entries[0].slash_comments == "3"
     assert parsed.entries[0].comments == replies.page_url
-
-
-TEXT = st.text(st.characters(codec=None, exclude_categories=()), max_size=40)
 
 
 @settings(max_examples=60, deadline=None)
@@ -621,6 +695,9 @@ def test_each_discussed_post_has_a_perspectives_feed(build_site):
     files = feeds_in(site)
     assert "feeds/perspectives/margins.atom.xml" in files
     assert not [p for p in files if p.startswith("feeds/perspectives/second")]
+    quiet = site.html("2024/06/second-thoughts/index.html")
+    assert quiet.select_one(".perspectives-feed") is None
+    assert "perspectives" not in str(quiet.select('head link[rel="alternate"]'))
     data = files["feeds/perspectives/margins.atom.xml"]
     document = etree.fromstring(data)
     assert SCHEMA.validate(document), SCHEMA.error_log.last_error
@@ -629,13 +706,13 @@ def test_each_discussed_post_has_a_perspectives_feed(build_site):
     assert parsed.feed.title == "Perspectives on \u201cMargins & marginalia\u201d"
     assert [e.title for e in parsed.entries] == [
         "On margins",
-        "Bo Bold on \u201cMargins & marginalia\u201d",
+        "Bo <b>Bold</b> on \u201cMargins & marginalia\u201d",
         "Ann Reader on \u201cMargins & marginalia\u201d",
     ]
     ann = parsed.entries[2]
-    assert (
-        ann.id
-        == "tag:colloquy.example.org,2024-05-02:margins/perspectives/2024-05-02-1403-ann-reader"
+    assert ann.id == (
+        "tag:colloquy.example.org,2024-05-02:margins/perspectives/"
+        "2024-05-02-1403-ann-reader"
     )
     assert ann.link == f"{SITE}/2024/05/margins/#perspective-2024-05-02-1403-ann-reader"
     assert ann.author_detail == {"name": "Ann Reader", "href": "https://ann.example/"}
@@ -647,7 +724,7 @@ def test_each_discussed_post_has_a_perspectives_feed(build_site):
         for e in document.iter(f"{{{ATOM}}}entry")
     }
     assert answers["Ann Reader on \u201cMargins & marginalia\u201d"] == POST_ID
-    assert answers["Bo Bold on \u201cMargins & marginalia\u201d"] == ann.id
+    assert answers["Bo <b>Bold</b> on \u201cMargins & marginalia\u201d"] == ann.id
     assert "]]&gt;" in parsed.entries[1].content[0].value
 
 
@@ -658,7 +735,11 @@ def test_the_site_wide_perspectives_feed_has_every_perspective(build_site):
     )
     site = build(build_site, files, FEEDS_LIMITS={"perspectives": 3})
     parsed = parse(site.output.joinpath("feeds/perspectives.atom.xml").read_bytes())
-    assert [e.author for e in parsed.entries] == ["Cy", "The Quiet Index", "Bo Bold"]
+    assert [e.author for e in parsed.entries] == [
+        "Cy",
+        "The Quiet Index",
+        "Bo <b>Bold</b>",
+    ]
     links = site.html("subscribe/index.html").select(".feed a.feed-url")
     assert f"{SITE}/feeds/perspectives/second-thoughts.atom.xml" in [
         a["href"] for a in links
@@ -679,3 +760,55 @@ def test_perspective_ids_survive_a_renamed_post(build_site, tmp_path):
     site = build(build_site, renamed)
     assert ids(site) == before
     assert (site.output / "feeds/perspectives/marginalia.atom.xml").is_file()
+
+
+# With the reblog plugin: attribution in feeds. --------------------------------
+
+REBLOG = """\
+Title: On slow replies
+Date: 2024-06-01 09:15
+Category: Notes
+Reblog-Of: https://example.org/2024/05/the-week-long-reply/
+Reblog-Title: The week-long <reply>
+Reblog-Author: Jun Okafor
+Reblog-Author-Url: https://example.org/about/
+Reblog-Date: 2024-05-28 18:00
+Reblog-Via: https://links.example.net/daily/
+
+> A reply that takes a week has had a week to become kind.
+
+My commentary below the quote.
+"""
+
+
+def test_reblog_entries_carry_their_attribution(build_site):
+    site = build(build_site, {**FILES, "posts/2024-06-01-on-slow-replies.md": REBLOG})
+    atom = etree.parse(site.output / "feeds/atom.xml").getroot()
+    assert SCHEMA.validate(atom), SCHEMA.error_log.last_error
+    _check_atom_rules(atom)
+    entry = next(
+        e
+        for e in atom.iter(f"{{{ATOM}}}entry")
+        if e.findtext(f"{{{ATOM}}}title") == "On slow replies"
+    )
+    links = {
+        link.get("rel", "alternate"): link for link in entry.iter(f"{{{ATOM}}}link")
+    }
+    original = "https://example.org/2024/05/the-week-long-reply/"
+    assert links["related"].get("href") == original
+    assert links["related"].get("title") == "The week-long <reply>"
+    assert links["via"].get("href") == "https://links.example.net/daily/"
+    assert links["alternate"].get("href") == f"{SITE}/2024/06/on-slow-replies/"
+    contributor = entry.find(f"{{{ATOM}}}contributor")
+    assert contributor.findtext(f"{{{ATOM}}}name") == "Jun Okafor"
+    assert contributor.findtext(f"{{{ATOM}}}uri") == "https://example.org/about/"
+    parsed = parse(site.output.joinpath("feeds/atom.xml").read_bytes())
+    body = next(e for e in parsed.entries if e.title == "On slow replies").content[0]
+    assert body.value.count("Reblogged from") == 1
+    rss = etree.parse(site.output / "feeds/rss.xml").getroot()
+    item = next(i for i in rss.iter("item") if i.findtext("title") == "On slow replies")
+    assert item.find("source").get("url") == original
+    assert item.findtext("source") == "The week-long <reply>"
+    document = json.loads(site.output.joinpath("feeds/feed.json").read_text())
+    item = next(i for i in document["items"] if i["title"] == "On slow replies")
+    assert item["external_url"] == original

@@ -28,6 +28,11 @@ def plain_text(value: Any) -> str:
     return " ".join(xml_safe(Markup(str(value or "")).striptags()).split())
 
 
+def clean_text(value: Any) -> str:
+    """Return plain text from outside (a name, a title) XML-safe, on one line."""
+    return " ".join(xml_safe(str(value or "")).split())
+
+
 def absolute_html(fragment: str, base: str) -> str:
     """Return ``fragment`` with every link and image source made absolute to ``base``.
 
@@ -118,9 +123,8 @@ def post_item(
     updated = getattr(article, "modified", None) or published
     content = absolute_html(article.content, link) if full else ""
     summary = absolute_html(getattr(article, "summary", "") or "", link)
+    # The reblog plugin puts the attribution in the body; feeds add the links.
     attribution = reblog_attribution(getattr(article, "reblog", None))
-    if attribution and full:
-        content = attribution_html(attribution) + content
     return FeedItem(
         id=post_id(article, settings, path=path),
         title=plain_text(article.title) or first_slug(article),
@@ -171,10 +175,10 @@ def reblog_attribution(reblog: Any) -> Attribution | None:
     url = safe_url(getattr(reblog, "url", None)) if reblog else None
     if not url:
         return None
-    name = plain_text(getattr(reblog, "author", ""))
+    name = clean_text(getattr(reblog, "author", ""))
     return Attribution(
         url=url,
-        title=plain_text(getattr(reblog, "title", "")),
+        title=clean_text(getattr(reblog, "title", "")),
         author=Person(
             name=name, url=safe_url(getattr(reblog, "author_url", None)) or ""
         )
@@ -182,21 +186,6 @@ def reblog_attribution(reblog: Any) -> Attribution | None:
         else None,
         via=safe_url(getattr(reblog, "via", None)) or "",
     )
-
-
-def attribution_html(attribution: Attribution) -> str:
-    """Return the "Reblogged from" line that heads a reblog entry's content."""
-    title = html.escape(attribution.title or attribution.url)
-    line = f'Reblogged from <a href="{html.escape(attribution.url)}">{title}</a>'
-    if attribution.author:
-        name = html.escape(attribution.author.name)
-        if attribution.author.url:
-            name = f'<a href="{html.escape(attribution.author.url)}">{name}</a>'
-        line += f" by {name}"
-    if attribution.via:
-        via = html.escape(attribution.via)
-        line += f' (via <a href="{via}">{via}</a>)'
-    return f'<p class="reblog-attribution">{line}</p>'
 
 
 def perspective_items(
@@ -217,8 +206,8 @@ def perspective_items(
     items = []
     for perspective in perspectives:
         anchor = anchors[perspective.id]
-        author = plain_text(perspective.author) or "Anonymous"
-        title = plain_text(getattr(perspective, "title", ""))
+        author = clean_text(perspective.author) or "Anonymous"
+        title = clean_text(getattr(perspective, "title", ""))
         parent = getattr(perspective, "in_reply_to", None)
         body = absolute_html(str(perspective.html), link)
         items.append(
@@ -254,7 +243,7 @@ def transcript_item(page: Any, settings: FeedsSettings, *, full: bool) -> FeedIt
     messages = tuple(getattr(transcript, "messages", ()) or ())
     published = page.date
     updated = max([published, *(m.time for m in messages if m.time.tzinfo)])
-    speakers = sorted({plain_text(m.name or m.author) for m in messages} - {""})
+    speakers = sorted({clean_text(m.name or m.author) for m in messages} - {""})
     summary = plain_text(getattr(page, "summary", ""))
     parts = [f"<p>{html.escape(summary)}</p>"] if summary else []
     if messages:
@@ -271,7 +260,7 @@ def transcript_item(page: Any, settings: FeedsSettings, *, full: bool) -> FeedIt
     body = "".join(parts) or f"<p>{html.escape(plain_text(page.title))}</p>"
     return FeedItem(
         id=f"tag:{settings.id_authority},{published:%Y-%m-%d}:transcripts/{page.slug}",
-        title=plain_text(page.title) or page.slug,
+        title=clean_text(page.title) or page.slug,
         link=link,
         published=published,
         updated=updated,

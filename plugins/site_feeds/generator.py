@@ -63,8 +63,10 @@ class FeedDirectory:
         path = self.settings.path(kind, slug)
         if not path:
             return []
-        return [FeedLink(kind=kind, path=path, title=title, mime=mime(kind),
-                         description=about)]  # fmt: skip
+        link = FeedLink(
+            kind=kind, path=path, title=title, mime=mime(kind), description=about
+        )
+        return [link]
 
     @property
     def sitename(self) -> str:
@@ -102,8 +104,8 @@ class FeedDirectory:
         if not getattr(article, "perspectives_feed_url", ""):
             return []
         title = f"Perspectives on \u201c{plain_text(article.title)}\u201d"
-        return self._link("post_perspectives", title, article.slug,
-                          "Readers' perspectives on this post.")  # fmt: skip
+        about = "Readers' perspectives on this post."
+        return self._link("post_perspectives", title, article.slug, about)
 
     def perspectives(self) -> list[FeedLink]:
         """Return the site-wide perspectives feed, when perspectives exist."""
@@ -117,8 +119,9 @@ class FeedDirectory:
         """Return the transcripts feed, when the site has transcripts."""
         if not self.context.get("transcripts"):
             return []
-        return self._link("transcripts", f"{self.sitename}: transcripts",
-                          about="Chat transcripts as they are published.")  # fmt: skip
+        about = "Chat transcripts as they are published."
+        title = f"{self.sitename}: transcripts"
+        return self._link("transcripts", title, about=about)
 
     def sections(self) -> list[tuple[str, list[FeedLink]]]:
         """Return every feed, grouped for the subscribe page."""
@@ -216,8 +219,9 @@ class FeedsGenerator(Generator):
 
         feeds = []
         for link in self.directory.site():
-            feeds.append(self._feed(link, items_for(articles, link.kind), fallback,
-                                    page=self.feeds.siteurl + "/"))  # fmt: skip
+            items = items_for(articles, link.kind)
+            home = self.feeds.siteurl + "/"
+            feeds.append(self._feed(link, items, fallback, page=home))
         for group, links in (
             ("category", context.get("categories", ())),
             ("tag", context.get("tags", ())),
@@ -280,8 +284,9 @@ class FeedsGenerator(Generator):
                     ref = post_id(article, self.feeds, path=article.source_path)
                 except ContentError:
                     continue  # reported with the post's own entry
-                items = perspective_items(article, self.feeds, post_item_id=ref,
-                                          full=full)  # fmt: skip
+                items = perspective_items(
+                    article, self.feeds, post_item_id=ref, full=full
+                )
                 if family_name == "perspectives":
                     everything.extend(items)
                     continue

@@ -48,6 +48,12 @@ DEFAULT_LIMITS: dict[str, int | None] = {
     "transcripts": 20,
 }
 DEV_SITEURL = "http://127.0.0.1:8000"  # what `make serve` listens on
+# Pelican's own feed writer must stay off, or it writes feeds beside ours.
+PELICAN_FEED_SETTINGS = (
+    "FEED_ATOM", "FEED_RSS", "FEED_ALL_ATOM", "FEED_ALL_RSS", "CATEGORY_FEED_ATOM",
+    "CATEGORY_FEED_RSS", "TAG_FEED_ATOM", "TAG_FEED_RSS", "AUTHOR_FEED_ATOM",
+    "AUTHOR_FEED_RSS", "TRANSLATION_FEED_ATOM", "TRANSLATION_FEED_RSS",
+)  # fmt: skip
 
 
 def family(kind: str) -> str:
@@ -83,6 +89,13 @@ class FeedsSettings:
         paths = _merge(settings, "FEEDS_PATHS", DEFAULT_PATHS, problems)
         for kind, path in sorted(paths.items()):
             _check_path(f"FEEDS_PATHS[{kind!r}]", path, kind in PER_OBJECT, problems)
+        _check_distinct(paths, problems)
+        for name in PELICAN_FEED_SETTINGS:
+            if settings.get(name) is not None:
+                problems.append(
+                    f"{name}: expected None (plugins.site_feeds writes the feeds),"
+                    f" got {settings[name]!r}"
+                )
         content = _merge(settings, "FEEDS_CONTENT", DEFAULT_CONTENT, problems)
         for name, mode in sorted(content.items()):
             if mode not in CONTENT_MODES:
@@ -178,3 +191,16 @@ def _check_path(name: str, path: Any, per_object: bool, problems: list[str]) -> 
         path.format(slug="x")
     except (KeyError, IndexError, ValueError):
         problems.append(f"{name}: expected no placeholder but '{{slug}}', got {path!r}")
+
+
+def _check_distinct(paths: Mapping[str, Any], problems: list[str]) -> None:
+    seen: dict[str, str] = {}
+    for kind, path in sorted(paths.items()):
+        if isinstance(path, str) and path:
+            shape = path.replace("{slug}", "*")
+            if shape in seen:
+                problems.append(
+                    f"FEEDS_PATHS[{kind!r}]: expected a path of its own,"
+                    f" got {path!r} (the same as {seen[shape]!r})"
+                )
+            seen.setdefault(shape, kind)

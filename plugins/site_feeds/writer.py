@@ -203,7 +203,9 @@ def _attribute(entry: FeedEntry, attribution: Attribution, *, rss: bool) -> None
 
 def _finish(document: bytes, feed: Feed) -> bytes:
     """Tidy namespaces, add the stylesheet PI, and serialise deterministically."""
-    root = etree.fromstring(document, etree.XMLParser(resolve_entities=False))
+    root = etree.fromstring(
+        document, etree.XMLParser(resolve_entities=False, huge_tree=True)
+    )
     top = {prefix: uri for prefix, uri in (root.nsmap or {}).items() if prefix}
     etree.cleanup_namespaces(root, top_nsmap=top)
     if feed.stylesheet:
