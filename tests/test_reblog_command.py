@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import logging
 import threading
+from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown_it import MarkdownIt
+from markupsafe import Markup
 import mf2py
 import pytest
 
@@ -17,6 +20,8 @@ from plugins.cli import main
 from plugins.common.files import inside
 from plugins.common.sanitize import render_outside_text, sanitize_html
 from plugins.posts.metadata import check_header, read_header
+from plugins.reblog.commands import draft_text
+from plugins.reblog.extract import Original
 from plugins.reblog.markdown import escape_markdown, html_to_markdown
 from plugins.reblog.quote import split_quote
 from plugins.reblog.redirects import normalise_old_url, save_as_for
@@ -360,3 +365,34 @@ def test_split_quote_loses_no_text(blocks):
     assert parts == whole
     if "<blockquote>" in html:
         assert quote.strip() == "<p>q</p>"
+
+
+HEADER_TEXT = st.text(
+    st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(HEADER_TEXT, HEADER_TEXT, HEADER_TEXT)
+def test_draft_header_cannot_be_injected(title, author, excerpt_text):
+    original = Original(
+        url="https://example.org/post/",
+        title=title,
+        author=author,
+        author_url="",
+        published="",
+        excerpt=Markup("<p>{}</p>").format(excerpt_text),
+        found_in="html",
+    )
+    when = datetime(2024, 6, 1, 9, 0, tzinfo=ZoneInfo("America/New_York"))
+    text = draft_text(original, when=when, category="Notes", via="", max_chars=600)
+    header = read_header(text)
+    check_header(header, path="draft.md")
+    keys = [f.key for f in header]
+    assert keys[:4] == ["title", "date", "category", "status"] or keys[:3] == [
+        "date",
+        "category",
+        "status",
+    ]
+    assert {f.key: f.value for f in header}["status"] == "draft"
+    assert {f.key: f.value for f in header}["reblog-of"] == "https://example.org/post/"

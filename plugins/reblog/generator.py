@@ -72,8 +72,12 @@ class ReblogGenerator(Generator):
         """Write every page and map this plugin owns."""
         options = ReblogSettings.from_settings(self.settings)
         articles = sorted(self.context.get("articles", ()), key=lambda a: a.source_path)
+        translations = sorted(
+            (t for a in articles for t in getattr(a, "translations", ())),
+            key=lambda t: t.source_path,
+        )
         claimed = self._claimed(writer)
-        for article in articles:
+        for article in [*articles, *translations]:
             self._write_reblog_page(writer, article, options)
             claimed[self._abs(reblog_location(article)[1])] = (
                 f"the reblog page of {self._rel(article)}"
