@@ -141,7 +141,13 @@ class ReblogGenerator(Generator):
         )
 
     def _claimed(self, writer: Any) -> dict[str, str]:
-        """Return every output file some other part of the build owns."""
+        """Return every output file some other part of the build owns.
+
+        Pelican's writer has no public list of what it wrote; its ``_written_files``
+        holds every page the generators before this one wrote (listings, pagination,
+        direct templates), and ``generated_content``/``static_content`` name what
+        later generators will write. Together they keep a redirect off a real page.
+        """
         claimed: dict[str, str] = {}
         for name in sorted(getattr(writer, "_written_files", ())):
             claimed[os.path.realpath(name)] = os.path.relpath(name, self.output_path)
