@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
 
+import html5lib
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
@@ -680,3 +681,60 @@ def test_pelican_comment_system_folder_is_read_when_configured(build_site, caplo
     [third] = second["properties"]["comment"]
     assert third["properties"]["content"][0]["value"] == "Ok."
     assert not [p for p in site.pages() if p.startswith("comments")]
+
+
+def test_quote_without_transcript_links_its_url(build_site):
+    files = {
+        "posts/2024-05-01-essay.md": POST,
+        "perspectives/essay/q.md": p_file(
+            "Eve",
+            "2024-05-01 10:00",
+            "Said in chat.",
+            kind="quote",
+            message="#m-7",
+            url="https://chat.example/log#m-7",
+        ),
+    }
+    item = build_site(files).html(PAGE).select_one("#perspective-q")
+    assert item.select_one(".perspective-kind").get_text() == "Chat quote"
+    assert item.select_one("a.perspective-source-link")["href"] == (
+        "https://chat.example/log#m-7"
+    )
+
+
+def test_unknown_discussion_value_warns_and_closes(build_site, caplog):
+    post = POST.replace("Earlier-Slugs", "Discussion: maybe\nEarlier-Slugs")
+    with caplog.at_level(logging.WARNING):
+        site = build_site({"posts/2024-05-01-essay.md": post})
+    assert "posts/2024-05-01-essay.md: expected Discussion 'open' or 'closed'" in (
+        caplog.text
+    )
+    assert not site.html(PAGE).select("#respond")
+
+
+def test_pages_with_forms_and_replies_are_well_formed_html(build_site):
+    site = build_site(THREAD, PERSPECTIVES_INTAKE_URL="https://intake.example")
+    html5lib.HTMLParser(strict=True).parse(site.text(PAGE))
+
+
+def test_sample_site_has_threaded_perspectives_of_every_kind(build_site):
+    content = ROOT / "content"
+    files = {
+        p.relative_to(content).as_posix(): p.read_bytes()
+        for p in content.rglob("*")
+        if p.is_file()
+    }
+    site = build_site(files)
+    kinds = set()
+    for rel in (
+        "2024/03/the-margins-are-the-message/index.html",
+        "2024/06/reading-in-public/index.html",
+    ):
+        page = site.html(rel)
+        kinds |= {k for item in page.select(".perspective") for k in item["class"]} - {
+            "perspective",
+            "p-comment",
+            "h-cite",
+        }
+        assert page.select(".perspective-replies .perspective"), rel
+    assert kinds >= {"perspective-comment", "perspective-mention", "perspective-reblog"}
