@@ -163,6 +163,9 @@ def test_list_and_show(queue, capsys):
     shown = capsys.readouterr().out
     assert "Email: ann.reader@mail.example" in shown
     assert shown.rstrip().endswith("I liked this.")
+    queue.add(submission("s3", text="evil \x1b]0;pwned\x07 title"))
+    run("perspectives", "show", "s3", "--queue", str(queue.root))
+    assert "\x1b" not in capsys.readouterr().out
     assert run("perspectives", "show", "nope", "--queue", str(queue.root)) == 1
 
 
@@ -235,6 +238,13 @@ MAILS = [
         ident="two",
     ),
     mail(
+        "Eli <eli@reader.example>",
+        "about your essay",
+        "Your post https://site.example/2024/05/essay/ made me think.\n",
+        when=WHEN + timedelta(hours=1, minutes=30),
+        ident="link",
+    ),
+    mail(
         "spam@spam.example",
         "Cheap watches",
         "Buy now.",
@@ -249,8 +259,9 @@ def check_imported(queue: Queue) -> None:
     assert [(s.post, s.name, s.email) for s in pending] == [
         ("essay", "Cy", "cy@reader.example"),
         ("essay", "Dee", "dee@reader.example"),
+        ("essay", "Eli", "eli@reader.example"),
     ]
-    cy, dee = pending
+    cy, dee, _ = pending
     assert cy.text == "A filled-in perspective."
     assert cy.in_reply_to == "2024-05-02-1403-ann"
     assert cy.received == WHEN
@@ -265,12 +276,12 @@ def test_import_mail_from_an_mbox(queue, tmp_path, caplog, capsys):
     assert run("perspectives", "import-mail", str(tmp_path / "replies.mbox"),
                "--queue", str(queue.root)) == 0  # fmt: skip
     check_imported(queue)
-    assert "replies.mbox#2: expected a 'Post:' line" in caplog.text
-    assert capsys.readouterr().out.strip() == "queued 2, already queued 0, skipped 1"
+    assert "replies.mbox#3: expected a 'Post:' line" in caplog.text
+    assert capsys.readouterr().out.strip() == "queued 3, already queued 0, skipped 1"
     run("perspectives", "import-mail", str(tmp_path / "replies.mbox"),
         "--queue", str(queue.root))  # fmt: skip
-    assert capsys.readouterr().out.strip() == "queued 0, already queued 2, skipped 1"
-    assert len(queue.list("pending")) == 2
+    assert capsys.readouterr().out.strip() == "queued 0, already queued 3, skipped 1"
+    assert len(queue.list("pending")) == 3
 
 
 def test_import_mail_from_a_maildir(queue, tmp_path, capsys):
