@@ -9,7 +9,7 @@ import xml.etree.ElementTree as ET
 from zoneinfo import ZoneInfo
 
 import html5lib
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 from pelican import Pelican
@@ -738,3 +738,56 @@ def test_sample_site_has_threaded_perspectives_of_every_kind(build_site):
         }
         assert page.select(".perspective-replies .perspective"), rel
     assert kinds >= {"perspective-comment", "perspective-mention", "perspective-reblog"}
+
+
+def test_an_earlier_slug_already_taken_is_a_warning(build_site, caplog):
+    files = {
+        "posts/2024-05-01-essay.md": POST,
+        "posts/2024-07-01-later.md": OTHER.replace(
+            "Category", "Earlier-Slugs: essay\nCategory"
+        ),
+        "perspectives/essay/a.md": p_file("A", "2024-05-01 10:00"),
+    }
+    with caplog.at_level(logging.WARNING):
+        site = build_site(files)
+    assert "posts/2024-07-01-later.md: expected Earlier-Slugs" in caplog.text
+    assert site.html(PAGE).select("#perspective-a")
+
+
+@settings(max_examples=150, deadline=None)
+@given(text=st.text(max_size=300))
+def test_any_comment_system_text_parses_or_fails_with_a_content_error(text):
+    try:
+        p, _ = parse_comment_system(text, path="comments/essay/1.md", post="essay")
+    except ContentError as err:
+        assert str(err).startswith("comments/essay/1.md")
+    else:
+        assert active_content(p.html) == []
+
+
+line_text = st.text(
+    st.characters(blacklist_categories=("Cs", "Cc", "Zl", "Zp")), max_size=40
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    name=line_text,
+    text=st.lists(line_text.filter(lambda s: s.strip()), min_size=1, max_size=4),
+    reply=st.one_of(st.just(""), ids),
+)
+def test_a_filled_in_mail_body_reads_back(name, text, reply):
+    body = "\n".join(line.strip() for line in text).strip()
+    assume(all(not line.lstrip().startswith(">") for line in body.split("\n")))
+    assume("\n--\n" not in f"\n{body}\n" and "wrote:" not in body)
+    contact = Contact(post="essay", title="An essay", email="me@site.example")
+    query = parse_qs(urlsplit(contact.mailto(reply)).query)
+    template = query["body"][0].replace("\r\n", "\n")
+    filled = template.replace("Author: ", f"Author: {name}", 1).replace(
+        "\n\n", f"\n\n{body}\n\n", 1
+    )
+    got = read_reply(filled, query["subject"][0])
+    assert got.post == "essay"
+    assert got.name == " ".join(name.split())
+    assert got.in_reply_to == reply
+    assert got.text == body

@@ -369,3 +369,36 @@ def test_files_containing_finds_encoded_addresses(tmp_path):
         "a.html: bo@private.example"
     ]
     assert Path(tmp_path / "b.html").exists()
+
+
+def test_import_mail_handles_the_ugly_ones(queue, tmp_path, caplog, capsys):
+    undated = EmailMessage()
+    undated["From"] = "Fay <fay@reader.example>"
+    undated["Subject"] = mail_subject("An essay", "essay")
+    undated.set_content("No date header.")
+    html_only = EmailMessage()
+    html_only["From"] = "Gus <gus@reader.example>"
+    html_only["Subject"] = mail_subject("An essay", "essay")
+    html_only["Date"] = email.utils.format_datetime(WHEN)
+    html_only.set_content("<p>Only HTML</p>", subtype="html")
+    latin = (
+        b"From: =?iso-8859-1?q?H=E9l=E8ne?= <helene@reader.example>\n"
+        b"Subject: Re: Perspective on An essay [perspective:essay]\n"
+        b"Date: Fri, 03 May 2024 12:00:00 +0200\n"
+        b"Message-ID: <latin@mail.example>\n"
+        b"Content-Type: text/plain; charset=iso-8859-1\n"
+        b"Content-Transfer-Encoding: 8bit\n\n"
+        b"Tr\xe8s bien \xe9crit.\n"
+    )
+    box = mailbox.mbox(tmp_path / "ugly.mbox")
+    for raw in (bytes(undated), bytes(html_only), latin):
+        box.add(raw)
+    box.close()
+    assert run("perspectives", "import-mail", str(tmp_path / "ugly.mbox"),
+               "--queue", str(queue.root)) == 0  # fmt: skip
+    assert capsys.readouterr().out.strip() == "queued 1, already queued 0, skipped 2"
+    assert "ugly.mbox#0: expected a Date header" in caplog.text
+    assert "ugly.mbox#1: expected a text/plain part" in caplog.text
+    [only] = queue.list("pending")
+    assert (only.name, only.text) == ("Hélène", "Très bien écrit.")
+    assert only.received == datetime(2024, 5, 3, 10, 0, tzinfo=UTC)

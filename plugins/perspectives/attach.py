@@ -165,7 +165,15 @@ def attach_perspectives(generator: Any) -> None:
         by_slug.setdefault(article.slug, article)
     for article in articles:
         for old in _earlier_slugs(article):
-            by_slug.setdefault(old, article)
+            claimed = by_slug.setdefault(old, article)
+            if claimed is not article:
+                logger.warning(
+                    "%s: expected Earlier-Slugs to name a slug no other post uses,"
+                    " got %r (taken by %s); its perspectives stay with that one",
+                    os.path.relpath(article.source_path, generator.settings["PATH"]),
+                    old,
+                    os.path.relpath(claimed.source_path, generator.settings["PATH"]),
+                )
 
     found: dict[int, list[Perspective]] = defaultdict(list)
     for folder in _folders(root, settings):
