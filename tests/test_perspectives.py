@@ -591,6 +591,10 @@ def test_close_after_days_counts_from_the_newest_content_not_the_clock(build_sit
     assert site.html(PAGE).select_one(".discussion-closed")
     assert not site.html(PAGE).select("#respond")
     assert site.html("2024/07/later/index.html").select("#respond")
+    opened = POST.replace("Earlier-Slugs", "Discussion: open\nEarlier-Slugs")
+    kept = build_site({**THREAD, "posts/2024-05-01-essay.md": opened},
+                      PERSPECTIVES_CLOSE_AFTER_DAYS=30)  # fmt: skip
+    assert kept.html(PAGE).select("#respond")  # "Discussion: open" by hand wins
     # 61 days separate May 1 and July 1: a limit of 61 days keeps it open.
     again = build_site(THREAD, PERSPECTIVES_CLOSE_AFTER_DAYS=61)
     assert again.html(PAGE).select("#respond")

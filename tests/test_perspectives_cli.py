@@ -402,3 +402,11 @@ def test_import_mail_handles_the_ugly_ones(queue, tmp_path, caplog, capsys):
     [only] = queue.list("pending")
     assert (only.name, only.text) == ("Hélène", "Très bien écrit.")
     assert only.received == datetime(2024, 5, 3, 10, 0, tzinfo=UTC)
+
+
+def test_approve_refuses_a_time_without_a_zone(queue, tmp_path, caplog):
+    queue.add(submission("s1", received=datetime(2024, 5, 2, 14, 3)))
+    assert run("perspectives", "approve", "s1", "--queue", str(queue.root),
+               "--content", str(tmp_path / "content")) == 1  # fmt: skip
+    assert "s1: expected a received time with a zone" in caplog.text
+    assert queue.get("s1")[0] == "pending"

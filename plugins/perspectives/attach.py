@@ -133,6 +133,7 @@ def _earlier_slugs(article: Any) -> list[str]:
 def _discussion_open(
     article: Any, newest: datetime, settings: PerspectiveSettings
 ) -> bool:
+    explicit = "discussion" in article.metadata
     value = str(article.metadata.get("discussion", "open")).strip().lower()
     if value not in ("open", "closed"):
         logger.warning(
@@ -143,7 +144,7 @@ def _discussion_open(
         return False
     if value == "closed":
         return False
-    if settings.close_after_days is None:
+    if explicit or settings.close_after_days is None:  # "open" by hand stays open
         return True
     return newest - article.date <= timedelta(days=settings.close_after_days)
 
