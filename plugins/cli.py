@@ -19,6 +19,7 @@ from .common.files import UnsafePathError
 COMMAND_MODULES = (
     "plugins.posts.commands",
     "plugins.perspectives.commands",
+    "plugins.intake.commands",
 )
 
 logger = logging.getLogger("colloquy")

@@ -608,7 +608,8 @@ def test_intake_form_has_the_contract_fields_and_reply_forms(build_site):
     assert form["method"] == "post"
     assert form["action"] == "https://intake.example/perspectives"
     names = {f["name"] for f in form.select("input, textarea")}
-    assert names == {"post", "name", "email", "url", "text", "homepage"}
+    # token: the intake's signed form token, filled by perspective-form.js
+    assert names == {"post", "name", "email", "url", "text", "homepage", "token"}
     assert form.select_one("input[name=post]")["value"] == "essay"
     assert form.select_one("input[name=email]").has_attr("required")
     trap = form.select_one("input[name=homepage]")
