@@ -153,6 +153,7 @@ def build_site_at(root: Path, files: dict[str, str | bytes], **overrides) -> Bui
     Pelican(read_settings(str(ROOT / "pelicanconf.py"), override=override)).run()
     return BuiltSite(output)
 
+
 def files_containing(root: Path, needles: list[str]) -> list[str]:
     """Return ``file: needle`` for every file under ``root`` holding a needle.
 
