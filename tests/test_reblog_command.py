@@ -23,7 +23,7 @@ from plugins.posts.metadata import check_header, read_header
 from plugins.reblog.commands import draft_text
 from plugins.reblog.extract import Original
 from plugins.reblog.markdown import escape_markdown, html_to_markdown
-from plugins.reblog.quote import split_quote
+from plugins.reblog.quote import reblog_body, split_quote
 from plugins.reblog.redirects import normalise_old_url, save_as_for
 
 from .support import active_content
@@ -396,3 +396,47 @@ def test_draft_header_cannot_be_injected(title, author, excerpt_text):
     ]
     assert {f.key: f.value for f in header}["status"] == "draft"
     assert {f.key: f.value for f in header}["reblog-of"] == "https://example.org/post/"
+
+
+HOSTILE = st.sampled_from(
+    [
+        "<script>alert(1)</script>",
+        '<img src=x onerror="alert(1)">',
+        '<a href="javascript:alert(1)">x</a>',
+        '<a href="https://ok.example/" onclick="x()">ok</a>',
+        "<style>body{}</style>",
+        '<iframe src="https://evil.example/"></iframe>',
+        '<p style="color:red">styled</p>',
+        "<svg onload=alert(1)></svg>",
+        "<form action=https://evil.example/><input name=q></form>",
+        "plain words & more",
+        "<em>fine</em>",
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(HOSTILE, min_size=1, max_size=6), st.booleans())
+def test_reblogged_quote_never_carries_active_content(fragments, commentary_first):
+    quote = "<blockquote>" + "".join(fragments) + "</blockquote>"
+    mine = "<p>My own words.</p>"
+    html = mine + quote if commentary_first else quote + mine
+    reblog, body = reblog_body(
+        html,
+        {
+            "url": "https://example.org/post/",
+            "title": "<b>A title</b>",
+            "author": 'Jun "J" <Okafor>',
+            "author_url": "https://example.org/about/",
+            "date": None,
+            "via": "",
+        },
+        date_format="%Y-%m-%d",
+    )
+    assert active_content(str(reblog.excerpt)) == []
+    page = BeautifulSoup(str(body), "html.parser")
+    figure = page.select_one("figure.reblog-quote")
+    assert active_content(str(figure)) == []
+    assert figure.select_one(".reblog-source").get_text() == "<b>A title</b>"
+    assert figure.select_one(".reblog-author").get_text() == 'Jun "J" <Okafor>'
+    assert page.find("p", string="My own words.") is not None
