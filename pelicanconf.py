@@ -126,6 +126,7 @@ REBLOG_SHARE_TARGETS = [
 REBLOG_MASTODON_INSTANCES = ["mastodon.social"]
 REBLOG_REDIRECT_MAPS = ["nginx", "netlify"]
 REBLOG_DEV_SITEURL = "http://127.0.0.1:8000"
+
 # Intake (plugins.intake): where the build writes the list of posts open for
 # discussion, which `colloquy intake serve --manifest` reads.
 INTAKE_MANIFEST_SAVE_AS = "intake/manifest.json"

@@ -954,3 +954,27 @@ def test_two_instances_share_one_queue_and_one_secret(tmp_path, site):
     finally:
         assert one.stop() == 0
         assert two.stop() == 0
+
+
+@pytest.mark.parametrize(
+    ("manifest", "message"),
+    [
+        ("not json", "expected JSON"),
+        ('{"version": 2, "posts": {}}', "expected an intake manifest of version 1"),
+        ('{"version": 1, "site_url": "", "posts": {"a": {}}}', "'title'"),
+    ],
+)
+def test_serve_refuses_a_bad_manifest_with_a_message(tmp_path, manifest, message):
+    from .support import ROOT  # noqa: PLC0415
+
+    path = tmp_path / "manifest.json"
+    path.write_text(manifest, encoding="utf-8")
+    ran = subprocess.run(
+        [sys.executable, "-m", "plugins.cli", "intake", "serve",
+         "--queue", str(tmp_path / "q"), "--manifest", str(path),
+         "--site-url", SITE, "--port", "0"],
+        cwd=ROOT, capture_output=True, text=True, check=False, timeout=120,
+    )  # fmt: skip
+    assert ran.returncode == 1
+    assert f"{path}: " in ran.stderr
+    assert message in ran.stderr

@@ -58,7 +58,14 @@ def parse_manifest(text: str, *, path: str) -> Manifest:
     """Read a manifest written by :func:`manifest_json`."""
     try:
         data = json.loads(text)
-        version = data.get("version")
+    except ValueError as err:
+        raise ValueError(f"{path}: expected JSON, got {err}") from None
+    version = data.get("version") if isinstance(data, dict) else None
+    if version != VERSION:
+        raise ValueError(
+            f"{path}: expected an intake manifest of version {VERSION}, got {version!r}"
+        )
+    try:
         posts = {
             slug: OpenPost(
                 slug=slug,
@@ -68,13 +75,11 @@ def parse_manifest(text: str, *, path: str) -> Manifest:
             )
             for slug, entry in data["posts"].items()
         }
-    except (ValueError, KeyError, TypeError, AttributeError) as err:
-        raise ValueError(f"{path}: expected an intake manifest, got {err}") from None
-    if version != VERSION:
+        return Manifest(site_url=str(data["site_url"]), posts=posts)
+    except (KeyError, TypeError, AttributeError) as err:
         raise ValueError(
-            f"{path}: expected manifest version {VERSION}, got {version!r}"
-        )
-    return Manifest(site_url=str(data["site_url"]), posts=posts)
+            f"{path}: expected posts with title, path and url, got {err!r} missing"
+        ) from None
 
 
 class ManifestFile:

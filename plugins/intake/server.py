@@ -8,9 +8,11 @@ import threading
 import time
 from typing import Any
 
-from waitress import create_server
+from waitress import create_server, wasyncore
 from waitress.channel import HTTPChannel
+from waitress.server import BaseWSGIServer
 
+from plugins.common.errors import PluginConfigError
 from plugins.intake.app import IntakeApp
 from plugins.intake.settings import IntakeConfig
 
@@ -27,7 +29,10 @@ def serve(  # noqa: PLR0913 (keyword-only: the serve flags)
     shutdown_timeout: float = 30.0,
 ) -> None:
     """Serve until SIGTERM or SIGINT, then drain requests already received."""
-    app = IntakeApp(config)
+    try:
+        app = IntakeApp(config)
+    except (OSError, ValueError) as err:
+        raise PluginConfigError(f"--manifest: {err}") from None
     removed = app.queue_cleanup()
     if removed:
         logger.info(
@@ -50,8 +55,17 @@ def serve(  # noqa: PLR0913 (keyword-only: the serve flags)
             trusted_proxy_count=1,
             trusted_proxy_headers={"x-forwarded-for", "x-forwarded-proto"},
         )
-    server = create_server(app, **options)
-    server.channel_class = DrainingChannel
+    socket_map: dict[int, Any] = {}
+    try:
+        server = create_server(app, map=socket_map, **options)
+    except OSError as err:
+        raise PluginConfigError(
+            f"--host/--port: expected a free address, got {host}:{port} ({err})"
+        ) from None
+    # One listener per address ("localhost" may mean both 127.0.0.1 and ::1).
+    listeners = [s for s in socket_map.values() if isinstance(s, BaseWSGIServer)]
+    for listener in listeners:
+        listener.channel_class = DrainingChannel
     stopping = threading.Event()
 
     def request_stop(signum: int, frame: object) -> None:
@@ -59,16 +73,17 @@ def serve(  # noqa: PLR0913 (keyword-only: the serve flags)
 
     signal.signal(signal.SIGTERM, request_stop)
     signal.signal(signal.SIGINT, request_stop)
-    logger.info(
-        "intake: serving on http://%s:%s/ for %s (queue %s)",
-        server.effective_host,
-        server.effective_port,
-        config.site_url,
-        config.queue,
-    )
+    for listener in listeners:
+        logger.info(
+            "intake: serving on http://%s:%s/ for %s (queue %s)",
+            listener.effective_host,
+            listener.effective_port,
+            config.site_url,
+            config.queue,
+        )
     while not stopping.is_set():
-        server.asyncore.loop(timeout=0.2, map=server._map, use_poll=True, count=1)
-    drain(server, shutdown_timeout)
+        wasyncore.loop(timeout=0.2, map=socket_map, use_poll=True, count=1)
+    drain(socket_map, listeners, server.task_dispatcher, shutdown_timeout)
 
 
 class DrainingChannel(HTTPChannel):
@@ -79,30 +94,33 @@ class DrainingChannel(HTTPChannel):
         return not getattr(self.server, "draining", False) and super().readable()
 
 
-def drain(server: Any, timeout: float) -> None:
+def drain(
+    socket_map: dict[int, Any], listeners: list[Any], dispatcher: Any, timeout: float
+) -> None:
     """Stop accepting and reading, answer every request received, then close.
 
     A request still arriving when SIGTERM comes is dropped unanswered (nothing of
     it was written), so a client never gets a 201 for something not stored.
     """
     logger.info("intake: stopping; finishing requests in flight")
-    server.draining = True
-    server.accepting = False
-    server.del_channel()
-    server.socket.close()
+    for listener in listeners:
+        listener.draining = True
+        listener.accepting = False
+        listener.del_channel()
+        listener.socket.close()
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        channels = [c for c in server._map.values() if isinstance(c, HTTPChannel)]
+        channels = [c for c in socket_map.values() if isinstance(c, HTTPChannel)]
         busy = [c for c in channels if c.requests or c.total_outbufs_len]
         for channel in channels:
             if channel not in busy:
                 channel.will_close = True  # idle keep-alive: close it
         if not busy:
             break
-        server.asyncore.loop(timeout=0.1, map=server._map, use_poll=True, count=1)
+        wasyncore.loop(timeout=0.1, map=socket_map, use_poll=True, count=1)
     else:
         logger.warning("intake: gave up waiting for requests after %.0f s", timeout)
-    server.task_dispatcher.shutdown(cancel_pending=False, timeout=timeout)
-    for channel in list(server._map.values()):
+    dispatcher.shutdown(cancel_pending=False, timeout=timeout)
+    for channel in list(socket_map.values()):
         channel.close()
     logger.info("intake: stopped")
