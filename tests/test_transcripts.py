@@ -14,13 +14,19 @@ import pytest
 
 from plugins.common.errors import PluginConfigError
 from plugins.common.sanitize import xml_safe
-from plugins.transcripts.chatfile import parse_chat
+from plugins.transcripts.chatfile import format_chat, parse_chat
 from plugins.transcripts.library import lay_out
 from plugins.transcripts.model import Message, Transcript
 from plugins.transcripts.render import PageContext, render_text
 from plugins.transcripts.settings import TranscriptsSettings
 
-from .support import active_content, broken_fragments, broken_links, build_site_at
+from .support import (
+    ROOT,
+    active_content,
+    broken_fragments,
+    broken_links,
+    build_site_at,
+)
 
 CHAT = """\
 Title: Keeping a blog for ten years
@@ -504,3 +510,37 @@ def _text_of(html: str) -> str:
     parser.feed(html)
     parser.close()
     return "".join(parts)
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory):
+    content = ROOT / "content"
+    files = {
+        p.relative_to(content).as_posix(): p.read_bytes()
+        for p in content.rglob("*")
+        if p.is_file()
+    }
+    return build_site_at(tmp_path_factory.mktemp("sample"), files)
+
+
+def test_the_sample_chat_is_a_hosted_hashtag_chat_in_canonical_form():
+    path = ROOT / "content/transcripts/archivechat-twenty-years.chat"
+    text = path.read_text(encoding="utf-8")
+    transcript = parse_chat(text, path="transcripts/archivechat-twenty-years.chat")
+    assert format_chat(transcript) == text
+    assert 30 <= len(transcript.messages) <= 60
+    assert [s.title[:3] for s in transcript.sections] == ["Q1:", "Q2:"]
+    assert sum(m.reply_to is not None for m in transcript.messages) >= 3
+    assert any(m.reactions for m in transcript.messages)
+
+
+def test_the_sample_post_quotes_its_chat_and_every_anchor_resolves(sample):
+    post = sample.html("2024/07/what-the-archive-chat-taught-me/index.html")
+    assert len(post.select("blockquote.transcript-quote")) == 3
+    footer = post.select_one("a.footer-transcript")
+    assert footer["href"] == "/transcripts/archivechat-twenty-years/"
+    chat = sample.html("transcripts/archivechat-twenty-years/index.html")
+    assert [a.text for a in chat.select("a.transcript-post")] == [
+        "What the archive chat taught me"
+    ]
+    assert broken_fragments(sample.output) == []
