@@ -544,3 +544,19 @@ def test_the_sample_post_quotes_its_chat_and_every_anchor_resolves(sample):
         "What the archive chat taught me"
     ]
     assert broken_fragments(sample.output) == []
+
+
+def test_the_readme_example_is_a_valid_chat_file():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("### The `.chat` file", 1)[1]
+    example = section.split("```\n", 2)[1]
+    transcript = parse_chat(example, path="transcripts/example.chat")
+    assert transcript.slug == "archivechat-twenty-years"
+    assert [m.kind for m in transcript.messages] == [
+        "system",
+        "message",
+        "message",
+        "action",
+    ]
+    assert transcript.messages[2].reply_to == "a1-bo"
+    assert transcript.messages[1].text.endswith("\nEvery single outbound link is dead.")
