@@ -560,3 +560,13 @@ def test_the_readme_example_is_a_valid_chat_file():
     ]
     assert transcript.messages[2].reply_to == "a1-bo"
     assert transcript.messages[1].text.endswith("\nEvery single outbound link is dead.")
+
+
+def test_a_quote_line_inside_fenced_code_stays_as_written(build_site):
+    post = (
+        "Title: How to quote\nDate: 2024-05-06\nTranscript: ten-years\n\n"
+        "Write this:\n\n```\n[[quote: ten-years#m-nope]]\n```\n"
+    )
+    site = build_site({**FILES, "posts/2024-05-06-how.md": post})
+    code = site.html("2024/05/how/index.html").select_one(".e-content pre code")
+    assert code.text == "[[quote: ten-years#m-nope]]\n"

@@ -71,8 +71,8 @@ class TranscriptPage:
 
     def page_at(self, position: int) -> ChatPage:
         """Return the page that shows the message at ``position``."""
-        starts = [page.start for page in self.pages]
-        return self.pages[max(bisect_right(starts, position) - 1, 0)]
+        index = bisect_right(self.pages, position, key=lambda page: page.start)
+        return self.pages[max(index - 1, 0)]
 
     def message_url(self, message_id: str) -> str | None:
         """Return the site-relative URL of a message's anchor, on its own page."""
