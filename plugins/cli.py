@@ -16,7 +16,12 @@ from .common.errors import ContentError, PluginConfigError
 from .common.files import UnsafePathError
 
 # Modules with an ``add_commands(subparsers)`` function, in --help order.
-COMMAND_MODULES = ("plugins.posts.commands",)
+COMMAND_MODULES = (
+    "plugins.posts.commands",
+    "plugins.reblog.commands",
+    "plugins.perspectives.commands",
+    "plugins.intake.commands",
+)
 
 logger = logging.getLogger("colloquy")
 
