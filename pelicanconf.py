@@ -14,10 +14,10 @@ PLUGIN_PATHS = ["."]
 PLUGINS = [
     "plugins.posts",
     "plugins.theme_support",
+    "plugins.transcripts",
     "plugins.reblog",
     "plugins.perspectives",
     "plugins.intake",
-    "plugins.transcripts",
     "plugins.site_feeds",  # keep after plugins that attach data to posts
 ]
 
@@ -113,6 +113,12 @@ LOAD_CONTENT_CACHE = False
 # links: an absolute SITEURL (publishconf.py) is used, else FEEDS_SITEURL.
 FEEDS_SITEURL = "http://127.0.0.1:8000"
 FEEDS_ID_AUTHORITY = "colloquy.example.org"  # the domain in entry ids: never change it
+
+# Transcripts (plugins.transcripts): content/transcripts/*.chat as pages.
+TRANSCRIPTS_PATH = "transcripts"
+TRANSCRIPTS_URL = "transcripts/{slug}/"
+TRANSCRIPTS_INDEX_URL = "transcripts/"
+TRANSCRIPTS_PAGE_SIZE = 1000
 
 # plugins.reblog: reblog pages, share links, earlier URLs (README "Permalinks")
 REBLOG_SHARE_TARGETS = [

@@ -153,22 +153,6 @@ def active_content(html: str, *, allowed: frozenset[str] = frozenset()) -> list[
     return found
 
 
-def files_containing(root: Path, needles: list[str]) -> list[str]:
-    """Return ``file: needle`` for every file under ``root`` holding a needle.
-
-    Each needle is also looked for URL-encoded and HTML-escaped, case-insensitively,
-    in every byte of every file (hidden ones included).
-    """
-    found = []
-    for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
-        data = path.read_bytes().lower()
-        for needle in needles:
-            forms = {needle, quote(needle, safe=""), quote(needle), escape(needle)}
-            if any(form.lower().encode("utf-8") in data for form in forms):
-                found.append(f"{path.relative_to(root).as_posix()}: {needle}")
-    return found
-
-
 def build_site_at(root: Path, files: dict[str, str | bytes], **overrides) -> BuiltSite:
     """Build a site from ``{relative path: text}`` under ``root`` (module fixtures)."""
     from pelican import Pelican  # noqa: PLC0415  (keeps this module light to import)
@@ -192,3 +176,46 @@ def build_site_at(root: Path, files: dict[str, str | bytes], **overrides) -> Bui
     }
     Pelican(read_settings(str(ROOT / "pelicanconf.py"), override=override)).run()
     return BuiltSite(output)
+
+
+def broken_fragments(output: Path, site_url: str = "") -> list[str]:
+    """Return ``page -> url#fragment`` for every internal link to a missing anchor."""
+    ids: dict[Path, set[str]] = {}
+
+    def anchors(page: Path) -> set[str]:
+        if page not in ids:
+            soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+            ids[page] = {str(tag["id"]) for tag in soup.find_all(id=True)}
+        return ids[page]
+
+    broken = []
+    for page in sorted(output.rglob("*.html")):
+        parser = _References()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for url in parser.urls:
+            fragment = unquote(urlsplit(url).fragment)
+            if not fragment:
+                continue
+            has_path = urlsplit(url).path or urlsplit(url).netloc
+            target = _resolve(output, page, url, site_url) if has_path else page
+            if target is not None and (
+                not target.exists() or fragment not in anchors(target)
+            ):
+                broken.append(f"{page.relative_to(output)} -> {url}")
+    return broken
+
+
+def files_containing(root: Path, needles: list[str]) -> list[str]:
+    """Return ``file: needle`` for every file under ``root`` holding a needle.
+
+    Each needle is also looked for URL-encoded and HTML-escaped, case-insensitively,
+    in every byte of every file (hidden ones included).
+    """
+    found = []
+    for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
+        data = path.read_bytes().lower()
+        for needle in needles:
+            forms = {needle, quote(needle, safe=""), quote(needle), escape(needle)}
+            if any(form.lower().encode("utf-8") in data for form in forms):
+                found.append(f"{path.relative_to(root).as_posix()}: {needle}")
+    return found
