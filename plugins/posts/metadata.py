@@ -18,6 +18,8 @@ KNOWN_FIELDS = frozenset(
         "title", "date", "modified", "category", "tags", "slug", "author", "authors",
         "summary", "status", "lang", "translation", "template", "save_as", "url",
         "keywords", "description", "image", "image_credit",
+        # migrate (issue 10): old permalinks, for the redirect pages of issue 7
+        "earlier-urls",
     }
 )  # fmt: skip
 DATE_FIELDS = frozenset({"date", "modified"})
