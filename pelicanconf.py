@@ -13,6 +13,7 @@ THEME = "theme"
 PLUGIN_PATHS = ["."]
 PLUGINS = [
     "plugins.posts",
+    "plugins.perspectives",
 ]
 
 # Only posts/ holds articles; transcripts/ and perspectives/ belong to their plugins.
@@ -86,6 +87,14 @@ MARKDOWN = {
 MENUITEMS = [("Archives", "archives/"), ("About", "about/")]
 DISPLAY_PAGES_ON_MENU = False
 DISPLAY_CATEGORIES_ON_MENU = False
+
+# Readers' perspectives (plugins.perspectives; the README lists every setting).
+PERSPECTIVES_PATH = "perspectives"
+PERSPECTIVES_ORDER = "oldest-first"
+PERSPECTIVES_MAX_DEPTH = 3
+PERSPECTIVES_CLOSE_AFTER_DAYS = None
+PERSPECTIVES_INTAKE_URL = ""
+PERSPECTIVES_EMAIL = "perspectives@colloquy.example"
 
 RELATIVE_URLS = False
 CACHE_CONTENT = False

@@ -20,6 +20,8 @@ KNOWN_FIELDS = frozenset(
         "keywords", "description", "image", "image_credit",
         # migrate (issue 10): old permalinks, for the redirect pages of issue 7
         "earlier-urls",
+        # perspectives (issue 5): older slugs whose perspective folders still count
+        "earlier-slugs", "discussion",
     }
 )  # fmt: skip
 DATE_FIELDS = frozenset({"date", "modified"})
