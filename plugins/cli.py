@@ -18,11 +18,8 @@ from .common.files import UnsafePathError
 # Modules with an ``add_commands(subparsers)`` function, in --help order.
 COMMAND_MODULES = (
     "plugins.posts.commands",
-<<<<<<< HEAD
     "plugins.migrate.commands",
-=======
     "plugins.perspectives.commands",
->>>>>>> issue-5
 )
 
 logger = logging.getLogger("colloquy")

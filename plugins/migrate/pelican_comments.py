@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 import re
 
@@ -58,11 +59,23 @@ def parse_comment_folders(root: Path, *, options: Options) -> Iterator[Record]:
                     date=date,
                     body=body,
                     url=fields.get("website", "") or fields.get("url", ""),
-                    parent_id=_stem(fields.get("replyto", "")),
+                    parent_id=fields.get("replyto", "").strip(),
                     email_hash=email_hash(fields.get("email", ""), options.salt),
                 )
             )
         if comments:
+            # replyto names the parent's stem, its file name, or (later versions)
+            # its slug: the file name without the dot ("1md").
+            names = {}
+            for path in folder.iterdir():
+                stem = _stem(path.name)
+                names.update(
+                    {stem: stem, path.name: stem, path.name.replace(".", ""): stem}
+                )
+            comments = [
+                replace(c, parent_id=names.get(c.parent_id, c.parent_id))
+                for c in comments
+            ]
             comments.sort(key=lambda c: (c.date, c.source_id))
             yield CommentsFor(
                 post_slug=folder.name, comments=tuple(comments), keep_ids=True

@@ -12,6 +12,7 @@ import re
 from typing import TextIO
 
 from plugins.common.files import UnsafePathError, inside, safe_filename, write_atomic
+from plugins.common.sanitize import safe_url
 from plugins.migrate.model import (
     Attachment,
     CommentsFor,
@@ -19,6 +20,7 @@ from plugins.migrate.model import (
     ImportedPost,
     Skipped,
 )
+from plugins.perspectives.fileformat import format_perspective
 
 logger = logging.getLogger(__name__)
 
@@ -108,24 +110,24 @@ def perspective_ids(
 def render_perspective(
     comment: ImportedComment, *, source: str, in_reply_to: str = ""
 ) -> str:
-    """Return the perspective file for one comment (never an email or IP)."""
-    lines = [
-        f"Author: {one_line(comment.author) or 'Anonymous'}",
-        f"Date: {format_date(comment.date)}",
-    ]
-    if comment.url:
-        lines.append(f"Url: {one_line(comment.url)}")
-    if in_reply_to:
-        lines.append(f"In-Reply-To: {in_reply_to}")
-    lines.append(f"Kind: {comment.kind}")
-    if comment.title:
-        lines.append(f"Title: {one_line(comment.title)}")
-    lines.append("Format: markdown")
-    lines.append(f"Source: {one_line(source)}")
-    if comment.email_hash:
-        lines.append(f"Avatar-Hash: {comment.email_hash}")
-    body = comment.body if comment.body.strip() else "\n"
-    return "\n".join(lines) + "\n\n" + body
+    """Return the perspective file for one comment (never an email or IP).
+
+    A commenter's URL is kept only when it is a safe http(s) URL; a mention
+    without one becomes a plain comment, since the reader needs its source.
+    """
+    url = safe_url(one_line(comment.url)) or ""
+    kind = comment.kind if url or comment.kind == "comment" else "comment"
+    return format_perspective(
+        author=one_line(comment.author) or "Anonymous",
+        date=comment.date,
+        body=comment.body,
+        url=url,
+        in_reply_to=in_reply_to,
+        kind=kind,
+        title=comment.title if kind == "mention" else "",
+        source=source,
+        avatar_hash=comment.email_hash,
+    )
 
 
 @dataclass(slots=True)
@@ -212,6 +214,9 @@ class Writer:
                         slug,
                         comment.parent_id,
                     )
+            if not comment.body.strip() and comment.kind == "comment":
+                self.skip(f"comment {comment.source_id} on {slug}", "empty")
+                continue
             try:
                 path = inside(
                     self.content, "perspectives", slug, f"{ids[comment.source_id]}.md"
