@@ -77,8 +77,8 @@ def parse_disqus(
         if not threads[thread]:
             yield Skipped(
                 record=f"{record} (thread {thread})",
-                reason=f"no post matches {links[thread] or 'a thread without link'}"
-                " (add --map OLD_URL=SLUG)",
+                reason="no post matches its thread (add --map OLD_URL=SLUG):"
+                f" {links[thread] or 'no link'}",
             )
             continue
         try:

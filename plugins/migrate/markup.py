@@ -14,6 +14,8 @@ _BLOCK = (
 _STARTS_BLOCK = re.compile(rf"^\s*</?(?:{_BLOCK})\b", re.IGNORECASE)
 _PRE = re.compile(r"<pre\b.*?</pre>", re.IGNORECASE | re.DOTALL)
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_EMPHASIS = re.compile(r"</?(?:em|i)\b[^>]*>", re.IGNORECASE)
 _MORE = re.compile(r"<!--\s*(?:more|nextpage|noteaser)\b.*?-->", re.IGNORECASE)
 _SHORTCODE = re.compile(
     r"\[(?P<name>[a-zA-Z][\w-]*)(?P<attrs>(?:\s[^\]]*)?)\]"
@@ -75,6 +77,7 @@ def expand_shortcodes(text: str, unknown: list[str]) -> str:
             found = re.match(r"\s*(<a\b.*?</a>|<img\b[^>]*>)(.*)", inner, re.DOTALL)
             if found:
                 image, caption = found.group(1), found.group(2).strip() or caption
+            caption = _EMPHASIS.sub("", caption)
             return f"<p>{image}</p><p><em>{caption}</em></p>" if caption else image
         if name in _CODE_SHORTCODES and inner is not None:
             language = attrs.get("language") or attrs.get("lang") or ""
@@ -122,7 +125,7 @@ def html_to_markdown(
     expands the WordPress shortcodes we know.
     """
     unknown: list[str] = []
-    text = _MORE.sub("", text or "")
+    text = _SCRIPT.sub("", _MORE.sub("", text or ""))
     if shortcodes:
         text = expand_shortcodes(text, unknown)
     if breaks:
@@ -135,5 +138,8 @@ def html_to_markdown(
         strip=["script", "style"],
     ).convert(text)
     markdown = re.sub(r"[ \t]+\n", "\n", markdown)
+    # A <br> that ends a paragraph (or stands alone) breaks nothing.
+    markdown = re.sub(r"(?m)^\\\n", "\n", markdown)
+    markdown = re.sub(r"\\(?=\n\n|\n?$)", "", markdown)
     markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip()
     return markdown + "\n" if markdown else "", sorted(set(unknown))

@@ -259,15 +259,14 @@ def entry_records(entry: MTEntry, *, number: int, options: Options) -> Iterator[
         text = f"{text}\n\n{sections['EXTENDED BODY']}"
     url = entry.get("UNIQUEURL") or entry.get("PERMALINK")
     slug = (
-        make_slug(entry.get("BASENAME"))
-        or slug_from_url(url)
+        slug_from_url(url)
+        or make_slug(entry.get("BASENAME"))
         or make_slug(title)
         or f"entry-{number}"
     )
     comments = []
-    for index, section in enumerate(entry.sections):
-        if section.name not in SECTION_FIELDS:
-            continue
+    sections_with_fields = [s for s in entry.sections if s.name in SECTION_FIELDS]
+    for index, section in enumerate(sections_with_fields, start=1):
         try:
             comments.append(_comment(section, str(number), convert, options))
         except (ValueError, OverflowError) as err:

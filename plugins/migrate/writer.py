@@ -20,6 +20,7 @@ from plugins.migrate.model import (
     ImportedPost,
     Skipped,
 )
+from plugins.migrate.values import make_slug
 from plugins.perspectives.fileformat import format_perspective
 
 logger = logging.getLogger(__name__)
@@ -100,7 +101,7 @@ def perspective_ids(
         if keep_ids:
             stem = safe_filename(comment.source_id)
         else:
-            who = safe_filename(comment.author.lower(), fallback="anonymous")[:40]
+            who = make_slug(comment.author)[:40].strip("-") or "anonymous"
             source = safe_filename(comment.source_id, fallback="x")
             stem = f"{comment.date:%Y-%m-%d-%H%M}-{who}-{source}"
         ids[comment.source_id] = stem
@@ -169,7 +170,7 @@ class Writer:
             return
         if post.unknown_shortcodes:
             logger.warning(
-                "post %s (%s): shortcodes kept as text: %s",
+                "%s (%s): shortcodes kept as text: %s",
                 post.source_id,
                 slug,
                 ", ".join(post.unknown_shortcodes),

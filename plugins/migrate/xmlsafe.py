@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from html.entities import name2codepoint
 import os
 from pathlib import Path
 import re
@@ -58,11 +59,40 @@ def read_head(path: Path) -> bytes:
         return handle.read(_HEAD_BYTES)
 
 
+_XML_ENTITIES = frozenset({b"lt", b"gt", b"amp", b"quot", b"apos"})
+_REFERENCE = re.compile(
+    rb"&(#[0-9]{1,7};|#x[0-9A-Fa-f]{1,6};|([A-Za-z][A-Za-z0-9]{0,31});)?"
+)
+
+
+def mend_xml(data: bytes) -> bytes:
+    """Repair what hand-made exports get wrong before a parser sees it.
+
+    A bare ``&`` becomes ``&amp;`` and an HTML entity such as ``&nbsp;`` its
+    character reference. (libxml2's recover mode drops every entity after the
+    first error, which would eat every ``&lt;`` of the escaped HTML that follows.)
+    """
+
+    def fix(match: re.Match[bytes]) -> bytes:
+        if match.group(1) is None:
+            return b"&amp;"
+        name = match.group(2)
+        if name is None or name in _XML_ENTITIES:
+            return match.group(0)
+        code = name2codepoint.get(name.decode("ascii"))
+        return f"&#{code};".encode("ascii") if code else b"&amp;" + name + b";"
+
+    return _REFERENCE.sub(fix, data)
+
+
 def parse_tree(path: Path, *, recover: bool = False) -> etree._Element:
     """Parse a whole (smallish) export safely, mending broken XML when asked."""
-    check_prolog(read_head(path), path=str(path))
+    data = path.read_bytes()
+    check_prolog(data[:_HEAD_BYTES], path=str(path))
+    if recover:
+        data = mend_xml(data)
     try:
-        root = etree.parse(str(path), _parser(recover=recover)).getroot()
+        root = etree.fromstring(data, _parser(recover=recover))
     except etree.XMLSyntaxError as err:
         raise MigrationError(
             f"expected well-formed XML, got {err.msg}", path=str(path), line=err.lineno
