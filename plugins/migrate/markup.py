@@ -18,7 +18,7 @@ _SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _EMPHASIS = re.compile(r"</?(?:em|i)\b[^>]*>", re.IGNORECASE)
 _MORE = re.compile(r"<!--\s*(?:more|nextpage|noteaser)\b.*?-->", re.IGNORECASE)
 _SHORTCODE = re.compile(
-    r"\[(?P<name>[a-zA-Z][\w-]*)(?P<attrs>(?:\s[^\]]*)?)\]"
+    r"\[(?P<name>[a-zA-Z][\w-]*)(?P<attrs>(?:[\s=][^\]]*)?)\]"
     r"(?:(?P<inner>.*?)\[/(?P=name)\])?",
     re.DOTALL,
 )
@@ -86,7 +86,7 @@ def expand_shortcodes(text: str, unknown: list[str]) -> str:
         if name in _LINK_SHORTCODES:
             url = (inner or "").strip() or attrs.get("src", "") or attrs.get("url", "")
             if not url:
-                bare = (match.group("attrs") or "").strip().lstrip("=").strip()
+                bare = (match.group("attrs") or "").strip().lstrip("=").strip("\"' ")
                 url = bare if bare.startswith(("http://", "https://")) else ""
             if url:
                 safe = html.escape(url, quote=True)

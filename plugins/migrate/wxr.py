@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
+from dataclasses import dataclass, field
 import re
 from typing import BinaryIO
 from urllib.parse import unquote
@@ -15,6 +15,7 @@ from plugins.migrate.model import (
     Attachment,
     ImportedComment,
     ImportedPost,
+    MigrationError,
     Options,
     Record,
     Skipped,
@@ -177,9 +178,36 @@ def _post(
 
 def parse_wxr(handle: BinaryIO, *, path: str, options: Options) -> Iterator[Record]:
     """Yield every record of a WXR export, one ``<item>`` in memory at a time."""
-    authors: dict[str, str] = {}
-    attachments: list[tuple[str, str, str]] = []
-    slugs: dict[str, str] = {}
+    state = _State()
+    try:
+        yield from _items(handle, path, options, state)
+    except MigrationError as err:
+        if not state.slugs:
+            raise
+        # Records before the damage are good: keep them, and say where it stopped.
+        yield Skipped(
+            record=f"everything after line {err.line or '?'}",
+            reason=f"not well-formed XML: {err.message}",
+        )
+    for url, parent, title in state.attachments:
+        if url:
+            yield Attachment(
+                url=url, post_slug=state.slugs.get(parent.strip(), ""), title=title
+            )
+
+
+@dataclass(slots=True)
+class _State:
+    """What one parse remembers between items (small: names and ids only)."""
+
+    authors: dict[str, str] = field(default_factory=dict)  # login -> display name
+    attachments: list[tuple[str, str, str]] = field(default_factory=list)
+    slugs: dict[str, str] = field(default_factory=dict)  # post id -> slug
+
+
+def _items(
+    handle: BinaryIO, path: str, options: Options, state: _State
+) -> Iterator[Record]:
     tags = ("item", "{*}author")
     for element in iter_elements(handle, tags, path=path):
         if element.tag != "item":
@@ -188,7 +216,7 @@ def parse_wxr(handle: BinaryIO, *, path: str, options: Options) -> Iterator[Reco
                 login = fields.get("author_login", "").strip()
                 name = fields.get("author_display_name", "").strip()
                 if login:
-                    authors[login] = name or login
+                    state.authors[login] = name or login
             continue
         fields = _fields(element)
         post_type = fields.get("post_type", "post").strip()
@@ -197,7 +225,7 @@ def parse_wxr(handle: BinaryIO, *, path: str, options: Options) -> Iterator[Reco
             url = fields.get("attachment_url", "").strip() or (
                 element.findtext("guid") or ""
             )
-            attachments.append(
+            state.attachments.append(
                 (
                     url.strip(),
                     fields.get("post_parent", "0"),
@@ -213,24 +241,14 @@ def parse_wxr(handle: BinaryIO, *, path: str, options: Options) -> Iterator[Reco
             )
             continue
         try:
-            for record in _post(element, fields, authors, options):
+            for record in _post(element, fields, state.authors, options):
                 if isinstance(record, ImportedPost):
-                    slugs[post_id] = record.slug
+                    state.slugs[post_id] = record.slug
                 yield record
         except (ValueError, OverflowError) as err:
             yield Skipped(record=f"{post_type} {post_id}", reason=f"unreadable: {err}")
-    for url, parent, title in attachments:
-        if url:
-            yield Attachment(
-                url=url, post_slug=slugs.get(parent.strip(), ""), title=title
-            )
 
 
 def looks_like_wxr(head: bytes) -> bool:
     """Tell a WXR export from its first bytes."""
     return b"<rss" in head and b"wordpress.org/export/" in head
-
-
-def open_wxr(path: Path) -> BinaryIO:
-    """Open a WXR file for :func:`parse_wxr`."""
-    return path.open("rb")
