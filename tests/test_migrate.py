@@ -408,6 +408,14 @@ def test_cli_prints_a_summary(tmp_path, capsys):
     assert "spam" in out and "draft or private (use --drafts)" in out
 
 
+@pytest.mark.parametrize("source", [WXR, TYPEPAD])
+def test_progress_bar_does_not_change_the_import(tmp_path, source):
+    quiet = do_import(source, tmp_path / "quiet")
+    shown = run_import(source, content=tmp_path / "shown", show_progress=True)
+    assert shown.written == quiet.written
+    assert len(shown.skipped) == len(quiet.skipped)
+
+
 def test_cli_refuses_a_bad_map(tmp_path, caplog):
     status = main(["import-blog", str(DISQUS), "--map", "no-equals-sign"])
     assert status == 1

@@ -10,6 +10,7 @@ from pathlib import Path
 import sys
 from typing import BinaryIO, TextIO
 
+from rich.console import Console
 from rich.progress import Progress
 
 from plugins.migrate.blogger import looks_like_blogger, parse_blogger
@@ -183,13 +184,18 @@ def run_import(
         content=content, source_label=SOURCE_LABELS[fmt], force=options.force
     )
     manager = (
-        Progress(transient=True, console=None)
+        Progress(console=Console(stderr=True), transient=True)
         if show_progress
         else contextlib.nullcontext()
     )
     with manager as progress:
+        counter = None
+        if progress is not None and fmt != "wxr":  # WXR reports bytes read instead
+            counter = progress.add_task("importing", total=None)
         for record in records(fmt, source, options, content, progress or None):
             writer.add(record, posts=options.posts)
+            if counter is not None:
+                progress.advance(counter)
     writer.finish()
     if stream is not None:
         stream.write(f"Imported {source} as {fmt} into {content}\n")

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 import logging
+import os
 from pathlib import Path
 import re
 from typing import TextIO
@@ -153,7 +154,9 @@ class Writer:
                 self.skip(record, f"same file as {self.claimed[path]}: {path.name}")
                 return False
             self.claimed[path] = record
-        if write_atomic(path, text, overwrite=self.force):
+        # One os.sync() in finish() instead of two fsyncs per file: an import of
+        # 100,000 comments would otherwise spend its time waiting on the disk.
+        if write_atomic(path, text, overwrite=self.force, durable=False):
             self.summary.written[kind] += 1
             logger.info("wrote %s", path)
         elif path.read_text(encoding="utf-8") == text:
@@ -248,8 +251,12 @@ class Writer:
 
     def finish(self) -> None:
         """Write the attachment list (sorted, so a re-import writes the same file)."""
-        if not self.summary.attachments:
-            return
+        if self.summary.attachments:
+            self._attachment_list()
+        if sum(self.summary.written.values()):
+            os.sync()
+
+    def _attachment_list(self) -> None:
         rows = sorted(
             {(a.url, a.post_slug, one_line(a.title)) for a in self.summary.attachments}
         )
