@@ -633,6 +633,48 @@ def test_blogger_broken_export_is_read_and_comments_stay_comments(tmp_path):
     assert reasons["comment 8106"].startswith("unreadable: no post it replies to")
 
 
+TAKEOUT = """<?xml version='1.0' encoding='utf-8'?>
+<feed xmlns='http://www.w3.org/2005/Atom' xmlns:blogger='http://schemas.google.com/blogger/2018'>
+<id>tag:blogger.com,1999:blog-42.archive</id><title>Takeout</title><generator>Blogger</generator>
+<entry><id>tag:blogger.com,1999:blog-42.post-100</id><blogger:type>POST</blogger:type>
+<blogger:status>LIVE</blogger:status><author><name>Tess</name>
+<blogger:type>BLOGGER</blogger:type></author><title>Takeout post</title>
+<content type='html'>&lt;p&gt;Hello from 2021.&lt;/p&gt;</content>
+<blogger:created>2021-02-03T04:05:06.000Z</blogger:created>
+<published>2021-02-03T04:05:06.000Z</published>
+<blogger:filename>/2021/02/takeout-post.html</blogger:filename></entry>
+<entry><id>tag:blogger.com,1999:blog-42.post-101</id><blogger:type>COMMENT</blogger:type>
+<blogger:status>LIVE</blogger:status><author><name>Uma</name></author>
+<blogger:parent>tag:blogger.com,1999:blog-42.post-100</blogger:parent>
+<content type='html'>Nice one.</content>
+<published>2021-02-04T08:00:00.000Z</published></entry>
+<entry><id>tag:blogger.com,1999:blog-42.post-102</id><blogger:type>COMMENT</blogger:type>
+<blogger:status>SPAM_COMMENT</blogger:status><author><name>Spam</name></author>
+<blogger:parent>tag:blogger.com,1999:blog-42.post-100</blogger:parent>
+<content type='html'>buy</content>
+<published>2021-02-04T09:00:00.000Z</published></entry>
+<entry><id>tag:blogger.com,1999:blog-42.post-103</id><blogger:type>POST</blogger:type>
+<blogger:status>SOFT_TRASHED</blogger:status><author><name>Tess</name></author>
+<title>Binned</title><content type='html'>x</content>
+<published>2021-03-01T00:00:00.000Z</published></entry>
+</feed>
+"""
+
+
+def test_blogger_takeout_export(tmp_path):
+    source = tmp_path / "takeout.atom"
+    source.write_text(TAKEOUT, encoding="utf-8")
+    content = tmp_path / "content"
+    summary = do_import(source, content)
+    post = header(content / "posts" / "2021-02-03-takeout-post.md")
+    assert (post["slug"], post["author"]) == ("takeout-post", "Tess")
+    assert post["date"] == "2021-02-03 04:05:06+00:00"
+    assert list(perspectives(content, "takeout-post")) == ["101"]
+    reasons = {s.record: s.reason for s in summary.skipped}
+    assert reasons["comment 102"].startswith("not live")
+    assert reasons["post 103"] == "status 'soft_trashed'"
+
+
 # --- Disqus -----------------------------------------------------------------------
 
 
