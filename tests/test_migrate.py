@@ -416,6 +416,11 @@ def test_progress_bar_does_not_change_the_import(tmp_path, source):
     assert len(shown.skipped) == len(quiet.skipped)
 
 
+def test_unknown_time_zone_is_refused(tmp_path):
+    with pytest.raises(MigrationError, match="expected a time zone"):
+        do_import(TYPEPAD, tmp_path / "content", timezone="Mars/Olympus")
+
+
 def test_cli_refuses_a_bad_map(tmp_path, caplog):
     status = main(["import-blog", str(DISQUS), "--map", "no-equals-sign"])
     assert status == 1
@@ -578,7 +583,8 @@ _MT_NOISE = st.lists(
     st.one_of(
         st.sampled_from(
             ["-----", "--------", "BODY:", "COMMENT:", "PING:", "DATE: 13/45/2008",
-             "TITLE: x", "STATUS: Draft", "AUTHOR:", "", "  ", "CONVERT BREAKS: 0"]
+             "TITLE: x", "STATUS: Draft", "AUTHOR:", "", "  ", "CONVERT BREAKS: 0",
+             'TAGS: "a\x00b",c', "DATE: 01/01/99999 10:00:00", "UNIQUEURL: http://[::1"]
         ),
         st.text(max_size=20),
     ),

@@ -9,6 +9,7 @@ import logging
 from pathlib import Path
 import sys
 from typing import BinaryIO, TextIO
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from rich.console import Console
 from rich.progress import Progress
@@ -179,6 +180,13 @@ def run_import(
 ) -> Summary:
     """Import ``source`` into ``content``; write the summary to ``stream``."""
     options = options or Options()
+    try:
+        ZoneInfo(options.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise MigrationError(
+            f"expected a time zone such as 'Europe/Berlin', got {options.timezone!r}",
+            path="--timezone",
+        ) from None
     fmt = detect_format(source) if options.format == "auto" else options.format
     writer = Writer(
         content=content, source_label=SOURCE_LABELS[fmt], force=options.force

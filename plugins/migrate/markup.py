@@ -136,6 +136,7 @@ def html_to_markdown(
         newline_style="backslash",
         escape_underscores=False,
         strip=["script", "style"],
+        bs4_options="lxml",
     ).convert(text)
     markdown = re.sub(r"[ \t]+\n", "\n", markdown)
     # A <br> that ends a paragraph (or stands alone) breaks nothing.

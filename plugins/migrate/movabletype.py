@@ -300,7 +300,7 @@ def parse_movabletype_records(
         try:
             entry = parse_entry(lines, path=path, line=start)
             yield from entry_records(entry, number=number, options=options)
-        except (MovableTypeError, ValueError, OverflowError) as err:
+        except (MovableTypeError, ValueError, OverflowError, csv.Error) as err:
             yield Skipped(
                 record=f"entry {number} (line {start})", reason=f"malformed: {err}"
             )

@@ -28,6 +28,12 @@ logger = logging.getLogger(__name__)
 
 ATTACHMENTS_FILE = "migration-attachments.tsv"
 _SPACE = re.compile(r"\s+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def clean_text(text: str) -> str:
+    """Drop control characters (NUL and friends) an old database let through."""
+    return _CONTROL.sub("", text or "")
 
 
 @dataclass(slots=True)
@@ -61,7 +67,7 @@ class Summary:
 
 def one_line(text: str) -> str:
     """Collapse ``text`` into one header-safe line."""
-    return _SPACE.sub(" ", text or "").strip()
+    return _SPACE.sub(" ", clean_text(text)).strip()
 
 
 def format_date(when: datetime) -> str:
@@ -89,7 +95,7 @@ def render_post(post: ImportedPost) -> str:
         lines.append("Status: draft")
     if post.earlier_urls:
         lines.append(f"Earlier-Urls: {', '.join(post.earlier_urls)}")
-    body = post.body if post.body.strip() else "\n"
+    body = clean_text(post.body) if post.body.strip() else "\n"
     return "\n".join(lines) + "\n\n" + body
 
 
@@ -122,7 +128,7 @@ def render_perspective(
     return format_perspective(
         author=one_line(comment.author) or "Anonymous",
         date=comment.date,
-        body=comment.body,
+        body=clean_text(comment.body),
         url=url,
         in_reply_to=in_reply_to,
         kind=kind,
@@ -205,6 +211,10 @@ class Writer:
     def comments(self, group: CommentsFor) -> None:
         """Write one post's comments as perspectives, threaded by their parents."""
         slug = safe_filename(group.post_slug, fallback="")
+        if not slug:
+            for comment in group.comments:
+                self.skip(f"comment {comment.source_id}", "no usable post slug")
+            return
         ids = perspective_ids(group.comments, keep_ids=group.keep_ids)
         for comment in group.comments:
             parent = ""
