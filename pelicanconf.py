@@ -14,6 +14,7 @@ PLUGIN_PATHS = ["."]
 PLUGINS = [
     "plugins.posts",
     "plugins.perspectives",
+    "plugins.intake",
 ]
 
 # Only posts/ holds articles; transcripts/ and perspectives/ belong to their plugins.
@@ -99,3 +100,7 @@ PERSPECTIVES_EMAIL = "perspectives@colloquy.example"
 RELATIVE_URLS = False
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
+
+# Intake (plugins.intake): where the build writes the list of posts open for
+# discussion, which `colloquy intake serve --manifest` reads.
+INTAKE_MANIFEST_SAVE_AS = "intake/manifest.json"

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 import xml.etree.ElementTree as ET
 
 from bs4 import BeautifulSoup
@@ -125,4 +126,20 @@ def active_content(html: str, *, allowed: frozenset[str] = frozenset()) -> list[
                 scheme = text.strip().split(":", 1)[0].lower() if ":" in text else ""
                 if scheme and scheme not in {"http", "https", "mailto"}:
                     found.append(f"<{element.name} {name}={text!r}>")
+    return found
+
+
+def files_containing(root: Path, needles: list[str]) -> list[str]:
+    """Return ``file: needle`` for every file under ``root`` holding a needle.
+
+    Each needle is also looked for URL-encoded and HTML-escaped, case-insensitively,
+    in every byte of every file (hidden ones included).
+    """
+    found = []
+    for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
+        data = path.read_bytes().lower()
+        for needle in needles:
+            forms = {needle, quote(needle, safe=""), quote(needle), escape(needle)}
+            if any(form.lower().encode("utf-8") in data for form in forms):
+                found.append(f"{path.relative_to(root).as_posix()}: {needle}")
     return found
