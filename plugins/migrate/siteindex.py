@@ -20,9 +20,14 @@ def url_key(url: str) -> str:
     ``https://www.old.example/2009/05/post/index.html`` all give ``/2009/05/post``.
     """
     parts = urlsplit(url.strip())
-    path = unquote(parts.path).removesuffix("index.html").rstrip("/") or "/"
-    if not path.startswith("/"):
-        path = "/" + path
+    path = unquote(parts.path)
+    # Re-escape what would read as a query or fragment, so a key is its own key.
+    path = path.replace("%", "%25").replace("?", "%3F").replace("#", "%23")
+    previous = None
+    while path != previous:
+        previous = path
+        path = path.strip().removesuffix("index.html").rstrip("/")
+    path = "/" + path.lstrip("/")
     query = "&".join(
         q for q in parts.query.split("&") if q.startswith(("p=", "page_id="))
     )
