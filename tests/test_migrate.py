@@ -330,6 +330,31 @@ def test_entity_tricks_are_refused_with_a_clear_message(tmp_path, fmt, prolog):
     assert not (tmp_path / "content").exists()
 
 
+@pytest.mark.parametrize("fmt", sorted(ROOTS))
+def test_a_doctype_hidden_behind_a_long_comment_is_refused_too(tmp_path, fmt):
+    source = tmp_path / "evil.xml"
+    hidden = (
+        b"<!-- " + b"padding " * 10000 + b"-->\n" + BILLION_LAUGHS.split(b"\n", 1)[1]
+    )
+    source.write_bytes(b'<?xml version="1.0"?>\n' + hidden + ROOTS[fmt])
+    with pytest.raises(MigrationError, match="without entity declarations"):
+        run_import(source, content=tmp_path / "content", options=Options(format=fmt))
+    assert not (tmp_path / "content").exists()
+
+
+def test_a_doctype_in_a_post_about_html_is_not_a_doctype(tmp_path):
+    text = WXR_10.replace(
+        "Line one",
+        '<pre>&lt;!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN"&gt;</pre>',
+    ).replace("<![CDATA[", '<![CDATA[<!DOCTYPE x SYSTEM "y"> ')
+    source = tmp_path / "html.xml"
+    source.write_text(text, encoding="utf-8")
+    summary = do_import(source, tmp_path / "content")
+    assert summary.written["posts"] == 1
+    body = (tmp_path / "content/posts/2007-03-01-from-2007.md").read_text("utf-8")
+    assert '<!DOCTYPE html PUBLIC "-//W3C//DTD XHTML 1.0//EN">' in body
+
+
 def test_cli_reports_a_refused_export_and_fails(tmp_path, caplog):
     source = tmp_path / "evil.xml"
     source.write_bytes(EXTERNAL + ROOTS["wxr"])

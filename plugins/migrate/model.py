@@ -7,8 +7,6 @@ from datetime import datetime
 
 from plugins.common.errors import ContentError
 
-KINDS = ("comment", "mention")
-
 
 class MigrationError(ContentError):
     """An export that cannot be read at all (as opposed to one bad record)."""

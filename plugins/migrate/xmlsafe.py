@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from html.entities import name2codepoint
+import io
 import os
 from pathlib import Path
 import re
@@ -14,31 +15,92 @@ from lxml import etree
 from plugins.migrate.model import MigrationError
 
 _HEAD_BYTES = 1 << 16
+_MAX_PROLOG = 1 << 24  # 16 MB of comments before the first element is not an export
 _DOCTYPE = re.compile(rb"<!DOCTYPE\b", re.IGNORECASE)
 _DANGER = re.compile(rb"<!ENTITY\b|\bSYSTEM\b|\bPUBLIC\b", re.IGNORECASE)
+_SPACE = b" \t\r\n"
+_REFUSAL = (
+    "expected an export without entity declarations or external references"
+    " in its DOCTYPE, got one (refusing: this is how billion-laughs and"
+    " external-entity attacks are built)"
+)
 
 
-def check_prolog(head: bytes, *, path: str) -> None:
+def _doctype(read: Callable[[int], bytes]) -> tuple[bytes, int] | None:
+    """Return the DOCTYPE of a document (and its line), reading only its prolog.
+
+    The prolog is what comes before the first element: the XML declaration,
+    processing instructions, comments and at most one DOCTYPE. A ``<!DOCTYPE`` in
+    a post's text further on is not one.
+    """
+    buffer, pos = b"", 0
+
+    def need(marker: bytes, start: int) -> int:
+        nonlocal buffer
+        while (found := buffer.find(marker, start)) < 0:
+            chunk = read(_HEAD_BYTES)
+            if not chunk or len(buffer) > _MAX_PROLOG:
+                return -1
+            buffer += chunk
+        return found
+
+    while True:
+        while len(buffer) < pos + 10:
+            chunk = read(_HEAD_BYTES)
+            if not chunk:
+                break
+            buffer += chunk
+        if pos == 0 and buffer.startswith(b"\xef\xbb\xbf"):
+            pos = 3
+        while pos < len(buffer) and buffer[pos] in _SPACE:
+            pos += 1
+        if buffer.startswith(b"<?", pos):
+            end = need(b"?>", pos)
+            pos = end + 2
+        elif buffer.startswith(b"<!--", pos):
+            end = need(b"-->", pos + 4)
+            pos = end + 3
+        elif _DOCTYPE.match(buffer, pos):
+            end = need(b">", pos)
+            if end >= 0 and b"[" in buffer[pos:end]:
+                end = need(b"]", pos)
+                end = need(b">", end) if end >= 0 else end
+            line = buffer[:pos].count(b"\n") + 1
+            return (buffer[pos:] if end < 0 else buffer[pos : end + 1]), line
+        else:
+            return None
+        if end < 0:
+            return None  # an unfinished comment: the parser will say so
+
+
+def check_prolog(read: Callable[[int], bytes], *, path: str) -> None:
     """Refuse XML whose DOCTYPE declares entities or points outside the file.
 
     Exports never need either; they are how billion-laughs and external-entity
     attacks are built, so we stop before a parser sees them.
     """
-    found = _DOCTYPE.search(head)
-    if not found:
+    found = _doctype(read)
+    if found is None:
         return
-    start = found.start()
-    end = head.find(b"]>", start)
-    end = head.find(b">", start) if end < 0 else end
-    doctype = head[start : end + 2] if end >= 0 else head[start:]
-    if end < 0 or _DANGER.search(doctype):
-        raise MigrationError(
-            "expected an export without entity declarations or external references"
-            " in its DOCTYPE, got one (refusing: this is how billion-laughs and"
-            " external-entity attacks are built)",
-            path=path,
-            line=head[:start].count(b"\n") + 1,
-        )
+    doctype, line = found
+    if not doctype.endswith(b">") or _DANGER.search(doctype):
+        raise MigrationError(_REFUSAL, path=path, line=line)
+
+
+def check_doctype(tree: etree._ElementTree, *, path: str) -> None:
+    """Refuse a parsed document whose DOCTYPE declares entities or external ids.
+
+    The check of the first bytes catches these before parsing; this one catches a
+    DOCTYPE hidden behind a long comment (the entities were never expanded).
+    """
+    info = tree.docinfo
+    dtd = info.internalDTD
+    if (
+        info.system_url
+        or info.public_id
+        or (dtd is not None and any(dtd.iterentities()))
+    ):
+        raise MigrationError(_REFUSAL, path=path)
 
 
 def _parser(*, recover: bool = False) -> etree.XMLParser:
@@ -88,7 +150,7 @@ def mend_xml(data: bytes) -> bytes:
 def parse_tree(path: Path, *, recover: bool = False) -> etree._Element:
     """Parse a whole (smallish) export safely, mending broken XML when asked."""
     data = path.read_bytes()
-    check_prolog(data[:_HEAD_BYTES], path=str(path))
+    check_prolog(io.BytesIO(data).read, path=str(path))
     if recover:
         data = mend_xml(data)
     try:
@@ -97,6 +159,8 @@ def parse_tree(path: Path, *, recover: bool = False) -> etree._Element:
         raise MigrationError(
             f"expected well-formed XML, got {err.msg}", path=str(path), line=err.lineno
         ) from None
+    if root is not None:
+        check_doctype(root.getroottree(), path=str(path))
     if root is None:
         raise MigrationError(
             "expected an XML document, got nothing readable", path=str(path)
@@ -111,8 +175,7 @@ def iter_elements(
 
     Memory stays bounded by the largest single record, not the file.
     """
-    head = handle.read(_HEAD_BYTES)
-    check_prolog(head, path=path)
+    check_prolog(handle.read, path=path)
     handle.seek(0, os.SEEK_SET)
     context = etree.iterparse(
         handle,
@@ -123,8 +186,12 @@ def iter_elements(
         load_dtd=False,
         huge_tree=False,
     )
+    checked = False
     try:
         for _event, element in context:
+            if not checked:
+                check_doctype(element.getroottree(), path=path)
+                checked = True
             yield element
             element.clear(keep_tail=False)
             parent = element.getparent()
