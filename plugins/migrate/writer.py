@@ -70,6 +70,11 @@ def one_line(text: str) -> str:
     return _SPACE.sub(" ", clean_text(text)).strip()
 
 
+def list_item(text: str) -> str:
+    """Return one item of a Pelican list field (tags, authors): no ``,`` or ``;``."""
+    return one_line(text.replace(",", " ").replace(";", " "))
+
+
 def format_date(when: datetime) -> str:
     """Return ``when`` as the header date Pelican and the perspective reader take."""
     return when.isoformat(sep=" ", timespec="seconds")
@@ -82,12 +87,12 @@ def render_post(post: ImportedPost) -> str:
     if post.modified and post.modified != post.date:
         lines.append(f"Modified: {format_date(post.modified)}")
     if post.category and not post.is_page:
-        lines.append(f"Category: {one_line(post.category).replace(',', ' ')}")
-    tags = [one_line(tag).replace(",", " ") for tag in post.tags if one_line(tag)]
+        lines.append(f"Category: {list_item(post.category)}")
+    tags = [list_item(tag) for tag in post.tags if list_item(tag)]
     if tags and not post.is_page:
         lines.append(f"Tags: {', '.join(dict.fromkeys(tags))}")
     if post.author:
-        lines.append(f"Author: {one_line(post.author).replace(',', ' ')}")
+        lines.append(f"Author: {list_item(post.author)}")
     lines.append(f"Slug: {post.slug}")
     if post.summary:
         lines.append(f"Summary: {one_line(post.summary)}")
