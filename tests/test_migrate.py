@@ -444,6 +444,15 @@ def test_progress_bar_does_not_change_the_import(tmp_path, source):
     assert len(shown.skipped) == len(quiet.skipped)
 
 
+def test_missing_source_is_a_clear_error(tmp_path, caplog):
+    missing = tmp_path / "nowhere.xml"
+    assert main(["import-blog", str(missing), "--content", str(tmp_path / "c")]) == 1
+    assert any(
+        r.getMessage() == f"{missing}: expected an export file, got nothing there"
+        for r in caplog.records
+    )
+
+
 def test_unknown_time_zone_is_refused(tmp_path):
     with pytest.raises(MigrationError, match="expected a time zone"):
         do_import(TYPEPAD, tmp_path / "content", timezone="Mars/Olympus")

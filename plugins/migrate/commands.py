@@ -180,6 +180,10 @@ def run_import(
 ) -> Summary:
     """Import ``source`` into ``content``; write the summary to ``stream``."""
     options = options or Options()
+    if not source.exists():
+        raise MigrationError(
+            "expected an export file, got nothing there", path=str(source)
+        )
     try:
         ZoneInfo(options.timezone)
     except (ZoneInfoNotFoundError, ValueError):
