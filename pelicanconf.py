@@ -13,6 +13,7 @@ THEME = "theme"
 PLUGIN_PATHS = ["."]
 PLUGINS = [
     "plugins.posts",
+    "plugins.reblog",
     "plugins.perspectives",
     "plugins.intake",
 ]
@@ -100,6 +101,19 @@ PERSPECTIVES_EMAIL = "perspectives@colloquy.example"
 RELATIVE_URLS = False
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
+
+# plugins.reblog: reblog pages, share links, earlier URLs (README "Permalinks")
+REBLOG_SHARE_TARGETS = [
+    "email",
+    "mastodon",
+    "bluesky",
+    "hackernews",
+    "reddit",
+    "linkedin",
+]
+REBLOG_MASTODON_INSTANCES = ["mastodon.social"]
+REBLOG_REDIRECT_MAPS = ["nginx", "netlify"]
+REBLOG_DEV_SITEURL = "http://127.0.0.1:8000"
 
 # Intake (plugins.intake): where the build writes the list of posts open for
 # discussion, which `colloquy intake serve --manifest` reads.

@@ -18,8 +18,10 @@ KNOWN_FIELDS = frozenset(
         "title", "date", "modified", "category", "tags", "slug", "author", "authors",
         "summary", "status", "lang", "translation", "template", "save_as", "url",
         "keywords", "description", "image", "image_credit",
-        # migrate (issue 10): old permalinks, for the redirect pages of issue 7
-        "earlier-urls",
+        # plugins.reblog: earlier URLs that keep working (and earlier-slugs, below),
+        # and reblogs of others' posts (migrate, issue 10, writes earlier-urls too)
+        "earlier-urls", "reblog-of", "reblog-title", "reblog-author",
+        "reblog-author-url", "reblog-date", "reblog-via",
         # perspectives (issue 5): older slugs whose perspective folders still count
         "earlier-slugs", "discussion",
     }
