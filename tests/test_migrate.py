@@ -517,6 +517,28 @@ def test_imported_site_builds_with_every_comment_on_its_post(tmp_path, build_sit
     assert "I read with a pencil." in about.get_text()
 
 
+def test_old_permalinks_keep_working_after_the_import(tmp_path, build_site):
+    content = tmp_path / "content"
+    do_import(WXR, content)
+    do_import(TYPEPAD, content)
+    do_import(BLOGGER, content)
+    site = build_site({})
+    for old, new in [
+        (
+            "blog/2008/03/notes-from-the-reading-room.html",
+            "/2008/03/notes-from-the-reading-room/",
+        ),
+        (
+            "2011/07/summer-reading-other-rituals.html",
+            "/2011/07/summer-reading-other-rituals/",
+        ),
+    ]:
+        refresh = site.html(old).select_one('meta[http-equiv="refresh"]')
+        assert refresh["content"].endswith(f"url={new}"), old
+    # A query URL cannot be a static page: it goes to the server's redirect map.
+    assert '"/?p=101" "/2015/05/cafe-notes/";' in site.text("redirects.nginx.map")
+
+
 # --- Movable Type / TypePad --------------------------------------------------------
 
 
