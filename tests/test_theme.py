@@ -27,6 +27,8 @@ BUDGET_BYTES = 30 * 1024  # HTML + CSS of a post page, before compression (READM
 SITE_PAGE_TYPES = {
     "index", "article", "page", "category", "tag", "author", "archives",
     "period-archives", "404", "tags", "categories", "authors",
+    # from the plugins' own templates
+    "transcript", "transcript-person", "transcripts", "reblog", "redirect", "subscribe",
 }  # fmt: skip
 
 
