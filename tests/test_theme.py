@@ -88,16 +88,25 @@ def test_post_pages_stay_under_the_weight_budget(sample):
         assert html + css < BUDGET_BYTES, f"{rel}: {html} B HTML + {css} B CSS"
 
 
-def test_pages_load_nothing_from_elsewhere_and_no_script_from_anywhere(sample):
-    for rel in sample.pages():
-        page = sample.html(rel)
-        for element in page.select("[src], link[href]"):
-            url = element.get("src") or element["href"]
-            rels = set(element.get("rel", []))
-            if element.name == "link" and not rels & {"stylesheet", "icon"}:
-                continue  # canonical, alternate: links, not loads
-            assert "://" not in url and not url.startswith("//"), f"{rel}: {url}"
-        assert not page.select("link[href*='fonts'], iframe, embed, object"), rel
+def test_pages_load_nothing_from_elsewhere_and_need_no_script(sample, sample_with_form):
+    checked = 0
+    for site in (sample, sample_with_form):
+        for rel in site.pages():
+            page = site.html(rel)
+            for element in page.select("[src], link[href]"):
+                url = element.get("src") or element["href"]
+                rels = set(element.get("rel", []))
+                if element.name == "link" and not rels & {"stylesheet", "icon"}:
+                    continue  # canonical, alternate: links, not loads
+                assert "://" not in url and not url.startswith("//"), f"{rel}: {url}"
+            assert not page.select("link[href*='fonts'], iframe, embed, object"), rel
+            for script in page.select("script"):
+                checked += 1
+                if script.get("src"):  # progressive enhancement, never in the way
+                    assert script.has_attr("defer") or script.has_attr("async"), rel
+                else:  # data for machines, not code
+                    assert script.get("type") == "application/ld+json", rel
+    assert checked, "the sample site carries structured data and the form's script"
 
 
 INLINE = ("a", "time", "cite", "span", "abbr", "code", "em", "strong")
