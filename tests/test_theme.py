@@ -109,6 +109,21 @@ def test_pages_load_nothing_from_elsewhere_and_need_no_script(sample, sample_wit
     assert checked, "the sample site carries structured data and the form's script"
 
 
+def test_every_page_has_one_main_one_h1_a_language_and_its_own_title(sample):
+    titles: dict[str, str] = {}
+    for kind, rels in pages.by_type(sample).items():
+        if kind == "redirect":
+            continue  # a one-line "this post has moved" notice, followed at once
+        for rel in rels:
+            page = sample.html(rel)
+            assert len(page.select("main#main")) == 1, rel
+            assert len(page.select("h1")) == 1, rel
+            assert page.html.get("lang"), rel
+            title = page.title.get_text(strip=True)
+            assert title, rel
+            assert titles.setdefault(title, rel) == rel, f"{rel} and {titles[title]}"
+
+
 INLINE = ("a", "time", "cite", "span", "abbr", "code", "em", "strong")
 WORD_END, WORD_START = re.compile(r"[^\W_]$"), re.compile(r"^[^\W_]")
 
