@@ -27,10 +27,21 @@ def main(argv: list[str]) -> int:
         return 1
     with tempfile.TemporaryDirectory(prefix="colloquy-shots-") as tmp:
         site = build_sample_site(Path(tmp) / "output")
+        # Open posts show the perspective form only with an intake endpoint set.
+        form = build_sample_site(
+            Path(tmp) / "form", PERSPECTIVES_INTAKE_URL="http://127.0.0.1:9"
+        )
+        chosen = [(site, kind, rel) for kind, rel in pages.one_of_each(site).items()]
+        open_posts = [
+            rel
+            for rel in pages.by_type(form)["article"]
+            if form.html(rel).select_one("form.perspective-form")
+        ]
+        chosen.extend((form, "article-form", rel) for rel in open_posts[-1:])
         driver = chrome.start_chromium(Path(tmp) / "profile")
         try:
-            with serve(site.output) as url:
-                for kind, rel in pages.one_of_each(site).items():
+            for built, kind, rel in chosen:
+                with serve(built.output) as url:
                     for label, width, scheme in SHOTS:
                         chrome.set_scheme(driver, scheme)
                         png = target / f"{kind}-{label}.png"
