@@ -16,7 +16,10 @@ from .common.errors import ContentError, PluginConfigError
 from .common.files import UnsafePathError
 
 # Modules with an ``add_commands(subparsers)`` function, in --help order.
-COMMAND_MODULES = ("plugins.posts.commands",)
+COMMAND_MODULES = (
+    "plugins.posts.commands",
+    "plugins.transcripts.commands",
+)
 
 logger = logging.getLogger("colloquy")
 
