@@ -64,6 +64,21 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
         action="store_true",
         help="keep joins, leaves and nick changes as system lines",
     )
+    order = parser.add_mutually_exclusive_group()
+    order.add_argument(
+        "--day-first",
+        dest="day_first",
+        action="store_const",
+        const=True,
+        help="WhatsApp dates are DD/MM (default: inferred from the whole file)",
+    )
+    order.add_argument(
+        "--month-first",
+        dest="day_first",
+        action="store_const",
+        const=False,
+        help="WhatsApp dates are MM/DD",
+    )
     mode = parser.add_mutually_exclusive_group()
     mode.add_argument("--force", action="store_true", help="replace an existing file")
     mode.add_argument(
@@ -96,6 +111,7 @@ def options_from(args: argparse.Namespace) -> ImportOptions:
         timezone=args.timezone,
         date=_day(args.date),
         keep_joins=args.keep_joins,
+        day_first=args.day_first,
     )
 
 

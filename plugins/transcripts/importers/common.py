@@ -57,6 +57,7 @@ class ImportOptions:
     timezone: str = ""  # IANA name: zone of exports without one, and of output
     date: date | None = None  # the day of logs whose lines carry only times
     keep_joins: bool = False  # keep join/leave/nick-change lines as system messages
+    day_first: bool | None = None  # WhatsApp dates: None infers from the whole file
 
     def zone(self) -> tzinfo:
         """Return the zone for times the export gives without one."""

@@ -153,7 +153,7 @@ class _Survey:
     authors: Counter[str]
 
 
-def _survey(source: ExportSource, name: str) -> _Survey:
+def _survey(source: ExportSource, name: str, options: ImportOptions) -> _Survey:
     big_first = big_second = False
     year_first = False
     authors: Counter[str] = Counter()
@@ -181,11 +181,24 @@ def _survey(source: ExportSource, name: str) -> _Survey:
         order = "dmy"
     elif big_second:
         order = "mdy"
+    elif options.day_first is not None:
+        order = "dmy" if options.day_first else "mdy"
     else:
         order = _order_from_sequence(days)
-        logger.info(
-            "%s: dates fit both orders; %s keeps them in sequence", where, order
+        logger.warning(
+            "%s: every date fits day/month and month/day; read as %s, the order "
+            "that keeps them in sequence (say --day-first or --month-first)",
+            where,
+            "day/month" if order == "dmy" else "month/day",
         )
+    if options.day_first is not None and order != "ymd":
+        wanted = "dmy" if options.day_first else "mdy"
+        if wanted != order:
+            raise ContentError(
+                f"expected dates in the order you gave ({wanted}), got dates that "
+                f"only fit {order}",
+                path=where,
+            )
     return _Survey(order, authors)
 
 
@@ -286,7 +299,7 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
             "%s: WhatsApp times carry no zone; reading them as UTC (use --timezone)",
             where,
         )
-    survey = _survey(source, name)
+    survey = _survey(source, name, options)
     builder = _Builder(options, survey)
     return finish(
         _messages(source, name, builder),
