@@ -4,6 +4,9 @@ Every export here was written for Colloquy in the shape each platform really
 uses (field names, nesting, time formats, markers), with invented people.
 """
 
+# Export lines are reproduced whole, as the platforms write them.
+# ruff: noqa: E501
+
 from __future__ import annotations
 
 import json
@@ -608,11 +611,11 @@ def _account(acct: str, name: str) -> dict:
     }
 
 
-def _status(sid, acct, name, created, content, reply=None, **extra) -> dict:
+def _status(sid, acct, name, created, content, **extra) -> dict:
     status = {
         "id": sid,
         "created_at": created,
-        "in_reply_to_id": reply,
+        "in_reply_to_id": None,
         "in_reply_to_account_id": None,
         "sensitive": False,
         "spoiler_text": "",
@@ -648,7 +651,6 @@ MASTODON_STATUS = _status(
     '<a href="https://example.org/essays/why-blog" target="_blank" rel="nofollow noopener">'
     '<span class="invisible">https://</span><span class="ellipsis">example.org/essays/wh</span>'
     '<span class="invisible">y-blog</span></a></p>',
-    reply=None,
     favourites_count=12,
     reblogs_count=4,
     replies_count=2,
@@ -664,7 +666,7 @@ MASTODON_CONTEXT = {
             '<p><span class="h-card" translate="no"><a href="https://social.example/@ann" '
             'class="u-url mention">@<span>ann</span></a></span> a notebook<br />that got too '
             'full, see <a href="https://bo.example/notebook">my post</a> &amp; more</p>',
-            reply="112345678901234567",
+            in_reply_to_id="112345678901234567",
             favourites_count=1,
             edited_at="2024-05-01T20:05:00.000Z",
             media_attachments=[
@@ -683,7 +685,7 @@ MASTODON_CONTEXT = {
             "Zoë",
             "2024-05-01T20:04:00.000Z",
             "<p>Spoilers!</p>",
-            reply="112345678901234600",
+            in_reply_to_id="112345678901234600",
             spoiler_text="plot",
         ),
     ],

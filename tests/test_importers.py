@@ -1,7 +1,8 @@
-"""Chat importers: every export format into a transcript, and ``colloquy import-chat``."""
+"""Chat importers: every export format into a transcript; ``colloquy import-chat``."""
 
 from __future__ import annotations
 
+import contextlib
 from datetime import UTC, date, datetime, timedelta, timezone
 import io
 import json
@@ -84,7 +85,9 @@ def test_slack_channel_becomes_transcript():
 
 
 def test_slack_keeps_joins_when_asked_and_converts_zone():
-    t = read(ce.slack_files(), channel="#general", keep_joins=True, timezone="Asia/Tokyo")
+    t = read(
+        ce.slack_files(), channel="#general", keep_joins=True, timezone="Asia/Tokyo"
+    )
     assert len(t.messages) == 9
     assert t.messages[0].kind == "system"
     assert t.messages[1].time.utcoffset() == timedelta(hours=9)
@@ -166,9 +169,12 @@ def test_telegram_chat_becomes_transcript():
         "Draft is **up**: [the essay](https://example.org/essay) cc @bo_ivanov"
     )
     assert draft.edited
-    assert draft.reactions == (Reaction(emoji="🔥", count=2), Reaction(emoji="❤", count=1))
+    assert draft.reactions == (
+        Reaction(emoji="🔥", count=2),
+        Reaction(emoji="❤", count=1),
+    )
     assert draft.time == datetime(2024, 5, 1, 14, 1, tzinfo=UTC)
-    assert (reply.author, reply.name) == ("бо-иванов", "Бо Иванов")
+    assert (reply.author, reply.name) == ("бо-иванов", "Бо Иванов")  # noqa: RUF001
     assert reply.reply_to == "3" and reply.text == "Отлично!\nSecond line"
     assert photo.text == "(photo not included in the export)"
     assert notes.attachments == (Attachment(url="files/notes.pdf", title="notes.pdf"),)
@@ -213,7 +219,10 @@ def test_whatsapp_ios_export():
         "and a third after a blank"
     )
     # A name with ": " in it is found from the whole file, not the first colon.
-    assert (tardis.name, tardis.text) == ("Dr. Who: Tardis", "time: relative, answer: yes")
+    assert (tardis.name, tardis.text) == (
+        "Dr. Who: Tardis",
+        "time: relative, answer: yes",
+    )
     assert image.text == "(media omitted)"
     assert agreed.edited and agreed.text == f"@{notebook.author} agreed"
     # Day 13 settles the day/month order for the whole file.
@@ -285,8 +294,12 @@ def test_irssi_log_with_day_change():
         ("zoe_away", "message"), ("ann", "message"), ("bo_", "message"),
     ]  # fmt: skip
     assert t.messages[3].name == "zoe|away"
-    assert t.messages[0].time == datetime(2024, 5, 1, 21, 58, tzinfo=ZoneInfo("Europe/Berlin"))
-    assert t.messages[4].time == datetime(2024, 5, 2, 0, 1, tzinfo=ZoneInfo("Europe/Berlin"))
+    assert t.messages[0].time == datetime(
+        2024, 5, 1, 21, 58, tzinfo=ZoneInfo("Europe/Berlin")
+    )
+    assert t.messages[4].time == datetime(
+        2024, 5, 2, 0, 1, tzinfo=ZoneInfo("Europe/Berlin")
+    )
 
 
 def test_irssi_keeps_joins_and_nick_changes_when_asked():
@@ -314,7 +327,9 @@ def test_weechat_znc_limnoria_logs(name, text, expected):
 def test_limnoria_broken_line_is_a_warning_with_file_and_line(caplog):
     with caplog.at_level(logging.WARNING):
         read({"#colloquy.2024-05-01.log": ce.LIMNORIA})
-    assert any(":4: expected '[HH:MM] <nick> text'" in r.getMessage() for r in caplog.records)
+    assert any(
+        ":4: expected '[HH:MM] <nick> text'" in r.getMessage() for r in caplog.records
+    )
 
 
 def test_plain_log_takes_date_from_flag_and_rolls_over_midnight():
@@ -342,7 +357,10 @@ def test_mastodon_status_and_context():
         "Tonight's #blogchat: what got you blogging?\n\n"
         "Essay: https://example.org/essays/why-blog"
     )
-    assert root.reactions == (Reaction(emoji="⭐", count=12), Reaction(emoji="🔁", count=4))
+    assert root.reactions == (
+        Reaction(emoji="⭐", count=12),
+        Reaction(emoji="🔁", count=4),
+    )
     assert (bo.author, bo.name) == ("bo@other.example", "")
     assert bo.text == (
         "@ann a notebook\nthat got too full, see [my post](https://bo.example/notebook)"
@@ -371,7 +389,10 @@ def test_matrix_folds_edits_reactions_and_replies():
     assert list(messages) == ["create", "one", "two", "thread", "emote", "img"]
     one = messages["one"]
     assert one.text == "Draft v2 is up" and one.edited
-    assert one.reactions == (Reaction(emoji="👍", count=2), Reaction(emoji="🎉", count=1))
+    assert one.reactions == (
+        Reaction(emoji="👍", count=2),
+        Reaction(emoji="🎉", count=1),
+    )
     assert (one.author, one.name) == ("ann", "Ann Reader")
     two = messages["two"]
     assert two.text == "Reading it now" and two.reply_to == "one"
@@ -387,7 +408,11 @@ def test_matrix_folds_edits_reactions_and_replies():
 
 
 def test_hashtag_chat_paste_with_sections():
-    t = read({"paste.txt": ce.HASHTAG_CHAT}, date=date(2024, 5, 1), timezone="America/New_York")
+    t = read(
+        {"paste.txt": ce.HASHTAG_CHAT},
+        date=date(2024, 5, 1),
+        timezone="America/New_York",
+    )
     assert t.channel == "#blogchat" and t.title == "#blogchat, 2024-05-01"
     assert [s.id for s in t.sections] == ["q1", "q2"]
     assert [m.author for m in t.messages] == ["mara", "ann", "bo", "ann", "zoë_ñ"]
@@ -410,7 +435,7 @@ def test_hashtag_chat_needs_a_date():
 # -- detection --------------------------------------------------------------------
 
 DETECTED = [
-    ("slack", lambda: ce.slack_files()),
+    ("slack", ce.slack_files),
     ("discord", lambda: {"c.json": ce.discord_text()}),
     ("telegram", lambda: {"result.json": ce.telegram_text()}),
     ("telegram", lambda: {"result.json": ce.telegram_account_text()}),
@@ -432,7 +457,9 @@ def test_format_is_detected_from_content(expected, files):
 
 def test_unknown_content_lists_every_format_tried():
     with pytest.raises(ContentError) as err:
-        detect(ExportSource.from_texts({"notes.txt": "just some notes\nnothing more\n"}))
+        detect(
+            ExportSource.from_texts({"notes.txt": "just some notes\nnothing more\n"})
+        )
     for name in FORMATS:
         assert name in err.value.message
 
@@ -502,7 +529,9 @@ def test_whatsapp_zip_with_media_is_read_in_place(tmp_path):
     archive = tmp_path / "WhatsApp Chat - Blog.zip"
     with zipfile.ZipFile(archive, "w") as handle:
         handle.writestr("_chat.txt", ce.WHATSAPP_IOS)
-        handle.writestr("00000012-PHOTO-2024-05-13-07-00-00.jpg", b"\xff\xd8\xff\xe0jpeg")
+        handle.writestr(
+            "00000012-PHOTO-2024-05-13-07-00-00.jpg", b"\xff\xd8\xff\xe0jpeg"
+        )
     content = tmp_path / "content"
     assert run(str(archive), "--slug", "blog", "--timezone", "America/New_York",
                "--content", str(content)) == 0  # fmt: skip
@@ -550,14 +579,18 @@ def test_update_keeps_every_existing_message_and_anchor(tmp_path):
     edited = target.read_text().replace("Welcome!", "Welcome, everyone!")
     target.write_text(edited, encoding="utf-8")
     export.write_text(ce.WHATSAPP_ANDROID, encoding="utf-8")
-    assert run(str(export), "--slug", "blog", "--content", str(content), "--update") == 0
+    assert (
+        run(str(export), "--slug", "blog", "--content", str(content), "--update") == 0
+    )
     after = parse_chat(target.read_text(), path="blog")
     assert len(after.messages) == 5
     assert [m.id for m in after.messages[:2]] == [m.id for m in before.messages]
     assert after.messages[0].text == "Welcome, everyone!"
     # Updating again with the same export changes nothing.
     snapshot = target.read_bytes()
-    assert run(str(export), "--slug", "blog", "--content", str(content), "--update") == 0
+    assert (
+        run(str(export), "--slug", "blog", "--content", str(content), "--update") == 0
+    )
     assert target.read_bytes() == snapshot
 
 
@@ -571,7 +604,8 @@ def test_malformed_export_is_an_error_not_a_traceback(tmp_path, caplog, capsys):
     assert run(str(archive), "--channel", "general", "--content", str(tmp_path)) == 1
     errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert any(
-        m.startswith(f"{archive}/general/2024-05-02.json:1: expected JSON") for m in errors
+        m.startswith(f"{archive}/general/2024-05-02.json:1: expected JSON")
+        for m in errors
     ), errors
     assert "Traceback" not in capsys.readouterr().err
 
@@ -623,4 +657,194 @@ def test_time_zones_survive_in_the_written_file(tmp_path):
     assert run(str(export), "--content", str(tmp_path / "c"), "--slug", "d") == 0
     t = parse_chat((tmp_path / "c" / "transcripts" / "d.chat").read_text(), path="d")
     assert t.messages[0].time.utcoffset() == timedelta(hours=2)
-    assert t.messages[0].time == datetime(2024, 5, 1, 16, 1, tzinfo=timezone(timedelta(hours=2)))
+    assert t.messages[0].time == datetime(
+        2024, 5, 1, 16, 1, tzinfo=timezone(timedelta(hours=2))
+    )
+
+
+# -- property tests: the line-based parsers -------------------------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from plugins.transcripts.importers import hashtag_chat, irc, whatsapp  # noqa: E402
+from plugins.transcripts.importers.common import (  # noqa: E402
+    chat_handle,
+    handle_from_name,
+    phone_pseudonym,
+)
+
+PROPERTY = settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+SAFE_CHARS = list("abcdefXYZ 0123456789.,!?'()-_é中ب😀ñ#/=")
+safe_line = st.text(st.sampled_from(SAFE_CHARS), max_size=25)
+nonblank_line = safe_line.map(str.strip).filter(bool)
+moments = st.datetimes(
+    min_value=datetime(2001, 1, 1), max_value=datetime(2098, 12, 31)
+).map(lambda d: d.replace(microsecond=0))
+junk = st.text(max_size=300) | st.lists(
+    st.sampled_from(
+        [
+            "12/31/24, 9:05 PM - Ann: hi", "[31/12/2024, 21:05:09] Bo: yo",
+            "31.12.24, 21:05 - x", "99/99/99, 99:99 - A: b",
+            "[13/13/13, 13:13 PM] a: b",
+            "\u200e", "Q1: hm", "@ann hi", "[25:61] @x y", "2024-02-30 10:00 @a b",
+            "--- Day changed Fri Feb 30 2024", "00:00 <a> b", "[12:00] * x",
+            "2024-13-01T10:00:00  <a> b", "--- Log opened junk", "\t", "",
+        ]
+    ),
+    max_size=12,
+).map("\n".join)  # fmt: skip
+
+
+def parse_text(module, text: str, name: str, **options):
+    return module.parse(ExportSource.from_texts({name: text}), ImportOptions(**options))
+
+
+@PROPERTY
+@given(text=junk, day_first=st.sampled_from([None, True, False]))
+def test_whatsapp_never_fails_but_with_content_error(text, day_first):
+    with contextlib.suppress(ContentError):
+        parse_text(whatsapp, text, "chat.txt", day_first=day_first)
+
+
+@PROPERTY
+@given(text=junk, day=st.sampled_from([None, date(2024, 2, 29)]))
+def test_irc_never_fails_but_with_content_error(text, day):
+    with contextlib.suppress(ContentError):
+        parse_text(irc, text, "chat.log", date=day)
+
+
+@PROPERTY
+@given(text=junk, day=st.sampled_from([None, date(2024, 2, 29)]))
+def test_hashtag_chat_never_fails_but_with_content_error(text, day):
+    with contextlib.suppress(ContentError):
+        parse_text(hashtag_chat, text, "paste.txt", date=day)
+
+
+WHATSAPP_AUTHORS = ["Ann Reader", "Zoë Ñandú", "Бо", "+1 (555) 010-9999", "x"]
+
+
+def whatsapp_line(when: datetime, form: str, order: str, four: bool) -> str:
+    year = f"{when.year}" if four else f"{when.year % 100:02d}"
+    first, second = (when.day, when.month) if order == "dmy" else (when.month, when.day)
+    day = f"{first:02d}/{second:02d}/{year}"
+    hour = when.strftime("%H") if "24" in form else str((when.hour + 11) % 12 + 1)
+    ampm = "" if "24" in form else "\u202f" + ("PM" if when.hour >= 12 else "AM")
+    if form.startswith("ios"):
+        return f"[{day}, {hour}:{when:%M:%S}{ampm}] "
+    return f"{day}, {hour}:{when:%M}{ampm} - "
+
+
+@PROPERTY
+@given(
+    items=st.lists(
+        st.tuples(
+            moments,
+            st.sampled_from(WHATSAPP_AUTHORS),
+            st.lists(safe_line, min_size=1, max_size=3),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    form=st.sampled_from(["android24", "android12", "ios24", "ios12"]),
+    order=st.sampled_from(["dmy", "mdy"]),
+    four=st.booleans(),
+)
+def test_whatsapp_round_trip_of_generated_logs(items, form, order, four):
+    items.sort(key=lambda item: item[0])
+    if not form.startswith("ios"):
+        items = [(when.replace(second=0), *rest) for when, *rest in items]
+    lines = []
+    for when, author, text in items:
+        lines.append(f"{whatsapp_line(when, form, order, four)}{author}: {text[0]}")
+        lines.extend(text[1:])
+    t = parse_text(
+        whatsapp, "\n".join(lines) + "\n", "chat.txt", day_first=order == "dmy"
+    )
+    expected = []
+    for moment, author, text in items:
+        handle = (
+            phone_pseudonym(author) if author[0] == "+" else handle_from_name(author)
+        )
+        name = "" if author[0] == "+" else author
+        year = moment.year if four else 2000 + moment.year % 100
+        when = moment.replace(year=year, tzinfo=UTC)
+        shown = name if name != handle else ""
+        expected.append((handle, shown, when, "\n".join(text)))
+    expected.sort(key=lambda item: item[2])
+    assert [(m.author, m.name, m.time, m.text) for m in t.messages] == expected
+
+
+nicks = st.from_regex(r"[a-zA-Z_\[\]{}^`][a-zA-Z0-9_\-\[\]{}^`]{0,8}", fullmatch=True)
+
+
+@PROPERTY
+@given(
+    items=st.lists(
+        st.tuples(st.integers(0, 86399), nicks, nonblank_line, st.booleans()),
+        min_size=1,
+        max_size=10,
+    ),
+    style=st.sampled_from(["znc", "irssi", "limnoria"]),
+)
+def test_irc_round_trip_of_generated_logs(items, style):
+    items.sort(key=lambda item: item[0])
+    day = date(2024, 5, 1)
+    lines = []
+    for seconds, nick, text, action in items:
+        clock = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        stamp = {"znc": f"[{clock}]", "irssi": clock, "limnoria": f"{day}T{clock} "}
+        said = f"* {nick} {text}" if action else f"<{nick}> {text}"
+        lines.append(f"{stamp[style]} {said}")
+    t = parse_text(irc, "\n".join(lines) + "\n", "#c.log", date=day)
+    assert [(m.author, m.text, m.kind, m.time) for m in t.messages] == [
+        (
+            chat_handle(nick),
+            text,
+            "action" if action else "message",
+            datetime(2024, 5, 1, tzinfo=UTC) + timedelta(seconds=seconds),
+        )
+        for seconds, nick, text, action in items
+    ]
+
+
+handles = st.from_regex(r"[a-z0-9_][a-z0-9_.\-]{0,10}", fullmatch=True)
+paste_text = st.lists(nonblank_line, min_size=1, max_size=3).filter(
+    lambda lines: not re.match(r"[Qq]\d+[:.)] *\S", lines[0])
+)
+
+
+@PROPERTY
+@given(
+    items=st.lists(
+        st.one_of(
+            st.tuples(st.just("section"), nonblank_line),
+            st.tuples(st.just("message"), handles, paste_text, st.booleans()),
+        ),
+        min_size=1,
+        max_size=10,
+    ).filter(lambda items: any(item[0] == "message" for item in items))
+)
+def test_hashtag_chat_round_trip_of_generated_pastes(items):
+    lines, expected = [], []
+    section, minute = None, 0
+    current = datetime(2024, 5, 1, tzinfo=UTC)  # --date, before any time is given
+    for number, item in enumerate(items, 1):
+        if item[0] == "section":
+            section = f"Q{number}: {item[1]}"
+            lines.append(section)
+            continue
+        _, handle, text, timed = item
+        stamp = ""
+        if timed:
+            minute = min(minute + 1, 59)
+            stamp = f"[20:{minute:02d}] "
+            current = datetime(2024, 5, 1, 20, minute, tzinfo=UTC)
+        lines.append(f"{stamp}@{handle} {text[0]}")
+        lines.extend(f"    {line}" for line in text[1:])
+        expected.append((handle, "\n".join(text), section, current))
+    paste = "\n".join(lines) + "\n"
+    t = parse_text(hashtag_chat, paste, "paste.txt", date=date(2024, 5, 1))
+    assert [(m.author, m.text, m.section, m.time) for m in t.messages] == expected

@@ -1,4 +1,4 @@
-"""``colloquy import-chat``: turn a chat export into ``content/transcripts/<slug>.chat``."""
+"""``colloquy import-chat``: a chat export into ``content/transcripts/<slug>.chat``."""
 
 from __future__ import annotations
 
@@ -186,7 +186,8 @@ def read_export(
             return importer.parse(source, options)
         except (RecursionError, zipfile.BadZipFile, zlib.error, EOFError) as err:
             raise ContentError(
-                f"expected a readable {importer.name} export, got {type(err).__name__}: {err}",
+                f"expected a readable {importer.name} export, "
+                f"got {type(err).__name__}: {err}",
                 path=source.label,
             ) from None
         except UnicodeDecodeError as err:

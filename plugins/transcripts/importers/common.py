@@ -25,6 +25,8 @@ logger = logging.getLogger(__name__)
 # Something that looks like a phone number: an optional +, then 7 to 15 digits
 # with the spaces, dots, dashes and brackets people and phones put between them.
 PHONE = re.compile(r"^\s*\u202a?\+?[\d\s().\-\u00a0\u2011]{7,24}\u202c?\s*$")
+MIN_PHONE_DIGITS = 7
+SHOWN = 60  # characters of a bad value quoted in an error
 _HANDLE_UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 _CHAT_HANDLE = re.compile(rf"^{HANDLE}$")
 _HANDLE_FORBIDDEN = re.compile(r"[\s<>|,\\]+")
@@ -80,6 +82,8 @@ class ImportOptions:
 
     def mapped_name(self, *keys: str) -> str | None:
         """Return the --name given for any of ``keys`` (a handle or raw author)."""
+        if not self.names:
+            return None
         wanted = {_fold(k) for k in keys if k}
         for key, name in self.names:
             if _fold(key) in wanted:
@@ -112,7 +116,8 @@ def handle_from_name(name: str) -> str:
 
 def is_phone(text: str) -> bool:
     """Say whether ``text`` is a phone number (and so must not be published)."""
-    return bool(PHONE.match(strip_marks(text))) and sum(c.isdigit() for c in text) >= 7
+    digits = sum(c.isdigit() for c in text)
+    return bool(PHONE.match(strip_marks(text))) and digits >= MIN_PHONE_DIGITS
 
 
 def phone_pseudonym(text: str) -> str:
@@ -173,8 +178,8 @@ def expect(
     if isinstance(value, kind) and not (kind is int and isinstance(value, bool)):
         return value
     shown = repr(value)
-    if len(shown) > 60:
-        shown = shown[:57] + "..."
+    if len(shown) > SHOWN:
+        shown = shown[: SHOWN - 3] + "..."
     raise ContentError(f"expected {what}, got {shown}", path=path, line=line)
 
 
@@ -189,18 +194,31 @@ def parse_iso(text: Any, what: str, *, path: str, line: int | None = None) -> da
         ) from None
 
 
+@dataclass(frozen=True, slots=True)
+class At:
+    """Where a record or line sits in an export: file and line, for errors."""
+
+    path: str
+    line: int | None = None
+    text: str = ""  # the source line, for line-based formats
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class About:
+    """What an importer knows of the chat as a whole, besides its messages."""
+
+    source: str  # the format's name, e.g. "slack"
+    title: str  # a default title; --title wins
+    channel: str = ""
+    summary: str = ""
+    where: str = ""  # the export file, for error messages
+
+
 def finish(
-    messages: Iterable[Message],
-    options: ImportOptions,
-    *,
-    source: str,
-    title: str,
-    channel: str = "",
-    summary: str = "",
-    hosts: tuple[str, ...] = (),
-    where: str = "",
+    messages: Iterable[Message], options: ImportOptions, about: About
 ) -> Transcript:
     """Apply the options every format shares and return the transcript."""
+    source, where = about.source, about.where
     kept: list[Message] = []
     ids: set[str] = set()
     for message in messages:
@@ -212,11 +230,8 @@ def finish(
         if _excluded(message, options) or not _in_range(message.time, options):
             continue
         mapped = options.mapped_name(message.author)
-        if mapped:
-            message = replace(message, name=mapped)
-        message = fit(message)
         ids.add(message.id)
-        kept.append(message)
+        kept.append(fit(replace(message, name=mapped) if mapped else message))
     if not kept:
         raise ContentError(
             "expected at least one message (after --channel, --since, --until and "
@@ -229,7 +244,7 @@ def finish(
         for m in kept
     ]
     label = SOURCE_LABELS.get(source, source)
-    title = options.title or title or kept[0].time.strftime(f"{label}, %Y-%m-%d")
+    title = options.title or about.title or kept[0].time.strftime(f"{label}, %Y-%m-%d")
     slug = options.slug or slugify(
         title, regex_subs=[(r"[^\w\s-]", ""), (r"[-\s]+", "-")]
     )
@@ -239,9 +254,8 @@ def finish(
         source=source,
         messages=tuple(kept),
         date=kept[0].time,
-        channel=channel,
-        hosts=hosts,
-        summary=summary,
+        channel=about.channel,
+        summary=about.summary,
         sections=_sections(kept),
     )
 

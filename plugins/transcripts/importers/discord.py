@@ -12,6 +12,8 @@ from typing import Any
 
 from plugins.common.errors import ContentError
 from plugins.transcripts.importers.common import (
+    About,
+    At,
     Handles,
     ImportOptions,
     expect,
@@ -91,11 +93,13 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
     return finish(
         messages,
         options,
-        source=NAME,
-        title=title,
-        channel=f"#{channel_name}" if channel_name else "",
-        summary=str(channel.get("topic") or ""),
-        where=where,
+        About(
+            source=NAME,
+            title=title,
+            channel=f"#{channel_name}" if channel_name else "",
+            summary=str(channel.get("topic") or ""),
+            where=where,
+        ),
     )
 
 
@@ -111,14 +115,15 @@ def _messages(
         raw = expect(
             event.value, dict, f"{at}: a message object", path=where, line=event.line
         )
-        message = _message(raw, at, where, event.line, options, handles)
+        message = _message(raw, at, At(where, event.line), options, handles)
         if message:
             yield message
 
 
 def _message(
-    raw: dict, at: str, where: str, line: int, options: ImportOptions, handles: Handles
+    raw: dict, at: str, spot: At, options: ImportOptions, handles: Handles
 ) -> Message | None:
+    where, line = spot.path, spot.line or 0
     kind_name = str(raw.get("type") or "Default")
     if kind_name in JOIN_LEAVE and not options.keep_joins:
         return None

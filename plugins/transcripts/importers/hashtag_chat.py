@@ -20,7 +20,13 @@ from datetime import date, datetime
 import re
 
 from plugins.common.errors import ContentError
-from plugins.transcripts.importers.common import IdMaker, ImportOptions, finish
+from plugins.transcripts.importers.common import (
+    About,
+    At,
+    IdMaker,
+    ImportOptions,
+    finish,
+)
 from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.model import Message, Transcript
 
@@ -65,10 +71,12 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
     return finish(
         messages,
         options,
-        source=NAME,
-        title=f"{channel}{day}" if channel else "",
-        channel=channel,
-        where=where,
+        About(
+            source=NAME,
+            title=f"{channel}{day}" if channel else "",
+            channel=channel,
+            where=where,
+        ),
     )
 
 
@@ -95,15 +103,14 @@ def _messages(
             continue
         heading = SECTION.match(line)
         match = MESSAGE.match(line) if not heading else None
-        if heading or match:
-            if pending:
-                yield _build(pending, ids)
-                pending = None
+        if (heading or match) and pending:
+            yield _build(pending, ids)
+            pending = None
         if heading:
             section = heading["title"].strip()
             continue
         if match:
-            current = _time(match, current, options, where, number, line)
+            current = _time(match, current, options, At(where, number, line))
             text = match["text"] or ""
             if QUESTION.match(text):
                 section = text.strip()
@@ -119,7 +126,8 @@ def _messages(
             pending["lines"].append(line.strip())
         else:
             raise ContentError(
-                f"expected '@handle message' or 'Q1: question', got {line.strip()[:40]!r}",
+                "expected '@handle message' or 'Q1: question', "
+                f"got {line.strip()[:40]!r}",
                 path=where,
                 line=number,
                 source_line=line,
@@ -145,10 +153,9 @@ def _time(
     match: re.Match,
     current: datetime | None,
     options: ImportOptions,
-    where: str,
-    number: int,
-    line: str,
+    spot: At,
 ) -> datetime:
+    where, number, line = spot.path, spot.line, spot.text
     if match["h"] is None:
         if current is not None:
             return current

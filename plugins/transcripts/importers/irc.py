@@ -15,7 +15,13 @@ import logging
 import re
 
 from plugins.common.errors import ContentError
-from plugins.transcripts.importers.common import IdMaker, ImportOptions, finish
+from plugins.transcripts.importers.common import (
+    About,
+    At,
+    IdMaker,
+    ImportOptions,
+    finish,
+)
 from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.model import Message, Transcript
 
@@ -85,10 +91,7 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
     return finish(
         messages,
         options,
-        source=NAME,
-        title=title,
-        channel=channel,
-        where=source.where(logs[0]),
+        About(source=NAME, title=title, channel=channel, where=source.where(logs[0])),
     )
 
 
@@ -142,10 +145,10 @@ def _parse_file(
                 extra={"limit_msg": "more IRC lines skipped"},
             )
             continue
-        when = _time(stamp, day, last, options, where, number, line)
+        when = _time(stamp, (day, last), options, At(where, number, line))
         if not stamp["date"]:
             last = when
-        message = _message(stamp["body"], stamp["sep"], when, options, ids, number)
+        message = _message(stamp, when, options, ids, number)
         if message:
             yield message
     if skipped:
@@ -154,13 +157,13 @@ def _parse_file(
 
 def _time(
     stamp: re.Match,
-    day: date | None,
-    last: datetime | None,
+    context: tuple[date | None, datetime | None],
     options: ImportOptions,
-    where: str,
-    number: int,
-    line: str,
+    spot: At,
 ) -> datetime:
+    """Return the line's time; ``context`` is the current day and the last time."""
+    day, last = context
+    where, number, line = spot.path, spot.line, spot.text
     hour, minute, second = int(stamp["h"]), int(stamp["mi"]), int(stamp["s"] or 0)
     if stamp["date"]:
         text = (
@@ -200,14 +203,13 @@ def _time(
 
 
 def _message(
-    body: str,
-    sep: str,
+    stamp: re.Match,
     when: datetime,
     options: ImportOptions,
     ids: IdMaker,
     number: int,
 ) -> Message | None:
-    kind, nick, text = _classify(body, sep)
+    kind, nick, text = _classify(stamp["body"], stamp["sep"])
     if kind is None:
         return None
     if kind == "system":
@@ -224,7 +226,7 @@ def _message(
     )
 
 
-def _classify(body: str, sep: str) -> tuple[str | None, str, str]:
+def _classify(body: str, sep: str) -> tuple[str | None, str, str]:  # noqa: PLR0911
     if sep == "\t" and "\t" in body:  # WeeChat: prefix<TAB>text
         prefix, text = body.split("\t", 1)
         prefix = prefix.strip()

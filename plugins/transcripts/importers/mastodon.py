@@ -15,6 +15,7 @@ from typing import Any
 
 from plugins.common.errors import ContentError
 from plugins.transcripts.importers.common import (
+    About,
     ImportOptions,
     expect,
     finish,
@@ -73,10 +74,12 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
     return finish(
         messages,
         options,
-        source=NAME,
-        title=title,
-        channel=str(first.get("url") or ""),
-        where=source.label,
+        About(
+            source=NAME,
+            title=title,
+            channel=str(first.get("url") or ""),
+            where=source.label,
+        ),
     )
 
 
@@ -209,8 +212,7 @@ class _Text(HTMLParser):
             self.out.append(label)
         elif (
             not href
-            or (label.rstrip("…")
-            and href.startswith(label.rstrip("…")))
+            or (label.rstrip("…") and href.startswith(label.rstrip("…")))
             or label.startswith("http")
         ):
             self.out.append(href or label)

@@ -17,6 +17,7 @@ from typing import Any
 
 from plugins.common.errors import ContentError
 from plugins.transcripts.importers.common import (
+    About,
     Handles,
     ImportOptions,
     expect,
@@ -79,11 +80,13 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
     return finish(
         folder.messages(),
         options,
-        source=NAME,
-        title=room,
-        channel=room,
-        summary=str(header.get("topic") or ""),
-        where=where,
+        About(
+            source=NAME,
+            title=room,
+            channel=room,
+            summary=str(header.get("topic") or ""),
+            where=where,
+        ),
     )
 
 
@@ -169,7 +172,7 @@ class _Folder:
                 if previous is None or previous[0] <= ts:
                     self.edits[target] = (ts, new["body"])
             return
-        self._add(self._message(content, relates, sender, event_id, when, line))
+        self._add(self._message(content, sender, event_id, when, line))
 
     def _member(self, raw: dict, content: dict, event_id: str, when, line: int) -> None:
         user = str(raw.get("state_key") or raw.get("sender") or "")
@@ -203,7 +206,9 @@ class _Folder:
             )
         )
 
-    def _message(self, content, relates, sender, event_id, when, line) -> Message:
+    def _message(self, content, sender, event_id, when, line) -> Message:
+        relates = content.get("m.relates_to")
+        relates = relates if isinstance(relates, dict) else {}
         msgtype = content.get("msgtype")
         body = str(content.get("body") or "")
         reply_to = _reply_target(relates)

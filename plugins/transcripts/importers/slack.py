@@ -1,5 +1,7 @@
-"""Slack workspace exports: a zip or folder of ``channels.json``, ``users.json`` and
-one ``<channel>/<YYYY-MM-DD>.json`` file per channel per day.
+"""Slack workspace exports, as a zip or as its folder.
+
+An export holds ``channels.json``, ``users.json`` and one
+``<channel>/<YYYY-MM-DD>.json`` file per channel per day.
 
 Each day file is read whole (it is one day of one channel) and dropped before
 the next, so memory follows the busiest day. Newer exports no longer list a
@@ -17,6 +19,8 @@ from typing import Any
 
 from plugins.common.errors import ContentError
 from plugins.transcripts.importers.common import (
+    About,
+    At,
     ImportOptions,
     expect,
     finish,
@@ -72,11 +76,13 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
     return finish(
         _messages(source, days, users, channels, options),
         options,
-        source=NAME,
-        title=f"#{folder}",
-        channel=f"#{folder}",
-        summary=_text_of(info.get("purpose")) or _text_of(info.get("topic")),
-        where=source.where(days[0]) if days else source.label,
+        About(
+            source=NAME,
+            title=f"#{folder}",
+            channel=f"#{folder}",
+            summary=_text_of(info.get("purpose")) or _text_of(info.get("topic")),
+            where=source.where(days[0]) if days else source.label,
+        ),
     )
 
 
@@ -176,7 +182,7 @@ def _messages(
         for index, record in enumerate(records):
             expect(record, dict, f"a message object at [{index}]", path=where)
             message = _message(
-                record, f"[{index}]", where, users, channel_names, options
+                record, At(where, text=f"[{index}]"), users, channel_names, options
             )
             if message:
                 yield message
@@ -184,12 +190,12 @@ def _messages(
 
 def _message(
     raw: dict,
-    at: str,
-    where: str,
+    spot: At,
     users: dict[str, tuple[str, str]],
     channel_names: dict[str, str],
     options: ImportOptions,
 ) -> Message | None:
+    where, at = spot.path, spot.text  # the day file and the record's JSON path
     if raw.get("type", "message") != "message":
         return None
     subtype = raw.get("subtype") or ""
@@ -251,7 +257,7 @@ def resolve_tokens(
 ) -> str:
     """Turn Slack's ``<@U1>``, ``<#C1|name>`` and ``<url|label>`` into plain text."""
 
-    def token(match: re.Match) -> str:
+    def token(match: re.Match) -> str:  # noqa: PLR0911 - one return per token kind
         target, label = match.group(1), match.group(2)
         if target.startswith(("@U", "@W", "@B")):
             user = users.get(target[1:])

@@ -15,6 +15,8 @@ from typing import Any
 
 from plugins.common.errors import ContentError
 from plugins.transcripts.importers.common import (
+    About,
+    At,
     Handles,
     ImportOptions,
     expect,
@@ -106,7 +108,11 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
             "expected a Telegram chat with 'messages', got none", path=where
         )
     name = str(header.get("name") or "Telegram chat")
-    return finish(messages, options, source=NAME, title=name, channel=name, where=where)
+    return finish(
+        messages,
+        options,
+        About(source=NAME, title=name, channel=name, where=where),
+    )
 
 
 def _pick_chat(chats: Any, options: ImportOptions, where: str) -> dict:
@@ -128,7 +134,8 @@ def _pick_chat(chats: Any, options: ImportOptions, where: str) -> dict:
         index, chat = matches[0]
         return {**chat, "_index": index}
     raise ContentError(
-        f"expected --channel to name one chat of this account export, one of: {', '.join(names)}",
+        "expected --channel to name one chat of this account export, one of: "
+        + ", ".join(names),
         path=where,
     )
 
@@ -141,14 +148,15 @@ def _messages(
         raw = expect(
             item.value, dict, f"{at}: a message object", path=where, line=item.line
         )
-        message = _message(raw, at, where, item.line, options, handles)
+        message = _message(raw, at, At(where, item.line), options, handles)
         if message:
             yield message
 
 
 def _when(
-    raw: dict, key: str, at: str, where: str, line: int, options: ImportOptions
+    raw: dict, key: str, at: str, spot: At, options: ImportOptions
 ) -> datetime | None:
+    where, line = spot.path, spot.line or 0
     unix = raw.get(f"{key}_unixtime")
     if isinstance(unix, str | int) and str(unix).isdigit():
         return from_epoch(int(unix), options)
@@ -173,8 +181,9 @@ def _when(
 
 
 def _message(
-    raw: dict, at: str, where: str, line: int, options: ImportOptions, handles: Handles
+    raw: dict, at: str, spot: At, options: ImportOptions, handles: Handles
 ) -> Message | None:
+    where, line = spot.path, spot.line or 0
     kind = raw.get("type", "message")
     action = str(raw.get("action") or "")
     if kind == "service" and action in JOIN_LEAVE and not options.keep_joins:
@@ -182,7 +191,7 @@ def _message(
     message_id = expect(
         raw.get("id"), (int, str), f"{at}.id: a message id", path=where, line=line
     )
-    when = _when(raw, "date", at, where, line, options)
+    when = _when(raw, "date", at, spot, options)
     if when is None:
         raise ContentError(
             f"expected {at}.date: a time, got none", path=where, line=line

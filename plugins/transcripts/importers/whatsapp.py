@@ -14,11 +14,13 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
+import itertools
 import logging
 import re
 
 from plugins.common.errors import ContentError
 from plugins.transcripts.importers.common import (
+    About,
     IdMaker,
     ImportOptions,
     finish,
@@ -98,7 +100,7 @@ def _headers(
                 d1=int(match["d1"]),
                 d2=int(match["d2"]),
                 d3=int(match["d3"]),
-                year_first=len(match["d1"]) == 4,
+                year_first=len(match["d1"]) == len("2024"),
                 hour=int(match["h"]),
                 minute=int(match["mi"]),
                 second=int(match["s"] or 0),
@@ -205,7 +207,7 @@ def _survey(source: ExportSource, name: str, options: ImportOptions) -> _Survey:
 def _order_from_sequence(days: list[tuple[int, int, int]]) -> str:
     def backward(order: str) -> int:
         keys = [(y, m, d) if order == "mdy" else (y, d, m) for m, d, y in days]
-        return sum(1 for a, b in zip(keys, keys[1:], strict=False) if b < a)
+        return sum(1 for a, b in itertools.pairwise(keys) if b < a)
 
     return "mdy" if backward("mdy") < backward("dmy") else "dmy"
 
@@ -223,7 +225,8 @@ def _when(header: _Header, order: str, options: ImportOptions, where: str) -> da
     if header.ampm:
         if not 1 <= hour <= 12:  # noqa: PLR2004
             raise ContentError(
-                f"expected an hour from 1 to 12 before {header.ampm.upper()}, got {hour}",
+                f"expected an hour from 1 to 12 before {header.ampm.upper()}, "
+                f"got {hour}",
                 path=where,
                 line=header.line,
                 source_line=header.raw,
@@ -248,6 +251,7 @@ class _Builder:
         self.options, self.survey = options, survey
         self.ids = IdMaker()
         self.phones: dict[str, str] = {}  # raw number -> pseudonym, for text scrubbing
+        self.authors: dict[str, tuple[str, str, str]] = {}
 
     def split(self, rest: str) -> tuple[str, str] | None:
         candidates = _author_candidates(rest)
@@ -272,6 +276,11 @@ class _Builder:
 
     def author(self, raw: str) -> tuple[str, str, str]:
         """Return (handle, display name, id key) for a raw author."""
+        if raw not in self.authors:
+            self.authors[raw] = self._author(raw)
+        return self.authors[raw]
+
+    def _author(self, raw: str) -> tuple[str, str, str]:
         clean = strip_marks(raw).strip()
         mapped = self.options.mapped_name(clean)
         if is_phone(clean):
@@ -304,9 +313,7 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
     return finish(
         _messages(source, name, builder),
         options,
-        source=NAME,
-        title=_title(name),
-        where=where,
+        About(source=NAME, title=_title(name), where=where),
     )
 
 
@@ -327,7 +334,8 @@ def _messages(source: ExportSource, name: str, builder: _Builder) -> Iterator[Me
             elif line.strip():
                 raise ContentError(
                     "expected a WhatsApp message line like "
-                    "'31/12/2024, 21:05 - Name: text', got text before the first message",
+                    "'31/12/2024, 21:05 - Name: text', "
+                    "got text before the first message",
                     path=where,
                     line=number,
                     source_line=line,
