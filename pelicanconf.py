@@ -13,6 +13,7 @@ THEME = "theme"
 PLUGIN_PATHS = ["."]
 PLUGINS = [
     "plugins.posts",
+    "plugins.transcripts",
 ]
 
 # Only posts/ holds articles; transcripts/ and perspectives/ belong to their plugins.
@@ -90,3 +91,9 @@ DISPLAY_CATEGORIES_ON_MENU = False
 RELATIVE_URLS = False
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
+
+# Transcripts (plugins.transcripts): content/transcripts/*.chat as pages.
+TRANSCRIPTS_PATH = "transcripts"
+TRANSCRIPTS_URL = "transcripts/{slug}/"
+TRANSCRIPTS_INDEX_URL = "transcripts/"
+TRANSCRIPTS_PAGE_SIZE = 1000

@@ -126,3 +126,28 @@ def active_content(html: str, *, allowed: frozenset[str] = frozenset()) -> list[
                 if scheme and scheme not in {"http", "https", "mailto"}:
                     found.append(f"<{element.name} {name}={text!r}>")
     return found
+
+
+def build_site_at(root: Path, files: dict[str, str | bytes], **overrides) -> BuiltSite:
+    """Build a site under ``root`` (for module-scoped fixtures)."""
+    from pelican import Pelican  # noqa: PLC0415 (keeps support importable cheaply)
+    from pelican.settings import read_settings  # noqa: PLC0415
+
+    content, output = root / "content", root / "output"
+    content.mkdir(parents=True, exist_ok=True)
+    for rel, text in files.items():
+        target = content / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
+    override = {
+        "PATH": str(content),
+        "OUTPUT_PATH": str(output),
+        "THEME": str(ROOT / "theme"),
+        "CACHE_CONTENT": False,
+        **overrides,
+    }
+    Pelican(read_settings(str(ROOT / "pelicanconf.py"), override=override)).run()
+    return BuiltSite(output)

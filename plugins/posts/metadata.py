@@ -18,6 +18,8 @@ KNOWN_FIELDS = frozenset(
         "title", "date", "modified", "category", "tags", "slug", "author", "authors",
         "summary", "status", "lang", "translation", "template", "save_as", "url",
         "keywords", "description", "image", "image_credit",
+        # plugins.transcripts
+        "transcript",
     }
 )  # fmt: skip
 DATE_FIELDS = frozenset({"date", "modified"})

@@ -32,4 +32,10 @@ class PostReader(MarkdownReader):
             # Pelican reports only "Could not process" for reader exceptions.
             logger.error("%s", err)
             raise
-        return super().read(source_path)
+        try:
+            return super().read(source_path)
+        except ContentError as err:
+            # Markdown extensions (transcript quotes) know the line, not the file.
+            err.path = err.path or path
+            logger.error("%s", err)
+            raise

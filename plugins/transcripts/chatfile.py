@@ -461,12 +461,12 @@ def _section_positions(transcript: Transcript) -> dict[int, list[Section]]:
         indices.setdefault(message.id, []).append(index)
     placed: dict[int, list[Section]] = {}
     waiting: list[Section] = []
-    last = 0
+    start = 0  # a heading's first message comes after the previous heading's
     for section in transcript.sections:
         waiting.append(section)
         if section.first_message is None:
             continue
-        candidates = [i for i in indices.get(section.first_message, ()) if i >= last]
+        candidates = [i for i in indices.get(section.first_message, ()) if i >= start]
         if not candidates:
             raise ValueError(
                 f"section {section.id!r}: first message"
@@ -477,9 +477,10 @@ def _section_positions(transcript: Transcript) -> dict[int, list[Section]]:
         titled = [
             i for i in candidates if transcript.messages[i].section == section.title
         ]
-        last = (titled or candidates)[0]
-        placed.setdefault(last, []).extend(waiting)
+        position = (titled or candidates)[0]
+        placed.setdefault(position, []).extend(waiting)
         waiting = []
+        start = position + 1
     if waiting:
         placed.setdefault(len(transcript.messages), []).extend(waiting)
     return placed
