@@ -260,6 +260,17 @@ GENERATORS: dict[str, tuple[Callable[[Path, int], list[Path]], ImportOptions]] =
 }
 
 
+def _peak_rss_mb() -> float:
+    """Return this process's peak resident memory (Linux VmHWM, reset by exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
 def measure(name: str, paths: list[Path]) -> str:
     """Import ``paths`` as ``name`` and return one row of the table."""
     options = GENERATORS[name][1]
@@ -271,7 +282,7 @@ def measure(name: str, paths: list[Path]) -> str:
     began = time.perf_counter()
     format_chat(transcript)
     written = time.perf_counter() - began
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    rss = _peak_rss_mb()
     total = len(transcript.messages)
     return (
         f"{name:<14}{total:>10,}{size:>8.1f}{parsed:>9.2f}"

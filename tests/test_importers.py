@@ -25,6 +25,7 @@ from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.model import Attachment, Reaction, Transcript
 
 from . import chat_exports as ce
+from .support import active_content, build_site_at
 
 NEW_YORK = ZoneInfo("America/New_York")
 
@@ -848,3 +849,75 @@ def test_hashtag_chat_round_trip_of_generated_pastes(items):
     paste = "\n".join(lines) + "\n"
     t = parse_text(hashtag_chat, paste, "paste.txt", date=date(2024, 5, 1))
     assert [(m.author, m.text, m.section, m.time) for m in t.messages] == expected
+
+
+# -- imported transcripts build into pages --------------------------------------------
+
+BUILT_EXPORTS = {
+    # slug: (files of the export, extra flags, messages on the page)
+    "slack": (ce.slack_files(), ["--channel", "general"], 7),
+    "discord": ({"c.json": ce.discord_text()}, [], 4),
+    "telegram": ({"result.json": ce.telegram_text()}, [], 6),
+    "whatsapp": ({"_chat.txt": ce.WHATSAPP_IOS}, ["--timezone", "America/New_York"], 8),
+    "irc": ({"#colloquy.log": ce.IRSSI}, [], 6),
+    "mastodon": (
+        {
+            "status.json": json.dumps(ce.MASTODON_STATUS),
+            "context.json": json.dumps(ce.MASTODON_CONTEXT),
+        },
+        [],
+        3,
+    ),
+    "matrix": ({"room.json": ce.matrix_text()}, [], 6),
+    "hashtag": ({"paste.txt": ce.HASHTAG_CHAT}, ["--date", "2024-05-01"], 5),
+}
+
+
+@pytest.fixture(scope="module")
+def imported_site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("imported")
+    content = root / "content"
+    for slug, (files, flags, _count) in BUILT_EXPORTS.items():
+        folder = root / "exports" / slug
+        for name, text in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
+        source = [str(folder / name) for name in files] if len(files) < 3 else [
+            str(folder)
+        ]  # fmt: skip
+        assert cli.main(["import-chat", *source, "--slug", slug, *flags,
+                         "--content", str(content)]) == 0  # fmt: skip
+    post = (
+        "Title: About the chats\nDate: 2024-05-04 10:00\nCategory: Essays\n"
+        "Transcript: discord\n\nWe talked.\n"
+    )
+    files = {
+        str(p.relative_to(content)): p.read_text(encoding="utf-8")
+        for p in content.rglob("*.chat")
+    }
+    return build_site_at(root / "site", {**files, "posts/2024-05-04-chats.md": post})
+
+
+@pytest.mark.parametrize("slug", list(BUILT_EXPORTS))
+def test_imported_transcript_builds_into_a_page(imported_site, slug):
+    page = f"transcripts/{slug}/index.html"
+    entries = imported_site.html(page).select("article.transcript-message.h-entry")
+    assert len(entries) == BUILT_EXPORTS[slug][2]
+    feed = next(
+        item for item in imported_site.mf2(page)["items"] if "h-feed" in item["type"]
+    )
+    assert len(feed["children"]) == len(entries)
+    assert all(child["properties"]["published"] for child in feed["children"])
+    messages = "".join(str(e) for e in entries)
+    assert not active_content(messages)
+
+
+def test_imported_replies_and_reactions_show_on_the_page(imported_site):
+    page = imported_site.html("transcripts/slack/index.html")
+    first = page.select_one("#m-1714572000-000100")
+    counts = [c.get_text() for c in first.select(".transcript-reaction-count")]
+    assert counts == ["2", "1"]
+    replies = page.select("a.u-in-reply-to")
+    assert {a["href"].rsplit("#", 1)[-1] for a in replies} == {"m-1714572000-000100"}
+    discord = imported_site.html("transcripts/discord/index.html")
+    assert discord.select_one("a.transcript-post").get_text() == "About the chats"
