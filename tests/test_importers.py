@@ -7,19 +7,28 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import io
 import json
 import logging
+import os
 from pathlib import Path
 import re
 import zipfile
 from zoneinfo import ZoneInfo
 
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 import pytest
 
 from plugins import cli
 from plugins.common.errors import ContentError
 from plugins.transcripts.chatfile import format_chat, parse_chat
 from plugins.transcripts.commands import Progress
-from plugins.transcripts.importers import jsonstream
-from plugins.transcripts.importers.common import ImportOptions, fold_exclude
+from plugins.transcripts.importers import hashtag_chat, irc, jsonstream, whatsapp
+from plugins.transcripts.importers.common import (
+    ImportOptions,
+    chat_handle,
+    fold_exclude,
+    handle_from_name,
+    phone_pseudonym,
+)
 from plugins.transcripts.importers.registry import FORMATS, by_name, detect
 from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.model import Attachment, Reaction, Transcript
@@ -665,18 +674,10 @@ def test_time_zones_survive_in_the_written_file(tmp_path):
 
 # -- property tests: the line-based parsers -------------------------------------------
 
-from hypothesis import HealthCheck, given, settings  # noqa: E402
-from hypothesis import strategies as st  # noqa: E402
-
-from plugins.transcripts.importers import hashtag_chat, irc, whatsapp  # noqa: E402
-from plugins.transcripts.importers.common import (  # noqa: E402
-    chat_handle,
-    handle_from_name,
-    phone_pseudonym,
-)
-
 PROPERTY = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+    max_examples=int(os.environ.get("IMPORTER_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
 )
 SAFE_CHARS = list("abcdefXYZ 0123456789.,!?'()-_é中ب😀ñ#/=")
 safe_line = st.text(st.sampled_from(SAFE_CHARS), max_size=25)
@@ -921,3 +922,49 @@ def test_imported_replies_and_reactions_show_on_the_page(imported_site):
     assert {a["href"].rsplit("#", 1)[-1] for a in replies} == {"m-1714572000-000100"}
     discord = imported_site.html("transcripts/discord/index.html")
     assert discord.select_one("a.transcript-post").get_text() == "About the chats"
+
+
+# -- malformed JSON exports: only ContentError, never a crash -------------------------
+
+JSON_VALUES = st.sampled_from(
+    [None, True, 0, -1, 1.5, "", "x", [], {}, ["x"], {"a": 1}]
+)
+
+
+def mutate(data, draw):
+    """Replace one value somewhere inside ``data`` with a wrong one."""
+    if isinstance(data, dict) and data and draw(st.booleans()):
+        key = draw(st.sampled_from(sorted(data)))
+        return {**data, key: mutate(data[key], draw)}
+    if isinstance(data, list) and data and draw(st.booleans()):
+        index = draw(st.integers(0, len(data) - 1))
+        return [*data[:index], mutate(data[index], draw), *data[index + 1 :]]
+    return draw(JSON_VALUES)
+
+
+JSON_EXPORTS = {
+    "discord": ("discord", "c.json", ce.DISCORD),
+    "telegram": ("telegram", "result.json", ce.TELEGRAM),
+    "matrix": ("matrix", "room.json", ce.MATRIX),
+    "mastodon": ("mastodon", "context.json", ce.MASTODON_CONTEXT),
+    "mastodon-status": ("mastodon", "status.json", ce.MASTODON_STATUS),
+    "slack": ("slack", "general/2024-05-01.json", ce.SLACK_DAY_1),
+    "slack-users": ("slack", "users.json", ce.SLACK_USERS),
+    "slack-channels": ("slack", "channels.json", ce.SLACK_CHANNELS),
+}
+
+
+@PROPERTY
+@given(case=st.sampled_from(sorted(JSON_EXPORTS)), data=st.data(), cut=st.booleans())
+def test_malformed_json_exports_fail_only_with_content_error(case, data, cut):
+    fmt, name, export = JSON_EXPORTS[case]
+    text = json.dumps(mutate(export, data.draw), indent=1)
+    if cut:
+        text = text[: data.draw(st.integers(0, len(text)))]
+    files = {**ce.slack_files(), name: text} if fmt == "slack" else {name: text}
+    options = ImportOptions(channel="general" if fmt == "slack" else "")
+    try:
+        transcript = by_name(fmt).parse(ExportSource.from_texts(files), options)
+    except ContentError:
+        return
+    assert parse_chat(format_chat(transcript), path="t.chat") == transcript

@@ -183,6 +183,32 @@ def expect(
     raise ContentError(f"expected {what}, got {shown}", path=path, line=line)
 
 
+def string(value: Any, default: str = "") -> str:
+    """Return a JSON value as text if it is text or a number, else ``default``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return str(value)
+    return default
+
+
+def count_of(value: Any) -> int:
+    """Return a JSON count if it is a positive whole number, else 0."""
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value
+    return 0
+
+
+def mapping(value: Any) -> dict:
+    """Return a JSON value if it is an object, else an empty one."""
+    return value if isinstance(value, dict) else {}
+
+
+def listing(value: Any) -> list:
+    """Return a JSON value if it is an array, else an empty one."""
+    return value if isinstance(value, list) else []
+
+
 def parse_iso(text: Any, what: str, *, path: str, line: int | None = None) -> datetime:
     """Return an ISO 8601 time (with ``Z`` or an offset) as a datetime."""
     expect(text, str, what, path=path, line=line)

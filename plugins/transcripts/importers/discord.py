@@ -16,10 +16,14 @@ from plugins.transcripts.importers.common import (
     At,
     Handles,
     ImportOptions,
+    count_of,
     expect,
     finish,
+    listing,
+    mapping,
     parse_iso,
     safe_id,
+    string,
 )
 from plugins.transcripts.importers.jsonstream import Field, iter_object
 from plugins.transcripts.importers.source import ExportSource
@@ -79,13 +83,13 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
         messages = list(
             _messages(iter_object(handle, path=where), header, where, options)
         )
-    guild = header.get("guild") if isinstance(header.get("guild"), dict) else {}
-    channel = header.get("channel") if isinstance(header.get("channel"), dict) else {}
-    channel_name = str(channel.get("name") or "")
+    guild = mapping(header.get("guild"))
+    channel = mapping(header.get("channel"))
+    channel_name = string(channel.get("name"))
     title = " / ".join(
         x
         for x in (
-            str(guild.get("name") or ""),
+            string(guild.get("name")),
             f"#{channel_name}" if channel_name else "",
         )
         if x
@@ -97,7 +101,7 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
             source=NAME,
             title=title,
             channel=f"#{channel_name}" if channel_name else "",
-            summary=str(channel.get("topic") or ""),
+            summary=string(channel.get("topic")),
             where=where,
         ),
     )
@@ -124,7 +128,7 @@ def _message(
     raw: dict, at: str, spot: At, options: ImportOptions, handles: Handles
 ) -> Message | None:
     where, line = spot.path, spot.line or 0
-    kind_name = str(raw.get("type") or "Default")
+    kind_name = string(raw.get("type")) or "Default"
     if kind_name in JOIN_LEAVE and not options.keep_joins:
         return None
     message_id = expect(
@@ -135,17 +139,17 @@ def _message(
             raw.get("timestamp"), f"{at}.timestamp: an ISO time", path=where, line=line
         )
     )
-    author = raw.get("author") if isinstance(raw.get("author"), dict) else {}
+    author = mapping(raw.get("author"))
     handle = handles.get(
         str(author.get("id") or author.get("name") or "unknown"),
         str(author.get("name") or "unknown"),
     )
-    nickname = str(author.get("nickname") or "")
-    text = _text(str(raw.get("content") or ""), raw)
+    nickname = string(author.get("nickname"))
+    text = _text(string(raw.get("content")), raw)
     kind = "message" if kind_name in MESSAGE_TYPES else "system"
     if kind == "system" and not text:
         text = re.sub(r"(?<!^)([A-Z])", r" \1", kind_name).lower()
-    reference = raw.get("reference") if isinstance(raw.get("reference"), dict) else {}
+    reference = mapping(raw.get("reference"))
     reply = reference.get("messageId")
     return Message(
         id=safe_id(message_id),
@@ -165,7 +169,7 @@ def _message(
 def _text(content: str, raw: dict) -> str:
     names = {
         str(m.get("id")): str(m.get("name") or m.get("nickname") or "")
-        for m in raw.get("mentions") or ()
+        for m in listing(raw.get("mentions"))
         if isinstance(m, dict)
     }
     content = MENTION.sub(
@@ -176,33 +180,33 @@ def _text(content: str, raw: dict) -> str:
 
 def _reactions(raw: dict, at: str, where: str, line: int) -> tuple[Reaction, ...]:
     found = []
-    for index, item in enumerate(raw.get("reactions") or ()):
+    for index, item in enumerate(listing(raw.get("reactions"))):
         expect(
             item, dict, f"{at}.reactions[{index}]: a reaction", path=where, line=line
         )
-        emoji = item.get("emoji") if isinstance(item.get("emoji"), dict) else {}
+        emoji = mapping(item.get("emoji"))
         name = str(emoji.get("name") or emoji.get("code") or "?")
         if emoji.get("id"):  # a server's own emoji: its name, not a picture
             name = f":{emoji.get('code') or name}:"
         count = item.get("count")
-        count = count if isinstance(count, int) and count > 0 else 1
+        count = count_of(count) or 1
         found.append(Reaction(emoji=name, count=count))
     return tuple(found)
 
 
 def _attachments(raw: dict) -> tuple[Attachment, ...]:
     found = []
-    for item in raw.get("attachments") or ():
+    for item in listing(raw.get("attachments")):
         if isinstance(item, dict) and item.get("url"):
             found.append(
-                Attachment(url=str(item["url"]), title=str(item.get("fileName") or ""))
+                Attachment(url=str(item["url"]), title=string(item.get("fileName")))
             )
-    for item in raw.get("embeds") or ():
+    for item in listing(raw.get("embeds")):
         if isinstance(item, dict) and item.get("url"):
             found.append(
-                Attachment(url=str(item["url"]), title=str(item.get("title") or ""))
+                Attachment(url=str(item["url"]), title=string(item.get("title")))
             )
-    for item in raw.get("stickers") or ():
+    for item in listing(raw.get("stickers")):
         if isinstance(item, dict) and item.get("sourceUrl"):
             found.append(
                 Attachment(

@@ -17,10 +17,14 @@ from plugins.common.errors import ContentError
 from plugins.transcripts.importers.common import (
     About,
     ImportOptions,
+    count_of,
     expect,
     finish,
+    listing,
+    mapping,
     parse_iso,
     safe_id,
+    string,
 )
 from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.model import Attachment, Message, Reaction, Transcript
@@ -69,15 +73,15 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
     first = root or min(
         (s for s, _ in statuses.values()), key=lambda s: str(s.get("created_at"))
     )
-    account = first.get("account") if isinstance(first.get("account"), dict) else {}
-    title = f"Thread by @{account.get('acct', 'unknown')}"
+    account = mapping(first.get("account"))
+    title = f"Thread by @{string(account.get('acct'), 'unknown')}"
     return finish(
         messages,
         options,
         About(
             source=NAME,
             title=title,
-            channel=str(first.get("url") or ""),
+            channel=string(first.get("url")),
             where=source.label,
         ),
     )
@@ -142,17 +146,17 @@ def _message(status: dict, at: str, options: ImportOptions) -> Message:
             status.get("created_at"), f"{path}.created_at: an ISO time", path=where
         )
     )
-    text = html_to_text(str(status.get("content") or ""))
-    spoiler = str(status.get("spoiler_text") or "")
+    text = html_to_text(string(status.get("content")))
+    spoiler = string(status.get("spoiler_text"))
     if spoiler:
         text = f"CW: {spoiler}\n\n{text}"
     reactions = []
     for emoji, key in ((FAVOURITE, "favourites_count"), (BOOST, "reblogs_count")):
-        count = status.get(key)
-        if isinstance(count, int) and count > 0:
+        count = count_of(status.get(key))
+        if count:
             reactions.append(Reaction(emoji=emoji, count=count))
     attachments = []
-    for media in status.get("media_attachments") or ():
+    for media in listing(status.get("media_attachments")):
         if isinstance(media, dict) and (media.get("url") or media.get("remote_url")):
             attachments.append(
                 Attachment(
@@ -163,11 +167,11 @@ def _message(status: dict, at: str, options: ImportOptions) -> Message:
     card = status.get("card")
     if isinstance(card, dict) and card.get("url"):
         attachments.append(
-            Attachment(url=str(card["url"]), title=str(card.get("title") or ""))
+            Attachment(url=str(card["url"]), title=string(card.get("title")))
         )
     reply = status.get("in_reply_to_id")
-    handle = str(account.get("acct") or account.get("username") or "unknown")
-    name = str(account.get("display_name") or "")
+    handle = string(account.get("acct")) or string(account.get("username")) or "unknown"
+    name = string(account.get("display_name"))
     return Message(
         id=safe_id(status["id"]),
         author=handle,

@@ -23,7 +23,9 @@ from plugins.transcripts.importers.common import (
     expect,
     finish,
     from_epoch,
+    mapping,
     safe_id,
+    string,
 )
 from plugins.transcripts.importers.jsonstream import Field, iter_object
 from plugins.transcripts.importers.source import ExportSource
@@ -76,7 +78,7 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
                 event.value, dict, f"{at}: an event object", path=where, line=event.line
             )
             folder.add(raw, at, where, event.line)
-    room = str(header.get("room_name") or "")
+    room = string(header.get("room_name"))
     return finish(
         folder.messages(),
         options,
@@ -84,7 +86,7 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
             source=NAME,
             title=room,
             channel=room,
-            summary=str(header.get("topic") or ""),
+            summary=string(header.get("topic")),
             where=where,
         ),
     )
@@ -109,9 +111,9 @@ class _Folder:
         return self.handles.get(sender, match["local"] if match else sender)
 
     def add(self, raw: dict, at: str, where: str, line: int) -> None:
-        kind = raw.get("type")
-        content = raw.get("content") if isinstance(raw.get("content"), dict) else {}
-        sender = str(raw.get("sender") or "")
+        kind = string(raw.get("type"))
+        content = mapping(raw.get("content"))
+        sender = string(raw.get("sender"))
         relates = (
             content.get("m.relates_to")
             if isinstance(content.get("m.relates_to"), dict)
@@ -176,7 +178,7 @@ class _Folder:
 
     def _member(self, raw: dict, content: dict, event_id: str, when, line: int) -> None:
         user = str(raw.get("state_key") or raw.get("sender") or "")
-        membership = content.get("membership")
+        membership = string(content.get("membership"))
         name = content.get("displayname")
         previous = self.names.get(user)
         if isinstance(name, str) and name:
@@ -209,8 +211,8 @@ class _Folder:
     def _message(self, content, sender, event_id, when, line) -> Message:
         relates = content.get("m.relates_to")
         relates = relates if isinstance(relates, dict) else {}
-        msgtype = content.get("msgtype")
-        body = str(content.get("body") or "")
+        msgtype = string(content.get("msgtype"))
+        body = string(content.get("body"))
         reply_to = _reply_target(relates)
         if reply_to and _reply_fallback(relates):
             body = _strip_fallback(body)

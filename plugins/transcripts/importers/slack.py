@@ -25,7 +25,10 @@ from plugins.transcripts.importers.common import (
     expect,
     finish,
     from_epoch,
+    listing,
+    mapping,
     safe_id,
+    string,
 )
 from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.model import Attachment, Message, Reaction, Transcript
@@ -87,7 +90,7 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
 
 
 def _text_of(value: Any) -> str:
-    return value.get("value", "") if isinstance(value, dict) else ""
+    return string(value.get("value")) if isinstance(value, dict) else ""
 
 
 def _load(source: ExportSource, name: str) -> Any:
@@ -113,9 +116,7 @@ def _users(source: ExportSource) -> dict[str, tuple[str, str]]:
     for index, record in enumerate(records):
         expect(record, dict, f"a user object at [{index}]", path=where)
         user_id = expect(record.get("id"), str, f"[{index}].id: a user id", path=where)
-        profile = (
-            record.get("profile") if isinstance(record.get("profile"), dict) else {}
-        )
+        profile = mapping(record.get("profile"))
         handle = str(record.get("name") or user_id)
         name = (
             profile.get("display_name")
@@ -130,11 +131,13 @@ def _users(source: ExportSource) -> dict[str, tuple[str, str]]:
 def _channels(source: ExportSource) -> dict[str, dict]:
     """Return channel folder name -> channel record, from every channel list."""
     found: dict[str, dict] = {}
-    for listing in ("channels.json", "groups.json", "mpims.json"):
-        if not source.has(listing):
+    for index_file in ("channels.json", "groups.json", "mpims.json"):
+        if not source.has(index_file):
             continue
-        where = source.where(listing)
-        records = expect(_load(source, listing), list, "a list of channels", path=where)
+        where = source.where(index_file)
+        records = expect(
+            _load(source, index_file), list, "a list of channels", path=where
+        )
         for index, record in enumerate(records):
             expect(record, dict, f"a channel object at [{index}]", path=where)
             name = record.get("name") or record.get("id")
@@ -196,9 +199,9 @@ def _message(
     options: ImportOptions,
 ) -> Message | None:
     where, at = spot.path, spot.text  # the day file and the record's JSON path
-    if raw.get("type", "message") != "message":
+    if string(raw.get("type"), "message") != "message":
         return None
-    subtype = raw.get("subtype") or ""
+    subtype = string(raw.get("subtype"))
     if subtype in NOT_MESSAGES or (subtype in JOIN_LEAVE and not options.keep_joins):
         return None
     ts = raw.get("ts")
@@ -215,7 +218,7 @@ def _message(
     elif subtype == "me_message":
         kind = "action"
     handle, name = _author(raw, users)
-    text = resolve_tokens(str(raw.get("text") or ""), users, channel_names)
+    text = resolve_tokens(string(raw.get("text")), users, channel_names)
     thread = raw.get("thread_ts")
     reply_to = safe_id(thread) if isinstance(thread, str) and thread != ts else None
     return Message(
@@ -233,13 +236,11 @@ def _message(
 
 
 def _author(raw: dict, users: dict[str, tuple[str, str]]) -> tuple[str, str]:
-    user = raw.get("user")
-    if isinstance(user, str) and user in users:
+    user = string(raw.get("user"))
+    if user in users:
         return users[user]
-    profile = (
-        raw.get("user_profile") if isinstance(raw.get("user_profile"), dict) else {}
-    )
-    bot = raw.get("bot_profile") if isinstance(raw.get("bot_profile"), dict) else {}
+    profile = mapping(raw.get("user_profile"))
+    bot = mapping(raw.get("bot_profile"))
     handle = str(
         profile.get("name")
         or raw.get("username")
@@ -281,14 +282,14 @@ def resolve_tokens(
 
 def _reactions(raw: dict, at: str, where: str) -> tuple[Reaction, ...]:
     found = []
-    for index, item in enumerate(raw.get("reactions") or ()):
+    for index, item in enumerate(listing(raw.get("reactions"))):
         expect(item, dict, f"{at}.reactions[{index}]: a reaction", path=where)
         name = expect(
             item.get("name"), str, f"{at}.reactions[{index}].name", path=where
         )
         count = item.get("count")
-        if not isinstance(count, int) or isinstance(count, bool):
-            count = len(item.get("users") or ()) or 1
+        if not isinstance(count, int) or isinstance(count, bool) or count < 0:
+            count = len(listing(item.get("users"))) or 1
         base = name.split("::", 1)[0]  # "+1::skin-tone-2"
         found.append(Reaction(emoji=EMOJI.get(base, f":{base}:"), count=count))
     return tuple(found)
@@ -296,23 +297,27 @@ def _reactions(raw: dict, at: str, where: str) -> tuple[Reaction, ...]:
 
 def _attachments(raw: dict) -> tuple[Attachment, ...]:
     found = []
-    for item in raw.get("files") or ():
-        if not isinstance(item, dict) or item.get("mode") in {
+    for item in listing(raw.get("files")):
+        if not isinstance(item, dict) or string(item.get("mode")) in {
             "tombstone",
             "hidden_by_limit",
         }:
             continue
-        url = item.get("permalink") or item.get("url_private")
+        url = string(item.get("permalink")) or string(item.get("url_private"))
         if isinstance(url, str) and url:
             found.append(
                 Attachment(
                     url=url, title=str(item.get("title") or item.get("name") or "")
                 )
             )
-    for item in raw.get("attachments") or ():
+    for item in listing(raw.get("attachments")):
         if not isinstance(item, dict):
             continue
-        url = item.get("from_url") or item.get("original_url") or item.get("title_link")
+        url = (
+            string(item.get("from_url"))
+            or string(item.get("original_url"))
+            or string(item.get("title_link"))
+        )
         if isinstance(url, str) and url:
             found.append(
                 Attachment(

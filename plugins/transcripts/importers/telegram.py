@@ -19,11 +19,14 @@ from plugins.transcripts.importers.common import (
     At,
     Handles,
     ImportOptions,
+    count_of,
     expect,
     finish,
     from_epoch,
     handle_from_name,
+    listing,
     safe_id,
+    string,
 )
 from plugins.transcripts.importers.jsonstream import Field, Item, iter_object
 from plugins.transcripts.importers.source import ExportSource
@@ -95,7 +98,7 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
                     header.update({k: v for k, v in chat.items() if k != "messages"})
                     items = (
                         Item("messages", i, m, event.line)
-                        for i, m in enumerate(chat.get("messages") or ())
+                        for i, m in enumerate(listing(chat.get("messages")))
                     )
                     prefix = f"chats.list[{chat['_index']}]."
                     messages.extend(_messages(items, where, options, handles, prefix))
@@ -128,7 +131,7 @@ def _pick_chat(chats: Any, options: ImportOptions, where: str) -> dict:
     matches = [
         (i, c)
         for i, c in named
-        if wanted and wanted in {str(c.get("name") or "").casefold(), str(c.get("id"))}
+        if wanted and wanted in {string(c.get("name")).casefold(), str(c.get("id"))}
     ]
     if len(matches) == 1:
         index, chat = matches[0]
@@ -184,8 +187,8 @@ def _message(
     raw: dict, at: str, spot: At, options: ImportOptions, handles: Handles
 ) -> Message | None:
     where, line = spot.path, spot.line or 0
-    kind = raw.get("type", "message")
-    action = str(raw.get("action") or "")
+    kind = string(raw.get("type"), "message")
+    action = string(raw.get("action"))
     if kind == "service" and action in JOIN_LEAVE and not options.keep_joins:
         return None
     message_id = expect(
@@ -245,8 +248,8 @@ def render_text(value: Any, at: str, where: str, line: int) -> str:
             path=where,
             line=line,
         )
-        text = str(part.get("text") or "")
-        kind = part.get("type")
+        text = string(part.get("text"))
+        kind = string(part.get("type"))
         if kind == "text_link" and part.get("href"):
             out.append(f"[{text}]({part['href']})")
         elif kind == "mention_name":
@@ -261,7 +264,7 @@ def render_text(value: Any, at: str, where: str, line: int) -> str:
 def _service_text(raw: dict, action: str, text: str) -> str:
     phrase = ACTIONS.get(action, action.replace("_", " "))
     title = raw.get("title")
-    members = [str(m) for m in raw.get("members") or () if m]
+    members = [str(m) for m in listing(raw.get("members")) if m]
     extra = f" {title}" if isinstance(title, str) and title else ""
     if members:
         extra += " " + ", ".join(members)
@@ -271,7 +274,7 @@ def _service_text(raw: dict, action: str, text: str) -> str:
 def _media(raw: dict) -> tuple[tuple[Attachment, ...], str]:
     found = []
     placeholder = ""
-    media_type = str(raw.get("media_type") or "")
+    media_type = string(raw.get("media_type"))
     for key in ("photo", "file"):
         value = raw.get(key)
         if not isinstance(value, str) or not value:
@@ -293,13 +296,13 @@ def _media(raw: dict) -> tuple[tuple[Attachment, ...], str]:
 
 def _reactions(raw: dict) -> tuple[Reaction, ...]:
     found = []
-    for item in raw.get("reactions") or ():
+    for item in listing(raw.get("reactions")):
         if not isinstance(item, dict):
             continue
         emoji = item.get("emoji") or (
             ":custom:" if item.get("type") == "custom_emoji" else ""
         )
         count = item.get("count")
-        if emoji and isinstance(count, int) and count > 0:
-            found.append(Reaction(emoji=str(emoji), count=count))
+        if emoji and count_of(count):
+            found.append(Reaction(emoji=string(emoji, "?"), count=count_of(count)))
     return tuple(found)
