@@ -342,6 +342,49 @@ def test_limnoria_broken_line_is_a_warning_with_file_and_line(caplog):
     )
 
 
+def test_znc_folder_of_daily_logs_takes_dates_from_file_names(tmp_path):
+    logs = tmp_path / "znc" / "libera" / "#colloquy"
+    logs.mkdir(parents=True)
+    (logs / "2024-05-01.log").write_text("[23:59:00] <ann> late\n", encoding="utf-8")
+    (logs / "2024-05-02.log").write_text(
+        "[00:00:30] <bo> early\n[00:01:00] a line with no nick\n", encoding="utf-8"
+    )
+    content = tmp_path / "content"
+    assert run(str(tmp_path / "znc"), "--content", str(content)) == 0
+    t = parse_chat(
+        (content / "transcripts" / "colloquy-2024-05-01.chat").read_text(), path="t"
+    )
+    assert t.channel == "#colloquy"
+    assert [(m.author, m.time) for m in t.messages] == [
+        ("ann", datetime(2024, 5, 1, 23, 59, tzinfo=UTC)),
+        ("bo", datetime(2024, 5, 2, 0, 0, 30, tzinfo=UTC)),
+    ]
+
+
+def test_telegram_without_unix_times_uses_the_timezone():
+    data = json.loads(ce.telegram_text())
+    for message in data["messages"]:
+        message.pop("date_unixtime")
+    t = read({"result.json": json.dumps(data)}, timezone="Europe/Moscow")
+    assert t.messages[1].time == datetime(
+        2024, 5, 1, 16, 1, tzinfo=ZoneInfo("Europe/Moscow")
+    )
+
+
+def test_slack_folder_export(tmp_path):
+    folder = tmp_path / "export"
+    for name, text in ce.slack_files().items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    content = tmp_path / "content"
+    assert run(str(folder), "--channel", "general", "--format", "slack",
+               "--exclude", "ci-bot", "--name", "bo=Bo Brennan",
+               "--content", str(content)) == 0  # fmt: skip
+    t = parse_chat((content / "transcripts" / "general.chat").read_text(), path="g")
+    assert len(t.messages) == 6
+    assert {m.name for m in t.messages if m.author == "bo"} == {"Bo Brennan"}
+
+
 def test_plain_log_takes_date_from_flag_and_rolls_over_midnight():
     text = "[23:58] <ann> late\n[23:59] * bo yawns\n[00:02] <ann> tomorrow already\n"
     with pytest.raises(ContentError, match="--date"):

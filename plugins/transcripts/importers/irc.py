@@ -135,7 +135,7 @@ def _parse_file(
             last = None
             continue
         stamp = STAMP.match(line)
-        if not stamp:
+        if not stamp or _classify(stamp["body"], stamp["sep"])[0] is None:
             skipped += 1
             logger.warning(
                 "%s:%d: expected '[HH:MM] <nick> text', got %r; skipped",
