@@ -14,6 +14,9 @@ PLUGIN_PATHS = ["."]
 PLUGINS = [
     "plugins.posts",
     "plugins.transcripts",
+    "plugins.reblog",
+    "plugins.perspectives",
+    "plugins.intake",
 ]
 
 # Only posts/ holds articles; transcripts/ and perspectives/ belong to their plugins.
@@ -88,6 +91,14 @@ MENUITEMS = [("Archives", "archives/"), ("About", "about/")]
 DISPLAY_PAGES_ON_MENU = False
 DISPLAY_CATEGORIES_ON_MENU = False
 
+# Readers' perspectives (plugins.perspectives; the README lists every setting).
+PERSPECTIVES_PATH = "perspectives"
+PERSPECTIVES_ORDER = "oldest-first"
+PERSPECTIVES_MAX_DEPTH = 3
+PERSPECTIVES_CLOSE_AFTER_DAYS = None
+PERSPECTIVES_INTAKE_URL = ""
+PERSPECTIVES_EMAIL = "perspectives@colloquy.example"
+
 RELATIVE_URLS = False
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
@@ -97,3 +108,19 @@ TRANSCRIPTS_PATH = "transcripts"
 TRANSCRIPTS_URL = "transcripts/{slug}/"
 TRANSCRIPTS_INDEX_URL = "transcripts/"
 TRANSCRIPTS_PAGE_SIZE = 1000
+# plugins.reblog: reblog pages, share links, earlier URLs (README "Permalinks")
+REBLOG_SHARE_TARGETS = [
+    "email",
+    "mastodon",
+    "bluesky",
+    "hackernews",
+    "reddit",
+    "linkedin",
+]
+REBLOG_MASTODON_INSTANCES = ["mastodon.social"]
+REBLOG_REDIRECT_MAPS = ["nginx", "netlify"]
+REBLOG_DEV_SITEURL = "http://127.0.0.1:8000"
+
+# Intake (plugins.intake): where the build writes the list of posts open for
+# discussion, which `colloquy intake serve --manifest` reads.
+INTAKE_MANIFEST_SAVE_AS = "intake/manifest.json"

@@ -19,6 +19,9 @@ from .common.files import UnsafePathError
 COMMAND_MODULES = (
     "plugins.posts.commands",
     "plugins.transcripts.commands",
+    "plugins.reblog.commands",
+    "plugins.perspectives.commands",
+    "plugins.intake.commands",
 )
 
 logger = logging.getLogger("colloquy")

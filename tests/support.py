@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 import xml.etree.ElementTree as ET
 
 from bs4 import BeautifulSoup
@@ -129,8 +130,8 @@ def active_content(html: str, *, allowed: frozenset[str] = frozenset()) -> list[
 
 
 def build_site_at(root: Path, files: dict[str, str | bytes], **overrides) -> BuiltSite:
-    """Build a site under ``root`` (for module-scoped fixtures)."""
-    from pelican import Pelican  # noqa: PLC0415 (keeps support importable cheaply)
+    """Build a site from ``{relative path: text}`` under ``root`` (module fixtures)."""
+    from pelican import Pelican  # noqa: PLC0415  (keeps this module light to import)
     from pelican.settings import read_settings  # noqa: PLC0415
 
     content, output = root / "content", root / "output"
@@ -151,3 +152,19 @@ def build_site_at(root: Path, files: dict[str, str | bytes], **overrides) -> Bui
     }
     Pelican(read_settings(str(ROOT / "pelicanconf.py"), override=override)).run()
     return BuiltSite(output)
+
+
+def files_containing(root: Path, needles: list[str]) -> list[str]:
+    """Return ``file: needle`` for every file under ``root`` holding a needle.
+
+    Each needle is also looked for URL-encoded and HTML-escaped, case-insensitively,
+    in every byte of every file (hidden ones included).
+    """
+    found = []
+    for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
+        data = path.read_bytes().lower()
+        for needle in needles:
+            forms = {needle, quote(needle, safe=""), quote(needle), escape(needle)}
+            if any(form.lower().encode("utf-8") in data for form in forms):
+                found.append(f"{path.relative_to(root).as_posix()}: {needle}")
+    return found

@@ -216,3 +216,35 @@ def test_ruff_finds_nothing_to_fix():
         check=False,
     )
     assert fmt.returncode == 0, fmt.stdout
+
+
+def test_posts_do_not_leak_into_each_other(build_site):
+    """One Markdown instance serves every post; nothing may carry over."""
+    site = build_site(
+        {
+            "posts/2024-01-01-first.md": "Title: First\nSummary: *Brief* one\n\n"
+            "Text[^1] with [ref][r].\n\n[^1]: First note.\n\n[r]: https://one.example/\n",
+            "posts/2024-01-02-second.md": "Title: Second\n\nPlain text, [ref][r].\n",
+        }
+    )
+    first = site.html("2024/01/first/index.html").select_one(".entry-content")
+    second = site.html("2024/01/second/index.html").select_one(".entry-content")
+    assert "First note." in first.get_text()
+    assert first.select_one("a[href='https://one.example/']") is not None
+    assert "First note." not in second.get_text()
+    assert second.select_one("a") is None  # [r] is undefined in the second post
+    summary = site.html("index.html").select(".entry-summary")[1]
+    assert summary.select_one("em").get_text() == "Brief"
+
+
+def test_invalid_utf8_is_read_with_a_warning(build_site, caplog):
+    post = "Title: Caf\xe9\n\nA byte that is not UTF-8.\n".encode("latin-1")
+    with caplog.at_level(logging.WARNING):
+        site = build_site({"posts/2024-01-01-cafe.md": post})
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(
+        "posts/2024-01-01-cafe.md: expected UTF-8 text, got byte 0xe9" in w
+        for w in warnings
+    ), warnings
+    title = site.html("2024/01/cafe/index.html").select_one(".entry-title")
+    assert title.get_text() == "Caf\ufffd"

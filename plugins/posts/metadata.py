@@ -20,6 +20,12 @@ KNOWN_FIELDS = frozenset(
         "keywords", "description", "image", "image_credit",
         # plugins.transcripts
         "transcript",
+        # plugins.reblog: earlier URLs that keep working (and earlier-slugs, below),
+        # and reblogs of others' posts
+        "earlier-urls", "reblog-of", "reblog-title", "reblog-author",
+        "reblog-author-url", "reblog-date", "reblog-via",
+        # perspectives (issue 5): older slugs whose perspective folders still count
+        "earlier-slugs", "discussion",
     }
 )  # fmt: skip
 DATE_FIELDS = frozenset({"date", "modified"})

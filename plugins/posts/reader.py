@@ -4,24 +4,33 @@ from __future__ import annotations
 
 import logging
 import os
+from pathlib import Path
 
+from markdown import Markdown
+from markdown.extensions.meta import MetaPreprocessor
 from pelican.readers import MarkdownReader
 
 from plugins.common.errors import ContentError
-
-from .metadata import check_header, read_header
+from plugins.posts.metadata import check_header, read_header
 
 logger = logging.getLogger(__name__)
 
+META_PRIORITY = 27  # where Python-Markdown's meta extension registers its preprocessor
+
 
 class PostReader(MarkdownReader):
-    """Pelican's Markdown reader, refusing headers with unknown fields or bad dates."""
+    """Pelican's Markdown reader, refusing headers with unknown fields or bad dates.
+
+    It also reads each file once and keeps one Markdown instance for all of them
+    (Pelican builds a new one per file), and reads text that is not valid UTF-8 with
+    replacement characters and a warning instead of failing the file.
+    """
 
     def read(self, source_path):
-        """Check the header, then read the post as Pelican does."""
-        with open(source_path, encoding="utf-8-sig", errors="replace") as handle:
-            text = handle.read()
+        """Check the header, then convert the post as Pelican does."""
+        self._source_path = source_path
         path = os.path.relpath(source_path, self.settings["PATH"])
+        text = read_text(source_path, path)
         try:
             check_header(
                 read_header(text),
@@ -32,10 +41,44 @@ class PostReader(MarkdownReader):
             # Pelican reports only "Could not process" for reader exceptions.
             logger.error("%s", err)
             raise
+        self._md = self._markdown()
         try:
-            return super().read(source_path)
+            content = self._md.convert(text)
         except ContentError as err:
             # Markdown extensions (transcript quotes) know the line, not the file.
             err.path = err.path or path
             logger.error("%s", err)
             raise
+        metadata = self._parse_metadata(self._md.Meta) if self._md.Meta else {}
+        return content, metadata
+
+    def _markdown(self) -> Markdown:
+        markdown = getattr(self, "_reused_markdown", None)
+        if markdown is None:
+            markdown = self._reused_markdown = Markdown(**self.settings["MARKDOWN"])
+        else:
+            markdown.reset()
+        if "meta" not in markdown.preprocessors:
+            # Pelican's _parse_metadata deregisters it after each file.
+            markdown.preprocessors.register(
+                MetaPreprocessor(markdown), "meta", META_PRIORITY
+            )
+        markdown.Meta = {}
+        return markdown
+
+
+def read_text(source_path: str, path: str) -> str:
+    """Return a source file's text; invalid UTF-8 is replaced, with a warning."""
+    data = Path(source_path).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        logger.warning(
+            "%s: expected UTF-8 text, got byte 0x%02x at offset %d; "
+            "read with replacement characters",
+            path,
+            data[err.start],
+            err.start,
+        )
+        text = data.decode("utf-8-sig", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")

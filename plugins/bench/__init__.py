@@ -1,0 +1,1 @@
+"""Benchmark: Colloquy's build against bare Pelican on the same generated corpus."""

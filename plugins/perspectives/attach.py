@@ -1,0 +1,252 @@
+"""Read every post's perspectives from content/ and hang them on the post."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from markupsafe import Markup
+
+from plugins.common.errors import ContentError
+from plugins.common.footer import ORDER_PERSPECTIVES, FooterLink, add_footer_link
+from plugins.common.ids import salted_hash
+
+from .contact import Contact
+from .fileformat import parse_comment_system, parse_perspective
+from .identicon import identicon_svg
+from .model import Perspective
+from .settings import PerspectiveSettings
+from .threads import thread_perspectives
+
+logger = logging.getLogger(__name__)
+
+SUFFIXES = (".md", ".markdown")
+
+
+@dataclass(frozen=True, slots=True)
+class _Folder:
+    path: Path  # absolute
+    rel: str  # relative to PATH, as the author sees it
+    compat: bool  # pelican-comment-system layout
+
+
+def _folders(root: Path, settings: PerspectiveSettings) -> list[_Folder]:
+    """Return every per-post folder under the perspectives (and compat) folders."""
+    found = []
+    for base, compat in (
+        (settings.path, False),
+        (settings.comment_system_path, True),
+    ):
+        if not base:
+            continue
+        top = root / base
+        if not top.is_dir():
+            continue
+        for entry in sorted(top.iterdir()):
+            rel = os.path.relpath(entry, root).replace(os.sep, "/")
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir():
+                found.append(_Folder(entry, rel, compat))
+            else:
+                logger.warning(
+                    "%s: expected perspectives inside a folder named after the"
+                    " post's slug, got a file; not shown",
+                    rel,
+                )
+    return found
+
+
+def read_folder(
+    folder: _Folder, *, post: str, settings: PerspectiveSettings
+) -> list[Perspective]:
+    """Read the perspectives of one folder, skipping bad files with a warning."""
+    result = []
+    for entry in sorted(folder.path.iterdir()):
+        rel = f"{folder.rel}/{entry.name}"
+        if entry.name.startswith(".") or entry.is_dir():
+            continue
+        if entry.suffix.lower() not in SUFFIXES:
+            logger.warning(
+                "%s: expected a Markdown perspective (%s), got another kind of"
+                " file; not shown",
+                rel,
+                ", ".join(SUFFIXES),
+            )
+            continue
+        try:
+            text = entry.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            logger.warning("%s: expected UTF-8 text, got %s; skipped", rel, err.reason)
+            continue
+        options: dict[str, Any] = {
+            "path": rel,
+            "post": post,
+            "timezone": settings.timezone,
+            "allow_images": settings.allow_images,
+        }
+        try:
+            if folder.compat:
+                perspective, notes = parse_comment_system(text, **options)
+                for note in notes:
+                    logger.warning("%s", note)
+            else:
+                perspective = parse_perspective(text, **options)
+        except ContentError as err:
+            logger.warning("%s (perspective skipped)", err)
+            continue
+        result.append(perspective)
+    if folder.compat:
+        result = _resolve_comment_system_replies(result)
+    return result
+
+
+def _resolve_comment_system_replies(items: list[Perspective]) -> list[Perspective]:
+    """Map pelican-comment-system ``replyto`` slugs (``1md``) to file stems."""
+    ids = {p.id for p in items}
+    slugs = {}
+    for p in items:
+        name = p.source_path.rsplit("/", 1)[-1]
+        slugs[name.replace(".", "")] = p.id
+        slugs[name] = p.id
+    fixed = []
+    for p in items:
+        target = p.in_reply_to
+        if target is not None and target not in ids and target in slugs:
+            p = replace(p, in_reply_to=slugs[target])  # noqa: PLW2901
+        fixed.append(p)
+    return fixed
+
+
+def _earlier_slugs(article: Any) -> list[str]:
+    value = article.metadata.get("earlier-slugs", "")
+    if isinstance(value, str):
+        value = value.split(",")
+    return [s.strip() for s in value if s and s.strip()]
+
+
+def _discussion_open(
+    article: Any, newest: datetime, settings: PerspectiveSettings
+) -> bool:
+    explicit = "discussion" in article.metadata
+    value = str(article.metadata.get("discussion", "open")).strip().lower()
+    if value not in ("open", "closed"):
+        logger.warning(
+            "%s: expected Discussion 'open' or 'closed', got %r; closed",
+            os.path.relpath(article.source_path, article.settings["PATH"]),
+            value,
+        )
+        return False
+    if value == "closed":
+        return False
+    if explicit or settings.close_after_days is None:  # "open" by hand stays open
+        return True
+    return newest - article.date <= timedelta(days=settings.close_after_days)
+
+
+def attach_perspectives(generator: Any) -> None:
+    """Read perspectives for every post and hang them on it (see the README)."""
+    settings = PerspectiveSettings.from_settings(generator.settings)
+    root = Path(generator.settings["PATH"])
+    articles = [
+        *generator.articles,
+        *generator.translations,
+        *getattr(generator, "hidden_articles", []),
+        *getattr(generator, "hidden_translations", []),
+        *generator.drafts,
+        *generator.drafts_translations,
+    ]
+    by_slug: dict[str, Any] = {}
+    for article in articles:  # published originals first, so they win a clash
+        by_slug.setdefault(article.slug, article)
+    for article in articles:
+        for old in _earlier_slugs(article):
+            claimed = by_slug.setdefault(old, article)
+            if claimed is not article:
+                logger.warning(
+                    "%s: expected Earlier-Slugs to name a slug no other post uses,"
+                    " got %r (taken by %s); its perspectives stay with that one",
+                    os.path.relpath(article.source_path, generator.settings["PATH"]),
+                    old,
+                    os.path.relpath(claimed.source_path, generator.settings["PATH"]),
+                )
+
+    found: dict[int, list[Perspective]] = defaultdict(list)
+    for folder in _folders(root, settings):
+        article = by_slug.get(folder.path.name)
+        if article is None:
+            logger.warning(
+                "%s: expected a folder named after a post's slug or one of its"
+                " Earlier-Slugs, got %r, which matches no post; its perspectives"
+                " are not shown",
+                folder.rel,
+                folder.path.name,
+            )
+            continue
+        found[id(article)].extend(
+            read_folder(folder, post=article.slug, settings=settings)
+        )
+
+    dates = [a.date for a in generator.articles]
+    dates += [p.date for items in found.values() for p in items]
+    newest = max(dates) if dates else None
+
+    def avatar(p: Perspective) -> Markup:
+        return identicon_svg(
+            p.avatar_hash or salted_hash(p.author, settings.avatar_salt)
+        )
+
+    for article in articles:
+        items = _unique(found.get(id(article), []))
+        tops, warnings = thread_perspectives(
+            items, max_depth=settings.max_depth, order=settings.order, avatar=avatar
+        )
+        for warning in warnings:
+            logger.warning("%s", warning)
+        article.perspectives = tuple(sorted(items, key=lambda p: (p.date, p.id)))
+        article.perspective_count = len(items)
+        article.perspective_threads = tops
+        article.discussion_open = (
+            _discussion_open(article, newest, settings) if newest else True
+        )
+        article.perspective_contact = Contact(
+            post=article.slug,
+            title=Markup(article.title).striptags(),
+            action=f"{settings.intake_url}/perspectives" if settings.intake_url else "",
+            email=settings.email,
+        )
+        can_write = article.discussion_open and (settings.intake_url or settings.email)
+        article.perspectives_shown = bool(items) or bool(can_write)
+        article.perspective_form_shown = bool(can_write)
+        if article.perspectives_shown:
+            add_footer_link(
+                article,
+                FooterLink(
+                    label=f"Perspectives ({len(items)})",
+                    url=f"{article.url}#perspectives",
+                    order=ORDER_PERSPECTIVES,
+                    css_class="footer-perspectives",
+                ),
+            )
+
+
+def _unique(items: list[Perspective]) -> list[Perspective]:
+    """Drop perspectives whose id another folder of the same post has already used."""
+    seen: dict[str, Perspective] = {}
+    for p in sorted(items, key=lambda p: p.source_path):
+        if p.id in seen:
+            logger.warning(
+                "%s: expected a file name unique among the post's perspectives,"
+                " got %r again (first in %s); skipped",
+                p.source_path,
+                p.id,
+                seen[p.id].source_path,
+            )
+            continue
+        seen[p.id] = p
+    return list(seen.values())

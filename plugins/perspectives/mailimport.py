@@ -1,0 +1,172 @@
+"""Turn perspectives that came back by email (the mailto: fallback) into submissions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import UTC
+import email
+from email.message import EmailMessage
+import email.policy
+import email.utils
+import logging
+import mailbox
+from pathlib import Path
+import re
+
+from plugins.common.ids import stable_id
+from plugins.common.sanitize import safe_url
+
+from .contact import PLACEHOLDER
+from .queue import STATES, Queue, Submission
+
+logger = logging.getLogger(__name__)
+
+_SUBJECT_TAG = re.compile(r"\[perspective:(?P<slug>[\w.-]+)\]")
+_FIELD = re.compile(r"^(?P<key>Post|Author|Url|In-Reply-To):[ \t]*(?P<value>.*)$", re.I)
+_ID = re.compile(r"^[\w.-]+$")
+_POST_URL = re.compile(r"/\d{4}/\d{2}/(?P<slug>[\w.-]+)/")
+_WROTE = re.compile(r"^(On .+ wrote:|.+ (a écrit|schrieb) ?:)\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class MailPerspective:
+    """What one reply says, before it becomes a submission."""
+
+    post: str
+    name: str
+    url: str
+    in_reply_to: str
+    text: str
+
+
+class MailSkip(ValueError):
+    """One mail cannot be turned into a submission."""
+
+
+def read_reply(body: str, subject: str) -> MailPerspective:
+    """Read a mail body: a filled-in perspective file, or a plain reply."""
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    cut = len(lines)
+    for number, line in enumerate(lines):
+        if line.rstrip() == "--":  # the signature separator, "-- "
+            cut = number
+            break
+    lines = [
+        line
+        for line in lines[:cut]
+        if not line.lstrip().startswith(">") and not _WROTE.match(line)
+    ]
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    header: dict[str, str] = {}
+    start = 0
+    for number, line in enumerate(lines):
+        match = _FIELD.match(line.strip())
+        if match:
+            header.setdefault(match["key"].lower(), match["value"].strip())
+            start = number + 1
+        else:
+            break
+    text = "\n".join(lines[start:]).replace(PLACEHOLDER, "").strip()
+    tag = _SUBJECT_TAG.search(subject or "")
+    link = _POST_URL.search(text)
+    post = (
+        header.get("post")
+        or (tag["slug"] if tag else "")
+        or (link["slug"] if link else "")
+    )
+    if not post or not _ID.match(post):
+        raise MailSkip(
+            "expected a 'Post:' line, '[perspective:slug]' in the subject or a"
+            f" link to the post, got subject {subject!r}"
+        )
+    if not text:
+        raise MailSkip("expected a perspective below the header, got nothing")
+    reply = header.get("in-reply-to", "")
+    return MailPerspective(
+        post=post,
+        name=" ".join(header.get("author", "").split()),
+        url=safe_url(header.get("url", "")) or "",
+        in_reply_to=reply if _ID.match(reply) else "",
+        text=text,
+    )
+
+
+def _plain_body(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    if part is None:
+        raise MailSkip("expected a text/plain part, got none")
+    return part.get_content()
+
+
+def submission_from_mail(raw: bytes, *, origin: str) -> Submission:
+    """Return the queued submission for one raw mail."""
+    message = email.message_from_bytes(raw, policy=email.policy.default)
+    display, address = email.utils.parseaddr(str(message.get("From", "")))
+    if not address or "@" not in address:
+        raise MailSkip(f"expected a From address, got {message.get('From')!r}")
+    try:
+        received = email.utils.parsedate_to_datetime(str(message.get("Date", "")))
+    except (TypeError, ValueError):
+        raise MailSkip(f"expected a Date header, got {message.get('Date')!r}") from None
+    if received.tzinfo is None:
+        received = received.replace(tzinfo=UTC)
+    reply = read_reply(_plain_body(message), str(message.get("Subject", "")))
+    key = str(message.get("Message-ID", "")).strip() or stable_id(raw.decode("latin-1"))
+    return Submission(
+        id=f"{received.astimezone(UTC):%Y%m%dT%H%M%S}-mail-{stable_id(key)}",
+        received=received,
+        post=reply.post,
+        name=reply.name or " ".join(display.split()) or "A reader",
+        email=address,
+        text=reply.text,
+        url=reply.url,
+        in_reply_to=reply.in_reply_to,
+        user_agent="email",
+        note=f"imported from {origin}",
+    )
+
+
+def _open(source: Path) -> mailbox.Mailbox:
+    if source.is_dir():
+        if not (source / "cur").is_dir() and not (source / "new").is_dir():
+            raise MailSkip(f"{source}: expected a Maildir (cur/, new/), got a folder")
+        return mailbox.Maildir(source, factory=None, create=False)
+    if not source.is_file():
+        raise MailSkip(f"{source}: expected an mbox file or a Maildir, got nothing")
+    return mailbox.mbox(source, factory=None, create=False)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    """How an import went."""
+
+    queued: int
+    already: int
+    skipped: int
+
+
+def import_mail(source: Path, queue: Queue) -> ImportReport:
+    """Queue every perspective in an mbox file or a Maildir; re-runs add nothing."""
+    box = _open(source)
+    queued = already = skipped = 0
+    try:
+        for key in sorted(box.keys(), key=str):
+            where = f"{source}#{key}"
+            try:
+                submission = submission_from_mail(
+                    box.get_bytes(key), origin=source.name
+                )
+            except MailSkip as err:
+                logger.warning("%s: %s; skipped", where, err)
+                skipped += 1
+                continue
+            if any(queue.path(state, submission.id).exists() for state in STATES):
+                already += 1
+                continue
+            queue.add(submission)
+            logger.info("%s: queued %s for %s", where, submission.id, submission.post)
+            queued += 1
+    finally:
+        box.close()
+    return ImportReport(queued=queued, already=already, skipped=skipped)

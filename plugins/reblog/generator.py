@@ -1,0 +1,233 @@
+"""Write each post's reblog page, the redirect pages of earlier URLs, and the maps."""
+
+from __future__ import annotations
+
+import logging
+import os
+from typing import Any
+
+import lxml.html
+from markupsafe import Markup
+from pelican.generators import Generator
+
+from plugins.common.files import UnsafePathError, inside, write_atomic
+from plugins.common.sanitize import sanitize_html
+
+from .links import reblog_location
+from .meta import absolute, plain
+from .redirects import Redirect, netlify_redirects, nginx_map, save_as_for
+from .settings import ReblogSettings
+from .snippets import (
+    Excerpt,
+    html_snippet,
+    markdown_snippet,
+    mastodon_share_template,
+    share_links,
+)
+
+logger = logging.getLogger(__name__)
+REACTION_KINDS = ("reblog", "mention")
+
+
+def reactions(article: Any) -> list[Any]:
+    """Return the post's known reblogs and mentions, newest first."""
+    found = [
+        p
+        for p in getattr(article, "perspectives", ()) or ()
+        if getattr(p, "kind", "") in REACTION_KINDS
+    ]
+    return sorted(found, key=lambda p: (p.date, p.id), reverse=True)
+
+
+def excerpt_html(article: Any, *, limit: int) -> Markup:
+    """Return the post's summary when it has one, else its first paragraph."""
+    if "summary" in getattr(article, "metadata", {}):
+        html = str(article.summary)
+        if not html.lstrip().startswith("<p"):
+            html = f"<p>{html}</p>"
+    else:
+        html = _first_paragraph(article.content)
+    clean = sanitize_html(html)
+    text = " ".join(clean.striptags().split())
+    if len(text) <= limit:
+        return clean
+    cut = text[:limit].rsplit(" ", 1)[0]
+    return Markup("<p>{}…</p>").format(cut)
+
+
+def _first_paragraph(html: str) -> str:
+    if not html.strip():
+        return ""
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    for child in root:
+        if child.tag == "p" and child.text_content().strip():
+            return lxml.html.tostring(child, encoding="unicode", with_tail=False)
+    return ""
+
+
+class ReblogGenerator(Generator):
+    """Reblog pages of posts, and redirects from their earlier URLs."""
+
+    def generate_output(self, writer: Any) -> None:
+        """Write every page and map this plugin owns."""
+        options = ReblogSettings.from_settings(self.settings)
+        articles = sorted(self.context.get("articles", ()), key=lambda a: a.source_path)
+        translations = sorted(
+            (t for a in articles for t in getattr(a, "translations", ())),
+            key=lambda t: t.source_path,
+        )
+        claimed = self._claimed(writer)
+        for article in [*articles, *translations]:
+            self._write_reblog_page(writer, article, options)
+            claimed[self._abs(reblog_location(article)[1])] = (
+                f"the reblog page of {self._rel(article)}"
+            )
+        redirects = self._plan_redirects(articles, claimed, options)
+        template = self.get_template("redirect")
+        for item in redirects:
+            if item.save_as:
+                writer.write_file(
+                    item.save_as,
+                    template,
+                    self.context,
+                    relative_urls=False,
+                    redirect=item,
+                )
+        self._write_maps(redirects, options)
+
+    def _write_reblog_page(
+        self, writer: Any, article: Any, options: ReblogSettings
+    ) -> None:
+        base = options.public_siteurl(self.settings)
+        url = absolute(base, article.url)
+        authors = getattr(article, "authors", None) or []
+        author = authors[0] if authors else None
+        excerpt = Excerpt(
+            title=plain(article.title),
+            url=url,
+            author=str(author) if author else plain(self.settings.get("AUTHOR", "")),
+            author_url=absolute(base, author.url) if author else "",
+            date=article.date,
+            html=excerpt_html(article, limit=options.excerpt_chars),
+            site_name=plain(self.settings.get("SITENAME", "")),
+            site_url=base,
+        )
+        date_format = self.settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")
+        page_url, save_as = reblog_location(article)
+        writer.write_file(
+            save_as,
+            self.get_template("reblog"),
+            self.context,
+            relative_urls=self.settings.get("RELATIVE_URLS", False),
+            article=article,
+            reblog_page_url=page_url,
+            excerpt=excerpt,
+            html_snippet=html_snippet(excerpt, date_format=date_format),
+            markdown_snippet=markdown_snippet(excerpt, date_format=date_format),
+            share_links=share_links(
+                options.share_targets,
+                title=excerpt.title,
+                url=url,
+                mastodon_instances=options.mastodon_instances,
+            ),
+            mastodon_template=(
+                mastodon_share_template(title=excerpt.title, url=url)
+                if "mastodon" in options.share_targets
+                else ""
+            ),
+            reactions=reactions(article),
+            public_siteurl=base,
+            dev_build=options.is_dev(self.settings),
+        )
+
+    def _claimed(self, writer: Any) -> dict[str, str]:
+        """Return every output file some other part of the build owns.
+
+        Pelican's writer has no public list of what it wrote; its ``_written_files``
+        holds every page the generators before this one wrote (listings, pagination,
+        direct templates), and ``generated_content``/``static_content`` name what
+        later generators will write. Together they keep a redirect off a real page.
+        """
+        claimed: dict[str, str] = {}
+        for name in sorted(getattr(writer, "_written_files", ())):
+            claimed[os.path.realpath(name)] = os.path.relpath(name, self.output_path)
+        for key in ("generated_content", "static_content"):
+            for obj in self.context.get(key, {}).values():
+                save_as = getattr(obj, "save_as", "")
+                if save_as:
+                    claimed[self._abs(save_as)] = self._rel(obj)
+        return claimed
+
+    def _plan_redirects(
+        self, articles: list[Any], claimed: dict[str, str], options: ReblogSettings
+    ) -> list[Redirect]:
+        planned: dict[str, Redirect] = {}
+        for article in articles:
+            for old in getattr(article, "earlier_urls", ()):
+                item = Redirect(
+                    old=old,
+                    target=article.url,
+                    save_as=save_as_for(old),
+                    post=self._rel(article),
+                    title=plain(article.title),
+                )
+                if self._keep(item, planned, claimed, options):
+                    planned[old] = item
+        return [planned[old] for old in sorted(planned)]
+
+    def _keep(
+        self,
+        item: Redirect,
+        planned: dict[str, Redirect],
+        claimed: dict[str, str],
+        options: ReblogSettings,
+    ) -> bool:
+        """Say whether ``item`` may be written, warning about every clash."""
+        if item.old in planned:
+            logger.warning(
+                "%s: earlier URL %s is also claimed by %s; redirecting it to %s only",
+                item.post,
+                item.old,
+                planned[item.old].post,
+                planned[item.old].post,
+            )
+            return False
+        if not item.save_as:
+            if not options.redirect_maps:
+                logger.warning(
+                    "%s: earlier URL %s cannot be a static page; "
+                    "set REBLOG_REDIRECT_MAPS to redirect it from the web server",
+                    item.post,
+                    item.old,
+                )
+            return True
+        try:
+            target = self._abs(item.save_as)
+        except UnsafePathError:
+            logger.warning("%s: earlier URL %s leaves the site", item.post, item.old)
+            return False
+        if target in claimed:
+            logger.warning(
+                "%s: earlier URL %s is a real page (%s); not overwriting it",
+                item.post,
+                item.old,
+                claimed[target],
+            )
+            return False
+        return True
+
+    def _write_maps(self, redirects: list[Redirect], options: ReblogSettings) -> None:
+        writers = {"nginx": ("redirects.nginx.map", nginx_map)}
+        writers["netlify"] = ("_redirects", netlify_redirects)
+        for name in options.redirect_maps:
+            filename, render = writers[name]
+            target = inside(self.output_path, filename)
+            write_atomic(target, render(redirects), overwrite=True)
+            logger.info("Writing %s", target)
+
+    def _abs(self, save_as: str) -> str:
+        return os.path.realpath(inside(self.output_path, save_as))
+
+    def _rel(self, obj: Any) -> str:
+        source = getattr(obj, "source_path", "") or ""
+        return os.path.relpath(source, self.settings["PATH"]) if source else "?"
