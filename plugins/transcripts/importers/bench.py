@@ -1,8 +1,10 @@
 """Benchmark the chat importers: messages per second per format, on generated exports.
 
-Run ``.venv/bin/python -m bench.importers [MESSAGES]`` (default 100,000). Not a
-test: it prints a table. Each export is generated into a temporary folder first,
-then read the way ``colloquy import-chat`` reads it, then written as .chat text.
+Run ``python -m plugins.transcripts.importers.bench [MESSAGES [FORMAT ...]]``
+(default 100,000 messages, every format). Not a test: it prints a table. Each
+export is generated into a temporary folder first, then read the way
+``colloquy import-chat`` reads it (in a child process, so its peak memory is the
+import's own), then written as .chat text.
 """
 
 from __future__ import annotations
@@ -301,7 +303,7 @@ def main(argv: list[str]) -> int:
     for name in argv[1:] or list(GENERATORS):
         with tempfile.TemporaryDirectory() as tmp:
             paths = GENERATORS[name][0](Path(tmp), count)
-            command = [sys.executable, "-m", "bench.importers", "--measure", name]
+            command = [sys.executable, "-m", __spec__.name, "--measure", name]
             subprocess.run([*command, *map(str, paths)], check=True)
     return 0
 
