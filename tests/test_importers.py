@@ -191,7 +191,7 @@ def test_telegram_chat_becomes_transcript():
     assert sticker.text == "👍" and sticker.name == "Deleted Account"
 
 
-def test_telegram_account_export_needs_the_chat_and_hides_the_phone(tmp_path):
+def test_telegram_account_export_needs_the_chat_and_hides_the_phone(monkeypatch):
     files = {"result.json": ce.telegram_account_text()}
     with pytest.raises(ContentError) as err:
         read(files)
@@ -199,6 +199,9 @@ def test_telegram_account_export_needs_the_chat_and_hides_the_phone(tmp_path):
     t = read(files, channel="blog chat")
     assert len(t.messages) == 6
     assert "0199" not in format_chat(t)
+    # The account's chats are streamed one at a time, whatever the read size.
+    monkeypatch.setattr(jsonstream, "CHUNK", 5)
+    assert read(files, channel="blog chat") == t
 
 
 def test_telegram_bad_text_entity_names_its_path():
@@ -988,6 +991,11 @@ def mutate(data, draw):
 JSON_EXPORTS = {
     "discord": ("discord", "c.json", ce.DISCORD),
     "telegram": ("telegram", "result.json", ce.TELEGRAM),
+    "telegram-account": (
+        "telegram",
+        "result.json",
+        json.loads(ce.telegram_account_text()),
+    ),
     "matrix": ("matrix", "room.json", ce.MATRIX),
     "mastodon": ("mastodon", "context.json", ce.MASTODON_CONTEXT),
     "mastodon-status": ("mastodon", "status.json", ce.MASTODON_STATUS),
@@ -1005,7 +1013,8 @@ def test_malformed_json_exports_fail_only_with_content_error(case, data, cut):
     if cut:
         text = text[: data.draw(st.integers(0, len(text)))]
     files = {**ce.slack_files(), name: text} if fmt == "slack" else {name: text}
-    options = ImportOptions(channel="general" if fmt == "slack" else "")
+    channel = {"slack": "general", "telegram": "Blog chat"}.get(fmt, "")
+    options = ImportOptions(channel=channel)
     try:
         transcript = by_name(fmt).parse(ExportSource.from_texts(files), options)
     except ContentError:

@@ -111,12 +111,21 @@ class _Reader:
 
 
 def iter_object(
-    handle: IO[str], *, path: str, streamed: str = "messages"
+    handle: IO[str], *, path: str, streamed: tuple[str, ...] = ("messages",)
 ) -> Iterator[Field | Item]:
-    """Yield the fields of a top-level object, streaming the array at ``streamed``."""
+    """Yield the fields of a top-level object, streaming the arrays at ``streamed``.
+
+    A streamed path may be dotted (``"chats.list"``): the objects on the way are
+    walked field by field, and their other fields come out with dotted keys.
+    """
     reader = _Reader(handle, path)
     reader.take("{", "a JSON object")
+    yield from _walk(reader, "", frozenset(streamed))
+
+
+def _walk(reader: _Reader, prefix: str, streamed: frozenset[str]) -> Iterator:
     if reader.peek() == "}":
+        reader.pos += 1
         return
     while True:
         line = reader.line()
@@ -124,30 +133,39 @@ def iter_object(
         if not isinstance(key, str):
             raise reader.fail("a field name in double quotes")
         reader.take(":", f"':' after {key!r}")
-        if key == streamed and reader.peek() == "[":
+        full = prefix + key
+        char = reader.peek()
+        if full in streamed and char == "[":
             reader.pos += 1
-            index = 0
-            if reader.peek() == "]":
-                reader.pos += 1
-            else:
-                while True:
-                    item_line = reader.line()
-                    value = reader.value(f"{key}[{index}]")
-                    yield Item(key, index, value, item_line)
-                    index += 1
-                    char = reader.peek()
-                    reader.pos += 1
-                    if char == "]":
-                        break
-                    if char != ",":
-                        reader.pos -= 1
-                        raise reader.fail(f"',' or ']' after {key}[{index - 1}]")
+            yield from _items(reader, full)
+        elif char == "{" and any(p.startswith(full + ".") for p in streamed):
+            reader.pos += 1
+            yield from _walk(reader, full + ".", streamed)
         else:
-            yield Field(key, reader.value(key), line)
+            yield Field(full, reader.value(full), line)
         char = reader.peek()
         reader.pos += 1
         if char == "}":
             return
         if char != ",":
             reader.pos -= 1
-            raise reader.fail(f"',' or '}}' after {key!r}")
+            raise reader.fail(f"',' or '}}' after {full!r}")
+
+
+def _items(reader: _Reader, key: str) -> Iterator[Item]:
+    index = 0
+    if reader.peek() == "]":
+        reader.pos += 1
+        return
+    while True:
+        item_line = reader.line()
+        value = reader.value(f"{key}[{index}]")
+        yield Item(key, index, value, item_line)
+        index += 1
+        char = reader.peek()
+        reader.pos += 1
+        if char == "]":
+            return
+        if char != ",":
+            reader.pos -= 1
+            raise reader.fail(f"',' or ']' after {key}[{index - 1}]")

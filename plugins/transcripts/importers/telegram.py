@@ -25,10 +25,11 @@ from plugins.transcripts.importers.common import (
     from_epoch,
     handle_from_name,
     listing,
+    mapping,
     safe_id,
     string,
 )
-from plugins.transcripts.importers.jsonstream import Field, Item, iter_object
+from plugins.transcripts.importers.jsonstream import Item, iter_object
 from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.model import Attachment, Message, Reaction, Transcript
 
@@ -90,27 +91,32 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
     header: dict[str, Any] = {}
     messages: list[Message] = []
     handles = Handles()
+    chats = _Chats(options, where)
     with source.open_text(names[0]) as handle:
-        for event in iter_object(handle, path=where):
-            if isinstance(event, Field):
-                if event.key == "chats":
-                    chat = _pick_chat(event.value, options, where)
+        events = iter_object(handle, path=where, streamed=("messages", "chats.list"))
+        for event in events:
+            if isinstance(event, Item) and event.key == "chats.list":
+                chat = chats.take(event)
+                if chat is not None:
                     header.update({k: v for k, v in chat.items() if k != "messages"})
                     items = (
                         Item("messages", i, m, event.line)
                         for i, m in enumerate(listing(chat.get("messages")))
                     )
-                    prefix = f"chats.list[{chat['_index']}]."
+                    prefix = f"chats.list[{event.index}]."
                     messages.extend(_messages(items, where, options, handles, prefix))
-                elif event.key != "personal_information":
-                    header[event.key] = event.value
-            else:
+            elif isinstance(event, Item):
                 messages.extend(_messages([event], where, options, handles))
+            elif event.key == "chats":
+                expect(None, list, "chats.list: a list of chats", path=where)
+            elif "." not in event.key and event.key != "personal_information":
+                header[event.key] = event.value
+    chats.check()
     if not header.get("name") and not messages:
         raise ContentError(
             "expected a Telegram chat with 'messages', got none", path=where
         )
-    name = str(header.get("name") or "Telegram chat")
+    name = string(header.get("name")) or "Telegram chat"
     return finish(
         messages,
         options,
@@ -118,29 +124,40 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
     )
 
 
-def _pick_chat(chats: Any, options: ImportOptions, where: str) -> dict:
-    listing = expect(
-        chats.get("list") if isinstance(chats, dict) else None,
-        list,
-        "chats.list: a list of chats",
-        path=where,
-    )
-    named = [(i, c) for i, c in enumerate(listing) if isinstance(c, dict)]
-    names = [str(c.get("name") or c.get("id")) for _, c in named]
-    wanted = options.channel.casefold()
-    matches = [
-        (i, c)
-        for i, c in named
-        if wanted and wanted in {string(c.get("name")).casefold(), str(c.get("id"))}
-    ]
-    if len(matches) == 1:
-        index, chat = matches[0]
-        return {**chat, "_index": index}
-    raise ContentError(
-        "expected --channel to name one chat of this account export, one of: "
-        + ", ".join(names),
-        path=where,
-    )
+class _Chats:
+    """Pick the one chat ``--channel`` names from a whole-account export."""
+
+    def __init__(self, options: ImportOptions, where: str) -> None:
+        self.wanted = options.channel.casefold()
+        self.where = where
+        self.names: list[str] = []
+        self.chosen = 0
+
+    def take(self, item: Item) -> dict | None:
+        """Return the chat if it is the one asked for; forget it otherwise."""
+        chat = mapping(item.value)
+        name = string(chat.get("name")) or string(chat.get("id"))
+        self.names.append(name)
+        keys = {string(chat.get("name")).casefold(), string(chat.get("id"))}
+        if not self.wanted or self.wanted not in keys:
+            return None
+        self.chosen += 1
+        if self.chosen > 1:
+            raise ContentError(
+                f"expected --channel to name one chat, got several named {name!r}",
+                path=self.where,
+                line=item.line,
+            )
+        return chat
+
+    def check(self) -> None:
+        """Fail if this was an account export and no chat was chosen."""
+        if self.names and not self.chosen:
+            raise ContentError(
+                "expected --channel to name one chat of this account export, "
+                "one of: " + ", ".join(self.names),
+                path=self.where,
+            )
 
 
 def _messages(
