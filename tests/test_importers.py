@@ -104,6 +104,13 @@ def test_slack_keeps_joins_when_asked_and_converts_zone():
     assert t.messages[1].time.hour == 23
 
 
+def test_slack_since_skips_whole_day_files():
+    files = ce.slack_files()
+    files["general/2024-04-01.json"] = "not even JSON"  # a month earlier: never read
+    t = read(files, channel="general", since=datetime(2024, 5, 2, tzinfo=UTC))
+    assert [m.author for m in t.messages] == ["ann.reader", "bo"]
+
+
 def test_slack_with_several_channels_asks_which():
     with pytest.raises(ContentError) as err:
         read(ce.slack_files())
@@ -407,6 +414,7 @@ def test_mastodon_status_and_context():
     }
     t = read(files)
     assert t.source == "mastodon"
+    assert (t.channel, t.hosts) == ("#blogchat", ("ann",))
     assert len(t.messages) == 3
     root, bo, zoe = t.messages
     assert root.text == (
@@ -470,6 +478,7 @@ def test_hashtag_chat_paste_with_sections():
         timezone="America/New_York",
     )
     assert t.channel == "#blogchat" and t.title == "#blogchat, 2024-05-01"
+    assert t.hosts == ("mara",)  # she asked the questions
     assert [s.id for s in t.sections] == ["q1", "q2"]
     assert [m.author for m in t.messages] == ["mara", "ann", "bo", "ann", "zoë_ñ"]
     assert t.messages[0].name == "Mara Quill"
@@ -594,6 +603,7 @@ def test_whatsapp_zip_with_media_is_read_in_place(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == [archive.name, "content"]
     t = parse_chat((content / "transcripts" / "blog.chat").read_text(), path="blog")
     assert len(t.messages) == 8
+    assert t.title == "WhatsApp chat with Blog"
 
 
 def test_importing_twice_gives_byte_identical_files(tmp_path):

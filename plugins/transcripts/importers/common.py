@@ -30,6 +30,7 @@ SHOWN = 60  # characters of a bad value quoted in an error
 _HANDLE_UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
 _CHAT_HANDLE = re.compile(rf"^{HANDLE}$")
 _HANDLE_FORBIDDEN = re.compile(r"[\s<>|,\\]+")
+HASHTAG = re.compile(r"(?<![\w&#])#(\w{2,})", re.UNICODE)
 _BIDI_MARKS = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e"))
 
 
@@ -237,6 +238,7 @@ class About:
     title: str  # a default title; --title wins
     channel: str = ""
     summary: str = ""
+    hosts: tuple[str, ...] = ()  # handles of the people who ran the chat
     where: str = ""  # the export file, for error messages
 
 
@@ -281,9 +283,21 @@ def finish(
         messages=tuple(kept),
         date=kept[0].time,
         channel=about.channel,
+        hosts=tuple(chat_handle(h) for h in about.hosts),
         summary=about.summary,
         sections=_sections(kept),
     )
+
+
+def main_hashtag(messages: list[Message]) -> str:
+    """Return the hashtag most messages carry: the chat's own, usually."""
+    counts = Counter(
+        tag.casefold() for m in messages for tag in set(HASHTAG.findall(m.text))
+    )
+    if not counts:
+        return ""
+    best = max(counts.values())
+    return "#" + min(tag for tag, n in counts.items() if n == best)
 
 
 def _excluded(message: Message, options: ImportOptions) -> bool:

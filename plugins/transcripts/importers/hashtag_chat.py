@@ -14,7 +14,6 @@ carry it. A host's message that starts with ``Q2:`` opens a section too.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator
 from datetime import date, datetime
 import re
@@ -26,6 +25,7 @@ from plugins.transcripts.importers.common import (
     IdMaker,
     ImportOptions,
     finish,
+    main_hashtag,
 )
 from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.model import Message, Transcript
@@ -41,7 +41,7 @@ MESSAGE = re.compile(
     r"(?:[ \t]+(?P<text>.*))?$"
 )
 SECTION = re.compile(r"^(?:#+ *)?(?P<title>[Qq]\d+[:.)] *\S.*)$")
-HASHTAG = re.compile(r"(?<![\w&#])#(\w{2,})", re.UNICODE)
+ASKS = re.compile(r"(?<!\w)Q\d+[:.)] *\S")
 QUESTION = re.compile(r"^[Qq]\d+[:.)] *\S")
 
 
@@ -66,8 +66,10 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
     name = source.names[0]
     where = source.where(name)
     messages = list(_messages(source, name, options, where))
-    channel = options.channel or _main_hashtag(messages)
+    channel = options.channel or main_hashtag(messages)
     day = f", {messages[0].time:%Y-%m-%d}" if messages else ""
+    # Hosts are the people who ask the numbered questions.
+    hosts = tuple(dict.fromkeys(m.author for m in messages if ASKS.search(m.text)))
     return finish(
         messages,
         options,
@@ -75,20 +77,10 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
             source=NAME,
             title=f"{channel}{day}" if channel else "",
             channel=channel,
+            hosts=hosts,
             where=where,
         ),
     )
-
-
-def _main_hashtag(messages: list[Message]) -> str:
-    """Return the hashtag most messages carry: the chat's own, usually."""
-    counts = Counter(
-        tag.casefold() for m in messages for tag in set(HASHTAG.findall(m.text))
-    )
-    if not counts:
-        return ""
-    best = max(counts.values())
-    return "#" + min(tag for tag, n in counts.items() if n == best)
 
 
 def _messages(

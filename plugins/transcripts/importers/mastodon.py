@@ -21,6 +21,7 @@ from plugins.transcripts.importers.common import (
     expect,
     finish,
     listing,
+    main_hashtag,
     mapping,
     parse_iso,
     safe_id,
@@ -81,7 +82,8 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
         About(
             source=NAME,
             title=title,
-            channel=string(first.get("url")),
+            channel=main_hashtag(messages),
+            hosts=(string(account.get("acct"), "unknown"),),
             where=source.label,
         ),
     )

@@ -12,6 +12,7 @@ Profile emails in ``users.json`` are never read.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 import json
 import logging
 import re
@@ -74,7 +75,9 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
     folder = _pick_channel(source, options, channels)
     info = channels.get(folder, {})
     days = [
-        n for n in source.names if n.startswith(folder + "/") and n.endswith(".json")
+        n
+        for n in source.names
+        if n.startswith(folder + "/") and n.endswith(".json") and _wanted(n, options)
     ]
     return finish(
         _messages(source, days, users, channels, options),
@@ -87,6 +90,24 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
             where=source.where(days[0]) if days else source.label,
         ),
     )
+
+
+def _wanted(name: str, options: ImportOptions) -> bool:
+    """Say whether a day file can hold messages inside --since/--until.
+
+    Day files are cut at midnight in some zone; a day's margin covers any of them,
+    and the exact times are checked per message.
+    """
+    match = DAY_FILE.match(name)
+    if not match or not (options.since or options.until):
+        return True
+    try:
+        day = date.fromisoformat(name[-len("2024-05-01.json") : -len(".json")])
+    except ValueError:
+        return True  # not a real date: read it, and let its messages decide
+    if options.since and day < options.since.date() - timedelta(days=1):
+        return False
+    return not (options.until and day > options.until.date() + timedelta(days=1))
 
 
 def _text_of(value: Any) -> str:

@@ -55,10 +55,18 @@ class _Member:
 class ExportSource:
     """One export: a file, several files, a folder or a zip, opened read-only."""
 
-    def __init__(self, label: str, members: list[_Member]) -> None:
+    def __init__(
+        self,
+        label: str,
+        members: list[_Member],
+        *,
+        zips: tuple[zipfile.ZipFile, ...] = (),
+        single_file: bool = False,
+    ) -> None:
         self.label = label
         self._members = {m.name: m for m in sorted(members, key=lambda m: m.name)}
-        self._zips: list[zipfile.ZipFile] = []
+        self._zips = zips
+        self._single_file = single_file  # errors then name the file, not a member
         self.progress: ProgressCallback | None = None
 
     # -- construction -------------------------------------------------------
@@ -82,11 +90,8 @@ class ExportSource:
                     _Member(path.name, path.stat().st_size, _file_opener(path))
                 )
         label = str(paths[0]) if len(paths) == 1 else ", ".join(map(str, paths))
-        source = cls(label, members)
-        source._zips = zips
-        source._single = len(paths) == 1 and paths[0].is_file()
-        source._root = paths[0]
-        return source
+        single = len(paths) == 1 and not paths[0].is_dir() and not zips
+        return cls(label, members, zips=tuple(zips), single_file=single)
 
     @classmethod
     def from_texts(cls, files: dict[str, str | bytes], label: str = "") -> ExportSource:
@@ -125,7 +130,7 @@ class ExportSource:
 
     def where(self, name: str) -> str:
         """Return how errors name a member: the file, or the zip and the file in it."""
-        if len(self._members) == 1 and getattr(self, "_single", False):
+        if self._single_file:
             return self.label
         return f"{self.label}/{name}" if self.label != name else name
 

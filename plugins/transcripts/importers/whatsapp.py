@@ -313,14 +313,17 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
     return finish(
         _messages(source, name, builder),
         options,
-        About(source=NAME, title=_title(name), where=where),
+        About(source=NAME, title=_title(name, source.label), where=where),
     )
 
 
-def _title(name: str) -> str:
-    stem = name.rsplit("/", 1)[-1].rsplit(".", 1)[0]
-    if stem.startswith("WhatsApp Chat with "):
-        return "WhatsApp chat with " + stem[len("WhatsApp Chat with ") :]
+def _title(*names: str) -> str:
+    """Return "WhatsApp chat with X" from the file or zip name WhatsApp gave."""
+    for name in names:
+        stem = re.sub(r"\.(txt|zip)$", "", name.rsplit("/", 1)[-1], flags=re.I)
+        match = re.match(r"WhatsApp Chat (?:with|-) (?P<who>.+)$", stem, re.I)
+        if match:
+            return f"WhatsApp chat with {match['who'].strip()}"
     return ""
 
 
