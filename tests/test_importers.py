@@ -9,7 +9,10 @@ import json
 import logging
 import os
 from pathlib import Path
+import pty
 import re
+import select
+import sys
 import zipfile
 from zoneinfo import ZoneInfo
 
@@ -20,7 +23,7 @@ import pytest
 from plugins import cli
 from plugins.common.errors import ContentError
 from plugins.transcripts.chatfile import format_chat, parse_chat
-from plugins.transcripts.commands import Progress
+from plugins.transcripts.commands import Progress, read_export
 from plugins.transcripts.importers import hashtag_chat, irc, jsonstream, whatsapp
 from plugins.transcripts.importers.common import (
     ImportOptions,
@@ -708,6 +711,27 @@ def test_progress_bar_draws_only_when_asked():
     bar.advance(500)
     bar.close()
     assert "50%" in stream.getvalue()
+
+
+def test_progress_bar_on_a_terminal(tmp_path, monkeypatch):
+    export = tmp_path / "_chat.txt"
+    export.write_text(ce.WHATSAPP_IOS * 20, encoding="utf-8")
+    leader, follower = pty.openpty()
+    with open(follower, "w", encoding="utf-8", closefd=True) as terminal:
+        monkeypatch.setattr(sys, "stderr", terminal)
+        transcript = read_export([export], ImportOptions(day_first=True))
+    drawn = b""
+    while select.select([leader], [], [], 0)[0]:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal's other end is closed: all read
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(leader)
+    assert len(transcript.messages) == 8 * 20  # repeats get ids of their own
+    assert b"reading [" in drawn and b"100%" in drawn
 
 
 def test_no_progress_output_when_not_a_terminal(tmp_path, capsys):

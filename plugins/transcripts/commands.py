@@ -21,6 +21,7 @@ from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.model import Message, Transcript
 
 logger = logging.getLogger(__name__)
+REDRAW_SECONDS = 0.1
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -154,18 +155,21 @@ class Progress:
         """Count ``size`` more bytes read and redraw at most ten times a second."""
         self.done += size
         now = time.monotonic()
-        if now - self.shown >= 0.1:  # noqa: PLR2004
+        if now - self.shown >= REDRAW_SECONDS:
             self.shown = now
-            share = min(self.done / self.total, 1.0)
-            bar = "#" * int(share * 30)
-            self.stream.write(
-                f"\rreading [{bar:<30}] {share:4.0%} {self.done / 1e6:,.1f} MB"
-            )
-            self.stream.flush()
+            self._draw(min(self.done / self.total, 1.0))
 
     def close(self) -> None:
-        """End the bar's line."""
+        """Draw the finished bar and end its line."""
+        self._draw(1.0)
         self.stream.write("\n")
+        self.stream.flush()
+
+    def _draw(self, share: float) -> None:
+        bar = "#" * int(share * 30)
+        self.stream.write(
+            f"\rreading [{bar:<30}] {share:4.0%} {self.done / 1e6:,.1f} MB"
+        )
         self.stream.flush()
 
 
@@ -178,7 +182,9 @@ def read_export(
         if fmt == "auto":
             logger.info("%s: detected a %s export", source.label, importer.name)
         progress = (
-            Progress(source.total_size(), sys.stderr) if sys.stderr.isatty() else None
+            Progress(source.total_size() * importer.passes, sys.stderr)
+            if sys.stderr.isatty()
+            else None
         )
         if progress:
             source.progress = progress.advance

@@ -31,6 +31,7 @@ class Importer:
     name: str
     detect: Callable[[ExportSource], bool]
     parse: Callable[[ExportSource, ImportOptions], Transcript]
+    passes: int = 1  # times the export is read through (for the progress bar)
 
 
 # Detection order matters: specific JSON shapes first, loose text forms last.
@@ -40,7 +41,7 @@ IMPORTERS = (
     Importer(telegram.NAME, telegram.detect, telegram.parse),
     Importer(matrix.NAME, matrix.detect, matrix.parse),
     Importer(mastodon.NAME, mastodon.detect, mastodon.parse),
-    Importer(whatsapp.NAME, whatsapp.detect, whatsapp.parse),
+    Importer(whatsapp.NAME, whatsapp.detect, whatsapp.parse, passes=2),
     Importer(irc.NAME, irc.detect, irc.parse),
     Importer(hashtag_chat.NAME, hashtag_chat.detect, hashtag_chat.parse),
 )
