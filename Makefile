@@ -9,7 +9,7 @@ OUTPUT := output
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: html publish serve test lint format clean setup bench-feeds
+.PHONY: html publish serve test lint format clean setup bench-intake bench-feeds
 
 html: $(STAMP)
 	$(PELICAN) $(CONTENT) -o $(OUTPUT) -s pelicanconf.py
@@ -35,6 +35,11 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 setup: $(STAMP)
+
+# The intake endpoint's throughput and p99 latency (CLIENTS concurrent clients).
+CLIENTS ?= 50
+bench-intake: $(STAMP)
+	$(BIN)/colloquy intake bench --clients $(CLIENTS) --submissions 20
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \

@@ -15,6 +15,7 @@ PLUGINS = [
     "plugins.posts",
     "plugins.reblog",
     "plugins.perspectives",
+    "plugins.intake",
     "plugins.site_feeds",  # keep after plugins that attach data to posts
 ]
 
@@ -119,3 +120,7 @@ REBLOG_SHARE_TARGETS = [
 REBLOG_MASTODON_INSTANCES = ["mastodon.social"]
 REBLOG_REDIRECT_MAPS = ["nginx", "netlify"]
 REBLOG_DEV_SITEURL = "http://127.0.0.1:8000"
+
+# Intake (plugins.intake): where the build writes the list of posts open for
+# discussion, which `colloquy intake serve --manifest` reads.
+INTAKE_MANIFEST_SAVE_AS = "intake/manifest.json"

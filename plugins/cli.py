@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "plugins.posts.commands",
     "plugins.reblog.commands",
     "plugins.perspectives.commands",
+    "plugins.intake.commands",
 )
 
 logger = logging.getLogger("colloquy")

@@ -129,22 +129,6 @@ def active_content(html: str, *, allowed: frozenset[str] = frozenset()) -> list[
     return found
 
 
-def files_containing(root: Path, needles: list[str]) -> list[str]:
-    """Return ``file: needle`` for every file under ``root`` holding a needle.
-
-    Each needle is also looked for URL-encoded and HTML-escaped, case-insensitively,
-    in every byte of every file (hidden ones included).
-    """
-    found = []
-    for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
-        data = path.read_bytes().lower()
-        for needle in needles:
-            forms = {needle, quote(needle, safe=""), quote(needle), escape(needle)}
-            if any(form.lower().encode("utf-8") in data for form in forms):
-                found.append(f"{path.relative_to(root).as_posix()}: {needle}")
-    return found
-
-
 def build_site_at(root: Path, files: dict[str, str | bytes], **overrides) -> BuiltSite:
     """Build a site from ``{relative path: text}`` under ``root`` (module fixtures)."""
     from pelican import Pelican  # noqa: PLC0415  (keeps this module light to import)
@@ -168,3 +152,19 @@ def build_site_at(root: Path, files: dict[str, str | bytes], **overrides) -> Bui
     }
     Pelican(read_settings(str(ROOT / "pelicanconf.py"), override=override)).run()
     return BuiltSite(output)
+
+
+def files_containing(root: Path, needles: list[str]) -> list[str]:
+    """Return ``file: needle`` for every file under ``root`` holding a needle.
+
+    Each needle is also looked for URL-encoded and HTML-escaped, case-insensitively,
+    in every byte of every file (hidden ones included).
+    """
+    found = []
+    for path in sorted(p for p in Path(root).rglob("*") if p.is_file()):
+        data = path.read_bytes().lower()
+        for needle in needles:
+            forms = {needle, quote(needle, safe=""), quote(needle), escape(needle)}
+            if any(form.lower().encode("utf-8") in data for form in forms):
+                found.append(f"{path.relative_to(root).as_posix()}: {needle}")
+    return found

@@ -163,6 +163,9 @@ def test_list_and_show(queue, capsys):
     shown = capsys.readouterr().out
     assert "Email: ann.reader@mail.example" in shown
     assert shown.rstrip().endswith("I liked this.")
+    queue.add(submission("s3", text="evil \x1b]0;pwned\x07 title"))
+    run("perspectives", "show", "s3", "--queue", str(queue.root))
+    assert "\x1b" not in capsys.readouterr().out
     assert run("perspectives", "show", "nope", "--queue", str(queue.root)) == 1
 
 
@@ -235,6 +238,13 @@ MAILS = [
         ident="two",
     ),
     mail(
+        "Eli <eli@reader.example>",
+        "about your essay",
+        "Your post https://site.example/2024/05/essay/ made me think.\n",
+        when=WHEN + timedelta(hours=1, minutes=30),
+        ident="link",
+    ),
+    mail(
         "spam@spam.example",
         "Cheap watches",
         "Buy now.",
@@ -249,8 +259,9 @@ def check_imported(queue: Queue) -> None:
     assert [(s.post, s.name, s.email) for s in pending] == [
         ("essay", "Cy", "cy@reader.example"),
         ("essay", "Dee", "dee@reader.example"),
+        ("essay", "Eli", "eli@reader.example"),
     ]
-    cy, dee = pending
+    cy, dee, _ = pending
     assert cy.text == "A filled-in perspective."
     assert cy.in_reply_to == "2024-05-02-1403-ann"
     assert cy.received == WHEN
@@ -265,12 +276,12 @@ def test_import_mail_from_an_mbox(queue, tmp_path, caplog, capsys):
     assert run("perspectives", "import-mail", str(tmp_path / "replies.mbox"),
                "--queue", str(queue.root)) == 0  # fmt: skip
     check_imported(queue)
-    assert "replies.mbox#2: expected a 'Post:' line" in caplog.text
-    assert capsys.readouterr().out.strip() == "queued 2, already queued 0, skipped 1"
+    assert "replies.mbox#3: expected a 'Post:' line" in caplog.text
+    assert capsys.readouterr().out.strip() == "queued 3, already queued 0, skipped 1"
     run("perspectives", "import-mail", str(tmp_path / "replies.mbox"),
         "--queue", str(queue.root))  # fmt: skip
-    assert capsys.readouterr().out.strip() == "queued 0, already queued 2, skipped 1"
-    assert len(queue.list("pending")) == 2
+    assert capsys.readouterr().out.strip() == "queued 0, already queued 3, skipped 1"
+    assert len(queue.list("pending")) == 3
 
 
 def test_import_mail_from_a_maildir(queue, tmp_path, capsys):
@@ -358,3 +369,44 @@ def test_files_containing_finds_encoded_addresses(tmp_path):
         "a.html: bo@private.example"
     ]
     assert Path(tmp_path / "b.html").exists()
+
+
+def test_import_mail_handles_the_ugly_ones(queue, tmp_path, caplog, capsys):
+    undated = EmailMessage()
+    undated["From"] = "Fay <fay@reader.example>"
+    undated["Subject"] = mail_subject("An essay", "essay")
+    undated.set_content("No date header.")
+    html_only = EmailMessage()
+    html_only["From"] = "Gus <gus@reader.example>"
+    html_only["Subject"] = mail_subject("An essay", "essay")
+    html_only["Date"] = email.utils.format_datetime(WHEN)
+    html_only.set_content("<p>Only HTML</p>", subtype="html")
+    latin = (
+        b"From: =?iso-8859-1?q?H=E9l=E8ne?= <helene@reader.example>\n"
+        b"Subject: Re: Perspective on An essay [perspective:essay]\n"
+        b"Date: Fri, 03 May 2024 12:00:00 +0200\n"
+        b"Message-ID: <latin@mail.example>\n"
+        b"Content-Type: text/plain; charset=iso-8859-1\n"
+        b"Content-Transfer-Encoding: 8bit\n\n"
+        b"Tr\xe8s bien \xe9crit.\n"
+    )
+    box = mailbox.mbox(tmp_path / "ugly.mbox")
+    for raw in (bytes(undated), bytes(html_only), latin):
+        box.add(raw)
+    box.close()
+    assert run("perspectives", "import-mail", str(tmp_path / "ugly.mbox"),
+               "--queue", str(queue.root)) == 0  # fmt: skip
+    assert capsys.readouterr().out.strip() == "queued 1, already queued 0, skipped 2"
+    assert "ugly.mbox#0: expected a Date header" in caplog.text
+    assert "ugly.mbox#1: expected a text/plain part" in caplog.text
+    [only] = queue.list("pending")
+    assert (only.name, only.text) == ("Hélène", "Très bien écrit.")
+    assert only.received == datetime(2024, 5, 3, 10, 0, tzinfo=UTC)
+
+
+def test_approve_refuses_a_time_without_a_zone(queue, tmp_path, caplog):
+    queue.add(submission("s1", received=datetime(2024, 5, 2, 14, 3)))
+    assert run("perspectives", "approve", "s1", "--queue", str(queue.root),
+               "--content", str(tmp_path / "content")) == 1  # fmt: skip
+    assert "s1: expected a received time with a zone" in caplog.text
+    assert queue.get("s1")[0] == "pending"

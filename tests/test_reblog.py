@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError
 from datetime import datetime
 import json
 import logging
@@ -10,13 +11,19 @@ from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup
 from markdown_it import MarkdownIt
+from markupsafe import Markup
 import mf2py
+from pelican.contents import Article
+from pelican.settings import read_settings
 import pytest
 
 from plugins.common.errors import PluginConfigError
+from plugins.posts.reader import PostReader
+from plugins.reblog.attach import attach_to_article
+from plugins.reblog.model import Reblog
 from plugins.reblog.settings import ReblogSettings
 
-from .support import active_content, broken_links, build_site_at
+from .support import ROOT, active_content, broken_links, build_site_at
 
 SITE = "https://blog.example"
 NY = ZoneInfo("America/New_York")
@@ -572,3 +579,55 @@ def test_settings_report_every_problem_at_once():
 def test_bad_settings_stop_the_build_before_it_starts(build_site):
     with pytest.raises(PluginConfigError, match="REBLOG_SHARE_TARGETS"):
         build_site({}, REBLOG_SHARE_TARGETS=["fax"])
+
+
+def test_works_without_the_perspectives_plugin(build_site):
+    site = build_site(
+        {"posts/2024-01-01-p.md": "Title: P\nDate: 2024-01-01\n\nBody.\n"},
+        PLUGINS=["plugins.posts", "plugins.reblog"],
+        MENUITEMS=[],
+    )
+    footer = site.html("2024/01/p/index.html").select_one(".post-footer")
+    assert [a["class"] for a in footer.select("a")][-1] == ["footer-reblog"]
+    assert footer.select_one(".footer-reblogs") is None
+    page = site.html("2024/01/p/reblog/index.html")
+    assert page.select_one(".reactions-none") is not None
+    assert broken_links(site.output) == []
+
+
+def test_article_reblog_is_the_frozen_record_feeds_read(tmp_path):
+    settings = read_settings(
+        str(ROOT / "pelicanconf.py"), override={"PATH": str(tmp_path)}
+    )
+    source = tmp_path / "posts" / "2024-06-01-r.md"
+    source.parent.mkdir(parents=True)
+    source.write_text(REBLOG, encoding="utf-8")
+    html, metadata = PostReader(settings).read(str(source))
+    article = Article(
+        html, metadata=metadata, settings=settings, source_path=str(source)
+    )
+    attach_to_article(article)  # what the content_object_init receiver does
+    attach_to_article(article)  # and doing it twice changes nothing
+    reblog = article.reblog
+    assert isinstance(reblog, Reblog)
+    assert reblog.url == "https://example.org/2024/05/the-week-long-reply/"
+    assert reblog.title == "The week-long <reply>"
+    assert (reblog.author, reblog.author_url) == (
+        "Jun Okafor",
+        "https://example.org/about/",
+    )
+    assert reblog.date == datetime(2024, 5, 28, 18, 0, tzinfo=NY)
+    assert reblog.via == "https://links.example.net/daily/"
+    assert isinstance(reblog.excerpt, Markup)
+    assert "week to become kind" in reblog.excerpt
+    assert active_content(str(reblog.excerpt)) == []
+    with pytest.raises(FrozenInstanceError):
+        reblog.url = "https://elsewhere.example/"  # type: ignore[misc]
+    plain = Article(
+        "<p>x</p>",
+        metadata={"title": "x", "date": reblog.date},
+        settings=settings,
+        source_path=str(tmp_path / "posts/x.md"),
+    )
+    attach_to_article(plain)
+    assert plain.reblog is None

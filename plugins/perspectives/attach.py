@@ -133,6 +133,7 @@ def _earlier_slugs(article: Any) -> list[str]:
 def _discussion_open(
     article: Any, newest: datetime, settings: PerspectiveSettings
 ) -> bool:
+    explicit = "discussion" in article.metadata
     value = str(article.metadata.get("discussion", "open")).strip().lower()
     if value not in ("open", "closed"):
         logger.warning(
@@ -143,7 +144,7 @@ def _discussion_open(
         return False
     if value == "closed":
         return False
-    if settings.close_after_days is None:
+    if explicit or settings.close_after_days is None:  # "open" by hand stays open
         return True
     return newest - article.date <= timedelta(days=settings.close_after_days)
 
@@ -165,7 +166,15 @@ def attach_perspectives(generator: Any) -> None:
         by_slug.setdefault(article.slug, article)
     for article in articles:
         for old in _earlier_slugs(article):
-            by_slug.setdefault(old, article)
+            claimed = by_slug.setdefault(old, article)
+            if claimed is not article:
+                logger.warning(
+                    "%s: expected Earlier-Slugs to name a slug no other post uses,"
+                    " got %r (taken by %s); its perspectives stay with that one",
+                    os.path.relpath(article.source_path, generator.settings["PATH"]),
+                    old,
+                    os.path.relpath(claimed.source_path, generator.settings["PATH"]),
+                )
 
     found: dict[int, list[Perspective]] = defaultdict(list)
     for folder in _folders(root, settings):

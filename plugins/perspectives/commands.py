@@ -8,6 +8,7 @@ import functools
 import logging
 import os
 from pathlib import Path
+import re
 import shlex
 import subprocess
 import sys
@@ -104,8 +105,12 @@ def _reported(
     return run
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def _out(text: str) -> None:
-    sys.stdout.write(text + "\n")
+    # What readers sent may hold terminal escape sequences: show them inert.
+    sys.stdout.write(_CONTROL.sub("\ufffd", text) + "\n")
 
 
 def _summary(state: str, item: Submission) -> str:

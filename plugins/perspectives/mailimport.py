@@ -24,6 +24,7 @@ logger = logging.getLogger(__name__)
 _SUBJECT_TAG = re.compile(r"\[perspective:(?P<slug>[\w.-]+)\]")
 _FIELD = re.compile(r"^(?P<key>Post|Author|Url|In-Reply-To):[ \t]*(?P<value>.*)$", re.I)
 _ID = re.compile(r"^[\w.-]+$")
+_POST_URL = re.compile(r"/\d{4}/\d{2}/(?P<slug>[\w.-]+)/")
 _WROTE = re.compile(r"^(On .+ wrote:|.+ (a écrit|schrieb) ?:)\s*$")
 
 
@@ -68,11 +69,16 @@ def read_reply(body: str, subject: str) -> MailPerspective:
             break
     text = "\n".join(lines[start:]).replace(PLACEHOLDER, "").strip()
     tag = _SUBJECT_TAG.search(subject or "")
-    post = header.get("post") or (tag["slug"] if tag else "")
+    link = _POST_URL.search(text)
+    post = (
+        header.get("post")
+        or (tag["slug"] if tag else "")
+        or (link["slug"] if link else "")
+    )
     if not post or not _ID.match(post):
         raise MailSkip(
-            "expected a 'Post:' line or '[perspective:slug]' in the subject,"
-            f" got subject {subject!r}"
+            "expected a 'Post:' line, '[perspective:slug]' in the subject or a"
+            f" link to the post, got subject {subject!r}"
         )
     if not text:
         raise MailSkip("expected a perspective below the header, got nothing")

@@ -92,6 +92,11 @@ def approve(
         raise ModerationError(
             f"{submission_id}: expected a pending submission, got an approved one"
         )
+    if submission.received.tzinfo is None:
+        raise ModerationError(
+            f"{submission_id}: expected a received time with a zone, got"
+            f" {submission.received.isoformat()!r}"
+        )
     post = submission.post.strip()
     if not post or safe_filename(post) != post:
         raise ModerationError(

@@ -35,8 +35,8 @@ def header_lines(source_path: str) -> dict[str, tuple[int, str]]:
 
 def attach_to_article(article: Any) -> None:
     """Set ``article.reblog`` and ``earlier_urls``; attribute a reblog's quote."""
-    if not isinstance(article, Article):
-        return
+    if not isinstance(article, Article) or getattr(article, "reblog", None):
+        return  # not a post, or attributed already: quoting the quote would lose it
     settings = article.settings
     path = os.path.relpath(article.source_path, settings["PATH"])
     metadata = article.metadata

@@ -7,6 +7,7 @@ import re
 import time
 from typing import Any
 import urllib.error
+from urllib.parse import urljoin
 import urllib.request
 
 from plugins.common.sanitize import safe_url
@@ -36,6 +37,20 @@ class _LimitedRedirects(urllib.request.HTTPRedirectHandler):
         super().__init__()
         self.limit = limit
         self.count = 0
+        # urllib's own loop checks would answer first, with a less clear message.
+        self.max_repeats = self.max_redirections = limit + 1
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        """Check where a redirect leads before urllib looks at it."""
+        location = headers.get("location") or headers.get("uri") or ""
+        newurl = urljoin(req.full_url, location.strip())
+        if safe_url(newurl) != newurl:
+            raise FetchError(
+                f"{req.full_url}: expected a redirect to an http(s) URL, got {newurl!r}"
+            )
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
 
     def redirect_request(self, req, fp, code, msg, headers, newurl):  # noqa: PLR0913, PLR0917
         """Refuse a redirect past the limit or to another scheme."""

@@ -72,8 +72,12 @@ class ReblogGenerator(Generator):
         """Write every page and map this plugin owns."""
         options = ReblogSettings.from_settings(self.settings)
         articles = sorted(self.context.get("articles", ()), key=lambda a: a.source_path)
+        translations = sorted(
+            (t for a in articles for t in getattr(a, "translations", ())),
+            key=lambda t: t.source_path,
+        )
         claimed = self._claimed(writer)
-        for article in articles:
+        for article in [*articles, *translations]:
             self._write_reblog_page(writer, article, options)
             claimed[self._abs(reblog_location(article)[1])] = (
                 f"the reblog page of {self._rel(article)}"
@@ -137,7 +141,13 @@ class ReblogGenerator(Generator):
         )
 
     def _claimed(self, writer: Any) -> dict[str, str]:
-        """Return every output file some other part of the build owns."""
+        """Return every output file some other part of the build owns.
+
+        Pelican's writer has no public list of what it wrote; its ``_written_files``
+        holds every page the generators before this one wrote (listings, pagination,
+        direct templates), and ``generated_content``/``static_content`` name what
+        later generators will write. Together they keep a redirect off a real page.
+        """
         claimed: dict[str, str] = {}
         for name in sorted(getattr(writer, "_written_files", ())):
             claimed[os.path.realpath(name)] = os.path.relpath(name, self.output_path)
