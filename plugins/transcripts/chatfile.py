@@ -31,6 +31,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 import logging
 from pathlib import PurePath
 import re
+import sys
 
 from plugins.common.errors import ContentError
 from plugins.common.ids import anchor, stable_id
@@ -292,8 +293,9 @@ def _start_message(
         line=number,
         source_line=raw,
         explicit_id=match["id"],
-        author=match["handle"],
-        name=_unescape_inline(match["name"] or ""),
+        # Interned: a long chat repeats a few dozen names 100,000 times.
+        author=sys.intern(match["handle"]),
+        name=sys.intern(_unescape_inline(match["name"] or "")),
         time=datetime.combine(day[0], clock, tzinfo=day[1]),
         kind={"* ": "action", "! ": "system"}.get(match["kind"], "message"),
         section=section_title,

@@ -71,8 +71,8 @@ class TranscriptPage:
 
     def page_at(self, position: int) -> ChatPage:
         """Return the page that shows the message at ``position``."""
-        starts = [page.start for page in self.pages]
-        return self.pages[max(bisect_right(starts, position) - 1, 0)]
+        index = bisect_right(self.pages, position, key=lambda page: page.start)
+        return self.pages[max(index - 1, 0)]
 
     def message_url(self, message_id: str) -> str | None:
         """Return the site-relative URL of a message's anchor, on its own page."""
@@ -156,16 +156,15 @@ def _day_runs(messages: tuple[Message, ...]) -> Iterator[tuple[int, int, date]]:
 def _pages(messages: tuple[Message, ...], url: str, size: int) -> Iterator[ChatPage]:
     """Pack whole days into pages of at most ``size``; split only a longer day."""
     chunks: list[tuple[int, int, date, date]] = []
+    last_is_whole = False  # whether the last chunk holds only whole days
     for start, end, day in _day_runs(messages):
-        for piece in range(start, end, size):
-            piece_end = min(piece + size, end)
-            last = chunks[-1] if chunks else None
-            fits = last is not None and piece_end - last[0] <= size
-            whole_day = piece == start and piece_end == end
-            if last is not None and fits and whole_day and last[1] == start:
-                chunks[-1] = (last[0], piece_end, last[2], day)
-            else:
-                chunks.append((piece, piece_end, day, day))
+        whole_day = end - start <= size
+        if chunks and whole_day and last_is_whole and end - chunks[-1][0] <= size:
+            first_start, _, first_day, _ = chunks[-1]
+            chunks[-1] = (first_start, end, first_day, day)
+            continue
+        chunks += [(p, min(p + size, end), day, day) for p in range(start, end, size)]
+        last_is_whole = whole_day
     if not chunks:
         chunks = [(0, 0, None, None)]  # type: ignore[list-item]
     for number, (start, end, first, last) in enumerate(chunks, start=1):

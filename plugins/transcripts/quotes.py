@@ -1,9 +1,10 @@
 """Quote transcript messages in a post: ``[[quote: launch-chat#m-abc123]]``.
 
-A line holding only ``[[quote: SLUG#ID]]`` or ``[[quote: SLUG#FIRST..LAST]]`` becomes
-a blockquote of that message (or that run of messages) with author, time and a
-link to each message's anchor. Ids may be written with or without the ``m-`` of
-the anchor. An unknown transcript or id stops the post with ``file:line``.
+A line holding only ``[[quote: SLUG#ID]]`` or ``[[quote: SLUG#FIRST..LAST]]``
+(outside fenced code) becomes a blockquote of that message (or that run of
+messages) with author, time and a link to each message's anchor. Ids may be
+written with or without the ``m-`` of the anchor. An unknown transcript or id
+stops the post with ``file:line``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from plugins.common.sanitize import xml_safe
 from plugins.transcripts.library import TranscriptLibrary, TranscriptPage
 from plugins.transcripts.render import PageContext, display_name, render_text
 
+FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 QUOTE = re.compile(
     r"^\s{0,3}\[\[quote:\s*(?P<slug>[^#\s\]]+)#(?P<ref>[^\s\]]+)\s*\]\]\s*$"
 )
@@ -98,8 +100,15 @@ class QuotePreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         """Return ``lines`` with each quote line replaced by stashed HTML."""
         out: list[str] = []
+        fence = ""  # the fence of the code block we are in, if any
         for number, line in enumerate(lines, start=1):
-            match = QUOTE.match(line)
+            if found := FENCE.match(line):
+                marker = found[1]
+                if not fence:
+                    fence = marker
+                elif marker[0] == fence[0] and len(marker) >= len(fence):
+                    fence = ""
+            match = None if fence else QUOTE.match(line)
             if match is None:
                 out.append(line)
                 continue

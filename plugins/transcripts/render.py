@@ -142,6 +142,11 @@ def _local_message(url: str, ctx: PageContext) -> str | None:
     return None
 
 
+def _e(value: object) -> str:
+    """Return ``value`` as text escaped for HTML, without XML-illegal characters."""
+    return str(escape(xml_safe(str(value))))
+
+
 def iter_page_html(ctx: PageContext) -> Iterator[Markup]:
     """Yield the markup of one page's messages, with day separators and headings."""
     page, chat_page = ctx.page, ctx.chat_page
@@ -161,19 +166,17 @@ def iter_page_html(ctx: PageContext) -> Iterator[Markup]:
         message = messages[position]
         if several_days and message.time.date() != day:
             day = message.time.date()
-            yield _day_separator(message, ctx)
+            yield Markup(
+                f'<h2 class="transcript-day" id="d-{day.isoformat()}">'
+                f'<time datetime="{day.isoformat()}">'
+                f"{_e(day.strftime(ctx.settings.day_format))}</time></h2>\n"
+            )
         for section in headings.get(position, ()):
-            yield Markup('<h2 class="transcript-section" id="s-{}">{}</h2>\n').format(
-                section.id, xml_safe(section.title)
+            yield Markup(
+                f'<h2 class="transcript-section" id="s-{_e(section.id)}">'
+                f"{_e(section.title)}</h2>\n"
             )
         yield render_message(message, ctx)
-
-
-def _day_separator(message: Message, ctx: PageContext) -> Markup:
-    day = message.time.date()
-    return Markup(
-        '<h2 class="transcript-day" id="d-{0}"><time datetime="{0}">{1}</time></h2>\n'
-    ).format(day.isoformat(), day.strftime(ctx.settings.day_format))
 
 
 def render_message(message: Message, ctx: PageContext) -> Markup:
@@ -181,111 +184,92 @@ def render_message(message: Message, ctx: PageContext) -> Markup:
     page = ctx.page
     person = page.participant(message.author)
     kind = "" if message.kind == "message" else f" transcript-{message.kind}"
+    when = message.time
+    mid = _e(message.id)
+    author_href = _e(ctx.href(person.url)) if person else "#"
     parts = [
-        Markup('<article class="transcript-message h-entry{}" id="m-{}">\n').format(
-            kind, message.id
-        ),
-        Markup('<p class="transcript-message-meta">'),
-        Markup(
-            '<a class="u-url transcript-permalink" href="#m-{}">'
-            '<time class="dt-published" datetime="{}" title="{}">{}</time></a> '
-        ).format(
-            message.id,
-            message.time.isoformat(),
-            message.time.strftime("%Y-%m-%d %H:%M:%S %z"),
-            message.time.strftime(ctx.settings.time_format),
-        ),
-        Markup(
+        (
+            f'<article class="transcript-message h-entry{kind}" id="m-{mid}">\n'
+            '<p class="transcript-message-meta">'
+            f'<a class="u-url transcript-permalink" href="#m-{mid}">'
+            f'<time class="dt-published" datetime="{when.isoformat()}"'
+            f' title="{when:%Y-%m-%d %H:%M:%S %z}">'
+            f"{_e(when.strftime(ctx.settings.time_format))}</time></a> "
             '<span class="p-author h-card transcript-author">'
-            '<a class="u-url p-name" href="{}">{}</a>'
-            ' <span class="p-nickname transcript-handle">@{}</span></span>'
-        ).format(
-            ctx.href(person.url) if person else "#",
-            xml_safe(display_name(message, ctx.page)),
-            xml_safe(message.author),
+            f'<a class="u-url p-name" href="{author_href}">'
+            f"{_e(display_name(message, page))}</a>"
+            f' <span class="p-nickname transcript-handle">@{_e(message.author)}</span>'
+            "</span>"
         ),
     ]
     if message.edited:
-        parts.append(Markup(' <span class="transcript-edited">(edited)</span>'))
-    parts.append(Markup("</p>\n"))
+        parts.append(' <span class="transcript-edited">(edited)</span>')
+    parts.append("</p>\n")
     if message.reply_to is not None:
         parts.append(_reply_context(message.reply_to, ctx))
     parts.append(
-        Markup('<div class="e-content transcript-text">{}</div>\n').format(
-            render_text(message.text, ctx)
-        )
+        f'<div class="e-content transcript-text">{render_text(message.text, ctx)}'
+        "</div>\n"
     )
     if message.attachments:
         parts.append(_attachments(message))
     if message.reactions:
-        parts.append(Markup('<ul class="transcript-reactions">'))
+        parts.append('<ul class="transcript-reactions">')
         for reaction in message.reactions:
+            emoji, count = _e(reaction.emoji), int(reaction.count)
             parts.append(
-                Markup(
-                    '<li class="transcript-reaction" title="{0}: {1}">'
-                    '<span class="transcript-emoji">{0}</span>'
-                    ' <span class="transcript-reaction-count">{1}</span></li>'
-                ).format(xml_safe(reaction.emoji), reaction.count)
+                f'<li class="transcript-reaction" title="{emoji}: {count}">'
+                f'<span class="transcript-emoji">{emoji}</span>'
+                f' <span class="transcript-reaction-count">{count}</span></li>'
             )
-        parts.append(Markup("</ul>\n"))
+        parts.append("</ul>\n")
     replies = page.replies.get(message.id, ())
     if replies:
         parts.append(_replies(replies, ctx))
-    parts.append(Markup("</article>\n"))
-    return Markup("").join(parts)
+    parts.append("</article>\n")
+    return Markup("".join(parts))
 
 
-def _reply_context(parent_id: str, ctx: PageContext) -> Markup:
+def _reply_context(parent_id: str, ctx: PageContext) -> str:
     parent = ctx.page.message(parent_id)
     if parent is None:
-        return Markup(
+        return (
             '<p class="transcript-in-reply-to">In reply to a message'
             " that is not in this transcript.</p>\n"
         )
     excerpt = " ".join(parent.text.split())
     if len(excerpt) > EXCERPT:
         excerpt = excerpt[: EXCERPT - 1].rstrip() + "…"
-    return Markup(
+    return (
         '<p class="transcript-in-reply-to">↪ In reply to'
-        ' <a class="u-in-reply-to" href="{}">{}</a>'
-        ' <q class="transcript-reply-excerpt">{}</q></p>\n'
-    ).format(
-        ctx.message_href(parent_id),
-        xml_safe(display_name(parent, ctx.page)),
-        xml_safe(excerpt),
+        f' <a class="u-in-reply-to" href="{_e(ctx.message_href(parent_id))}">'
+        f"{_e(display_name(parent, ctx.page))}</a>"
+        f' <q class="transcript-reply-excerpt">{_e(excerpt)}</q></p>\n'
     )
 
 
-def _replies(replies: tuple[int, ...], ctx: PageContext) -> Markup:
+def _replies(replies: tuple[int, ...], ctx: PageContext) -> str:
     messages = ctx.page.transcript.messages
-    links = Markup(", ").join(
-        Markup('<a href="{}">{} at {}</a>').format(
-            ctx.message_href(messages[index].id),
-            xml_safe(display_name(messages[index], ctx.page)),
-            messages[index].time.strftime(ctx.settings.time_format),
-        )
+    links = ", ".join(
+        f'<a href="{_e(ctx.message_href(messages[index].id))}">'
+        f"{_e(display_name(messages[index], ctx.page))} at"
+        f" {_e(messages[index].time.strftime(ctx.settings.time_format))}</a>"
         for index in replies
     )
     label = "Reply" if len(replies) == 1 else f"{len(replies)} replies"
-    return Markup('<p class="transcript-replies">{}: {}</p>\n').format(label, links)
+    return f'<p class="transcript-replies">{label}: {links}</p>\n'
 
 
-def _attachments(message: Message) -> Markup:
+def _attachments(message: Message) -> str:
     items = []
     for item in message.attachments:
         url = safe_url(item.url)
-        label = xml_safe(item.title or item.url)
+        label = _e(item.title or item.url)
         if url is None:
-            items.append(
-                Markup('<li class="transcript-attachment">{}</li>').format(label)
-            )
+            items.append(f'<li class="transcript-attachment">{label}</li>')
         else:
             items.append(
-                Markup(
-                    '<li class="transcript-attachment">'
-                    '<a href="{}" rel="nofollow ugc">{}</a></li>'
-                ).format(url, label)
+                '<li class="transcript-attachment">'
+                f'<a href="{_e(url)}" rel="nofollow ugc">{label}</a></li>'
             )
-    return Markup('<ul class="transcript-attachments">{}</ul>\n').format(
-        Markup("").join(items)
-    )
+    return f'<ul class="transcript-attachments">{"".join(items)}</ul>\n'
