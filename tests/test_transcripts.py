@@ -570,3 +570,14 @@ def test_a_quote_line_inside_fenced_code_stays_as_written(build_site):
     site = build_site({**FILES, "posts/2024-05-06-how.md": post})
     code = site.html("2024/05/how/index.html").select_one(".e-content pre code")
     assert code.text == "[[quote: ten-years#m-nope]]\n"
+
+
+def test_a_participant_with_many_messages_gets_pages_too(paged):
+    first = paged.html("transcripts/ten-years/by/mara/index.html")
+    second = paged.html("transcripts/ten-years/by/mara/page/2/index.html")
+    assert len(first.select(".transcript-person-message")) == 3
+    assert first.select_one("a.transcript-next")["href"] == (
+        "/transcripts/ten-years/by/mara/page/2/"
+    )
+    links = [a["href"] for a in second.select("a.transcript-permalink")]
+    assert links == ["/transcripts/ten-years/page/4/#m-x3"]

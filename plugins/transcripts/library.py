@@ -46,6 +46,11 @@ class Participant:
     count: int
     url: str
     save_as: str
+    page_count: int = 1  # their messages, TRANSCRIPTS_PAGE_SIZE to a page
+
+    def page_url(self, number: int) -> str:
+        """Return the URL of page ``number`` (1-based) of this person's messages."""
+        return self.url if number == 1 else f"{self.url}page/{number}/"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -122,7 +127,7 @@ def lay_out(
             names[message.author] = message.name
         if message.reply_to is not None:
             replies.setdefault(message.reply_to, []).append(index)
-    participants = _participants(counts, names, url)
+    participants = _participants(counts, names, url, settings.page_size)
     return TranscriptPage(
         slug=transcript.slug,
         title=transcript.title,
@@ -181,7 +186,7 @@ def _pages(messages: tuple[Message, ...], url: str, size: int) -> Iterator[ChatP
 
 
 def _participants(
-    counts: Counter[str], names: dict[str, str], url: str
+    counts: Counter[str], names: dict[str, str], url: str, size: int
 ) -> tuple[Participant, ...]:
     taken: set[str] = set()
     people = []
@@ -198,6 +203,7 @@ def _participants(
                 count=counts[handle],
                 url=person_url,
                 save_as=person_url + "index.html",
+                page_count=-(-counts[handle] // size),
             )
         )
     return tuple(people)
