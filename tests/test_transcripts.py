@@ -581,3 +581,12 @@ def test_a_participant_with_many_messages_gets_pages_too(paged):
     )
     links = [a["href"] for a in second.select("a.transcript-permalink")]
     assert links == ["/transcripts/ten-years/page/4/#m-x3"]
+
+
+def test_relative_urls_still_resolve_across_pages(build_site):
+    site = build_site(FILES, RELATIVE_URLS=True, TRANSCRIPTS_PAGE_SIZE=3)
+    page = site.html("transcripts/ten-years/page/4/index.html")
+    reply = page.select_one("#m-x3 .transcript-in-reply-to a")
+    assert reply["href"] == "../../../../transcripts/ten-years/page/3/#m-x2"
+    assert broken_links(site.output) == []
+    assert broken_fragments(site.output) == []
