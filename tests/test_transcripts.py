@@ -17,7 +17,7 @@ from plugins.common.sanitize import xml_safe
 from plugins.transcripts.chatfile import format_chat, parse_chat
 from plugins.transcripts.library import lay_out
 from plugins.transcripts.model import Message, Transcript
-from plugins.transcripts.render import PageContext, render_text
+from plugins.transcripts.render import PageContext, iter_page_html, render_text
 from plugins.transcripts.settings import TranscriptsSettings
 
 from .support import (
@@ -27,6 +27,7 @@ from .support import (
     broken_links,
     build_site_at,
 )
+from .test_chatfile import transcripts
 
 CHAT = """\
 Title: Keeping a blog for ten years
@@ -590,3 +591,46 @@ def test_relative_urls_still_resolve_across_pages(build_site):
     assert reply["href"] == "../../../../transcripts/ten-years/page/3/#m-x2"
     assert broken_links(site.output) == []
     assert broken_fragments(site.output) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(transcripts(), st.integers(1, 4))
+def test_any_transcript_renders_inert_pages_holding_every_message_once(chat, size):
+    layout = lay_out(chat, TranscriptsSettings(page_size=size))
+    seen = []
+    for chat_page in layout.pages:
+        ctx = PageContext(
+            page=layout, chat_page=chat_page, siteurl="", settings=TranscriptsSettings()
+        )
+        html = "".join(iter_page_html(ctx))
+        assert active_content(html) == []
+        soup = BeautifulSoup(html, "html.parser")
+        seen += [a["id"] for a in soup.select("article.transcript-message")]
+    assert seen == [f"m-{m.id}" for m in chat.messages]
+
+
+@pytest.mark.parametrize(
+    ("message_id", "url"),
+    [
+        ("1714694460-000200", "https://acme.slack.com/archives/C0X/p1714694460000200"),
+        ("p1714694460000200", "https://acme.slack.com/archives/C0X/p1714694460000200"),
+        (
+            "1228373541871",
+            "https://discord.com/channels/81384788765712384/8138/1228373541871",
+        ),
+    ],
+)
+def test_platform_links_into_the_same_chat_become_local_anchors(message_id, url):
+    transcript = parse_chat(
+        f"Title: T\n\n--- 2024-05-02 -04:00 ---\n[20:00 #{message_id}] <ann> hi\n"
+        f"[20:01] <bo> see {url}\n",
+        path="t.chat",
+    )
+    page = lay_out(transcript, TranscriptsSettings())
+    ctx = PageContext(
+        page=page, chat_page=page.pages[0], siteurl="", settings=TranscriptsSettings()
+    )
+    html = render_text(transcript.messages[1].text, ctx)
+    link = BeautifulSoup(str(html), "html.parser").a
+    assert link["href"] == f"#m-{message_id}"
+    assert link.text == url
