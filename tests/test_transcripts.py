@@ -17,6 +17,7 @@ from plugins.common.sanitize import xml_safe
 from plugins.transcripts.chatfile import format_chat, parse_chat
 from plugins.transcripts.library import lay_out
 from plugins.transcripts.model import Message, Transcript
+from plugins.transcripts.quotes import quoted_range
 from plugins.transcripts.render import PageContext, iter_page_html, render_text
 from plugins.transcripts.settings import TranscriptsSettings
 
@@ -634,3 +635,32 @@ def test_platform_links_into_the_same_chat_become_local_anchors(message_id, url)
     link = BeautifulSoup(str(html), "html.parser").a
     assert link["href"] == f"#m-{message_id}"
     assert link.text == url
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("m-x2", (6, 6)),
+        ("x2", (6, 6)),
+        ("x2..x3", (6, 7)),
+        ("m-1714694460.000200..m-1714694520.000300", (2, 3)),
+        ("1714694460.000200..x1", (2, 5)),
+    ],
+)
+def test_quote_references_name_one_message_or_a_run(ref, expected):
+    page = lay_out(parse_chat(CHAT, path="t.chat"), TranscriptsSettings())
+    assert quoted_range(page, ref, slug="ten-years") == expected
+
+
+@pytest.mark.parametrize(
+    ("ref", "problem"),
+    [
+        ("m-nope", "expected a message id of transcript 'ten-years', got 'm-nope'"),
+        ("x2..nope", "got 'nope'"),
+        ("x3..x2", "expected 'x3' before 'x2' in 'ten-years', got it after"),
+    ],
+)
+def test_bad_quote_references_say_what_is_wrong(ref, problem):
+    page = lay_out(parse_chat(CHAT, path="t.chat"), TranscriptsSettings())
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        quoted_range(page, ref, slug="ten-years")
