@@ -9,7 +9,7 @@ OUTPUT := output
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: html publish serve test lint format clean setup bench-intake
+.PHONY: html publish serve test lint format clean setup bench-intake bench-import bench-feeds
 
 html: $(STAMP)
 	$(PELICAN) $(CONTENT) -o $(OUTPUT) -s pelicanconf.py
@@ -22,6 +22,9 @@ serve: html
 
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench-feeds: $(STAMP)
+	$(BIN)/python -m plugins.site_feeds.bench
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
@@ -37,6 +40,10 @@ setup: $(STAMP)
 CLIENTS ?= 50
 bench-intake: $(STAMP)
 	$(BIN)/colloquy intake bench --clients $(CLIENTS) --submissions 20
+
+# import-blog throughput on a generated WordPress export (POSTS posts, COMMENTS each)
+bench-import: $(STAMP)
+	$(BIN)/python benchmarks/import_blog.py $(or $(POSTS),1000) $(or $(COMMENTS),10)
 
 $(STAMP): pyproject.toml requirements.lock
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \

@@ -44,12 +44,18 @@ def inside(root: str | os.PathLike[str], *parts: str) -> Path:
 
 
 def write_atomic(
-    path: str | os.PathLike[str], data: str | bytes, *, overwrite: bool = False
+    path: str | os.PathLike[str],
+    data: str | bytes,
+    *,
+    overwrite: bool = False,
+    durable: bool = True,
 ) -> bool:
     """Write ``data`` to ``path`` all at once: readers see the old file or the new one.
 
     Returns False, writing nothing, when the file exists and ``overwrite`` is off,
     and also when it already holds exactly ``data`` (so re-imports touch nothing).
+    ``durable=False`` skips the fsyncs (still atomic); a bulk writer that does so
+    calls ``os.sync()`` once when it is done.
     """
     target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
@@ -63,7 +69,8 @@ def write_atomic(
         with os.fdopen(fd, "wb") as handle:
             handle.write(payload)
             handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                os.fsync(handle.fileno())
         if overwrite:
             os.replace(tmp, target)
         else:
@@ -78,7 +85,8 @@ def write_atomic(
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-    _fsync_dir(target.parent)
+    if durable:
+        _fsync_dir(target.parent)
     return True
 
 

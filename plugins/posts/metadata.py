@@ -21,11 +21,13 @@ KNOWN_FIELDS = frozenset(
         # plugins.transcripts
         "transcript",
         # plugins.reblog: earlier URLs that keep working (and earlier-slugs, below),
-        # and reblogs of others' posts
+        # and reblogs of others' posts (migrate, issue 10, writes earlier-urls too)
         "earlier-urls", "reblog-of", "reblog-title", "reblog-author",
         "reblog-author-url", "reblog-date", "reblog-via",
         # perspectives (issue 5): older slugs whose perspective folders still count
         "earlier-slugs", "discussion",
+        # site_feeds
+        "feed-id",
     }
 )  # fmt: skip
 DATE_FIELDS = frozenset({"date", "modified"})
