@@ -75,6 +75,8 @@ We hosted a chat. Bo put it best:
 And the end of the night:
 
 [[quote: ten-years#x2..m-x3]]
+
+The rest is in [a chat]({filename}/transcripts/ten-years.chat) of its own.
 """
 
 SECOND_POST = """\
@@ -296,6 +298,8 @@ def test_posts_and_transcript_link_both_ways(site):
     post = site.html("2024/05/ten-years/index.html")
     footer = post.select_one(".post-footer a.footer-transcript")
     assert (footer.text, footer["href"]) == ("Transcript", "/transcripts/ten-years/")
+    intrasite = post.select(".e-content > p")[-1].a
+    assert (intrasite.text, intrasite["href"]) == ("a chat", "/transcripts/ten-years/")
 
 
 def test_quotes_render_author_time_and_a_link_to_the_message(site):
