@@ -668,3 +668,36 @@ def test_bad_quote_references_say_what_is_wrong(ref, problem):
     page = lay_out(parse_chat(CHAT, path="t.chat"), TranscriptsSettings())
     with pytest.raises(ValueError, match=re.escape(problem)):
         quoted_range(page, ref, slug="ten-years")
+
+
+HOSTILE = """\
+Title: <script>alert('title')</script>
+Source: <img src=x onerror=alert('source')>
+Channel: <iframe src=javascript:alert(1)>
+Summary: <b onmouseover=alert('summary')>hi</b>
+Hosts: eve
+
+--- 2024-05-02 -04:00 ---
+## <svg onload=alert('section')>
+[20:00 #e1] <eve|<script\\>alert('name')</script\\>> <style>body{}</style>
+  reaction: <img src=x onerror=alert('emoji')> 2
+  attachment: https://example.org/" onclick="alert(1) <b>title</b>
+"""
+
+
+def test_outside_text_in_headers_names_and_reactions_is_escaped(build_site):
+    site = build_site({"transcripts/evil.chat": HOSTILE})
+    for rel in [
+        "transcripts/evil/index.html",
+        "transcripts/index.html",
+        "transcripts/evil/by/eve/index.html",
+    ]:
+        assert active_content(site.text(rel), allowed=frozenset({"link", "meta"})) == []
+    page = site.html("transcripts/evil/index.html")
+    assert (
+        page.select_one(".transcript-title").text == "<script>alert('title')</script>"
+    )
+    assert page.select_one(".transcript-author .p-name").text == (
+        "<script>alert('name')</script>"
+    )
+    assert "<svg" in page.select_one("h2.transcript-section").text
