@@ -159,7 +159,7 @@ def test_every_timestamp_is_a_permalink_to_its_own_anchor(site):
 def test_header_shows_span_source_channel_hosts_and_summary(site):
     soup = site.html(PAGE)
     when = [t["datetime"] for t in soup.select(".transcript-when time")]
-    assert when == ["2024-05-02T20:00:00-04:00", "2024-05-03T00:02:00-04:00"]
+    assert when == ["2024-05-02T19:59:00-04:00", "2024-05-03T00:02:00-04:00"]
     assert soup.select_one(".transcript-source").text == "slack"
     assert soup.select_one(".transcript-channel").text == "#longblogs"
     assert soup.select_one(".transcript-hosts a").text == "Mara Quill"
