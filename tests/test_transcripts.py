@@ -341,22 +341,29 @@ def test_a_long_chat_is_split_by_day_and_every_anchor_resolves(paged):
     first = paged.html(PAGE)
     assert (
         first.select_one("a.transcript-next")["href"]
-        == "/transcripts/ten-years/page/2/"
+        == "/transcripts/ten-years/2024-05-02/2/"
     )
-    pages = [PAGE] + [f"transcripts/ten-years/page/{n}/index.html" for n in (2, 3, 4)]
+    # Pages are named by day (the first is the transcript's own URL), so a
+    # permalink does not move when the page size changes or days are added.
+    pages = [PAGE] + [
+        f"transcripts/ten-years/{day}/index.html"
+        for day in ("2024-05-02/2", "2024-05-02/3", "2024-05-03")
+    ]
     seen = []
     for rel in pages:
         seen += [
             a["id"][2:] for a in paged.html(rel).select("article.transcript-message")
         ]
     assert seen == ALL_IDS
-    assert "transcripts/ten-years/page/5/index.html" not in paged.pages()
+    assert (
+        len([p for p in paged.pages() if p.startswith("transcripts/ten-years/2")]) == 3
+    )
     last = paged.html(pages[-1])
-    # The first day (7 messages) fills three pages; the next day starts a page.
+    # The first day (7 messages) fills three pages; the next day has its own.
     assert [h["id"] for h in last.select("h2.transcript-day")] == ["d-2024-05-03"]
     assert (
         last.select_one("a.transcript-previous")["href"]
-        == "/transcripts/ten-years/page/3/"
+        == "/transcripts/ten-years/2024-05-02/3/"
     )
     assert broken_links(paged.output) == []
     assert broken_fragments(paged.output) == []
@@ -364,8 +371,8 @@ def test_a_long_chat_is_split_by_day_and_every_anchor_resolves(paged):
     post = paged.html("2024/05/ten-years/index.html")
     hrefs = [a["href"] for a in post.select("a.transcript-quote-link")]
     assert hrefs[1:] == [
-        "/transcripts/ten-years/page/3/#m-x2",
-        "/transcripts/ten-years/page/4/#m-x3",
+        "/transcripts/ten-years/2024-05-02/3/#m-x2",
+        "/transcripts/ten-years/2024-05-03/#m-x3",
     ]
 
 
@@ -453,16 +460,27 @@ def _day(n: int, hour: int) -> datetime:
     return datetime(2024, 5, n, hour, tzinfo=timezone(timedelta(hours=-4)))
 
 
-def test_pages_keep_whole_days_and_split_only_a_longer_day():
+def test_a_long_chat_gets_a_page_per_day_and_long_days_in_parts():
     times = [_day(1, 10)] * 2 + [_day(2, 10)] * 5 + [_day(3, 10)] + [_day(4, 10)]
     messages = tuple(
         Message(id=f"m{i}", author="ann", time=t, text="") for i, t in enumerate(times)
     )
     transcript = Transcript(slug="t", title="T", source="", messages=messages)
     layout = lay_out(transcript, TranscriptsSettings(page_size=3))
-    assert [(p.start, p.end) for p in layout.pages] == [(0, 2), (2, 5), (5, 7), (7, 9)]
-    assert layout.message_url("m6") == "transcripts/t/page/3/#m-m6"
-    assert layout.message_url("m8") == "transcripts/t/page/4/#m-m8"
+    assert [(p.start, p.end) for p in layout.pages] == [
+        (0, 2),
+        (2, 5),
+        (5, 7),
+        (7, 8),
+        (8, 9),
+    ]
+    assert layout.message_url("m1") == "transcripts/t/#m-m1"
+    assert layout.message_url("m3") == "transcripts/t/2024-05-02/#m-m3"
+    assert layout.message_url("m6") == "transcripts/t/2024-05-02/2/#m-m6"
+    assert layout.message_url("m8") == "transcripts/t/2024-05-04/#m-m8"
+    # A chat that fits on one page keeps every message on the transcript's URL.
+    whole = lay_out(transcript, TranscriptsSettings(page_size=9))
+    assert [(p.start, p.end, p.url) for p in whole.pages] == [(0, 9, "transcripts/t/")]
 
 
 TEXT = st.text(
@@ -586,14 +604,14 @@ def test_a_participant_with_many_messages_gets_pages_too(paged):
         "/transcripts/ten-years/by/mara/page/2/"
     )
     links = [a["href"] for a in second.select("a.transcript-permalink")]
-    assert links == ["/transcripts/ten-years/page/4/#m-x3"]
+    assert links == ["/transcripts/ten-years/2024-05-03/#m-x3"]
 
 
 def test_relative_urls_still_resolve_across_pages(build_site):
     site = build_site(FILES, RELATIVE_URLS=True, TRANSCRIPTS_PAGE_SIZE=3)
-    page = site.html("transcripts/ten-years/page/4/index.html")
+    page = site.html("transcripts/ten-years/2024-05-03/index.html")
     reply = page.select_one("#m-x3 .transcript-in-reply-to a")
-    assert reply["href"] == "../../../../transcripts/ten-years/page/3/#m-x2"
+    assert reply["href"] == "../../../transcripts/ten-years/2024-05-02/3/#m-x2"
     assert broken_links(site.output) == []
     assert broken_fragments(site.output) == []
 
