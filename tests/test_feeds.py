@@ -95,6 +95,7 @@ def test_the_expected_feeds_exist_at_paths_that_say_what_they_are(build_site):
         "feeds/rss.xml",
         "feeds/tag/notes.atom.xml",
         "feeds/tag/reading.atom.xml",
+        "feeds/transcripts.atom.xml",
     ]
 
 
@@ -105,7 +106,9 @@ def test_every_feed_parses_cleanly_as_feed_readers_parse_it(build_site):
             continue
         parsed = parse(data)
         assert parsed.feed.title.startswith("Colloquy"), path
-        assert parsed.entries or path == "feeds/perspectives.atom.xml", path
+        # The site has neither perspectives nor transcripts yet: those feeds are empty.
+        empty = {"feeds/perspectives.atom.xml", "feeds/transcripts.atom.xml"}
+        assert bool(parsed.entries) is (path not in empty), path
         for entry in parsed.entries:
             assert entry.link.startswith(f"{SITE}/20"), (path, entry.link)
             assert entry.id.startswith("tag:colloquy.example.org,2024-"), entry.id
@@ -127,7 +130,7 @@ def test_every_feed_parses_cleanly_as_feed_readers_parse_it(build_site):
 def test_atom_feeds_are_valid_against_the_rfc_4287_schema(build_site):
     site = build(build_site)
     atom_feeds = [p for p in feeds_in(site) if p.endswith("atom.xml")]
-    assert len(atom_feeds) == 8
+    assert len(atom_feeds) == 9
     for path in atom_feeds:
         document = etree.parse(site.output / path)
         assert SCHEMA.validate(document), (path, SCHEMA.error_log.last_error)
@@ -812,3 +815,67 @@ def test_reblog_entries_carry_their_attribution(build_site):
     document = json.loads(site.output.joinpath("feeds/feed.json").read_text())
     item = next(i for i in document["items"] if i["title"] == "On slow replies")
     assert item["external_url"] == original
+
+
+# With the transcripts plugin: the transcripts feed. ---------------------------
+
+CHAT = """\
+Title: Notebooks & the <margin> chat
+Slug: notebook-chat
+Date: 2024-05-20 20:00-04:00
+Source: slack
+Channel: #notebooks
+Hosts: mara
+Summary: Readers compare paper and plain-text notebooks.
+
+--- 2024-05-20 -04:00 ---
+[20:00 #n1] <mara|Mara Quill> Welcome! Paper or plain text?
+[20:02 #n2] <gil|Gil Arden> Paper, then I type up the good parts.
+[20:03 #n3] <mara|Mara Quill> Typing up is where the editing happens.
+[21:15 #n4] <hana> plain text\x07 forever ]]>
+"""
+CHAT_POST = """\
+Title: Notes from the notebook chat
+Date: 2024-05-22 09:00
+Category: Essays
+Transcript: notebook-chat
+
+What the chat taught me.
+"""
+
+
+def test_the_transcripts_feed_lists_transcript_pages(build_site):
+    files = {
+        **FILES,
+        "transcripts/notebook-chat.chat": CHAT,
+        "posts/2024-05-22-notebook-notes.md": CHAT_POST,
+    }
+    site = build(build_site, files)
+    data = site.output.joinpath("feeds/transcripts.atom.xml").read_bytes()
+    document = etree.fromstring(data)
+    assert SCHEMA.validate(document), SCHEMA.error_log.last_error
+    _check_atom_rules(document)
+    parsed = parse(data)
+    assert parsed.feed.link == f"{SITE}/transcripts/"
+    (entry,) = parsed.entries
+    assert entry.title == "Notebooks & the <margin> chat"
+    assert entry.id == "tag:colloquy.example.org,2024-05-20:transcripts/notebook-chat"
+    assert entry.link == f"{SITE}/transcripts/notebook-chat/"
+    assert entry.published == "2024-05-20T20:00:00-04:00"
+    assert entry.updated == "2024-05-20T21:15:00-04:00"  # the last message
+    assert [a.name for a in entry.authors] == ["Mara Quill", "Gil Arden", "hana"]
+    body = entry.content[0].value
+    assert "Readers compare paper and plain-text notebooks." in body
+    assert "4 messages" in body
+    assert f'href="{SITE}/2024/05/notebook-notes/"' in body
+    # Transcript pages and the transcripts index announce the feed.
+    feed_url = f"{SITE}/feeds/transcripts.atom.xml"
+    for page in ("transcripts/notebook-chat/index.html", "transcripts/index.html"):
+        hrefs = [
+            link["href"]
+            for link in site.html(page).select('head link[rel="alternate"]')
+        ]
+        assert feed_url in hrefs, page
+    assert feed_url not in str(site.html("index.html").select("head link"))
+    listed = [a["href"] for a in site.html("subscribe/index.html").select("a.feed-url")]
+    assert feed_url in listed

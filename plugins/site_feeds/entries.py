@@ -241,14 +241,25 @@ def transcript_item(page: Any, settings: FeedsSettings, *, full: bool) -> FeedIt
     link = settings.url(page.url)
     transcript = getattr(page, "transcript", None)
     messages = tuple(getattr(transcript, "messages", ()) or ())
-    published = page.date
-    updated = max([published, *(m.time for m in messages if m.time.tzinfo)])
-    speakers = sorted({clean_text(m.name or m.author) for m in messages} - {""})
+    path = str(getattr(page, "source_path", "") or page.slug)
+    published = page.date or getattr(page, "end", None)
+    if published is None:
+        raise ContentError("expected a Date or timed messages, got neither", path=path)
+    updated = max(published, getattr(page, "end", None) or published)
+    people = sorted(
+        getattr(page, "participants", ()) or (),
+        key=lambda person: (-person.count, person.handle),
+    )
     summary = plain_text(getattr(page, "summary", ""))
     parts = [f"<p>{html.escape(summary)}</p>"] if summary else []
     if messages:
-        who = ", ".join(html.escape(name) for name in speakers)
-        parts.append(f"<p>{len(messages)} messages, from {who}.</p>")
+        who = ", ".join(
+            f'<a href="{html.escape(settings.url(person.url))}">'
+            f"{html.escape(clean_text(person.name))}</a> ({person.count})"
+            for person in people
+        )
+        parts.append(f"<p>{len(messages)} messages" + (f", from {who}" if who else ""))
+        parts[-1] += ".</p>"
     posts = list(getattr(page, "posts", ()) or ())
     if full and posts:
         links = "".join(
@@ -257,15 +268,19 @@ def transcript_item(page: Any, settings: FeedsSettings, *, full: bool) -> FeedIt
             for p in posts
         )
         parts.append(f"<p>Written about in:</p><ul>{links}</ul>")
-    body = "".join(parts) or f"<p>{html.escape(plain_text(page.title))}</p>"
+    body = "".join(parts) or f"<p>{html.escape(clean_text(page.title))}</p>"
     return FeedItem(
         id=f"tag:{settings.id_authority},{published:%Y-%m-%d}:transcripts/{page.slug}",
         title=clean_text(page.title) or page.slug,
         link=link,
         published=published,
         updated=updated,
-        source_path=str(getattr(transcript, "source_path", "") or page.slug),
-        authors=tuple(Person(name=name) for name in speakers[:20]),
+        source_path=path,
+        authors=tuple(
+            Person(name=clean_text(person.name), url=settings.url(person.url))
+            for person in people[:20]
+            if clean_text(person.name)
+        ),
         content_html=body if full else "",
         summary_html="" if full else body,
     )

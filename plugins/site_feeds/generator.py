@@ -306,10 +306,12 @@ class FeedsGenerator(Generator):
         for page in self.context.get("transcripts", ()):
             try:
                 items.append(transcript_item(page, self.feeds, full=full))
-            except (ValueError, AttributeError, TypeError) as err:
-                logger.error("%s: cannot make a feed entry: %s", page.slug, err)
+            except ContentError as err:
+                logger.warning("%s (left out of the transcripts feed)", err)
         limited = newest(items, self.feeds.limits["transcripts"])
-        return self._feed(link, limited, fallback, page=self.feeds.siteurl + "/")
+        index = self.settings.get("TRANSCRIPTS_INDEX_URL")
+        page = self.feeds.url(index) if index else self.feeds.siteurl + "/"
+        return self._feed(link, limited, fallback, page=page)
 
 
 def _site_author(settings: dict[str, Any]) -> Person | None:

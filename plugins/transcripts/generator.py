@@ -98,6 +98,10 @@ class TranscriptsGenerator(Generator):
         ]
         listed.sort(key=lambda p: (p.date is not None, p.date, p.slug), reverse=True)
         self.context["transcripts"] = listed
+        # So a post can link `[the chat]({filename}/transcripts/launch-chat.chat)`.
+        generated = self.context.setdefault("generated_content", {})
+        for page in linked.values():
+            generated[page.source_path] = page
 
     def generate_output(self, writer) -> None:
         """Write each transcript's pages, participants' pages, and the index."""
@@ -119,17 +123,7 @@ class TranscriptsGenerator(Generator):
                     page_url=chat_page.url,
                 )
             for participant in page.participants:
-                ctx = self._context(page, None, participant.save_as)
-                writer.write_file(
-                    participant.save_as,
-                    person,
-                    self.context,
-                    relative_urls=relative,
-                    transcript_page=page,
-                    participant=participant,
-                    messages=self._by(page, participant.handle, ctx),
-                    page_url=participant.url,
-                )
+                self._write_person(writer, person, page, participant)
         index_url = self.options.index_url
         writer.write_file(
             index_url + "index.html",
@@ -149,13 +143,33 @@ class TranscriptsGenerator(Generator):
             page=page, chat_page=chat_page, siteurl=siteurl, settings=self.options
         )
 
-    @staticmethod
-    def _by(page: TranscriptPage, handle: str, ctx: PageContext):
-        """Yield (message, its link, its HTML) for one participant, in order."""
-        for message in page.transcript.messages:
-            if message.author == handle:
-                yield (
-                    message,
-                    ctx.message_href(message.id),
-                    render_text(message.text, ctx),
-                )
+    def _write_person(
+        self, writer, template, page: TranscriptPage, participant
+    ) -> None:
+        """Write one participant's pages: their messages, each linking to its place."""
+        messages = page.transcript.messages
+        mine = [i for i, m in enumerate(messages) if m.author == participant.handle]
+        size = self.options.page_size
+        for number in range(1, participant.page_count + 1):
+            url = participant.page_url(number)
+            ctx = self._context(page, None, url + "index.html")
+            writer.write_file(
+                url + "index.html",
+                template,
+                self.context,
+                relative_urls=self.settings["RELATIVE_URLS"],
+                transcript_page=page,
+                participant=participant,
+                person_page=number,
+                messages=_rendered(
+                    messages, mine[(number - 1) * size : number * size], ctx
+                ),
+                page_url=url,
+            )
+
+
+def _rendered(messages: tuple, positions: list[int], ctx: PageContext):
+    """Yield (message, link to it in the transcript, its text as HTML)."""
+    for index in positions:
+        message = messages[index]
+        yield message, ctx.message_href(message.id), render_text(message.text, ctx)

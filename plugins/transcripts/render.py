@@ -96,8 +96,8 @@ def _link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | None:
         if not ctx.settings.hashtag_url:
             return None
         href = ctx.settings.hashtag_url.format(tag=quote(match["tag"], safe=""))
-        return f'<a href="{escape(href)}">#{escape(match["tag"])}</a>', match.end()
-    return f"<code>{escape(match['code'])}</code>", match.end()
+        return f'<a href="{_e(href)}">#{_e(match["tag"])}</a>', match.end()
+    return f"<code>{_e(match['code'])}</code>", match.end()
 
 
 def _url_link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | None:
@@ -105,7 +105,7 @@ def _url_link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | None:
     target = _local_message(url, ctx) or safe_url(url)
     if target is None:
         return None
-    return f'<a href="{escape(target)}">{escape(url)}</a>', match.start() + len(url)
+    return f'<a href="{_e(target)}">{_e(url)}</a>', match.start() + len(url)
 
 
 def _mention_link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | None:
@@ -113,10 +113,11 @@ def _mention_link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | N
     person = ctx.page.participant(handle)
     if person is None:
         return None
-    html = Markup('<a href="{}" title="Messages by {}">@{}</a>').format(
-        ctx.href(person.url), person.name, handle
+    html = (
+        f'<a href="{_e(ctx.href(person.url))}" title="Messages by {_e(person.name)}">'
+        f"@{_e(handle)}</a>"
     )
-    return str(html), match.start() + 1 + len(handle)
+    return html, match.start() + 1 + len(handle)
 
 
 def _trim_url(url: str) -> str:
@@ -132,7 +133,8 @@ def _local_message(url: str, ctx: PageContext) -> str | None:
     candidates: list[str] = []
     if found := _SLACK.match(url):
         seconds, micros = found.groups()
-        candidates += [f"{seconds}.{micros}", f"p{seconds}{micros}", seconds + micros]
+        candidates += [f"{seconds}.{micros}", f"{seconds}-{micros}", seconds + micros]
+        candidates.append(f"p{seconds}{micros}")
     elif found := _DISCORD.match(url):
         candidates.append(found[1])
     for candidate in candidates:
