@@ -7,9 +7,9 @@ from html import escape
 from html.parser import HTMLParser
 import json
 from pathlib import Path
+import re
 import subprocess
 import sys
-import re
 from urllib.parse import quote, unquote, urlsplit
 import warnings
 import xml.etree.ElementTree as ET
