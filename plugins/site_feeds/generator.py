@@ -117,7 +117,7 @@ class FeedDirectory:
 
     def transcripts(self) -> list[FeedLink]:
         """Return the transcripts feed, when the site has transcripts."""
-        if not self.context.get("transcripts"):
+        if "transcripts" not in self.context:
             return []
         about = "Chat transcripts as they are published."
         title = f"{self.sitename}: transcripts"
