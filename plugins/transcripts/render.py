@@ -99,7 +99,7 @@ def _label_link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | Non
 
 
 def _url_link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | None:
-    url = _trim_url(match["url"])
+    url = trim_url(match["url"])
     target = _local_message(url, ctx) or safe_url(url)
     if target is None:
         return None
@@ -118,7 +118,8 @@ def _mention_link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | N
     return html, match.start() + 1 + len(handle)
 
 
-def _trim_url(url: str) -> str:
+def trim_url(url: str) -> str:
+    """Return ``url`` without the punctuation a sentence put after it."""
     while url and (
         url[-1] in _TRAILING or (url[-1] == ")" and url.count("(") < url.count(")"))
     ):
