@@ -99,6 +99,7 @@ DISPLAY_CATEGORIES_ON_MENU = False
 
 # Theme (plugins.theme_support): footer line, colour overrides; README "Theme".
 THEME_FOOTER_TEXT = ""
+THEME_MINIFY_CSS = True  # output/theme/css/*.css without comments and spare spaces
 THEME_COLORS: dict[str, str] = {}
 THEME_DARK_COLORS: dict[str, str] = {}
 # Readers' perspectives (plugins.perspectives; the README lists every setting).

@@ -12,11 +12,14 @@ import sys
 import textwrap
 
 from bs4 import BeautifulSoup, NavigableString
+from hypothesis import given
+from hypothesis import strategies as st
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
 from plugins.common.errors import PluginConfigError
+from plugins.theme_support.minify import minify_css
 from plugins.theme_support.settings import DARK, LIGHT, ThemeSettings, contrast
 
 from .browser import chrome, pages, tools, vnu
@@ -214,6 +217,7 @@ def test_bad_theme_settings_are_all_reported():
         ThemeSettings.from_settings(
             {
                 "THEME_FOOTER_TEXT": 3,
+                "THEME_MINIFY_CSS": "yes",
                 "THEME_COLORS": {"acent": "#123456", "bg": "red; x: y"},
                 "THEME_DARK_COLORS": ["#000"],
             }
@@ -221,6 +225,7 @@ def test_bad_theme_settings_are_all_reported():
     lines = str(caught.value).splitlines()
     assert lines == [
         "THEME_FOOTER_TEXT: expected text, got 3",
+        "THEME_MINIFY_CSS: expected True or False, got 'yes'",
         (
             "THEME_COLORS: expected a colour name in ['accent', 'bg', 'muted', "
             "'rule', 'surface', 'text'], got 'acent'"
@@ -251,6 +256,33 @@ def test_contrast_matches_wcag_reference_values():
     assert contrast("#000000", "#ffffff") == pytest.approx(21.0)
     assert contrast("#fff", "#fff") == pytest.approx(1.0)
     assert contrast("#767676", "#ffffff") == pytest.approx(4.54, abs=0.01)
+
+
+def test_minified_css_keeps_strings_and_drops_comments():
+    css = (
+        "/* Readers' notes */\n.a  >  .b ,\n.c:hover {\n  color : red ;\n"
+        '  content: " <" attr(href) "> /* not a comment */";\n}\n'
+        "@media (max-width: 30em) { .a :first-child { margin: 0 auto; } }\n"
+    )
+    assert minify_css(css) == (
+        '.a>.b,.c:hover{color :red;content:" <" attr(href) "> /* not a comment */"}'
+        "@media (max-width:30em){.a :first-child{margin:0 auto}}\n"
+    )
+
+
+@given(st.text(alphabet=" \n{};:,>ab.#'\"/*()-0", max_size=80))
+def test_minifying_twice_changes_nothing_more(css):
+    once = minify_css(css)
+    assert minify_css(once) == once
+
+
+def test_the_built_stylesheet_is_minified_and_the_source_is_not(sample, build_site):
+    built = (sample.output / "theme/css/site.css").read_text(encoding="utf-8")
+    source = (ROOT / "theme/static/css/site.css").read_text(encoding="utf-8")
+    assert built == minify_css(source)
+    assert "/*" not in built and len(built) < 0.9 * len(source)
+    plain = build_site({"posts/2024-01-02-hello.md": POST}, THEME_MINIFY_CSS=False)
+    assert (plain.output / "theme/css/site.css").read_text(encoding="utf-8") == source
 
 
 # --- the Nu HTML Checker -------------------------------------------------------------

@@ -1,9 +1,11 @@
 """The theme's helpers: page-type stamps, footer text and colour settings."""
 
 import logging
+from pathlib import Path
 
 from pelican import signals
 
+from plugins.theme_support.minify import minify_output_css
 from plugins.theme_support.settings import ThemeSettings, page_type
 
 logger = logging.getLogger(__name__)
@@ -21,7 +23,15 @@ def add_template_globals(generator):
     generator.env.globals["theme"] = ThemeSettings.from_settings(generator.settings)
 
 
+def minify_stylesheets(pelican):
+    """Shrink the theme's CSS in output/ once everything is written."""
+    if ThemeSettings.from_settings(pelican.settings).minify_css:
+        for path in minify_output_css(Path(pelican.output_path)):
+            logger.debug("minified %s", path)
+
+
 def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
     signals.generator_init.connect(add_template_globals)
+    signals.finalized.connect(minify_stylesheets)

@@ -71,6 +71,7 @@ class ThemeSettings:
     """Settings for the theme, read once and validated."""
 
     footer_text: str = ""
+    minify_css: bool = True
     colors: Mapping[str, str] = field(default_factory=dict)
     dark_colors: Mapping[str, str] = field(default_factory=dict)
 
@@ -78,16 +79,21 @@ class ThemeSettings:
     def from_settings(cls, settings: dict[str, Any]) -> ThemeSettings:
         """Read ``THEME_*`` settings, reporting every problem at once."""
         footer = settings.get("THEME_FOOTER_TEXT", "")
+        minify = settings.get("THEME_MINIFY_CSS", True)
         problems = []
         if not isinstance(footer, str):
             problems.append(f"THEME_FOOTER_TEXT: expected text, got {footer!r}")
+        if not isinstance(minify, bool):
+            problems.append(f"THEME_MINIFY_CSS: expected True or False, got {minify!r}")
         colors = _colours("THEME_COLORS", settings.get("THEME_COLORS", {}), problems)
         dark = _colours(
             "THEME_DARK_COLORS", settings.get("THEME_DARK_COLORS", {}), problems
         )
         if problems:
             raise PluginConfigError("\n".join(problems))
-        return cls(footer_text=footer, colors=colors, dark_colors=dark)
+        return cls(
+            footer_text=footer, minify_css=minify, colors=colors, dark_colors=dark
+        )
 
     def contrast_problems(self) -> list[str]:
         """Describe each overridden text colour that is hard to read on its ``bg``."""
