@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from html import escape as html_escape
 import json
@@ -526,6 +527,37 @@ def test_one_entry_feedgen_refuses_costs_only_that_entry(tmp_path, caplog):
     assert any(
         m.startswith("posts/2024-05-03-bad.md: expected a valid") for m in errors
     )
+
+
+def test_a_feed_feedgen_refuses_as_a_whole_is_skipped_not_retried(tmp_path, caplog):
+    pelican_settings = read_settings(
+        str(ROOT / "pelicanconf.py"),
+        override={"PATH": str(tmp_path), "OUTPUT_PATH": str(tmp_path / "out"),
+                  "THEME": str(ROOT / "theme"), "SITEURL": SITE},
+    )  # fmt: skip
+    generator = FeedsGenerator(
+        context=dict(pelican_settings),
+        settings=pelican_settings,
+        path=str(tmp_path),
+        theme=pelican_settings["THEME"],
+        output_path=str(tmp_path / "out"),
+    )
+    generator.generate_context()
+    untitled = replace(make_feed(make_item()), title="")
+    generator.write_feed(untitled)  # used to retry for ever: no entry was at fault
+    assert not (tmp_path / "out/feeds/atom.xml").exists()
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    expected = (
+        "feeds/atom.xml: expected a valid feed, got Required fields not set (title)"
+        " (feed not written)"
+    )
+    assert errors == [expected]
+
+
+def test_a_site_without_a_name_still_gets_titled_feeds(build_site):
+    site = build_site(FILES, SITENAME="", SITEURL=SITE)
+    for rel in ("feeds/atom.xml", "feeds/rss.xml"):
+        assert parse((site.output / rel).read_bytes()).feed.title == "example.test"
 
 
 RELATIVE = st.text(
