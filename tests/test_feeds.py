@@ -501,7 +501,8 @@ def test_a_post_that_is_not_utf8_still_gives_well_formed_feeds(build_site):
     assert any(title.startswith("Caf") for title in titles), titles
 
 
-def test_one_entry_feedgen_refuses_costs_only_that_entry(tmp_path, caplog):
+def feeds_generator(tmp_path: Path) -> FeedsGenerator:
+    """Return a feeds generator over an empty site that writes to tmp_path/out."""
     pelican_settings = read_settings(
         str(ROOT / "pelicanconf.py"),
         override={"PATH": str(tmp_path), "OUTPUT_PATH": str(tmp_path / "out"),
@@ -515,6 +516,11 @@ def test_one_entry_feedgen_refuses_costs_only_that_entry(tmp_path, caplog):
         output_path=str(tmp_path / "out"),
     )
     generator.generate_context()
+    return generator
+
+
+def test_one_entry_feedgen_refuses_costs_only_that_entry(tmp_path, caplog):
+    generator = feeds_generator(tmp_path)
     naive = make_item(
         id="tag:example.test,2024-05-03:bad",
         published=datetime(2024, 5, 3, 9, 0),
@@ -530,19 +536,7 @@ def test_one_entry_feedgen_refuses_costs_only_that_entry(tmp_path, caplog):
 
 
 def test_a_feed_feedgen_refuses_as_a_whole_is_skipped_not_retried(tmp_path, caplog):
-    pelican_settings = read_settings(
-        str(ROOT / "pelicanconf.py"),
-        override={"PATH": str(tmp_path), "OUTPUT_PATH": str(tmp_path / "out"),
-                  "THEME": str(ROOT / "theme"), "SITEURL": SITE},
-    )  # fmt: skip
-    generator = FeedsGenerator(
-        context=dict(pelican_settings),
-        settings=pelican_settings,
-        path=str(tmp_path),
-        theme=pelican_settings["THEME"],
-        output_path=str(tmp_path / "out"),
-    )
-    generator.generate_context()
+    generator = feeds_generator(tmp_path)
     untitled = replace(make_feed(make_item()), title="")
     generator.write_feed(untitled)  # used to retry for ever: no entry was at fault
     assert not (tmp_path / "out/feeds/atom.xml").exists()
