@@ -390,6 +390,26 @@ def test_the_subscribe_page_lists_every_feed_and_the_footer_links_it(build_site)
     assert footer["href"] == f"{SITE}/subscribe/"
 
 
+def test_feed_titles_with_quotes_and_markup_are_text_in_every_page(build_site):
+    post = (
+        'Title: The "best" &lt;reply&gt;\nDate: 2024-01-01\nCategory: Q&amp;A\n\nHi.\n'
+    )
+    site = build_site(
+        {
+            "posts/2024-01-01-best.md": post,
+            "perspectives/best/2024-01-02-ann.md": "Author: Ann\nDate: 2024-01-02"
+            "\n\nYes.\n",
+        },
+        SITEURL=SITE,
+    )
+    title = 'Perspectives on \u201cThe "best" <reply>\u201d'
+    links = site.html("2024/01/best/index.html").select('head link[rel="alternate"]')
+    assert title in [link["title"] for link in links]
+    subscribe = site.html("subscribe/index.html")
+    assert title in [a.get_text() for a in subscribe.select(".feed a.feed-url")]
+    assert not subscribe.select("reply")
+
+
 def test_json_feed_matches_the_atom_feed(build_site):
     site = build(build_site)
     document = json.loads(site.output.joinpath("feeds/feed.json").read_text())
