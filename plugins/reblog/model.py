@@ -41,11 +41,6 @@ class Reblog:
     via: str  # "" or the URL of the blog it was found on
 
     @property
-    def source_name(self) -> str:
-        """Return the original's host name, e.g. ``example.org``."""
-        return urlsplit(self.url).hostname or self.url
-
-    @property
     def via_name(self) -> str:
         """Return the via blog's host name, or "" when there is no via link."""
         return (urlsplit(self.via).hostname or self.via) if self.via else ""
