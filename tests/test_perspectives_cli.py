@@ -169,6 +169,17 @@ def test_list_and_show(queue, capsys):
     assert run("perspectives", "show", "nope", "--queue", str(queue.root)) == 1
 
 
+def test_a_damaged_queue_file_hides_no_other_submission(queue, capsys, caplog):
+    queue.add(submission("s1"))
+    (queue.root / "pending" / "s0.json").write_text("{half a file", encoding="utf-8")
+    assert run("perspectives", "list", "--queue", str(queue.root)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == ["s1"]
+    assert "s0.json: expected a submission as the intake writes it" in caplog.text
+    assert run("perspectives", "approve", "s0", "--queue", str(queue.root)) == 1
+    assert "s0.json: expected a submission" in caplog.text.splitlines()[-1]
+
+
 def test_edit_with_flags(queue):
     queue.add(submission("s1"))
     assert run("perspectives", "edit", "s1", "--queue", str(queue.root),
