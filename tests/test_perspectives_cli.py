@@ -212,6 +212,19 @@ def test_edit_in_the_editor(queue, tmp_path, monkeypatch):
     assert not list(queue.root.glob(".edit-*"))
 
 
+@pytest.mark.parametrize("editor", ["false", "no-such-editor-anywhere"])
+def test_an_abandoned_or_missing_editor_changes_nothing(
+    queue, monkeypatch, caplog, editor
+):
+    queue.add(submission("s1"))
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", editor)
+    assert run("perspectives", "edit", "s1", "--queue", str(queue.root)) == 1
+    assert "nothing changed" in caplog.text
+    assert queue.get("s1") == ("pending", submission("s1"))
+    assert not list(queue.root.glob(".edit-*"))
+
+
 # --- import-mail --------------------------------------------------------------------
 
 
