@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta, timezone
 import os
 from pathlib import Path
 import pickle
@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 import pytest
 
 from plugins.cli import main
+from plugins.common.dates import parse_complete_date
 from plugins.common.errors import ContentError
 from plugins.common.files import UnsafePathError, inside, safe_filename, write_atomic
 from plugins.common.ids import anchor, salted_hash, stable_id
@@ -25,6 +26,8 @@ from plugins.common.sanitize import (
 )
 
 from .support import ROOT, active_content
+
+EDT = timezone(timedelta(hours=-4))
 
 
 def test_content_error_prints_where_what_and_the_line():
@@ -200,3 +203,21 @@ def test_new_post_of_a_title_without_letters_still_gets_a_slug(tmp_path):
     assert main(["new-post", "!!!", "--date", "2024-05-01 10:00",
                  "--content", str(tmp_path)]) == 0  # fmt: skip
     assert os.listdir(tmp_path / "posts") == ["2024-05-01-post.md"]
+
+
+@pytest.mark.parametrize("text", ["May 2024", "14:03", "2024", "May 2", "Thursday"])
+def test_a_date_without_year_month_or_day_is_refused_not_completed(text):
+    with pytest.raises(ValueError, match="expected a date with year, month and day"):
+        parse_complete_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-05-02 14:03:00-04:00", datetime(2024, 5, 2, 14, 3, tzinfo=EDT)),
+        ("Thu, 02 May 2024 18:03:00 +0000", datetime(2024, 5, 2, 18, 3, tzinfo=UTC)),
+        ("03/15/2008 08:02:11 AM", datetime(2008, 3, 15, 8, 2, 11)),
+    ],
+)
+def test_complete_dates_parse_as_dateutil_reads_them(text, expected):
+    assert parse_complete_date(text) == expected

@@ -26,6 +26,7 @@ from plugins.migrate.movabletype import (
     parse_movabletype_records,
 )
 from plugins.migrate.siteindex import url_key
+from plugins.migrate.values import local_date, wordpress_date
 from plugins.migrate.writer import perspective_ids, render_perspective
 from plugins.migrate.wxr import parse_wxr
 from plugins.perspectives.fileformat import parse_perspective
@@ -995,3 +996,11 @@ def test_a_mention_without_a_safe_url_becomes_a_comment():
     # folded: no field of its own (and, being an email, not published either)
     assert p.author == "Linker Email: [address removed]"
     assert "\x00" not in text
+
+
+def test_an_export_date_without_a_day_is_refused_not_taken_from_today():
+    with pytest.raises(ValueError, match="expected a date with year, month and day"):
+        local_date("March 2010", "UTC")
+    with pytest.raises(ValueError, match="expected a date with year, month and day"):
+        wordpress_date("2010-03", "", "UTC")
+    assert local_date("2010-03-05 10:00", "UTC") == datetime(2010, 3, 5, 10, tzinfo=UTC)

@@ -169,6 +169,12 @@ POST = "Title: Fine\nDate: 2024-01-02 09:00\nCategory: Essays\n\nAll good.\n"
             "expected a known metadata field, got 'catgory'",
         ),
         ("Title: Bad\nStatus: maybe\n", 2, "expected a status in"),
+        # Pelican would take the missing day from today: a new date on every build
+        (
+            "Title: Bad\nDate: May 2024\n",
+            2,
+            "expected a date such as '2024-05-01 10:32', got 'May 2024'",
+        ),
         ("Title: Bad\nTitle: Again\n", 2, "expected 'title' once, got it again"),
     ],
 )

@@ -10,8 +10,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
-from pelican.utils import get_date, set_date_tzinfo
+from pelican.utils import set_date_tzinfo
 
+from plugins.common.dates import parse_complete_date
 from plugins.common.errors import ContentError
 from plugins.common.sanitize import safe_url, xml_safe
 
@@ -92,7 +93,9 @@ def parse_reblog_fields(
     when = None
     if present.get("reblog-date"):
         try:
-            when = set_date_tzinfo(get_date(present["reblog-date"]), timezone)
+            when = set_date_tzinfo(
+                parse_complete_date(present["reblog-date"]), timezone
+            )
         except (ValueError, OverflowError):
             raise ContentError(
                 "expected a date such as '2024-05-01 10:32' in 'reblog-date', "
