@@ -7,9 +7,10 @@ from datetime import datetime
 import logging
 from pathlib import Path
 
-from pelican.utils import get_date, slugify
+from pelican.utils import slugify
 
 from plugins.common.cli_dates import add_date_arguments, date_field, draft_date
+from plugins.common.dates import parse_complete_date
 from plugins.common.files import inside, safe_filename, write_atomic
 from plugins.common.sanitize import safe_url
 
@@ -125,7 +126,7 @@ def _date(published: str) -> str:
     if not published:
         return ""
     try:
-        when = get_date(published)
+        when = parse_complete_date(published)  # never a day made up from today
     except (ValueError, OverflowError):
         return ""
     if when.tzinfo is None:
