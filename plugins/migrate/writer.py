@@ -12,8 +12,8 @@ from pathlib import Path
 import re
 from typing import TextIO
 
+from plugins.common import privacy
 from plugins.common.files import UnsafePathError, inside, safe_filename, write_atomic
-from plugins.common.privacy import REDACTED, redact, redact_name
 from plugins.common.sanitize import safe_url
 from plugins.migrate.model import (
     Attachment,
@@ -123,8 +123,8 @@ def perspective_ids(
 
 def public_author(comment: ImportedComment) -> str:
     """Return the name to publish: never the commenter's address, nor any email."""
-    author = redact_name(one_line(comment.author), comment.private)
-    return author if author and author != REDACTED else "Anonymous"
+    author = privacy.redact_name(one_line(comment.author), comment.private)
+    return author if author and author != privacy.REDACTED else "Anonymous"
 
 
 def render_perspective(
@@ -135,16 +135,18 @@ def render_perspective(
     A commenter's URL is kept only when it is a safe http(s) URL; a mention
     without one becomes a plain comment, since the reader needs its source.
     """
-    url = safe_url(one_line(redact(comment.url, comment.private))) or ""
+    url = safe_url(one_line(privacy.redact(comment.url, comment.private))) or ""
     kind = comment.kind if url or comment.kind == "comment" else "comment"
     return format_perspective(
         author=public_author(comment),
         date=comment.date,
-        body=redact(clean_text(comment.body), comment.private),
+        body=privacy.redact(clean_text(comment.body), comment.private),
         url=url,
         in_reply_to=in_reply_to,
         kind=kind,
-        title=redact(comment.title, comment.private) if kind == "mention" else "",
+        title=privacy.redact(comment.title, comment.private)
+        if kind == "mention"
+        else "",
         source=source,
         avatar_hash=comment.email_hash,
     )
