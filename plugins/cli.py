@@ -19,6 +19,7 @@ from .common.files import UnsafePathError
 COMMAND_MODULES = (
     "plugins.posts.commands",
     "plugins.migrate.commands",
+    "plugins.transcripts.commands",
     "plugins.reblog.commands",
     "plugins.perspectives.commands",
     "plugins.intake.commands",
