@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from plugins.common.errors import ContentError
+from plugins.common.files import read_text
 from plugins.common.ids import anchor, stable_id
 from plugins.transcripts.chatfile import parse_chat
 from plugins.transcripts.model import Message, Transcript
@@ -270,14 +271,7 @@ class TranscriptLibrary:
 
 def read_transcript(file: Path, rel: str) -> Transcript:
     """Read and parse one ``.chat`` file, checking its slug is usable in a URL."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise ContentError(
-            f"expected UTF-8 text, got a byte {err.object[err.start]:#04x}"
-            f" at offset {err.start}",
-            path=rel,
-        ) from None
+    text = read_text(str(file), rel)  # invalid UTF-8: replaced, with a warning
     transcript = parse_chat(text, path=rel)
     if not _SLUG.match(transcript.slug) or ".." in transcript.slug:
         raise ContentError(
