@@ -131,7 +131,7 @@ def active_content(html: str, *, allowed: frozenset[str] = frozenset()) -> list[
             if name.lower().startswith("on") or name.lower() == "style":
                 found.append(f"<{element.name} {name}>")
             elif name.lower() in URL_ATTRIBUTES:
-                scheme = text.strip().split(":", 1)[0].lower() if ":" in text else ""
+                scheme = _scheme(text)  # '#x:y' and '/a:b' have none
                 if scheme and scheme not in {"http", "https", "mailto"}:
                     found.append(f"<{element.name} {name}={text!r}>")
     return found + _attribute_tricks(soup)

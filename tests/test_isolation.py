@@ -132,7 +132,7 @@ def test_invalid_utf8_is_read_with_replacement_and_a_warning(build_site, caplog)
     post = site.html("2024/05/good-post/index.html")
     assert "Caf\ufffd" in post.select_one(".perspective-body").get_text()
     assert "Ol\ufffd" in site.text("transcripts/good-chat/index.html")
-    feeds = [p for p in site.output.rglob("*.xml")]
+    feeds = list(site.output.rglob("*.xml"))
     assert feeds
     for feed in feeds:
         etree.parse(str(feed))  # well-formed despite ']]>' and a control character
