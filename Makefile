@@ -57,7 +57,7 @@ $(STAMP): pyproject.toml requirements.lock
 # than the suite's (FUZZ_EXAMPLES per property; crashes become fixtures).
 FUZZ_EXAMPLES ?= 5000
 fuzz: $(STAMP)
-	COLLOQUY_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q -p no:randomly \
+	COLLOQUY_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q \
 		tests/test_fuzz.py tests/test_hostile.py -k "not hostile_site"
 
 clean:

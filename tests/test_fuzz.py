@@ -145,7 +145,8 @@ def test_every_blog_export_parser_reads_spliced_exports_or_says_why(
 # Entity expansion and external entities: refused, never expanded or fetched.
 BILLION_LAUGHS = """<?xml version="1.0"?>
 <!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;">
-<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;"><!ENTITY lol4 "&lol3;&lol3;&lol3;">]>
+<!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+<!ENTITY lol4 "&lol3;&lol3;&lol3;">]>
 {root}&lol4;{end}"""
 EXTERNAL = """<?xml version="1.0"?>
 <!DOCTYPE x [<!ENTITY xxe SYSTEM "file:///etc/passwd">
@@ -156,9 +157,15 @@ ROOTS = {
         '<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><title>',
         "</title></channel></rss>",
     ),
-    "blogger.xml": ('<feed xmlns="http://www.w3.org/2005/Atom"><title>', "</title></feed>"),
-    "disqus.xml": ('<disqus xmlns="http://disqus.com"><category><title>', "</title></category></disqus>"),
-}  # fmt: skip
+    "blogger.xml": (
+        '<feed xmlns="http://www.w3.org/2005/Atom"><title>',
+        "</title></feed>",
+    ),
+    "disqus.xml": (
+        '<disqus xmlns="http://disqus.com"><category><title>',
+        "</title></category></disqus>",
+    ),
+}
 
 
 @pytest.mark.parametrize("attack", [BILLION_LAUGHS, EXTERNAL], ids=["laughs", "xxe"])

@@ -38,7 +38,7 @@ from plugins.transcripts.model import Attachment, Message, Reaction, Transcript
 from plugins.transcripts.render import PageContext, iter_page_html
 from plugins.transcripts.settings import TranscriptsSettings
 
-from .hostile import VECTORS, fuzz, hostile_line, hostile_text
+from .hostile import VECTORS, fuzz, hostile_line, hostile_text, private_data
 from .support import active_content, build_site_at, page_active_content
 
 XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
@@ -454,3 +454,15 @@ def test_xml_safe_drops_exactly_what_xml_forbids():
     kept = "tab\tnewline\ncr\r ok é 😀 \u2028"
     assert xml_safe(kept) == kept
     assert xml_safe("\x00\x08\x0b\x0c\x1f\x7f\ud800\udfff\ufffe\uffff") == ""
+
+
+def test_no_email_or_ip_from_the_imports_reaches_content_output_or_feeds(
+    hostile_site,
+):
+    secrets = [f"hostile{n}@mail.example" for n in range(len(VECTORS))]
+    secrets += [f"198.51.100.{n}" for n in range(len(VECTORS))]
+    # The site's own contact address and its development server (REBLOG_DEV_SITEURL).
+    allowed = {"perspectives@colloquy.example", "127.0.0.1"}
+    content = hostile_site.output.parent / "content"
+    assert private_data(content, secrets, allowed=allowed) == []
+    assert private_data(hostile_site.output, secrets, allowed=allowed) == []
