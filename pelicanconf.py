@@ -89,7 +89,11 @@ MARKDOWN = {
 }
 
 # Theme: links shown in the site header.
-MENUITEMS = [("Archives", "archives/"), ("About", "about/")]
+MENUITEMS = [
+    ("Archives", "archives/"),
+    ("Transcripts", "transcripts/"),
+    ("About", "about/"),
+]
 DISPLAY_PAGES_ON_MENU = False
 DISPLAY_CATEGORIES_ON_MENU = False
 

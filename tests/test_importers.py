@@ -495,6 +495,13 @@ def test_hashtag_chat_paste_with_sections():
     ]  # fmt: skip
 
 
+def test_hashtag_host_repeating_the_question_keeps_the_heading():
+    paste = "Q1: Why blog?\n[20:01] @mara Q1: Why blog? #blogchat\n@ann A1: notes\n"
+    t = read({"paste.txt": paste}, date=date(2024, 5, 1))
+    assert [(s.id, s.title) for s in t.sections] == [("q1", "Q1: Why blog?")]
+    assert t.sections[0].first_message == t.messages[0].id
+
+
 def test_hashtag_chat_needs_a_date():
     with pytest.raises(ContentError, match="--date"):
         read({"paste.txt": "@ann hi\n"}, fmt="hashtag-chat")

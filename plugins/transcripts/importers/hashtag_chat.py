@@ -104,7 +104,7 @@ def _messages(
         if match:
             current = _time(match, current, options, At(where, number, line))
             text = match["text"] or ""
-            if QUESTION.match(text):
+            if QUESTION.match(text) and not _same_question(text, section):
                 section = text.strip()
             pending = {
                 "handle": match["handle"],
@@ -126,6 +126,15 @@ def _messages(
             )
     if pending:
         yield _build(pending, ids)
+
+
+def _same_question(text: str, section: str | None) -> bool:
+    """Say whether a host's "Q2: ..." repeats the heading already open."""
+    if section is None:
+        return False
+    number = re.match(r"[Qq](\d+)", text)
+    current = re.match(r"[Qq](\d+)", section)
+    return bool(number and current and number.group(1) == current.group(1))
 
 
 def _build(pending: dict, ids: IdMaker) -> Message:
