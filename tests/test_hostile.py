@@ -30,6 +30,7 @@ from plugins.common.sanitize import (
     xml_safe,
 )
 from plugins.perspectives.fileformat import format_perspective, parse_perspective
+from plugins.perspectives.queue import Queue, Submission
 from plugins.reblog.model import parse_reblog_fields
 from plugins.reblog.quote import reblog_body
 from plugins.transcripts.chatfile import format_chat, parse_chat
@@ -311,12 +312,40 @@ def _wxr() -> str:
 
 
 def _whatsapp() -> str:
-    lines = []
+    # Phone numbers as authors, as WhatsApp writes them for people not in contacts.
+    lines = [
+        f"02.05.24, 20:{n:02d} - +1 (555) 010-{4400 + n}: {v['input'][:60]}"
+        for n, v in enumerate(VECTORS[:10])
+    ]
     for number, vector in enumerate(VECTORS):
         name = re.sub(r"[:\[\]]", "", _line(vector["input"]))[:40] or "x"
         text = _line(vector["input"])
-        lines.append(f"02.05.24, 21:{number % 60:02d} - {name}: {text}")
+        lines.append(f"02.05.24, 22:{number % 60:02d} - {name}: {text}")
     return "\n".join(lines) + "\n"
+
+
+def _approve_from_queue(folder: Path, content: Path) -> None:
+    """Put every vector through the intake queue and approve it, as a moderator."""
+    queue = Queue(folder)
+    for number, vector in enumerate(VECTORS):
+        received = datetime(2024, 5, 4, 9, 0, tzinfo=UTC) + timedelta(minutes=number)
+        queue.add(
+            Submission(
+                id=f"q{number:02d}",
+                received=received,
+                post="hostile",
+                name=_line(vector["input"])[:100],
+                email=f"queued{number}@mail.example",
+                text=vector["input"],
+                url="https://reader.example/",
+                ip=f"192.0.2.{number}",
+                user_agent=vector["input"][:100],
+            )
+        )
+        approve = ["perspectives", "approve", f"q{number:02d}"]
+        assert (
+            colloquy([*approve, "--queue", str(folder), "--content", str(content)]) == 0
+        )
 
 
 @pytest.fixture(scope="module")
@@ -355,6 +384,7 @@ def hostile_site(tmp_path_factory):
     (root / "export.xml").write_text(_wxr(), encoding="utf-8")
     (root / "chat.txt").write_text(_whatsapp(), encoding="utf-8")
     content.mkdir()
+    _approve_from_queue(root / "queue", content)
     assert (
         colloquy(["import-blog", str(root / "export.xml"), "--content", str(content)])
         == 0
@@ -381,7 +411,8 @@ def hostile_site(tmp_path_factory):
 
 def test_the_hostile_site_published_everything_it_was_given(hostile_site):
     post = hostile_site.html("2024/05/hostile/index.html")
-    assert len(post.select(".perspective")) == 2 * len(VECTORS)
+    # Every vector twice by hand (Markdown and HTML), once through the queue.
+    assert len(post.select(".perspective")) == 3 * len(VECTORS)
     pages = hostile_site.pages()
     assert any(p.startswith("transcripts/hostile/") for p in pages), pages
     assert any(p.startswith("transcripts/imported-chat/") for p in pages), pages
@@ -461,6 +492,10 @@ def test_no_email_or_ip_from_the_imports_reaches_content_output_or_feeds(
 ):
     secrets = [f"hostile{n}@mail.example" for n in range(len(VECTORS))]
     secrets += [f"198.51.100.{n}" for n in range(len(VECTORS))]
+    secrets += [f"queued{n}@mail.example" for n in range(len(VECTORS))]
+    secrets += [f"192.0.2.{n}" for n in range(len(VECTORS))]
+    secrets += [f"+1 (555) 010-{4400 + n}" for n in range(10)]
+    secrets += [f"555010{4400 + n}" for n in range(10)]
     # The site's own contact address and its development server (REBLOG_DEV_SITEURL).
     allowed = {"perspectives@colloquy.example", "127.0.0.1"}
     content = hostile_site.output.parent / "content"

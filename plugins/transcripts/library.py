@@ -274,16 +274,19 @@ class TranscriptLibrary:
             if transcript.status == "draft":
                 logger.info("%s: a draft, not published", rel)
                 continue
-            if transcript.slug in seen:
+            # Case-insensitive: on macOS and Windows "Launch" and "launch" would
+            # be one output folder, and one transcript would silently replace the other.
+            key = transcript.slug.lower()
+            if key in seen:
                 logger.error(
-                    "%s: expected a slug no other transcript has, got %r"
-                    " (also %s; transcript skipped)",
+                    "%s: expected a slug no other transcript has (ignoring case),"
+                    " got %r (also %s; transcript skipped)",
                     rel,
                     transcript.slug,
-                    seen[transcript.slug],
+                    seen[key],
                 )
                 continue
-            seen[transcript.slug] = rel
+            seen[key] = rel
             yield transcript.slug, lay_out(transcript, self.settings)
 
 
