@@ -13,11 +13,13 @@ from datetime import UTC, datetime, timedelta
 import json
 from pathlib import Path
 import re
+from types import SimpleNamespace
 from urllib.parse import quote
 from xml.sax.saxutils import escape as xml_escape
 
 from bs4 import BeautifulSoup
 from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 import pytest
 
@@ -33,6 +35,10 @@ from plugins.perspectives.fileformat import format_perspective, parse_perspectiv
 from plugins.perspectives.queue import Queue, Submission
 from plugins.reblog.model import parse_reblog_fields
 from plugins.reblog.quote import reblog_body
+from plugins.site_feeds.entries import perspective_items
+from plugins.site_feeds.model import Feed
+from plugins.site_feeds.settings import FeedsSettings
+from plugins.site_feeds.writer import render_atom, render_json, render_rss
 from plugins.transcripts.chatfile import format_chat, parse_chat
 from plugins.transcripts.library import lay_out
 from plugins.transcripts.model import Attachment, Message, Reaction, Transcript
@@ -239,6 +245,43 @@ def test_a_reblogged_excerpt_and_its_fields_stay_inert(excerpt, title, author):
     assert active_content(str(reblog.excerpt)) == []
     assert unmarked_links(reblog.excerpt) == []
     assert "<script" not in str(html).lower()
+
+
+@fuzz
+@given(author=hostile_line, title=hostile_line, body=hostile_text, full=st.booleans())
+def test_feeds_of_hostile_perspectives_are_well_formed_and_inert(
+    author, title, body, full
+):
+    header = (
+        f"Author: {author.strip() or 'x'}\nDate: 2024-05-02 14:03:00-04:00\n"
+        f"Kind: mention\nUrl: https://reader.example/\nTitle: {title}\n"
+    )
+    try:
+        p = parse_perspective(f"{header}\n{body}\n", path="p/x.md", post="x")
+    except ValueError:
+        return
+    settings = FeedsSettings.from_settings({"SITEURL": "https://colloquy.example"})
+    post = SimpleNamespace(
+        url="2024/05/x/", title=title, slug="x", metadata={}, perspectives=(p,)
+    )
+    items = perspective_items(post, settings, post_item_id="tag:x", full=full)
+    feed = Feed(
+        kind="perspectives",
+        path="feeds/x.atom.xml",
+        url="https://colloquy.example/feeds/x.atom.xml",
+        title="Perspectives",
+        page_url="https://colloquy.example/2024/05/x/",
+        updated=p.date,
+        items=tuple(items),
+    )
+    for document in (render_atom(feed), render_rss(feed)):
+        root = etree.fromstring(document)  # well-formed, or this raises
+        for element in root.iter():
+            name = etree.QName(element).localname
+            if name in {"content", "summary", "description"}:
+                assert active_content(element.text or "") == []
+    for item in json.loads(render_json(feed))["items"]:
+        assert active_content(item.get("content_html", "")) == []
 
 
 # -- one real build with every vector everywhere --------------------------------
