@@ -265,3 +265,27 @@ def test_a_200000_message_transcript_is_paged_and_one_page_renders():
     assert html.count("<article") <= settings.page_size
     text = format_chat(ctx.page.transcript)
     assert len(parse_chat(text, path="big.chat").messages) == 200_000
+
+
+def test_a_site_of_worst_cases_builds(build_site):
+    header = "Author: Ann\nDate: 2024-05-02 14:{minute:02d}:00-04:00\n\n"
+    files = {
+        "posts/2024-05-01-worst.md": "Title: Worst\nDate: 2024-05-01 10:00\n"
+        "Transcript: worst\n\nThe worst a stranger can send.\n",
+        **{
+            f"perspectives/worst/2024-05-02-14{n:02d}-ann.md": header.format(minute=n)
+            + text
+            for n, text in enumerate(WORST.values())
+        },
+        "transcripts/worst.chat": "Title: Worst\nSlug: worst\n\n"
+        "--- 2024-05-02 -04:00 ---\n"
+        f"[20:00:00 #m-1] <ann> {'[' * 10_000}{'x' * 1_000_000}\n"
+        f"[20:00:01 #m-2] <bo> {'> ' * 10_000}\n",
+    }
+    site = build_site(files)
+    post = site.html("2024/05/worst/index.html")
+    bodies = post.select(".perspective-body")
+    assert len(bodies) == len(WORST)
+    assert all(len(str(body)) < 4 * MAX_OUTSIDE_TEXT + 1000 for body in bodies)
+    chat = site.html("transcripts/worst/index.html")
+    assert len(chat.select("article")) >= 2
