@@ -25,10 +25,12 @@ import pytest
 
 from plugins.cli import main as colloquy
 from plugins.common.sanitize import (
+    INLINE_TAGS,
     LINK_REL,
     render_outside_text,
     safe_url,
     sanitize_html,
+    sanitize_inline,
     xml_safe,
 )
 from plugins.perspectives.fileformat import format_perspective, parse_perspective
@@ -121,6 +123,16 @@ def test_safe_url_refuses_every_vector(url):
     assert safe_url(url) is None
 
 
+@pytest.mark.parametrize(
+    "text", ["&#1", "&#x1;", "&#0;", "&#xD800;", "&#xFFFE;", "&#65535;", "&#x1b;[31m"]
+)
+def test_character_references_never_bring_back_what_xml_forbids(text):
+    # Found by `make fuzz`: nh3 decoded "&#1" to a raw U+0001.
+    for result in (sanitize_html(text), render_outside_text(text)):
+        assert XML_ILLEGAL.search(str(result)) is None, repr(result)
+    assert XML_ILLEGAL.search(str(sanitize_inline(text))) is None
+
+
 # -- the grammar: random mixes, every renderer of outside text ------------------
 
 
@@ -135,6 +147,11 @@ def test_sanitiser_and_markdown_keep_any_mix_inert(text):
             assert active_content(str(result)) == []
             assert unmarked_links(result) == []
             assert XML_ILLEGAL.search(str(result)) is None
+    inline = sanitize_inline(text)
+    assert active_content(str(inline)) == []
+    tags = {t.name for t in BeautifulSoup(str(inline), "html.parser").find_all(True)}
+    assert tags <= INLINE_TAGS
+    assert XML_ILLEGAL.search(str(inline)) is None
 
 
 @fuzz

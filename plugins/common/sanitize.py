@@ -79,7 +79,8 @@ def sanitize_html(html: str, *, allow_images: bool = False) -> Markup:
         link_rel=LINK_REL,
         strip_comments=True,
     )
-    return Markup(cleaned)
+    # Again after: character references ("&#1;") decode to what XML forbids.
+    return Markup(xml_safe(cleaned))
 
 
 def sanitize_inline(html: str) -> Markup:
@@ -91,7 +92,7 @@ def sanitize_inline(html: str) -> Markup:
     cleaned = nh3.clean(
         xml_safe(html), tags=set(INLINE_TAGS), attributes={}, strip_comments=True
     )
-    return Markup(cleaned)
+    return Markup(xml_safe(cleaned))
 
 
 def safe_url(url: str | None) -> str | None:
