@@ -214,6 +214,7 @@ def _transcript(texts: list[str], names: list[str]) -> Transcript:
             reply_to=f"m{index - 1}" if index else None,
             attachments=(
                 Attachment(url=re.sub(r"\s", "", text)[:80] or "x", title=text[:40]),
+                Attachment(url=f"https://files.example/{index}.png", title=text[:40]),
             ),
             reactions=(Reaction(emoji=(text or "x")[:4], count=1),),
         )
@@ -506,7 +507,7 @@ def test_no_page_of_the_hostile_site_can_run_script(hostile_site):
 def test_links_from_outside_text_carry_nofollow_ugc(hostile_site):
     outside = (
         ".perspective-body a, a.perspective-author, a.perspective-source-link,"
-        " .reblog-excerpt a, .transcript-message a[href*='//']"
+        " .reblog-excerpt a, .transcript-text a, .transcript-attachment a"
     )
     checked = 0
     for rel in hostile_site.pages():
