@@ -202,7 +202,12 @@ def test_a_perspective_carries_no_active_content_whatever_it_says(
     assert XML_ILLEGAL.search(p.author + p.title + str(p.html)) is None
 
 
-def _transcript(texts: list[str], names: list[str]) -> Transcript:
+DIALECTS = ("plain", "slack", "whatsapp", "discord", "markdown")
+
+
+def _transcript(
+    texts: list[str], names: list[str], *, slug: str = "hostile", source: str = "test"
+) -> Transcript:
     start = datetime(2024, 5, 2, 20, 0, tzinfo=UTC)
     messages = tuple(
         Message(
@@ -221,9 +226,9 @@ def _transcript(texts: list[str], names: list[str]) -> Transcript:
         for index, text in enumerate(texts)
     )
     return Transcript(
-        slug="hostile",
+        slug=slug,
         title=(names[0] if names else "") or "Hostile",
-        source="test",
+        source=source,
         messages=messages,
         summary=texts[0] if texts else "",
         channel=names[-1] if names else "",
@@ -238,9 +243,14 @@ def _render(transcript: Transcript) -> str:
 
 
 @fuzz
-@given(texts=hostile_text.map(lambda t: [t, t[::-1], t.upper()]), name=hostile_line)
-def test_chat_messages_render_inert_after_a_round_trip(texts, name):
-    transcript = _transcript(texts, [name.strip()])
+@given(
+    texts=hostile_text.map(lambda t: [t, t[::-1], t.upper()]),
+    name=hostile_line,
+    dialect=st.sampled_from(DIALECTS),
+)
+def test_chat_messages_render_inert_after_a_round_trip(texts, name, dialect):
+    # Every platform's chat markup (Slack, WhatsApp, Discord, Markdown, plain).
+    transcript = _transcript(texts, [name.strip()], source=dialect)
     try:
         transcript = parse_chat(format_chat(transcript), path="hostile.chat")
     except ValueError:
@@ -417,6 +427,15 @@ def _approve_from_queue(folder: Path, content: Path) -> None:
         )
 
 
+# Chat markup tricks: Slack's <url|label>, spoilers around links, labels with markup.
+SLACKISH = (
+    "<javascript:alert(1)|click> <https://ok.example/|fine>"
+    " ||[x](javascript:alert(1))||"
+    ' [**b**](https://ok.example/"onmouseover="alert(1)) *_~`<img src=x>`~_*'
+    " ```js\n</code><script>alert(1)</script>\n``` > quoted <b>\n>>> long"
+)
+
+
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
@@ -448,6 +467,19 @@ def hostile_site(tmp_path_factory):
                 [_line(v["input"]) for v in VECTORS],
             )
         ),
+        # The same in each platform's chat markup (spoilers, [label](url) links...).
+        **{
+            f"transcripts/hostile-{dialect}.chat": format_chat(
+                _transcript(
+                    [v["input"] for v in VECTORS if not XML_ILLEGAL.search(v["input"])]
+                    + [SLACKISH],
+                    [_line(v["input"]) for v in VECTORS],
+                    slug=f"hostile-{dialect}",
+                    source=dialect,
+                )
+            )
+            for dialect in DIALECTS[1:]
+        },
         **_perspectives("hostile"),
     }
     (root / "export.xml").write_text(_wxr(), encoding="utf-8")
@@ -483,7 +515,8 @@ def test_the_hostile_site_published_everything_it_was_given(hostile_site):
     # Every vector twice by hand (Markdown and HTML), once through the queue.
     assert len(post.select(".perspective")) == 3 * len(VECTORS)
     pages = hostile_site.pages()
-    assert any(p.startswith("transcripts/hostile/") for p in pages), pages
+    for slug in ("hostile", *(f"hostile-{dialect}" for dialect in DIALECTS[1:])):
+        assert f"transcripts/{slug}/index.html" in pages, pages
     assert any(p.startswith("transcripts/imported-chat/") for p in pages), pages
     imported = hostile_site.html("2015/05/imported/index.html")
     # Comments that are nothing once cleaned are skipped by the importer, as empty.
