@@ -340,7 +340,11 @@ def _perspectives(post: str) -> dict[str, str]:
     files = {}
     for number, vector in enumerate(VECTORS):
         text = vector["input"]
-        for kind, fmt in (("comment", "markdown"), ("mention", "html")):
+        for kind, fmt in (
+            ("comment", "markdown"),
+            ("mention", "html"),
+            ("quote", "markdown"),  # names a hostile chat message, shown with it
+        ):
             stem = f"2024-05-{number % 28 + 1:02d}-{number:02d}-{kind}"
             files[f"perspectives/{post}/{stem}.md"] = format_perspective(
                 author=_line(text),
@@ -351,6 +355,7 @@ def _perspectives(post: str) -> dict[str, str]:
                 body=text,
                 fmt=fmt,
                 title=_line(text) if kind == "mention" else "",
+                message=f"#m-m{number % 60}" if kind == "quote" else "",
             )
     return files
 
@@ -512,8 +517,10 @@ def hostile_site(tmp_path_factory):
 
 def test_the_hostile_site_published_everything_it_was_given(hostile_site):
     post = hostile_site.html("2024/05/hostile/index.html")
-    # Every vector twice by hand (Markdown and HTML), once through the queue.
-    assert len(post.select(".perspective")) == 3 * len(VECTORS)
+    # Every vector three times by hand (Markdown, HTML, a chat quote), once
+    # through the queue.
+    assert len(post.select(".perspective")) == 4 * len(VECTORS)
+    assert post.select(".perspective-quote .perspective-source-link")
     pages = hostile_site.pages()
     for slug in ("hostile", *(f"hostile-{dialect}" for dialect in DIALECTS[1:])):
         assert f"transcripts/{slug}/index.html" in pages, pages
