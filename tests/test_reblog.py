@@ -509,6 +509,14 @@ def test_via_is_not_repeated_when_it_is_the_original(build_site):
             "expected a Reblog-Of URL with 'reblog-title', got none",
         ),
         (
+            "Reblog-Of: https://example.org/\nReblog-Date: May 2024\n",
+            4,
+            (  # no day: it would have been today's, a new date on every build
+                "expected a date such as '2024-05-01 10:32' in 'reblog-date', "
+                "got 'May 2024'"
+            ),
+        ),
+        (
             "Reblog-Of: https://example.org/\nReblog-Date: last spring\n",
             4,
             (

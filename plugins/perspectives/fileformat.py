@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as dateparser
 from markupsafe import Markup
 
+from plugins.common.dates import parse_complete_date
 from plugins.common.errors import ContentError
 from plugins.common.sanitize import render_outside_text, safe_url, sanitize_html
 
@@ -99,7 +100,7 @@ def parse_date(value: str, *, timezone: str) -> datetime:
     try:
         parsed = dateparser.isoparse(value)
     except ValueError:
-        parsed = dateparser.parse(value)
+        parsed = parse_complete_date(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
     return parsed
