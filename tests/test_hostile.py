@@ -369,7 +369,8 @@ def _wxr() -> str:
 <wp:comment_author_url>{xml_escape(_line(v["input"]))}</wp:comment_author_url>
 <wp:comment_author_IP>198.51.100.{number}</wp:comment_author_IP>
 <wp:comment_date_gmt>2015-05-02 19:{number % 60:02d}:00</wp:comment_date_gmt>
-<wp:comment_content>{xml_escape(v["input"])}</wp:comment_content>
+<wp:comment_content>{xml_escape(v["input"])} hostile{number}@mail.example
+</wp:comment_content>
 <wp:comment_approved>1</wp:comment_approved>
 <wp:comment_parent>0</wp:comment_parent>
 </wp:comment>"""
@@ -420,7 +421,8 @@ def _approve_from_queue(folder: Path, content: Path) -> None:
                 post="hostile",
                 name=_line(vector["input"])[:100],
                 email=f"queued{number}@mail.example",
-                text=vector["input"],
+                # Their own address typed into the text is removed on approval.
+                text=f"{vector['input']}\n\nMail me: queued{number}@mail.example",
                 url="https://reader.example/",
                 ip=f"192.0.2.{number}",
                 user_agent=vector["input"][:100],
