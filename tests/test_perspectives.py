@@ -364,6 +364,12 @@ def test_settings_report_every_problem_at_once():
     assert lines[0].startswith("PERSPECTIVES_PATH: expected a folder name")
 
 
+@pytest.mark.parametrize("depth", [0, 51, 10**6, True, "3"])
+def test_thread_depth_is_bounded(depth):
+    with pytest.raises(PluginConfigError, match="expected a whole number from 1 to 50"):
+        PerspectiveSettings.from_settings({"PERSPECTIVES_MAX_DEPTH": depth})
+
+
 def test_bad_settings_stop_the_build_before_reading(tmp_path):
     settings = read_settings(
         str(ROOT / "pelicanconf.py"),

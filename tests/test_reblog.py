@@ -21,6 +21,7 @@ from plugins.common.errors import PluginConfigError
 from plugins.posts.reader import PostReader
 from plugins.reblog.attach import attach_to_article
 from plugins.reblog.model import Reblog
+from plugins.reblog.redirects import Redirect, netlify_redirects, nginx_map
 from plugins.reblog.settings import ReblogSettings
 
 from .support import ROOT, active_content, broken_links, build_site_at
@@ -284,6 +285,18 @@ def test_web_server_maps_cover_urls_a_static_page_cannot(site):
     assert "/archives/77 /2024/05/fish-and-chips-history/ 301" in netlify
     assert not any(line.startswith("/?p=12") for line in netlify)
     assert not (site.output / "cgi").exists()
+
+
+def test_web_server_maps_keep_a_site_under_a_sub_path():
+    moved = Redirect(
+        old="/?p=12", target="2024/05/slug/", save_as="", post="posts/x.md", title="X"
+    )
+    page = Redirect(
+        old="/old.html", target="2024/05/slug/", save_as="old.html", post="p", title="X"
+    )
+    assert '"/?p=12" "/blog/2024/05/slug/";' in nginx_map([moved], base="/blog")
+    lines = netlify_redirects([page], base="/blog").splitlines()
+    assert "/old.html /blog/2024/05/slug/ 301" in lines
 
 
 def test_every_link_resolves(site):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.html
 from markupsafe import Markup
@@ -236,8 +237,14 @@ class ReblogGenerator(Generator):
         for name in options.redirect_maps:
             filename, render = writers[name]
             target = inside(self.output_path, filename)
-            write_atomic(target, render(redirects), overwrite=True)
+            write_atomic(
+                target, render(redirects, base=self._site_path()), overwrite=True
+            )
             logger.info("Writing %s", target)
+
+    def _site_path(self) -> str:
+        """Return the path SITEURL puts the site under ("" at a domain's root)."""
+        return urlsplit(self.settings.get("SITEURL", "") or "").path.rstrip("/")
 
     def _abs(self, save_as: str) -> str:
         return os.path.realpath(inside(self.output_path, save_as))

@@ -10,7 +10,7 @@ from typing import Any
 from pelican.generators import Generator
 from pelican.utils import get_relative_path
 
-from plugins.common.files import write_atomic
+from plugins.common.files import inside, write_atomic
 from plugins.common.footer import ORDER_TRANSCRIPT, FooterLink, add_footer_link
 from plugins.transcripts.anchors import anchors_json, anchors_url
 from plugins.transcripts.library import TranscriptLibrary, TranscriptPage
@@ -115,7 +115,7 @@ class TranscriptsGenerator(Generator):
             anchors = anchors_url(page)
             if anchors is not None:
                 write_atomic(
-                    os.path.join(self.output_path, anchors),
+                    inside(self.output_path, anchors),
                     anchors_json(page),
                     overwrite=True,
                 )
