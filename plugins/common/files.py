@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 import re
@@ -13,6 +14,9 @@ _WINDOWS_RESERVED = frozenset(
     + [f"lpt{i}" for i in range(1, 10)]
 )
 _UNSAFE_NAME = re.compile(r"[^\w.-]+", re.UNICODE)
+
+
+logger = logging.getLogger(__name__)
 
 
 class UnsafePathError(ValueError):
@@ -99,3 +103,25 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def read_text(source_path: str, path: str) -> str:
+    """Return a source file's text; invalid UTF-8 is replaced, with a warning.
+
+    Posts, perspectives and transcripts all read their files through this, so a
+    stray Latin-1 byte costs one character, never the file.
+    """
+    data = Path(source_path).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        logger.warning(
+            "%s:%d: expected UTF-8 text, got byte 0x%02x at offset %d; "
+            "read with replacement characters",
+            path,
+            data.count(b"\n", 0, err.start) + 1,
+            data[err.start],
+            err.start,
+        )
+        text = data.decode("utf-8-sig", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")

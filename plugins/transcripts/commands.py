@@ -249,7 +249,20 @@ def import_chat(args: argparse.Namespace) -> int:
     options = options_from(args)
     transcript = read_export(args.source, options, args.format)
     name = safe_filename(transcript.slug) + ".chat"
+    if name != transcript.slug + ".chat" or ".." in transcript.slug:
+        # The build would refuse it too: the slug is a URL and a folder name.
+        raise ContentError(
+            "expected a slug of letters, digits, '-', '_' and '.',"
+            f" got {transcript.slug!r}",
+            path="--slug",
+        )
     target = inside(args.content, "transcripts", name)
+    twin = _case_twin(target)
+    if twin is not None:
+        raise FileExistsError(
+            f"{twin}: a transcript whose slug differs only in case exists; on"
+            " macOS and Windows both would be one page (choose another --slug)"
+        )
     if target.exists() and not (args.force or args.update):
         raise FileExistsError(
             f"{target}: a transcript with this slug exists; --update adds new "
@@ -271,3 +284,14 @@ def import_chat(args: argparse.Namespace) -> int:
     else:
         logger.info("%s is already up to date", target)
     return 0
+
+
+def _case_twin(target: Path) -> Path | None:
+    """Return another file in ``target``'s folder whose name differs only in case."""
+    if not target.parent.is_dir():
+        return None
+    folded = target.name.lower()
+    for sibling in sorted(target.parent.iterdir()):
+        if sibling.name != target.name and sibling.name.lower() == folded:
+            return sibling
+    return None

@@ -97,6 +97,10 @@ def _load(source: ExportSource, name: str, where: str) -> Any:
         raise ContentError(
             f"expected JSON, got {err.msg.lower()}", path=where, line=err.lineno
         ) from None
+    except UnicodeDecodeError as err:
+        raise ContentError(
+            f"expected UTF-8 text, got byte {err.object[err.start]:#x}", path=where
+        ) from None
 
 
 def _statuses(data: Any, where: str):
