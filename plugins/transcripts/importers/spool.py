@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 import heapq
+from operator import attrgetter
 from pathlib import Path
 import pickle
 import tempfile
@@ -22,8 +23,22 @@ RUN_SIZE = 50_000  # messages held before a run goes to disk (~35 MB)
 BATCH = 1_000  # messages per pickle record: one batch per run in memory on merging
 
 
+FIELDS = Message.__slots__
+_values = attrgetter(*FIELDS)
+
+
 def _by_time(message: Message) -> object:
     return message.time
+
+
+def _reduce(message: Message) -> tuple:
+    # A plain tuple pickles several times faster than a frozen dataclass's state.
+    return message_from, (_values(message),)
+
+
+def message_from(values: tuple) -> Message:
+    """Return the message whose field values a run file holds."""
+    return Message(**dict(zip(FIELDS, values, strict=True)))
 
 
 class Spool:
@@ -82,12 +97,11 @@ class Spool:
         self._buffer.sort(key=_by_time)
         run = self._folder / f"run-{len(self._runs):05d}.pickle"
         with run.open("wb") as handle:
+            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dispatch_table = {Message: _reduce}
             for start in range(0, len(self._buffer), BATCH):
-                pickle.dump(
-                    self._buffer[start : start + BATCH],
-                    handle,
-                    protocol=pickle.HIGHEST_PROTOCOL,
-                )
+                pickler.dump(self._buffer[start : start + BATCH])
+                pickler.clear_memo()
         self._runs.append(run)
         self._buffer = []
 
