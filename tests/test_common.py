@@ -128,6 +128,19 @@ def test_images_only_when_allowed():
     assert "<img" in render_outside_text(source, allow_images=True)
 
 
+def test_only_the_named_classes_survive():
+    html = (
+        '<span class="chat-spoiler evil" onclick="x()">a</span>'
+        '<span class="evil">b</span><em class="chat-spoiler">c</em>'
+    )
+    assert "class" not in sanitize_html(html)
+    kept = sanitize_html(html, classes={"span": frozenset({"chat-spoiler"})})
+    assert kept.count('class="chat-spoiler"') == 1
+    assert "evil" not in kept
+    assert "onclick" not in kept
+    assert active_content(kept) == []
+
+
 def test_safe_url_accepts_only_absolute_http():
     assert safe_url("https://example.org/a?b=c#d") == "https://example.org/a?b=c#d"
     for bad in ["javascript:alert(1)", "data:text/html,x", "//evil.example", "", None]:

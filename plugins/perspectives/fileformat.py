@@ -231,7 +231,8 @@ def _build(  # noqa: PLR0912, PLR0913
             **where("message"),
         )
     source = body.strip("\n")
-    if not source.strip() and kind in ("comment", "quote"):
+    # A quote naming its Message may leave the text to the transcript.
+    if not source.strip() and (kind == "comment" or (kind == "quote" and not message)):
         raise ContentError(
             "expected a body after the blank line, got nothing", path=path, line=1
         )
@@ -261,6 +262,7 @@ def _build(  # noqa: PLR0912, PLR0913
         source=value("source"),
         extra=extra,
         reply_line=seen[reply_key].line if reply_key in seen else 0,
+        message_line=seen["message"].line if "message" in seen else 0,
     )
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import lxml.html
 from markupsafe import Markup
+from pelican.contents import Page
 from pelican.generators import Generator
 
 from plugins.common.files import UnsafePathError, inside, write_atomic
@@ -82,7 +83,15 @@ class ReblogGenerator(Generator):
             claimed[self._abs(reblog_location(article)[1])] = (
                 f"the reblog page of {self._rel(article)}"
             )
-        redirects = self._plan_redirects(articles, claimed, options)
+        pages = sorted(
+            (
+                page
+                for original in self.context.get("pages", ())
+                for page in (original, *getattr(original, "translations", ()))
+            ),
+            key=lambda p: p.source_path,
+        )
+        redirects = self._plan_redirects([*articles, *pages], claimed, options)
         template = self.get_template("redirect")
         for item in redirects:
             if item.save_as:
@@ -159,17 +168,19 @@ class ReblogGenerator(Generator):
         return claimed
 
     def _plan_redirects(
-        self, articles: list[Any], claimed: dict[str, str], options: ReblogSettings
+        self, contents: list[Any], claimed: dict[str, str], options: ReblogSettings
     ) -> list[Redirect]:
+        """Return the redirects of posts' and pages' earlier URLs, by old URL."""
         planned: dict[str, Redirect] = {}
-        for article in articles:
-            for old in getattr(article, "earlier_urls", ()):
+        for content in contents:
+            for old in getattr(content, "earlier_urls", ()):
                 item = Redirect(
                     old=old,
-                    target=article.url,
+                    target=content.url,
                     save_as=save_as_for(old),
-                    post=self._rel(article),
-                    title=plain(article.title),
+                    post=self._rel(content),
+                    title=plain(content.title),
+                    what="page" if isinstance(content, Page) else "post",
                 )
                 if self._keep(item, planned, claimed, options):
                     planned[old] = item
