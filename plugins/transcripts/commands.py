@@ -253,8 +253,9 @@ class Merge:
     """
 
     existing: Iterator[Message | Section]
-    known: set[str]  # the ids of the existing file
+    fresh: set[str]  # ids of the new messages the existing file lacks
     known_sections: set[str]
+    existing_count: int
     added: int = 0
 
     def events(self, spool: Spool, keeper: Keeper) -> Iterator[Message | Section]:
@@ -263,7 +264,7 @@ class Merge:
         for section in keeper.sections():
             if section.id not in self.known_sections and section.first_message:
                 opens.setdefault(section.first_message, []).append(section)
-        new = (keeper.linked(m) for m in spool if m.id not in self.known)
+        new = (keeper.linked(m) for m in spool if m.id in self.fresh)
         waiting = next(new, None)
         held: list[Section] = []  # existing headings wait for their message
         for event in self.existing:
@@ -292,15 +293,29 @@ def _chat_lines(path: Path) -> Iterator[str]:
         yield from handle
 
 
-def _merge(target: Path) -> tuple[Transcript, Merge]:
-    """Return the header of the transcript at ``target`` and a merge into it."""
+def _merge(target: Path, keeper: Keeper) -> tuple[Transcript, Merge]:
+    """Return the header of the transcript at ``target`` and a merge into it.
+
+    The file is read twice, as a stream: first for its ids (taken away from a
+    copy of the new ids, so only the new messages' ids stay in memory twice),
+    then for the merge itself.
+    """
     header, events = read_chat_stream(_chat_lines(target), path=str(target))
-    known: set[str] = set()
     sections: set[str] = set()
-    for event in events:
-        (sections if isinstance(event, Section) else known).add(event.id)
+    count = 0
+
+    def ids() -> Iterator[str]:
+        nonlocal count
+        for event in events:
+            if isinstance(event, Section):
+                sections.add(event.id)
+            else:
+                count += 1
+                yield event.id
+
+    fresh = keeper.ids.difference(ids())
     _header, existing = read_chat_stream(_chat_lines(target), path=str(target))
-    return header, Merge(existing, known, sections)
+    return header, Merge(existing, fresh, sections, count)
 
 
 def _refuse(target: Path) -> FileExistsError:
@@ -332,7 +347,7 @@ def import_chat(args: argparse.Namespace) -> int:
             raise _refuse(target)
         merge = None
         if target.exists() and args.update:
-            header, merge = _merge(target)
+            header, merge = _merge(target, keeper)
             events = merge.events(spool, keeper)
         else:
             events = body(spool, keeper)
@@ -348,7 +363,7 @@ def import_chat(args: argparse.Namespace) -> int:
     if merge is not None:
         logger.info("%s: %d new messages", target, merge.added)
     if written:
-        total = keeper.count if merge is None else len(merge.known) + merge.added
+        total = keeper.count if merge is None else merge.existing_count + merge.added
         logger.info("wrote %s (%d messages)", target, total)
     else:
         logger.info("%s is already up to date", target)
