@@ -7,7 +7,6 @@ from html import escape
 from html.parser import HTMLParser
 import json
 from pathlib import Path
-import re
 import subprocess
 import sys
 from urllib.parse import quote, unquote, urlsplit
