@@ -13,6 +13,7 @@ THEME = "theme"
 PLUGIN_PATHS = ["."]
 PLUGINS = [
     "plugins.outputguard",  # every written path stays inside OUTPUT_PATH
+    "plugins.build_report",  # a build that skipped content exits non-zero
     "plugins.posts",
     "plugins.theme_support",
     "plugins.transcripts",

@@ -14,6 +14,10 @@ import subprocess
 import sys
 
 from lxml import etree
+import pytest
+
+from plugins.build_report.report import BuildReport
+from plugins.common.errors import PluginConfigError
 
 from .support import ROOT
 
@@ -92,7 +96,8 @@ def test_bad_files_are_reported_by_line_and_skipped_and_the_rest_builds(tmp_path
     write(tmp_path, site_files(bad=True))
     result = pelican(tmp_path)
     log = result.stdout + result.stderr
-    assert result.returncode == 0, log
+    assert result.returncode == 1, log  # the exit status says something was skipped
+    assert "2 error(s) above: the files they name were skipped" in log, log
     assert "perspectives/good-post/2024-05-02-1500-bo.md:2:" in log, log
     assert "transcripts/broken.chat:7:" in log, log
     output = tmp_path / "output"
@@ -171,3 +176,34 @@ def test_the_guard_refuses_prefix_lookalikes_and_absolute_paths(tmp_path):
             continue
         raise AssertionError(name)
     assert sorted(tmp_path.iterdir()) == [output]
+
+
+def test_make_html_style_build_exits_zero_when_nothing_was_skipped(tmp_path):
+    write(tmp_path, site_files(bad=False))
+    result = pelican(tmp_path)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_skipped_content_can_be_allowed_by_setting(tmp_path):
+    content = write(tmp_path, site_files(bad=True))
+    settings = tmp_path / "lenient.py"
+    settings.write_text(
+        f"import sys\nsys.path.insert(0, {str(ROOT)!r})\n"
+        "from pelicanconf import *  # noqa: F403\n"
+        f"PLUGIN_PATHS = [{str(ROOT)!r}]\nTHEME = {str(ROOT / 'theme')!r}\n"
+        "BUILD_REPORT_FAIL_ON_SKIPPED = False\n",
+        encoding="utf-8",
+    )
+    command = Path(sys.executable).with_name("pelican")
+    result = subprocess.run(
+        [str(command), str(content), "-o", str(tmp_path / "out"), "-s", str(settings)],
+        capture_output=True, text=True, check=False, timeout=240,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "transcripts/broken.chat:7:" in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("value", ["yes", 1, None])
+def test_build_report_setting_must_be_a_boolean(value):
+    with pytest.raises(PluginConfigError, match="BUILD_REPORT_FAIL_ON_SKIPPED"):
+        BuildReport.from_settings({"BUILD_REPORT_FAIL_ON_SKIPPED": value})

@@ -536,11 +536,11 @@ def test_bad_file_is_skipped_with_file_and_line_and_the_rest_renders(
     with caplog.at_level(logging.WARNING):
         site = build_site(files)
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
     assert any(
-        m.startswith("perspectives/essay/broken.md:2: expected a date")
-        for m in warnings
-    ), warnings
-    assert any(m.startswith("perspectives/essay/notes.txt:") for m in warnings)
+        m.startswith("perspectives/essay/broken.md:2: expected a date") for m in errors
+    ), errors
+    assert any(m.startswith("perspectives/essay/notes.txt:") for m in errors)
     assert any(
         m.startswith("perspectives/nowhere:") and "'nowhere'" in m for m in warnings
     )

@@ -67,14 +67,14 @@ def _folders(root: Path, settings: PerspectiveSettings) -> list[_Folder]:
 def read_folder(
     folder: _Folder, *, post: str, settings: PerspectiveSettings
 ) -> list[Perspective]:
-    """Read the perspectives of one folder, skipping bad files with a warning."""
+    """Read the perspectives of one folder, skipping bad files with an error."""
     result = []
     for entry in sorted(folder.path.iterdir()):
         rel = f"{folder.rel}/{entry.name}"
         if entry.name.startswith(".") or entry.is_dir():
             continue
         if entry.suffix.lower() not in SUFFIXES:
-            logger.warning(
+            logger.error(
                 "%s: expected a Markdown perspective (%s), got another kind of"
                 " file; not shown",
                 rel,
@@ -96,7 +96,7 @@ def read_folder(
             else:
                 perspective = parse_perspective(text, **options)
         except ContentError as err:
-            logger.warning("%s (perspective skipped)", err)
+            logger.error("%s (perspective skipped)", err)
             continue
         result.append(perspective)
     if folder.compat:
