@@ -13,6 +13,7 @@ THEME = "theme"
 PLUGIN_PATHS = ["."]
 PLUGINS = [
     "plugins.posts",
+    "plugins.transcripts",
     "plugins.reblog",
     "plugins.perspectives",
     "plugins.intake",
@@ -101,6 +102,12 @@ PERSPECTIVES_EMAIL = "perspectives@colloquy.example"
 RELATIVE_URLS = False
 CACHE_CONTENT = False
 LOAD_CONTENT_CACHE = False
+
+# Transcripts (plugins.transcripts): content/transcripts/*.chat as pages.
+TRANSCRIPTS_PATH = "transcripts"
+TRANSCRIPTS_URL = "transcripts/{slug}/"
+TRANSCRIPTS_INDEX_URL = "transcripts/"
+TRANSCRIPTS_PAGE_SIZE = 1000
 
 # plugins.reblog: reblog pages, share links, earlier URLs (README "Permalinks")
 REBLOG_SHARE_TARGETS = [

@@ -154,6 +154,33 @@ def build_site_at(root: Path, files: dict[str, str | bytes], **overrides) -> Bui
     return BuiltSite(output)
 
 
+def broken_fragments(output: Path, site_url: str = "") -> list[str]:
+    """Return ``page -> url#fragment`` for every internal link to a missing anchor."""
+    ids: dict[Path, set[str]] = {}
+
+    def anchors(page: Path) -> set[str]:
+        if page not in ids:
+            soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
+            ids[page] = {str(tag["id"]) for tag in soup.find_all(id=True)}
+        return ids[page]
+
+    broken = []
+    for page in sorted(output.rglob("*.html")):
+        parser = _References()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for url in parser.urls:
+            fragment = unquote(urlsplit(url).fragment)
+            if not fragment:
+                continue
+            has_path = urlsplit(url).path or urlsplit(url).netloc
+            target = _resolve(output, page, url, site_url) if has_path else page
+            if target is not None and (
+                not target.exists() or fragment not in anchors(target)
+            ):
+                broken.append(f"{page.relative_to(output)} -> {url}")
+    return broken
+
+
 def files_containing(root: Path, needles: list[str]) -> list[str]:
     """Return ``file: needle`` for every file under ``root`` holding a needle.
 

@@ -18,6 +18,8 @@ KNOWN_FIELDS = frozenset(
         "title", "date", "modified", "category", "tags", "slug", "author", "authors",
         "summary", "status", "lang", "translation", "template", "save_as", "url",
         "keywords", "description", "image", "image_credit",
+        # plugins.transcripts
+        "transcript",
         # plugins.reblog: earlier URLs that keep working (and earlier-slugs, below),
         # and reblogs of others' posts (migrate, issue 10, writes earlier-urls too)
         "earlier-urls", "reblog-of", "reblog-title", "reblog-author",

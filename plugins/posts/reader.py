@@ -42,7 +42,13 @@ class PostReader(MarkdownReader):
             logger.error("%s", err)
             raise
         self._md = self._markdown()
-        content = self._md.convert(text)
+        try:
+            content = self._md.convert(text)
+        except ContentError as err:
+            # Markdown extensions (transcript quotes) know the line, not the file.
+            err.path = err.path or path
+            logger.error("%s", err)
+            raise
         metadata = self._parse_metadata(self._md.Meta) if self._md.Meta else {}
         return content, metadata
 

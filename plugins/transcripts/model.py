@@ -40,8 +40,9 @@ class Message:
     reactions: tuple[Reaction, ...] = ()
     edited: bool = False
     kind: str = "message"  # "message", "action" (/me), or "system" (joins, renames)
-    section: str | None = None  # heading of the section the message falls in
-    line: int = 0  # 1-based line in the source file, kept for error messages
+    section: str | None = None  # title of the section heading the message falls under
+    # 1-based line in the source file, kept for error messages (not compared).
+    line: int = field(default=0, compare=False)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,4 +71,5 @@ class Transcript:
     status: str = "published"
     sections: tuple[Section, ...] = ()
     extra: tuple[tuple[str, str], ...] = field(default=())  # other header fields, kept
-    source_path: str = ""  # relative to PATH, for error messages
+    # Relative to PATH, for error messages (not compared).
+    source_path: str = field(default="", compare=False)

@@ -1,0 +1,171 @@
+"""Write transcript pages, their participants' pages and the transcripts index."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+import logging
+import os
+from typing import Any
+
+from pelican.generators import Generator
+from pelican.utils import get_relative_path
+
+from plugins.common.footer import ORDER_TRANSCRIPT, FooterLink, add_footer_link
+from plugins.transcripts.library import TranscriptLibrary, TranscriptPage
+from plugins.transcripts.render import PageContext, iter_page_html, render_text
+from plugins.transcripts.settings import TranscriptsSettings
+
+logger = logging.getLogger(__name__)
+
+LIBRARY_KEY = "TRANSCRIPTS_LIBRARY"  # where each build's library lives in settings
+QUOTES_EXTENSION = "plugins.transcripts.quotes"
+
+
+def install_library(settings: dict[str, Any]) -> TranscriptLibrary:
+    """Give this build a fresh library and the Markdown quote extension its handle."""
+    library = TranscriptLibrary(
+        settings["PATH"], TranscriptsSettings.from_settings(settings)
+    )
+    settings[LIBRARY_KEY] = library
+    markdown = dict(settings.get("MARKDOWN", {}))
+    configs = dict(markdown.get("extension_configs", {}))
+    configs[QUOTES_EXTENSION] = {"library": library, "siteurl": settings["SITEURL"]}
+    markdown["extension_configs"] = configs
+    markdown["extensions"] = list(markdown.get("extensions", []))
+    settings["MARKDOWN"] = markdown
+    return library
+
+
+def link_posts(
+    library: TranscriptLibrary, articles: list[Any], content_path: str
+) -> dict[str, TranscriptPage]:
+    """Attach each post to the transcript it names, and each transcript to its posts."""
+    pages = library.all()
+    named: dict[str, list[Any]] = {}
+    for article in articles:
+        slug = getattr(article, "transcript", None)
+        if not slug:
+            article.transcript_page = None
+            continue
+        slug = str(slug).strip()
+        if slug not in pages:
+            article.transcript_page = None
+            logger.warning(
+                "%s: expected the slug of a transcript in content/%s/, got %r",
+                os.path.relpath(article.source_path, content_path),
+                library.settings.path,
+                slug,
+            )
+            continue
+        named.setdefault(slug, []).append(article)
+    linked = {}
+    for slug, page in pages.items():
+        posts = sorted(named.get(slug, ()), key=lambda a: (a.date, a.url), reverse=True)
+        linked[slug] = replace(page, posts=tuple(posts))
+        for article in posts:
+            article.transcript_page = linked[slug]
+            add_footer_link(
+                article,
+                FooterLink(
+                    label="Transcript",
+                    url=page.url,
+                    order=ORDER_TRANSCRIPT,
+                    css_class="footer-transcript",
+                ),
+            )
+    return linked
+
+
+class TranscriptsGenerator(Generator):
+    """Publish every transcript under content/transcripts/ as pages."""
+
+    def generate_context(self) -> None:
+        """Read the transcripts, link them with posts, and list them for templates."""
+        library = self.settings.get(LIBRARY_KEY)
+        if not isinstance(library, TranscriptLibrary):
+            library = install_library(self.settings)
+        articles = [
+            *self.context.get("articles", ()),
+            *self.context.get("hidden_articles", ()),
+            *self.context.get("drafts", ()),
+        ]
+        self.transcript_pages = linked = link_posts(
+            library, articles, self.settings["PATH"]
+        )
+        self.options = library.settings
+        listed = [
+            page for page in linked.values() if page.transcript.status == "published"
+        ]
+        listed.sort(key=lambda p: (p.date is not None, p.date, p.slug), reverse=True)
+        self.context["transcripts"] = listed
+
+    def generate_output(self, writer) -> None:
+        """Write each transcript's pages, participants' pages, and the index."""
+        relative = self.settings["RELATIVE_URLS"]
+        chat = self.get_template("transcript")
+        person = self.get_template("transcript_person")
+        for slug in sorted(self.transcript_pages):
+            page = self.transcript_pages[slug]
+            for chat_page in page.pages:
+                ctx = self._context(page, chat_page, chat_page.save_as)
+                writer.write_file(
+                    chat_page.save_as,
+                    chat,
+                    self.context,
+                    relative_urls=relative,
+                    transcript_page=page,
+                    chat_page=chat_page,
+                    messages=iter_page_html(ctx),
+                    page_url=chat_page.url,
+                )
+            for participant in page.participants:
+                self._write_person(writer, person, page, participant)
+        index_url = self.options.index_url
+        writer.write_file(
+            index_url + "index.html",
+            self.get_template("transcripts"),
+            self.context,
+            relative_urls=relative,
+            page_url=index_url,
+        )
+
+    def _context(self, page, chat_page, save_as: str) -> PageContext:
+        siteurl = (
+            get_relative_path(save_as)
+            if self.settings["RELATIVE_URLS"]
+            else self.settings["SITEURL"]
+        )
+        return PageContext(
+            page=page, chat_page=chat_page, siteurl=siteurl, settings=self.options
+        )
+
+    def _write_person(
+        self, writer, template, page: TranscriptPage, participant
+    ) -> None:
+        """Write one participant's pages: their messages, each linking to its place."""
+        messages = page.transcript.messages
+        mine = [i for i, m in enumerate(messages) if m.author == participant.handle]
+        size = self.options.page_size
+        for number in range(1, participant.page_count + 1):
+            url = participant.page_url(number)
+            ctx = self._context(page, None, url + "index.html")
+            writer.write_file(
+                url + "index.html",
+                template,
+                self.context,
+                relative_urls=self.settings["RELATIVE_URLS"],
+                transcript_page=page,
+                participant=participant,
+                person_page=number,
+                messages=_rendered(
+                    messages, mine[(number - 1) * size : number * size], ctx
+                ),
+                page_url=url,
+            )
+
+
+def _rendered(messages: tuple, positions: list[int], ctx: PageContext):
+    """Yield (message, link to it in the transcript, its text as HTML)."""
+    for index in positions:
+        message = messages[index]
+        yield message, ctx.message_href(message.id), render_text(message.text, ctx)

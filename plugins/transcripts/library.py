@@ -1,0 +1,288 @@
+"""Every transcript of one build: read once, laid out into pages, found by slug."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+import logging
+import os
+from pathlib import Path
+import re
+from typing import Any
+
+from plugins.common.errors import ContentError
+from plugins.common.ids import anchor, stable_id
+from plugins.transcripts.chatfile import parse_chat
+from plugins.transcripts.model import Message, Transcript
+from plugins.transcripts.settings import TranscriptsSettings
+
+logger = logging.getLogger(__name__)
+
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ChatPage:
+    """One output page of a transcript: a run of whole days (or part of a long day)."""
+
+    number: int  # 1-based
+    start: int  # index of the first message on the page
+    end: int  # index after the last one
+    url: str
+    save_as: str
+    first_day: date | None
+    last_day: date | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Participant:
+    """Someone who wrote in a transcript, with a page listing their messages."""
+
+    handle: str
+    name: str  # display name, or the handle when the chat had none
+    count: int
+    url: str
+    save_as: str
+    page_count: int = 1  # their messages, TRANSCRIPTS_PAGE_SIZE to a page
+
+    def page_url(self, number: int) -> str:
+        """Return the URL of page ``number`` (1-based) of this person's messages."""
+        return self.url if number == 1 else f"{self.url}page/{number}/"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TranscriptPage:
+    """A transcript as the site publishes it; ``context["transcripts"]`` lists them."""
+
+    slug: str
+    title: str
+    url: str
+    save_as: str
+    date: datetime | None  # the header's Date, else the first message's time
+    end: datetime | None  # the last message's time
+    summary: str
+    transcript: Transcript
+    pages: tuple[ChatPage, ...]
+    participants: tuple[Participant, ...]
+    posts: tuple[Any, ...] = ()  # Pelican articles naming it, newest first
+    source_path: str = ""
+    # Message id -> index of its first occurrence; parent id -> indexes of replies.
+    positions: Mapping[str, int] = field(default_factory=dict, repr=False)
+    replies: Mapping[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
+    people: Mapping[str, Participant] = field(default_factory=dict, repr=False)
+
+    def page_at(self, position: int) -> ChatPage:
+        """Return the page that shows the message at ``position``."""
+        index = bisect_right(self.pages, position, key=lambda page: page.start)
+        return self.pages[max(index - 1, 0)]
+
+    def message_url(self, message_id: str) -> str | None:
+        """Return the site-relative URL of a message's anchor, on its own page."""
+        position = self.positions.get(message_id)
+        if position is None:
+            return None
+        return f"{self.page_at(position).url}#m-{message_id}"
+
+    def message(self, message_id: str) -> Message | None:
+        """Return the message with ``message_id``, or None."""
+        position = self.positions.get(message_id)
+        return None if position is None else self.transcript.messages[position]
+
+    def participant(self, handle: str) -> Participant | None:
+        """Return the participant with ``handle``, or None."""
+        return self.people.get(handle)
+
+    def section_url(self, section_id: str) -> str | None:
+        """Return the site-relative URL of a section heading, on its own page."""
+        for section in self.transcript.sections:
+            if section.id == section_id and section.first_message is not None:
+                position = self.positions.get(section.first_message)
+                if position is not None:
+                    return f"{self.page_at(position).url}#s-{section.id}"
+        return None
+
+    @property
+    def message_count(self) -> int:
+        """Return how many messages the transcript holds."""
+        return len(self.transcript.messages)
+
+
+def lay_out(
+    transcript: Transcript, settings: TranscriptsSettings, *, posts: tuple = ()
+) -> TranscriptPage:
+    """Split a transcript into pages and count its participants."""
+    url = settings.url.format(slug=transcript.slug)
+    messages = transcript.messages
+    positions: dict[str, int] = {}
+    replies: dict[str, list[int]] = {}
+    counts: Counter[str] = Counter()
+    names: dict[str, str] = {}
+    for index, message in enumerate(messages):
+        positions.setdefault(message.id, index)
+        counts[message.author] += 1
+        if message.name and message.author not in names:
+            names[message.author] = message.name
+        if message.reply_to is not None:
+            replies.setdefault(message.reply_to, []).append(index)
+    participants = _participants(counts, names, url, settings.page_size)
+    return TranscriptPage(
+        slug=transcript.slug,
+        title=transcript.title,
+        url=url,
+        save_as=url + "index.html",
+        date=transcript.date or (messages[0].time if messages else None),
+        end=messages[-1].time if messages else None,
+        summary=transcript.summary,
+        transcript=transcript,
+        pages=tuple(_pages(messages, url, settings.page_size)),
+        participants=participants,
+        posts=posts,
+        source_path=transcript.source_path,
+        positions=positions,
+        replies={key: tuple(value) for key, value in replies.items()},
+        people={person.handle: person for person in participants},
+    )
+
+
+def _day_runs(messages: tuple[Message, ...]) -> Iterator[tuple[int, int, date]]:
+    start = 0
+    for index in range(1, len(messages) + 1):
+        if (
+            index == len(messages)
+            or messages[index].time.date() != messages[start].time.date()
+        ):
+            yield start, index, messages[start].time.date()
+            start = index
+
+
+def _pages(messages: tuple[Message, ...], url: str, size: int) -> Iterator[ChatPage]:
+    """Pack whole days into pages of at most ``size``; split only a longer day."""
+    chunks: list[tuple[int, int, date, date]] = []
+    last_is_whole = False  # whether the last chunk holds only whole days
+    for start, end, day in _day_runs(messages):
+        whole_day = end - start <= size
+        if chunks and whole_day and last_is_whole and end - chunks[-1][0] <= size:
+            first_start, _, first_day, _ = chunks[-1]
+            chunks[-1] = (first_start, end, first_day, day)
+            continue
+        chunks += [(p, min(p + size, end), day, day) for p in range(start, end, size)]
+        last_is_whole = whole_day
+    if not chunks:
+        chunks = [(0, 0, None, None)]  # type: ignore[list-item]
+    for number, (start, end, first, last) in enumerate(chunks, start=1):
+        page_url = url if number == 1 else f"{url}page/{number}/"
+        yield ChatPage(
+            number=number,
+            start=start,
+            end=end,
+            url=page_url,
+            save_as=page_url + "index.html",
+            first_day=first,
+            last_day=last,
+        )
+
+
+def _participants(
+    counts: Counter[str], names: dict[str, str], url: str, size: int
+) -> tuple[Participant, ...]:
+    taken: set[str] = set()
+    people = []
+    for handle in sorted(counts, key=lambda h: (-counts[h], h.lower(), h)):
+        slug = anchor(handle).lower()
+        if slug in taken:
+            slug = f"{slug}-{stable_id(handle, length=6)}"
+        taken.add(slug)
+        person_url = f"{url}by/{slug}/"
+        people.append(
+            Participant(
+                handle=handle,
+                name=names.get(handle, handle),
+                count=counts[handle],
+                url=person_url,
+                save_as=person_url + "index.html",
+                page_count=-(-counts[handle] // size),
+            )
+        )
+    return tuple(people)
+
+
+class TranscriptLibrary:
+    """The transcripts of one build, read on first use and then kept.
+
+    One instance per build lives in the settings, so the Markdown quote extension
+    (which runs while posts are read) and the generator share one parse.
+    """
+
+    def __init__(self, content_path: str, settings: TranscriptsSettings) -> None:
+        self.content_path = content_path
+        self.settings = settings
+        self._pages: dict[str, TranscriptPage] | None = None
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Pelican's content cache pickles settings; never pickle whole chats.
+        return {"content_path": self.content_path, "settings": self.settings}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.content_path = state["content_path"]
+        self.settings = state["settings"]
+        self._pages = None
+
+    def get(self, slug: str) -> TranscriptPage | None:
+        """Return the published or hidden transcript with ``slug``, or None."""
+        return self.all().get(slug)
+
+    def all(self) -> dict[str, TranscriptPage]:
+        """Return every readable transcript by slug; report and skip bad files."""
+        if self._pages is None:
+            self._pages = dict(self._load())
+        return self._pages
+
+    def _load(self) -> Iterator[tuple[str, TranscriptPage]]:
+        folder = Path(self.content_path) / self.settings.path
+        if not folder.is_dir():
+            return
+        seen: dict[str, str] = {}
+        for file in sorted(folder.rglob("*.chat")):
+            rel = os.path.relpath(file, self.content_path)
+            try:
+                transcript = read_transcript(file, rel)
+            except ContentError as err:
+                logger.error("%s (transcript skipped)", err)
+                continue
+            if transcript.status == "draft":
+                logger.info("%s: a draft, not published", rel)
+                continue
+            if transcript.slug in seen:
+                logger.error(
+                    "%s: expected a slug no other transcript has, got %r"
+                    " (also %s; transcript skipped)",
+                    rel,
+                    transcript.slug,
+                    seen[transcript.slug],
+                )
+                continue
+            seen[transcript.slug] = rel
+            yield transcript.slug, lay_out(transcript, self.settings)
+
+
+def read_transcript(file: Path, rel: str) -> Transcript:
+    """Read and parse one ``.chat`` file, checking its slug is usable in a URL."""
+    try:
+        text = file.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise ContentError(
+            f"expected UTF-8 text, got a byte {err.object[err.start]:#04x}"
+            f" at offset {err.start}",
+            path=rel,
+        ) from None
+    transcript = parse_chat(text, path=rel)
+    if not _SLUG.match(transcript.slug) or ".." in transcript.slug:
+        raise ContentError(
+            "expected a slug of letters, digits, '-', '_' and '.',"
+            f" got {transcript.slug!r}",
+            path=rel,
+        )
+    return transcript

@@ -1,0 +1,276 @@
+"""Turn transcript messages into safe HTML, one message at a time.
+
+Pages stream: :func:`iter_page_html` yields one small piece of markup per message,
+day separator or heading, so a 100,000-message chat never sits in memory as HTML
+beyond the page being written. Message text is outside text: it is escaped,
+linkified here, and then passed through :func:`plugins.common.sanitize.sanitize_html`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+import re
+from urllib.parse import quote
+
+from markupsafe import Markup, escape
+
+from plugins.common.sanitize import safe_url, sanitize_html, xml_safe
+from plugins.transcripts.library import ChatPage, TranscriptPage
+from plugins.transcripts.model import Message
+from plugins.transcripts.settings import TranscriptsSettings
+
+_TOKEN = re.compile(
+    r"(?P<url>\bhttps?://[^\s<>\"'`]+)"
+    r"|(?<![\w@/.])@(?P<handle>[\w][\w.-]*)"
+    r"|(?<![\w#&/])#(?P<tag>\w[\w-]*)"
+    r"|`(?P<code>[^`\n]+)`"
+)
+_TRAILING = ".,;:!?*'\"]"
+# Links to a message of the same chat, as Slack and Discord write them.
+_SLACK = re.compile(r"^https://[\w.-]+\.slack\.com/archives/\w+/p(\d{10})(\d{6})\b")
+_DISCORD = re.compile(
+    r"^https://(?:ptb\.|canary\.)?discord(?:app)?\.com/channels/[\w@]+/\d+/(\d+)$"
+)
+EXCERPT = 80  # characters of a parent message shown beside its reply
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PageContext:
+    """What rendering one output page needs to know."""
+
+    page: TranscriptPage
+    chat_page: ChatPage | None  # None outside the transcript (a post's quote)
+    siteurl: str  # as the templates see SITEURL on this page
+    settings: TranscriptsSettings
+
+    def href(self, site_relative: str) -> str:
+        """Return a link to a site-relative URL, short when it is on this page."""
+        path, _, fragment = site_relative.partition("#")
+        if fragment and self.chat_page is not None and path == self.chat_page.url:
+            return f"#{fragment}"
+        return f"{self.siteurl}/{site_relative}"
+
+    def message_href(self, message_id: str) -> str | None:
+        """Return a link to a message's anchor, wherever its page is."""
+        url = self.page.message_url(message_id)
+        return None if url is None else self.href(url)
+
+
+def display_name(message: Message, page: TranscriptPage) -> str:
+    """Return the name to show for a message's author (their usual one if unset)."""
+    if message.name:
+        return message.name
+    person = page.participant(message.author)
+    return person.name if person else message.author
+
+
+def render_text(text: str, ctx: PageContext) -> Markup:
+    """Return a message's text as safe HTML with URLs, @mentions and #tags linked."""
+    pieces: list[str] = []
+    position = 0
+    for match in _TOKEN.finditer(text):
+        start, end = match.span()
+        link = _link(match, ctx)
+        if link is None:
+            continue
+        html, end = link
+        pieces.append(_plain(text[position:start]))
+        pieces.append(html)
+        position = end
+    pieces.append(_plain(text[position:]))
+    return sanitize_html("".join(pieces))
+
+
+def _plain(text: str) -> str:
+    return str(escape(text)).replace("\n", "<br>\n")
+
+
+def _link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | None:
+    """Return the HTML for one token and where it ends, or None to leave it as text."""
+    if match["url"]:
+        return _url_link(match, ctx)
+    if match["handle"]:
+        return _mention_link(match, ctx)
+    if match["tag"]:
+        if not ctx.settings.hashtag_url:
+            return None
+        href = ctx.settings.hashtag_url.format(tag=quote(match["tag"], safe=""))
+        return f'<a href="{_e(href)}">#{_e(match["tag"])}</a>', match.end()
+    return f"<code>{_e(match['code'])}</code>", match.end()
+
+
+def _url_link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | None:
+    url = _trim_url(match["url"])
+    target = _local_message(url, ctx) or safe_url(url)
+    if target is None:
+        return None
+    return f'<a href="{_e(target)}">{_e(url)}</a>', match.start() + len(url)
+
+
+def _mention_link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | None:
+    handle = match["handle"].rstrip(".-")
+    person = ctx.page.participant(handle)
+    if person is None:
+        return None
+    html = (
+        f'<a href="{_e(ctx.href(person.url))}" title="Messages by {_e(person.name)}">'
+        f"@{_e(handle)}</a>"
+    )
+    return html, match.start() + 1 + len(handle)
+
+
+def _trim_url(url: str) -> str:
+    while url and (
+        url[-1] in _TRAILING or (url[-1] == ")" and url.count("(") < url.count(")"))
+    ):
+        url = url[:-1]
+    return url
+
+
+def _local_message(url: str, ctx: PageContext) -> str | None:
+    """Return a local anchor when ``url`` is a Slack/Discord link into this chat."""
+    candidates: list[str] = []
+    if found := _SLACK.match(url):
+        seconds, micros = found.groups()
+        candidates += [f"{seconds}.{micros}", f"p{seconds}{micros}", seconds + micros]
+    elif found := _DISCORD.match(url):
+        candidates.append(found[1])
+    for candidate in candidates:
+        href = ctx.message_href(candidate)
+        if href is not None:
+            return href
+    return None
+
+
+def _e(value: object) -> str:
+    """Return ``value`` as text escaped for HTML, without XML-illegal characters."""
+    return str(escape(xml_safe(str(value))))
+
+
+def iter_page_html(ctx: PageContext) -> Iterator[Markup]:
+    """Yield the markup of one page's messages, with day separators and headings."""
+    page, chat_page = ctx.page, ctx.chat_page
+    if chat_page is None:
+        return
+    messages = page.transcript.messages
+    headings: dict[int, list] = {}
+    for section in page.transcript.sections:
+        position = page.positions.get(section.first_message or "")
+        if position is not None and chat_page.start <= position < chat_page.end:
+            headings.setdefault(position, []).append(section)
+    several_days = (
+        bool(messages) and messages[0].time.date() != messages[-1].time.date()
+    )
+    day = None
+    for position in range(chat_page.start, chat_page.end):
+        message = messages[position]
+        if several_days and message.time.date() != day:
+            day = message.time.date()
+            yield Markup(
+                f'<h2 class="transcript-day" id="d-{day.isoformat()}">'
+                f'<time datetime="{day.isoformat()}">'
+                f"{_e(day.strftime(ctx.settings.day_format))}</time></h2>\n"
+            )
+        for section in headings.get(position, ()):
+            yield Markup(
+                f'<h2 class="transcript-section" id="s-{_e(section.id)}">'
+                f"{_e(section.title)}</h2>\n"
+            )
+        yield render_message(message, ctx)
+
+
+def render_message(message: Message, ctx: PageContext) -> Markup:
+    """Return one message as an h-entry with its permalink, author and extras."""
+    page = ctx.page
+    person = page.participant(message.author)
+    kind = "" if message.kind == "message" else f" transcript-{message.kind}"
+    when = message.time
+    mid = _e(message.id)
+    author_href = _e(ctx.href(person.url)) if person else "#"
+    parts = [
+        (
+            f'<article class="transcript-message h-entry{kind}" id="m-{mid}">\n'
+            '<p class="transcript-message-meta">'
+            f'<a class="u-url transcript-permalink" href="#m-{mid}">'
+            f'<time class="dt-published" datetime="{when.isoformat()}"'
+            f' title="{when:%Y-%m-%d %H:%M:%S %z}">'
+            f"{_e(when.strftime(ctx.settings.time_format))}</time></a> "
+            '<span class="p-author h-card transcript-author">'
+            f'<a class="u-url p-name" href="{author_href}">'
+            f"{_e(display_name(message, page))}</a>"
+            f' <span class="p-nickname transcript-handle">@{_e(message.author)}</span>'
+            "</span>"
+        ),
+    ]
+    if message.edited:
+        parts.append(' <span class="transcript-edited">(edited)</span>')
+    parts.append("</p>\n")
+    if message.reply_to is not None:
+        parts.append(_reply_context(message.reply_to, ctx))
+    parts.append(
+        f'<div class="e-content transcript-text">{render_text(message.text, ctx)}'
+        "</div>\n"
+    )
+    if message.attachments:
+        parts.append(_attachments(message))
+    if message.reactions:
+        parts.append('<ul class="transcript-reactions">')
+        for reaction in message.reactions:
+            emoji, count = _e(reaction.emoji), int(reaction.count)
+            parts.append(
+                f'<li class="transcript-reaction" title="{emoji}: {count}">'
+                f'<span class="transcript-emoji">{emoji}</span>'
+                f' <span class="transcript-reaction-count">{count}</span></li>'
+            )
+        parts.append("</ul>\n")
+    replies = page.replies.get(message.id, ())
+    if replies:
+        parts.append(_replies(replies, ctx))
+    parts.append("</article>\n")
+    return Markup("".join(parts))
+
+
+def _reply_context(parent_id: str, ctx: PageContext) -> str:
+    parent = ctx.page.message(parent_id)
+    if parent is None:
+        return (
+            '<p class="transcript-in-reply-to">In reply to a message'
+            " that is not in this transcript.</p>\n"
+        )
+    excerpt = " ".join(parent.text.split())
+    if len(excerpt) > EXCERPT:
+        excerpt = excerpt[: EXCERPT - 1].rstrip() + "…"
+    return (
+        '<p class="transcript-in-reply-to">↪ In reply to'
+        f' <a class="u-in-reply-to" href="{_e(ctx.message_href(parent_id))}">'
+        f"{_e(display_name(parent, ctx.page))}</a>"
+        f' <q class="transcript-reply-excerpt">{_e(excerpt)}</q></p>\n'
+    )
+
+
+def _replies(replies: tuple[int, ...], ctx: PageContext) -> str:
+    messages = ctx.page.transcript.messages
+    links = ", ".join(
+        f'<a href="{_e(ctx.message_href(messages[index].id))}">'
+        f"{_e(display_name(messages[index], ctx.page))} at"
+        f" {_e(messages[index].time.strftime(ctx.settings.time_format))}</a>"
+        for index in replies
+    )
+    label = "Reply" if len(replies) == 1 else f"{len(replies)} replies"
+    return f'<p class="transcript-replies">{label}: {links}</p>\n'
+
+
+def _attachments(message: Message) -> str:
+    items = []
+    for item in message.attachments:
+        url = safe_url(item.url)
+        label = _e(item.title or item.url)
+        if url is None:
+            items.append(f'<li class="transcript-attachment">{label}</li>')
+        else:
+            items.append(
+                '<li class="transcript-attachment">'
+                f'<a href="{_e(url)}" rel="nofollow ugc">{label}</a></li>'
+            )
+    return f'<ul class="transcript-attachments">{"".join(items)}</ul>\n'
