@@ -9,7 +9,7 @@ OUTPUT := output
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: html publish serve test lint format clean setup bench-intake bench-import
+.PHONY: html publish serve test lint format clean setup bench bench-intake bench-import
 
 html: $(STAMP)
 	$(PELICAN) $(CONTENT) -o $(OUTPUT) -s pelicanconf.py
@@ -32,6 +32,11 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 setup: $(STAMP)
+
+# Colloquy against bare Pelican on a generated corpus (README "Performance").
+# BENCH_ARGS=--quick for a small run; e.g. BENCH_ARGS="--posts 1000 --rounds 5".
+bench: $(STAMP)
+	$(BIN)/colloquy bench $(BENCH_ARGS)
 
 # The intake endpoint's throughput and p99 latency (CLIENTS concurrent clients).
 CLIENTS ?= 50
