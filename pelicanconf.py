@@ -17,7 +17,7 @@ PLUGINS = [
     "plugins.reblog",
     "plugins.perspectives",
     "plugins.intake",
-    "plugins.incremental",
+    "plugins.performance",
 ]
 
 # Only posts/ holds articles; transcripts/ and perspectives/ belong to their plugins.
@@ -127,10 +127,10 @@ REBLOG_DEV_SITEURL = "http://127.0.0.1:8000"
 # discussion, which `colloquy intake serve --manifest` reads.
 INTAKE_MANIFEST_SAVE_AS = "intake/manifest.json"
 
-# Incremental builds (plugins.incremental, README "Performance"): a rebuild writes
+# Incremental builds (plugins.performance, README "Performance"): a rebuild writes
 # only output files whose bytes change. It copies the theme's static files itself
 # (Pelican's copy rewrites them every build), and static content is copied only
 # when newer than the output's copy.
 THEME_STATIC_PATHS = []
-INCREMENTAL_THEME_STATIC_PATHS = ["static"]
+PERFORMANCE_THEME_STATIC_PATHS = ["static"]
 STATIC_CHECK_IF_MODIFIED = True

@@ -11,7 +11,7 @@ import pytest
 
 from plugins.bench.corpus import CorpusShape, write_corpus
 from plugins.common.errors import PluginConfigError
-from plugins.incremental.writer import IncrementalWriter, write_if_changed
+from plugins.performance.writer import IncrementalWriter, write_if_changed
 
 from .support import BuiltSite
 
@@ -104,4 +104,4 @@ def test_theme_static_paths_must_be_left_to_the_plugin(build_site):
     with pytest.raises(PluginConfigError, match="THEME_STATIC_PATHS: expected"):
         build_site({}, THEME_STATIC_PATHS=["static"])
     with pytest.raises(PluginConfigError, match="expected a list of relative"):
-        build_site({}, INCREMENTAL_THEME_STATIC_PATHS=["../elsewhere"])
+        build_site({}, PERFORMANCE_THEME_STATIC_PATHS=["../elsewhere"])

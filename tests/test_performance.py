@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 from hypothesis import given, settings
 from hypothesis import strategies as st
 import nh3
 
+from plugins.bench.corpus import CorpusShape, write_corpus
+from plugins.bench.run import write_settings
 from plugins.common.sanitize import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
@@ -14,6 +19,8 @@ from plugins.common.sanitize import (
     sanitize_html,
     xml_safe,
 )
+
+from .support import BuiltSite
 
 PIECES = st.sampled_from(
     [
@@ -46,3 +53,26 @@ def test_the_prebuilt_cleaner_cleans_exactly_like_nh3_clean(html, allow_images):
     assert str(sanitize_html(html, allow_images=allow_images)) == plain_clean(
         html, allow_images
     )
+
+
+def test_the_site_is_the_same_with_and_without_the_performance_plugin(tmp_path):
+    write_corpus(
+        tmp_path, CorpusShape(posts=12, transcripts=1, messages_per_transcript=40)
+    )
+    # Signal receivers stay connected for the life of a process, so each build
+    # runs in a process of its own.
+    settings = write_settings(tmp_path)["colloquy"]
+    plain = tmp_path / "plain.py"
+    plain.write_text(
+        settings.read_text(encoding="utf-8")
+        + 'PLUGINS = [p for p in PLUGINS if p != "plugins.performance"]\n'
+        + 'THEME_STATIC_PATHS = ["static"]\n',
+        encoding="utf-8",
+    )
+    for name, conf in (("fast", settings), ("plain", plain)):
+        command = [sys.executable, "-m", "pelican", "-s", str(conf), "-o", name]
+        subprocess.run(command, check=True, cwd=tmp_path, capture_output=True)
+    fast = BuiltSite(tmp_path / "fast").snapshot()
+    assert fast == BuiltSite(tmp_path / "plain").snapshot()
+    assert "theme/css/site.css" in fast
+    assert sum(1 for name in fast if "/post-" in name) >= 12

@@ -12,33 +12,33 @@ from typing import Any
 from pelican.generators import Generator
 
 from plugins.common.errors import PluginConfigError
-from plugins.incremental.writer import write_if_changed
+from plugins.performance.writer import write_if_changed
 
 logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class IncrementalSettings:
-    """Settings for the incremental-build plugin, read once and validated."""
+class PerformanceSettings:
+    """Settings for the performance plugin, read once and validated."""
 
     theme_static_paths: tuple[str, ...] = ("static",)
 
     @classmethod
-    def from_settings(cls, settings: dict[str, Any]) -> IncrementalSettings:
-        """Read ``INCREMENTAL_*`` settings, reporting every problem at once."""
+    def from_settings(cls, settings: dict[str, Any]) -> PerformanceSettings:
+        """Read ``PERFORMANCE_*`` settings, reporting every problem at once."""
         problems = []
-        paths = settings.get("INCREMENTAL_THEME_STATIC_PATHS", ["static"])
+        paths = settings.get("PERFORMANCE_THEME_STATIC_PATHS", ["static"])
         if not isinstance(paths, list | tuple) or not all(
             isinstance(p, str) and p and not os.path.isabs(p) and ".." not in p
             for p in paths
         ):
             problems.append(
-                "INCREMENTAL_THEME_STATIC_PATHS: expected a list of relative paths "
+                "PERFORMANCE_THEME_STATIC_PATHS: expected a list of relative paths "
                 f"inside the theme, got {paths!r}"
             )
         if settings.get("THEME_STATIC_PATHS") and paths:
             problems.append(
-                "THEME_STATIC_PATHS: expected [] when INCREMENTAL_THEME_STATIC_PATHS "
+                "THEME_STATIC_PATHS: expected [] when PERFORMANCE_THEME_STATIC_PATHS "
                 f"copies the theme's files, got {settings.get('THEME_STATIC_PATHS')!r}"
             )
         if problems:
@@ -79,7 +79,7 @@ class ThemeStaticGenerator(Generator):
 
     def generate_output(self, writer: Any) -> None:
         """Copy each theme static file whose bytes differ from the output's."""
-        options = IncrementalSettings.from_settings(self.settings)
+        options = PerformanceSettings.from_settings(self.settings)
         target = Path(self.output_path) / self.settings["THEME_STATIC_DIR"]
         ignores = list(self.settings.get("IGNORE_FILES", []))
         for source, rel in theme_files(
