@@ -9,7 +9,7 @@ OUTPUT := output
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: html publish serve test lint format clean setup bench bench-intake bench-import
+.PHONY: html publish serve test lint format clean setup bench bench-intake bench-import bench-feeds
 
 html: $(STAMP)
 	$(PELICAN) $(CONTENT) -o $(OUTPUT) -s pelicanconf.py
@@ -22,6 +22,9 @@ serve: html
 
 test: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench-feeds: $(STAMP)
+	$(BIN)/python -m plugins.site_feeds.bench
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -17,7 +17,8 @@ PLUGINS = [
     "plugins.reblog",
     "plugins.perspectives",
     "plugins.intake",
-    "plugins.performance",
+    "plugins.site_feeds",  # keep after plugins that attach data to posts
+    "plugins.performance",  # last: fixes post URLs after the others' finalizers
 ]
 
 # Only posts/ holds articles; transcripts/ and perspectives/ belong to their plugins.
@@ -88,7 +89,11 @@ MARKDOWN = {
 }
 
 # Theme: links shown in the site header.
-MENUITEMS = [("Archives", "archives/"), ("About", "about/")]
+MENUITEMS = [
+    ("Archives", "archives/"),
+    ("Transcripts", "transcripts/"),
+    ("About", "about/"),
+]
 DISPLAY_PAGES_ON_MENU = False
 DISPLAY_CATEGORIES_ON_MENU = False
 
@@ -109,6 +114,11 @@ TRANSCRIPTS_PATH = "transcripts"
 TRANSCRIPTS_URL = "transcripts/{slug}/"
 TRANSCRIPTS_INDEX_URL = "transcripts/"
 TRANSCRIPTS_PAGE_SIZE = 1000
+
+# Feeds (plugins.site_feeds): every feed is written with feedgen. Feeds need absolute
+# links: an absolute SITEURL (publishconf.py) is used, else FEEDS_SITEURL.
+FEEDS_SITEURL = "http://127.0.0.1:8000"
+FEEDS_ID_AUTHORITY = "colloquy.example.org"  # the domain in entry ids: never change it
 
 # plugins.reblog: reblog pages, share links, earlier URLs (README "Permalinks")
 REBLOG_SHARE_TARGETS = [

@@ -18,6 +18,7 @@ from .common.files import UnsafePathError
 # Modules with an ``add_commands(subparsers)`` function, in --help order.
 COMMAND_MODULES = (
     "plugins.posts.commands",
+    "plugins.transcripts.commands",
     "plugins.migrate.commands",
     "plugins.reblog.commands",
     "plugins.perspectives.commands",

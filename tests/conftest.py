@@ -2,12 +2,10 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from pelican import Pelican
 from pelican.log import LimitFilter
-from pelican.settings import read_settings
 import pytest
 
-from .support import ROOT, BuiltSite
+from .support import BuiltSite, build_site_at
 
 
 @pytest.fixture(autouse=True)
@@ -22,24 +20,6 @@ def build_site(tmp_path):
     """Build a site from ``{relative path: text}`` with the project's settings."""
 
     def build(files: dict[str, str | bytes], **overrides) -> BuiltSite:
-        content, output = tmp_path / "content", tmp_path / "output"
-        content.mkdir(exist_ok=True)
-        for rel, text in files.items():
-            target = content / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(text, bytes):
-                target.write_bytes(text)
-            else:
-                target.write_text(text, encoding="utf-8")
-        override = {
-            "PATH": str(content),
-            "OUTPUT_PATH": str(output),
-            "THEME": str(ROOT / "theme"),
-            "CACHE_CONTENT": False,
-            **overrides,
-        }
-        settings = read_settings(str(ROOT / "pelicanconf.py"), override=override)
-        Pelican(settings).run()
-        return BuiltSite(output)
+        return build_site_at(tmp_path, files, **overrides)
 
     return build

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
+import re
 from urllib.parse import quote, unquote, urlsplit
 import xml.etree.ElementTree as ET
 
@@ -124,7 +125,19 @@ def active_content(html: str, *, allowed: frozenset[str] = frozenset()) -> list[
                 found.append(f"<{element.name} {name}>")
             elif name.lower() in URL_ATTRIBUTES:
                 scheme = text.strip().split(":", 1)[0].lower() if ":" in text else ""
-                if scheme and scheme not in {"http", "https", "mailto"}:
+                # Browsers drop tabs and newlines in URLs; a "/", "?" or "#" before
+                # the first ":" means there is no scheme ("#m-1:2" is a fragment).
+                scheme = re.sub(r"[\t\n\r]", "", scheme)
+                if (
+                    scheme
+                    and not re.search(r"[/?#]", scheme)
+                    and scheme
+                    not in {
+                        "http",
+                        "https",
+                        "mailto",
+                    }
+                ):
                     found.append(f"<{element.name} {name}={text!r}>")
     return found
 

@@ -17,7 +17,8 @@ from plugins.common.sanitize import xml_safe
 from plugins.transcripts.chatfile import format_chat, parse_chat
 from plugins.transcripts.library import lay_out
 from plugins.transcripts.model import Message, Transcript
-from plugins.transcripts.render import PageContext, render_text
+from plugins.transcripts.quotes import quoted_range
+from plugins.transcripts.render import PageContext, iter_page_html, render_text
 from plugins.transcripts.settings import TranscriptsSettings
 
 from .support import (
@@ -27,6 +28,7 @@ from .support import (
     broken_links,
     build_site_at,
 )
+from .test_chatfile import transcripts
 
 CHAT = """\
 Title: Keeping a blog for ten years
@@ -73,6 +75,8 @@ We hosted a chat. Bo put it best:
 And the end of the night:
 
 [[quote: ten-years#x2..m-x3]]
+
+The rest is in [a chat]({filename}/transcripts/ten-years.chat) of its own.
 """
 
 SECOND_POST = """\
@@ -155,7 +159,7 @@ def test_every_timestamp_is_a_permalink_to_its_own_anchor(site):
 def test_header_shows_span_source_channel_hosts_and_summary(site):
     soup = site.html(PAGE)
     when = [t["datetime"] for t in soup.select(".transcript-when time")]
-    assert when == ["2024-05-02T20:00:00-04:00", "2024-05-03T00:02:00-04:00"]
+    assert when == ["2024-05-02T19:59:00-04:00", "2024-05-03T00:02:00-04:00"]
     assert soup.select_one(".transcript-source").text == "slack"
     assert soup.select_one(".transcript-channel").text == "#longblogs"
     assert soup.select_one(".transcript-hosts a").text == "Mara Quill"
@@ -294,6 +298,8 @@ def test_posts_and_transcript_link_both_ways(site):
     post = site.html("2024/05/ten-years/index.html")
     footer = post.select_one(".post-footer a.footer-transcript")
     assert (footer.text, footer["href"]) == ("Transcript", "/transcripts/ten-years/")
+    intrasite = post.select(".e-content > p")[-1].a
+    assert (intrasite.text, intrasite["href"]) == ("a chat", "/transcripts/ten-years/")
 
 
 def test_quotes_render_author_time_and_a_link_to_the_message(site):
@@ -335,22 +341,29 @@ def test_a_long_chat_is_split_by_day_and_every_anchor_resolves(paged):
     first = paged.html(PAGE)
     assert (
         first.select_one("a.transcript-next")["href"]
-        == "/transcripts/ten-years/page/2/"
+        == "/transcripts/ten-years/2024-05-02/2/"
     )
-    pages = [PAGE] + [f"transcripts/ten-years/page/{n}/index.html" for n in (2, 3, 4)]
+    # Pages are named by day (the first is the transcript's own URL), so a
+    # permalink does not move when the page size changes or days are added.
+    pages = [PAGE] + [
+        f"transcripts/ten-years/{day}/index.html"
+        for day in ("2024-05-02/2", "2024-05-02/3", "2024-05-03")
+    ]
     seen = []
     for rel in pages:
         seen += [
             a["id"][2:] for a in paged.html(rel).select("article.transcript-message")
         ]
     assert seen == ALL_IDS
-    assert "transcripts/ten-years/page/5/index.html" not in paged.pages()
+    assert (
+        len([p for p in paged.pages() if p.startswith("transcripts/ten-years/2")]) == 3
+    )
     last = paged.html(pages[-1])
-    # The first day (7 messages) fills three pages; the next day starts a page.
+    # The first day (7 messages) fills three pages; the next day has its own.
     assert [h["id"] for h in last.select("h2.transcript-day")] == ["d-2024-05-03"]
     assert (
         last.select_one("a.transcript-previous")["href"]
-        == "/transcripts/ten-years/page/3/"
+        == "/transcripts/ten-years/2024-05-02/3/"
     )
     assert broken_links(paged.output) == []
     assert broken_fragments(paged.output) == []
@@ -358,8 +371,8 @@ def test_a_long_chat_is_split_by_day_and_every_anchor_resolves(paged):
     post = paged.html("2024/05/ten-years/index.html")
     hrefs = [a["href"] for a in post.select("a.transcript-quote-link")]
     assert hrefs[1:] == [
-        "/transcripts/ten-years/page/3/#m-x2",
-        "/transcripts/ten-years/page/4/#m-x3",
+        "/transcripts/ten-years/2024-05-02/3/#m-x2",
+        "/transcripts/ten-years/2024-05-03/#m-x3",
     ]
 
 
@@ -447,16 +460,27 @@ def _day(n: int, hour: int) -> datetime:
     return datetime(2024, 5, n, hour, tzinfo=timezone(timedelta(hours=-4)))
 
 
-def test_pages_keep_whole_days_and_split_only_a_longer_day():
+def test_a_long_chat_gets_a_page_per_day_and_long_days_in_parts():
     times = [_day(1, 10)] * 2 + [_day(2, 10)] * 5 + [_day(3, 10)] + [_day(4, 10)]
     messages = tuple(
         Message(id=f"m{i}", author="ann", time=t, text="") for i, t in enumerate(times)
     )
     transcript = Transcript(slug="t", title="T", source="", messages=messages)
     layout = lay_out(transcript, TranscriptsSettings(page_size=3))
-    assert [(p.start, p.end) for p in layout.pages] == [(0, 2), (2, 5), (5, 7), (7, 9)]
-    assert layout.message_url("m6") == "transcripts/t/page/3/#m-m6"
-    assert layout.message_url("m8") == "transcripts/t/page/4/#m-m8"
+    assert [(p.start, p.end) for p in layout.pages] == [
+        (0, 2),
+        (2, 5),
+        (5, 7),
+        (7, 8),
+        (8, 9),
+    ]
+    assert layout.message_url("m1") == "transcripts/t/#m-m1"
+    assert layout.message_url("m3") == "transcripts/t/2024-05-02/#m-m3"
+    assert layout.message_url("m6") == "transcripts/t/2024-05-02/2/#m-m6"
+    assert layout.message_url("m8") == "transcripts/t/2024-05-04/#m-m8"
+    # A chat that fits on one page keeps every message on the transcript's URL.
+    whole = lay_out(transcript, TranscriptsSettings(page_size=9))
+    assert [(p.start, p.end, p.url) for p in whole.pages] == [(0, 9, "transcripts/t/")]
 
 
 TEXT = st.text(
@@ -580,4 +604,118 @@ def test_a_participant_with_many_messages_gets_pages_too(paged):
         "/transcripts/ten-years/by/mara/page/2/"
     )
     links = [a["href"] for a in second.select("a.transcript-permalink")]
-    assert links == ["/transcripts/ten-years/page/4/#m-x3"]
+    assert links == ["/transcripts/ten-years/2024-05-03/#m-x3"]
+
+
+def test_relative_urls_still_resolve_across_pages(build_site):
+    site = build_site(FILES, RELATIVE_URLS=True, TRANSCRIPTS_PAGE_SIZE=3)
+    page = site.html("transcripts/ten-years/2024-05-03/index.html")
+    reply = page.select_one("#m-x3 .transcript-in-reply-to a")
+    assert reply["href"] == "../../../transcripts/ten-years/2024-05-02/3/#m-x2"
+    assert broken_links(site.output) == []
+    assert broken_fragments(site.output) == []
+
+
+@settings(max_examples=60, deadline=None)
+@given(transcripts(), st.integers(1, 4))
+def test_any_transcript_renders_inert_pages_holding_every_message_once(chat, size):
+    layout = lay_out(chat, TranscriptsSettings(page_size=size))
+    seen = []
+    for chat_page in layout.pages:
+        ctx = PageContext(
+            page=layout, chat_page=chat_page, siteurl="", settings=TranscriptsSettings()
+        )
+        html = "".join(iter_page_html(ctx))
+        assert active_content(html) == []
+        soup = BeautifulSoup(html, "html.parser")
+        seen += [a["id"] for a in soup.select("article.transcript-message")]
+    assert seen == [f"m-{m.id}" for m in chat.messages]
+
+
+@pytest.mark.parametrize(
+    ("message_id", "url"),
+    [
+        ("1714694460-000200", "https://acme.slack.com/archives/C0X/p1714694460000200"),
+        ("p1714694460000200", "https://acme.slack.com/archives/C0X/p1714694460000200"),
+        (
+            "1228373541871",
+            "https://discord.com/channels/81384788765712384/8138/1228373541871",
+        ),
+    ],
+)
+def test_platform_links_into_the_same_chat_become_local_anchors(message_id, url):
+    transcript = parse_chat(
+        f"Title: T\n\n--- 2024-05-02 -04:00 ---\n[20:00 #{message_id}] <ann> hi\n"
+        f"[20:01] <bo> see {url}\n",
+        path="t.chat",
+    )
+    page = lay_out(transcript, TranscriptsSettings())
+    ctx = PageContext(
+        page=page, chat_page=page.pages[0], siteurl="", settings=TranscriptsSettings()
+    )
+    html = render_text(transcript.messages[1].text, ctx)
+    link = BeautifulSoup(str(html), "html.parser").a
+    assert link["href"] == f"#m-{message_id}"
+    assert link.text == url
+
+
+@pytest.mark.parametrize(
+    ("ref", "expected"),
+    [
+        ("m-x2", (6, 6)),
+        ("x2", (6, 6)),
+        ("x2..x3", (6, 7)),
+        ("m-1714694460.000200..m-1714694520.000300", (2, 3)),
+        ("1714694460.000200..x1", (2, 5)),
+    ],
+)
+def test_quote_references_name_one_message_or_a_run(ref, expected):
+    page = lay_out(parse_chat(CHAT, path="t.chat"), TranscriptsSettings())
+    assert quoted_range(page, ref, slug="ten-years") == expected
+
+
+@pytest.mark.parametrize(
+    ("ref", "problem"),
+    [
+        ("m-nope", "expected a message id of transcript 'ten-years', got 'm-nope'"),
+        ("x2..nope", "got 'nope'"),
+        ("x3..x2", "expected 'x3' before 'x2' in 'ten-years', got it after"),
+    ],
+)
+def test_bad_quote_references_say_what_is_wrong(ref, problem):
+    page = lay_out(parse_chat(CHAT, path="t.chat"), TranscriptsSettings())
+    with pytest.raises(ValueError, match=re.escape(problem)):
+        quoted_range(page, ref, slug="ten-years")
+
+
+HOSTILE = """\
+Title: <script>alert('title')</script>
+Source: <img src=x onerror=alert('source')>
+Channel: <iframe src=javascript:alert(1)>
+Summary: <b onmouseover=alert('summary')>hi</b>
+Hosts: eve
+
+--- 2024-05-02 -04:00 ---
+## <svg onload=alert('section')>
+[20:00 #e1] <eve|<script\\>alert('name')</script\\>> <style>body{}</style>
+  reaction: <img src=x onerror=alert('emoji')> 2
+  attachment: https://example.org/" onclick="alert(1) <b>title</b>
+"""
+
+
+def test_outside_text_in_headers_names_and_reactions_is_escaped(build_site):
+    site = build_site({"transcripts/evil.chat": HOSTILE})
+    for rel in [
+        "transcripts/evil/index.html",
+        "transcripts/index.html",
+        "transcripts/evil/by/eve/index.html",
+    ]:
+        assert active_content(site.text(rel), allowed=frozenset({"link", "meta"})) == []
+    page = site.html("transcripts/evil/index.html")
+    assert (
+        page.select_one(".transcript-title").text == "<script>alert('title')</script>"
+    )
+    assert page.select_one(".transcript-author .p-name").text == (
+        "<script>alert('name')</script>"
+    )
+    assert "<svg" in page.select_one("h2.transcript-section").text

@@ -26,6 +26,8 @@ KNOWN_FIELDS = frozenset(
         "reblog-author-url", "reblog-date", "reblog-via",
         # perspectives (issue 5): older slugs whose perspective folders still count
         "earlier-slugs", "discussion",
+        # site_feeds
+        "feed-id",
     }
 )  # fmt: skip
 DATE_FIELDS = frozenset({"date", "modified"})

@@ -98,6 +98,10 @@ class TranscriptsGenerator(Generator):
         ]
         listed.sort(key=lambda p: (p.date is not None, p.date, p.slug), reverse=True)
         self.context["transcripts"] = listed
+        # So a post can link `[the chat]({filename}/transcripts/launch-chat.chat)`.
+        generated = self.context.setdefault("generated_content", {})
+        for page in linked.values():
+            generated[page.source_path] = page
 
     def generate_output(self, writer) -> None:
         """Write each transcript's pages, participants' pages, and the index."""

@@ -35,6 +35,7 @@ class ChatPage:
     save_as: str
     first_day: date | None
     last_day: date | None
+    part: int = 1  # which part of its day, when a long day is split
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -159,30 +160,47 @@ def _day_runs(messages: tuple[Message, ...]) -> Iterator[tuple[int, int, date]]:
 
 
 def _pages(messages: tuple[Message, ...], url: str, size: int) -> Iterator[ChatPage]:
-    """Pack whole days into pages of at most ``size``; split only a longer day."""
-    chunks: list[tuple[int, int, date, date]] = []
-    last_is_whole = False  # whether the last chunk holds only whole days
-    for start, end, day in _day_runs(messages):
-        whole_day = end - start <= size
-        if chunks and whole_day and last_is_whole and end - chunks[-1][0] <= size:
-            first_start, _, first_day, _ = chunks[-1]
-            chunks[-1] = (first_start, end, first_day, day)
-            continue
-        chunks += [(p, min(p + size, end), day, day) for p in range(start, end, size)]
-        last_is_whole = whole_day
-    if not chunks:
-        chunks = [(0, 0, None, None)]  # type: ignore[list-item]
-    for number, (start, end, first, last) in enumerate(chunks, start=1):
-        page_url = url if number == 1 else f"{url}page/{number}/"
+    """Split a chat longer than ``size`` into one page per day (long days in parts).
+
+    Page URLs name their day (``<url>2024-05-03/``, then ``<url>2024-05-03/2/``),
+    except the first, which is the transcript's own URL; so a message's permalink
+    does not move when days are added after it or the page size changes.
+    """
+    if len(messages) <= size:
+        first = messages[0].time.date() if messages else None
+        last = messages[-1].time.date() if messages else None
         yield ChatPage(
-            number=number,
-            start=start,
-            end=end,
-            url=page_url,
-            save_as=page_url + "index.html",
+            number=1,
+            start=0,
+            end=len(messages),
+            url=url,
+            save_as=url + "index.html",
             first_day=first,
             last_day=last,
         )
+        return
+    parts: Counter[date] = Counter()
+    number = 0
+    for start, end, day in _day_runs(messages):
+        for piece in range(start, end, size):
+            number += 1
+            parts[day] += 1
+            if number == 1:
+                page_url = url
+            elif parts[day] == 1:
+                page_url = f"{url}{day.isoformat()}/"
+            else:
+                page_url = f"{url}{day.isoformat()}/{parts[day]}/"
+            yield ChatPage(
+                number=number,
+                start=piece,
+                end=min(piece + size, end),
+                url=page_url,
+                save_as=page_url + "index.html",
+                first_day=day,
+                last_day=day,
+                part=parts[day],
+            )
 
 
 def _participants(

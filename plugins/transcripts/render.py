@@ -133,7 +133,8 @@ def _local_message(url: str, ctx: PageContext) -> str | None:
     candidates: list[str] = []
     if found := _SLACK.match(url):
         seconds, micros = found.groups()
-        candidates += [f"{seconds}.{micros}", f"p{seconds}{micros}", seconds + micros]
+        candidates += [f"{seconds}.{micros}", f"{seconds}-{micros}", seconds + micros]
+        candidates.append(f"p{seconds}{micros}")
     elif found := _DISCORD.match(url):
         candidates.append(found[1])
     for candidate in candidates:

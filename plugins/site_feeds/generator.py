@@ -1,0 +1,320 @@
+"""The Pelican generator that writes every feed and the subscribe page."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from pelican.generators import Generator
+
+from plugins.common.errors import ContentError
+from plugins.common.files import inside, write_atomic
+
+from .entries import (
+    latest,
+    newest,
+    perspective_items,
+    plain_text,
+    post_id,
+    post_item,
+    relative_source,
+    transcript_item,
+)
+from .model import Feed, FeedItem, FeedLink, Person
+from .settings import FeedsSettings, family
+from .writer import render_atom, render_json, render_rss
+
+logger = logging.getLogger(__name__)
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "updated" of a feed with nothing in it
+MIME = {
+    "site_rss": "application/rss+xml",
+    "site_json": "application/feed+json",
+}
+RENDER: dict[str, Callable[[Feed], bytes]] = {
+    "application/atom+xml": render_atom,
+    "application/rss+xml": render_rss,
+    "application/feed+json": render_json,
+}
+
+
+def mime(kind: str) -> str:
+    """Return the media type of a feed kind."""
+    return MIME.get(kind, "application/atom+xml")
+
+
+def has_perspectives(context: dict[str, Any]) -> bool:
+    """Tell whether the perspectives plugin has attached perspectives to posts."""
+    return any(hasattr(a, "perspectives") for a in context.get("articles", ()))
+
+
+@dataclass(frozen=True, slots=True)
+class FeedDirectory:
+    """Which feeds exist, for autodiscovery links and the subscribe page."""
+
+    settings: FeedsSettings
+    context: dict[str, Any]
+
+    def _link(self, kind: str, title: str, slug: str = "", about: str = "") -> list:
+        path = self.settings.path(kind, slug)
+        if not path:
+            return []
+        link = FeedLink(
+            kind=kind, path=path, title=title, mime=mime(kind), description=about
+        )
+        return [link]
+
+    @property
+    def sitename(self) -> str:
+        """Return the site's name as plain text."""
+        return plain_text(self.context.get("SITENAME", ""))
+
+    def site(self) -> list[FeedLink]:
+        """Return the whole-site feeds (Atom, RSS, JSON Feed)."""
+        about = "Every new post, in full."
+        if self.settings.content["site"] == "summary":
+            about = "Every new post, as a summary."
+        return [
+            link
+            for kind in ("site_atom", "site_rss", "site_json")
+            for link in self._link(kind, self.sitename, about=about)
+        ]
+
+    def category(self, category: Any) -> list[FeedLink]:
+        """Return the feed of one category."""
+        title = f"{self.sitename}: {category}"
+        return self._link("category", title, category.slug, f"Posts in {category}.")
+
+    def tag(self, tag: Any) -> list[FeedLink]:
+        """Return the feed of one tag."""
+        title = f"{self.sitename}: posts tagged {tag}"
+        return self._link("tag", title, tag.slug, f"Posts tagged {tag}.")
+
+    def author(self, author: Any) -> list[FeedLink]:
+        """Return the feed of one author."""
+        title = f"{self.sitename}: posts by {author}"
+        return self._link("author", title, author.slug, f"Posts by {author}.")
+
+    def post(self, article: Any) -> list[FeedLink]:
+        """Return the perspectives feed of one post, when it has one."""
+        if not getattr(article, "perspectives_feed_url", ""):
+            return []
+        title = f"Perspectives on \u201c{plain_text(article.title)}\u201d"
+        about = "Readers' perspectives on this post."
+        return self._link("post_perspectives", title, article.slug, about)
+
+    def perspectives(self) -> list[FeedLink]:
+        """Return the site-wide perspectives feed, when perspectives exist."""
+        if not has_perspectives(self.context):
+            return []
+        about = "Every reader's perspective, on every post."
+        title = f"{self.sitename}: perspectives"
+        return self._link("perspectives", title, about=about)
+
+    def transcripts(self) -> list[FeedLink]:
+        """Return the transcripts feed, when the site has transcripts."""
+        if "transcripts" not in self.context:
+            return []
+        about = "Chat transcripts as they are published."
+        title = f"{self.sitename}: transcripts"
+        return self._link("transcripts", title, about=about)
+
+    def sections(self) -> list[tuple[str, list[FeedLink]]]:
+        """Return every feed, grouped for the subscribe page."""
+        context = self.context
+        groups = [
+            ("The whole site", self.site()),
+            ("Perspectives", self.perspectives()),
+            ("Transcripts", self.transcripts()),
+            ("By category", _each(self.category, context.get("categories", ()))),
+            ("By tag", _each(self.tag, context.get("tags", ()))),
+            ("By author", _each(self.author, context.get("authors", ()))),
+            ("Discussions", _each(self.post, context.get("articles", ()))),
+        ]
+        return [(title, links) for title, links in groups if links]
+
+
+def _each(function: Callable[[Any], list[FeedLink]], objects: Iterable) -> list:
+    found = []
+    for obj in objects:
+        thing = obj[0] if isinstance(obj, tuple) else obj
+        found.extend(function(thing))
+    return sorted(found, key=lambda link: link.path)
+
+
+class FeedsGenerator(Generator):
+    """Write every feed with feedgen, and the page that lists them."""
+
+    def generate_context(self) -> None:
+        """Offer the feed directory to templates and mark posts' perspective feeds."""
+        self.feeds = FeedsSettings.from_settings(self.settings)
+        self.directory = FeedDirectory(self.feeds, self.context)
+        self.context["site_feeds"] = self.directory
+        self.mark_perspective_feeds()
+
+    def mark_perspective_feeds(self) -> None:
+        """Set ``perspectives_feed_url`` on each post whose perspectives feed exists."""
+        for article in self.context.get("articles", ()):
+            path = self.feeds.path("post_perspectives", article.slug)
+            if path and getattr(article, "perspectives", ()):
+                article.perspectives_feed_url = path
+            elif hasattr(article, "perspectives_feed_url"):
+                del article.perspectives_feed_url
+
+    def generate_output(self, writer: Any) -> None:
+        """Write the feeds, then the subscribe page."""
+        self.mark_perspective_feeds()
+        for feed in self.build_feeds():
+            self.write_feed(feed)
+        if self.feeds.stylesheet:
+            writer.write_file(
+                self.feeds.stylesheet,
+                self.env.get_template("feed.xsl"),
+                self.context,
+                css_href=f"{self._base_path()}/theme/css/site.css",
+            )
+        save_as = self.feeds.subscribe_save_as
+        if save_as:
+            writer.write_file(
+                save_as,
+                self.get_template("subscribe"),
+                self.context,
+                relative_urls=self.settings["RELATIVE_URLS"],
+                url=self.feeds.subscribe_url,
+                page_name="subscribe",
+                feed_sections=self.directory.sections(),
+            )
+
+    def write_feed(self, feed: Feed) -> None:
+        """Render one feed, dropping any entry feedgen refuses, and write it."""
+        items = list(feed.items)
+        render = RENDER[mime(feed.kind)]
+        while True:
+            try:
+                data = render(replace(feed, items=tuple(items)))
+                break
+            except ContentError as err:
+                logger.error("%s (left out of %s)", err, feed.path)
+                items = [item for item in items if item.source_path != err.path]
+        target = inside(self.output_path, feed.path)
+        # durable=False: output is rebuilt from content, so no fsync per feed.
+        if write_atomic(target, data, overwrite=True, durable=False):
+            logger.info("Writing %s", target)
+
+    # Building feeds --------------------------------------------------------
+
+    def build_feeds(self) -> list[Feed]:
+        """Return every feed the settings ask for, in a fixed order."""
+        context, cache = self.context, {}
+        articles = list(context.get("articles", ()))
+        fallback = max((a.date for a in articles), default=EPOCH)
+
+        def items_for(posts: Iterable[Any], kind: str) -> tuple[FeedItem, ...]:
+            full = self.feeds.content[family(kind)] == "full"
+            made = [self._post_item(p, full, cache) for p in posts]
+            return newest((i for i in made if i), self.feeds.limits[family(kind)])
+
+        feeds = []
+        for link in self.directory.site():
+            items = items_for(articles, link.kind)
+            home = self.feeds.siteurl + "/"
+            feeds.append(self._feed(link, items, fallback, page=home))
+        for group, links in (
+            ("category", context.get("categories", ())),
+            ("tag", context.get("tags", ())),
+            ("author", context.get("authors", ())),
+        ):
+            for thing, posts in sorted(links, key=lambda pair: pair[0].slug):
+                for link in getattr(self.directory, group)(thing):
+                    page = self.feeds.url(thing.url)
+                    feeds.append(
+                        self._feed(link, items_for(posts, group), fallback, page=page)
+                    )
+        feeds.extend(self._perspective_feeds(articles, fallback))
+        for link in self.directory.transcripts():
+            feeds.append(self._transcripts_feed(link, fallback))
+        return feeds
+
+    def _post_item(self, article: Any, full: bool, cache: dict) -> FeedItem | None:
+        key = (article.source_path, full)
+        if key not in cache:
+            path = relative_source(article, self.settings)
+            try:
+                cache[key] = post_item(article, self.feeds, path=path, full=full)
+            except ContentError as err:
+                logger.error("%s (left out of the feeds)", err)
+                cache[key] = None
+        return cache[key]
+
+    def _feed(self, link: FeedLink, items: tuple, fallback: datetime, *, page: str):
+        return Feed(
+            kind=link.kind,
+            path=link.path,
+            url=self.feeds.url(link.path),
+            title=link.title,
+            subtitle=plain_text(self.settings.get("SITESUBTITLE", "")),
+            page_url=page,
+            updated=latest(items, fallback),
+            items=items,
+            language=str(self.settings.get("DEFAULT_LANG", "") or ""),
+            author=_site_author(self.settings),
+            stylesheet=self._stylesheet(link.kind),
+        )
+
+    def _stylesheet(self, kind: str) -> str:
+        if not self.feeds.stylesheet or kind == "site_json":
+            return ""
+        # Browsers apply an XSL stylesheet only from the feed's own origin.
+        return f"{self._base_path()}/{self.feeds.stylesheet}"
+
+    def _base_path(self) -> str:
+        return urlsplit(self.feeds.siteurl).path.rstrip("/")
+
+    def _perspective_feeds(self, articles: list, fallback: datetime) -> list[Feed]:
+        if not has_perspectives(self.context):
+            return []
+        feeds, everything = [], []
+        for family_name in ("perspectives", "post_perspectives"):
+            full = self.feeds.content[family_name] == "full"
+            for article in sorted(articles, key=lambda a: a.slug):
+                try:
+                    ref = post_id(article, self.feeds, path=article.source_path)
+                except ContentError:
+                    continue  # reported with the post's own entry
+                items = perspective_items(
+                    article, self.feeds, post_item_id=ref, full=full
+                )
+                if family_name == "perspectives":
+                    everything.extend(items)
+                    continue
+                for link in self.directory.post(article):
+                    limited = newest(items, self.feeds.limits[family_name])
+                    page = f"{self.feeds.url(article.url)}#perspectives"
+                    feeds.append(self._feed(link, limited, fallback, page=page))
+        for link in self.directory.perspectives():
+            limited = newest(everything, self.feeds.limits["perspectives"])
+            home = self.feeds.siteurl + "/"
+            feeds.insert(0, self._feed(link, limited, fallback, page=home))
+        return feeds
+
+    def _transcripts_feed(self, link: FeedLink, fallback: datetime) -> Feed:
+        full = self.feeds.content["transcripts"] == "full"
+        items = []
+        for page in self.context.get("transcripts", ()):
+            try:
+                items.append(transcript_item(page, self.feeds, full=full))
+            except ContentError as err:
+                logger.warning("%s (left out of the transcripts feed)", err)
+        limited = newest(items, self.feeds.limits["transcripts"])
+        index = self.settings.get("TRANSCRIPTS_INDEX_URL")
+        page = self.feeds.url(index) if index else self.feeds.siteurl + "/"
+        return self._feed(link, limited, fallback, page=page)
+
+
+def _site_author(settings: dict[str, Any]) -> Person | None:
+    name = plain_text(settings.get("AUTHOR", ""))
+    return Person(name=name) if name else None

@@ -1,0 +1,312 @@
+"""Benchmark the chat importers: messages per second per format, on generated exports.
+
+Run ``python -m plugins.transcripts.importers.bench [MESSAGES [FORMAT ...]]``
+(default 100,000 messages, every format). Not a test: it prints a table. Each
+export is generated into a temporary folder first, then read the way
+``colloquy import-chat`` reads it (in a child process, so its peak memory is the
+import's own), then written as .chat text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+import json
+from pathlib import Path
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+
+from plugins.transcripts.chatfile import format_chat
+from plugins.transcripts.importers.common import ImportOptions
+from plugins.transcripts.importers.registry import by_name
+from plugins.transcripts.importers.source import ExportSource
+
+NOON = 12
+HEADER = (
+    f"{'format':<14}{'messages':>10}{'MB':>8}{'parse s':>9}{'msg/s':>10}"
+    f"{'write s':>9}{'max RSS MB':>12}\n"
+)
+START = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
+NICKS = ["ann", "bo", "zoe", "mara", "li", "omar", "ines", "kai"]
+WORDS = [
+    "the",
+    "draft",
+    "reads",
+    "well",
+    "but",
+    "the",
+    "middle",
+    "part",
+    "drags",
+    "a",
+    "little",
+    "could",
+    "we",
+    "cut",
+    "it",
+]
+
+
+def _text(i: int) -> str:
+    return " ".join(WORDS[(i * 7 + k) % len(WORDS)] for k in range(3 + i % 9))
+
+
+def _when(i: int) -> datetime:
+    return START + timedelta(seconds=17 * i)
+
+
+def slack(folder: Path, n: int) -> list[Path]:
+    """Write a one-channel Slack export, one file per day."""
+    users = [
+        {"id": f"U{k}", "name": nick, "profile": {"display_name": nick.title()}}
+        for k, nick in enumerate(NICKS)
+    ]
+    (folder / "users.json").write_text(json.dumps(users))
+    (folder / "channels.json").write_text(json.dumps([{"id": "C1", "name": "general"}]))
+    days: dict[str, list] = {}
+    for i in range(n):
+        ts = _when(i).timestamp()
+        record = {
+            "type": "message",
+            "user": f"U{i % len(NICKS)}",
+            "ts": f"{ts:.6f}",
+            "text": f"<@U{(i + 1) % len(NICKS)}> {_text(i)}",
+        }
+        if i % 10 == 3:  # noqa: PLR2004 - every tenth message answers a thread
+            record["thread_ts"] = f"{_when(i - 3).timestamp():.6f}"
+        if i % 7 == 0:
+            record["reactions"] = [{"name": "+1", "users": ["U1"], "count": 1}]
+        days.setdefault(f"{_when(i):%Y-%m-%d}", []).append(record)
+    (folder / "general").mkdir()
+    for day, records in days.items():
+        (folder / "general" / f"{day}.json").write_text(json.dumps(records, indent=4))
+    return [folder]
+
+
+def discord(folder: Path, n: int) -> list[Path]:
+    """Write a DiscordChatExporter JSON file."""
+    messages = [
+        {
+            "id": str(10**18 + i),
+            "type": "Default",
+            "timestamp": _when(i).isoformat(),
+            "timestampEdited": None,
+            "content": _text(i),
+            "author": {
+                "id": str(i % 8),
+                "name": NICKS[i % 8],
+                "nickname": NICKS[i % 8].title(),
+            },
+            "attachments": [],
+            "embeds": [],
+            "reactions": [],
+            "mentions": [],
+            **({"reference": {"messageId": str(10**18 + i - 1)}} if i % 5 == 1 else {}),
+        }
+        for i in range(n)
+    ]
+    data = {
+        "guild": {"id": "1", "name": "G"},
+        "channel": {"id": "2", "name": "c"},
+        "messages": messages,
+        "messageCount": n,
+    }
+    path = folder / "export.json"
+    path.write_text(json.dumps(data, indent=2))
+    return [path]
+
+
+def telegram(folder: Path, n: int) -> list[Path]:
+    """Write a Telegram Desktop result.json."""
+    messages = [
+        {
+            "id": i + 1,
+            "type": "message",
+            "date": f"{_when(i):%Y-%m-%dT%H:%M:%S}",
+            "date_unixtime": str(int(_when(i).timestamp())),
+            "from": NICKS[i % 8].title(),
+            "from_id": f"user{i % 8}",
+            "text": [_text(i), {"type": "bold", "text": "yes"}]
+            if i % 3 != 0
+            else _text(i),
+            **({"reply_to_message_id": i} if i % 4 == 1 else {}),
+        }
+        for i in range(n)
+    ]
+    path = folder / "result.json"
+    path.write_text(
+        json.dumps(
+            {"name": "Chat", "type": "private_group", "id": 1, "messages": messages},
+            indent=1,
+        )
+    )
+    return [path]
+
+
+def matrix(folder: Path, n: int) -> list[Path]:
+    """Write an Element JSON room export with reactions and edits."""
+    events = []
+    for i in range(n):
+        ts = int(_when(i).timestamp() * 1000)
+        sender = f"@{NICKS[i % 8]}:example.org"
+        events.append(
+            {
+                "type": "m.room.message",
+                "sender": sender,
+                "event_id": f"$e{i}",
+                "origin_server_ts": ts,
+                "content": {"msgtype": "m.text", "body": _text(i)},
+            }
+        )
+        if i % 10 == 5:  # noqa: PLR2004 - every tenth message gets a reaction
+            events.append(
+                {
+                    "type": "m.reaction",
+                    "sender": sender,
+                    "event_id": f"$r{i}",
+                    "origin_server_ts": ts + 1,
+                    "content": {
+                        "m.relates_to": {
+                            "rel_type": "m.annotation",
+                            "event_id": f"$e{i}",
+                            "key": "👍",
+                        }
+                    },
+                }
+            )
+    path = folder / "room.json"
+    path.write_text(json.dumps({"room_name": "Room", "messages": events}, indent=4))
+    return [path]
+
+
+def mastodon(folder: Path, n: int) -> list[Path]:
+    """Write a status and a (huge) context."""
+
+    def status(i: int) -> dict:
+        return {
+            "id": str(10**17 + i),
+            "created_at": _when(i).isoformat(),
+            "in_reply_to_id": str(10**17 + i - 1) if i else None,
+            "content": f'<p>{_text(i)} <a href="https://example.org/{i}">link</a></p>',
+            "account": {"acct": NICKS[i % 8], "display_name": NICKS[i % 8].title()},
+            "favourites_count": i % 3,
+            "reblogs_count": 0,
+        }
+
+    (folder / "status.json").write_text(json.dumps(status(0)))
+    context = {"ancestors": [], "descendants": [status(i) for i in range(1, n)]}
+    (folder / "context.json").write_text(json.dumps(context))
+    return [folder / "status.json", folder / "context.json"]
+
+
+def whatsapp(folder: Path, n: int) -> list[Path]:
+    """Write an iOS WhatsApp export with multi-line messages."""
+    path = folder / "_chat.txt"
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            when = _when(i)
+            hour = (when.hour + 11) % 12 + 1
+            ampm = "PM" if when.hour >= NOON else "AM"
+            out.write(
+                f"[{when:%d/%m/%Y}, {hour}:{when:%M:%S}\u202f{ampm}] "
+                f"{NICKS[i % 8].title()} Q: {_text(i)}\n"
+            )
+            if i % 6 == 0:
+                out.write("and one more line\n")
+    return [path]
+
+
+def irc(folder: Path, n: int) -> list[Path]:
+    """Write an irssi log with day changes."""
+    path = folder / "#colloquy.log"
+    with path.open("w", encoding="utf-8") as out:
+        out.write(f"--- Log opened {START:%a %b %d %H:%M:%S %Y}\n")
+        day = START.date()
+        for i in range(n):
+            when = _when(i)
+            if when.date() != day:
+                day = when.date()
+                out.write(f"--- Day changed {when:%a %b %d %Y}\n")
+            said = (
+                f" * {NICKS[i % 8]} waves"
+                if i % 20 == 0
+                else f"<@{NICKS[i % 8]}> {_text(i)}"
+            )
+            out.write(f"{when:%H:%M} {said}\n")
+    return [path]
+
+
+def hashtag_chat(folder: Path, n: int) -> list[Path]:
+    """Write a pasted hashtag chat with sections."""
+    path = folder / "paste.txt"
+    with path.open("w", encoding="utf-8") as out:
+        for i in range(n):
+            if i % 500 == 0:
+                out.write(f"Q{i // 500 + 1}: {_text(i)}?\n")
+            out.write(f"[{_when(i):%Y-%m-%d %H:%M}] @{NICKS[i % 8]} {_text(i)}\n")
+    return [path]
+
+
+GENERATORS: dict[str, tuple[Callable[[Path, int], list[Path]], ImportOptions]] = {
+    "slack": (slack, ImportOptions()),
+    "discord": (discord, ImportOptions()),
+    "telegram": (telegram, ImportOptions()),
+    "whatsapp": (whatsapp, ImportOptions(timezone="Europe/Paris", day_first=True)),
+    "irc": (irc, ImportOptions()),
+    "mastodon": (mastodon, ImportOptions()),
+    "matrix": (matrix, ImportOptions()),
+    "hashtag-chat": (hashtag_chat, ImportOptions(timezone="UTC")),
+}
+
+
+def _peak_rss_mb() -> float:
+    """Return this process's peak resident memory (Linux VmHWM, reset by exec)."""
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def measure(name: str, paths: list[Path]) -> str:
+    """Import ``paths`` as ``name`` and return one row of the table."""
+    options = GENERATORS[name][1]
+    with ExportSource.open(paths) as source:
+        size = source.total_size() / 1e6
+        began = time.perf_counter()
+        transcript = by_name(name).parse(source, options)
+        parsed = time.perf_counter() - began
+    began = time.perf_counter()
+    format_chat(transcript)
+    written = time.perf_counter() - began
+    rss = _peak_rss_mb()
+    total = len(transcript.messages)
+    return (
+        f"{name:<14}{total:>10,}{size:>8.1f}{parsed:>9.2f}"
+        f"{total / parsed:>10,.0f}{written:>9.2f}{rss:>12.0f}\n"
+    )
+
+
+def main(argv: list[str]) -> int:
+    """Print messages per second (and peak memory) for each format."""
+    if argv[:1] == ["--measure"]:  # the child: import only, so RSS is the import's
+        sys.stdout.write(measure(argv[1], [Path(p) for p in argv[2:]]))
+        return 0
+    count = int(argv[0]) if argv else 100_000
+    sys.stdout.write(HEADER)
+    sys.stdout.flush()
+    for name in argv[1:] or list(GENERATORS):
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = GENERATORS[name][0](Path(tmp), count)
+            command = [sys.executable, "-m", __spec__.name, "--measure", name]
+            subprocess.run([*command, *map(str, paths)], check=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

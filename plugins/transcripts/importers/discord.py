@@ -1,0 +1,216 @@
+"""DiscordChatExporter JSON: one channel per file, ``{"guild", "channel", "messages"}``.
+
+The ``messages`` array is streamed element by element (exports of busy servers
+run to gigabytes); ``guild`` and ``channel`` come first in the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+import re
+from typing import Any
+
+from plugins.common.errors import ContentError
+from plugins.transcripts.importers.common import (
+    About,
+    At,
+    Handles,
+    ImportOptions,
+    count_of,
+    expect,
+    finish,
+    listing,
+    mapping,
+    parse_iso,
+    safe_id,
+    string,
+)
+from plugins.transcripts.importers.jsonstream import Field, iter_object
+from plugins.transcripts.importers.source import ExportSource
+from plugins.transcripts.model import Attachment, Message, Reaction, Transcript
+
+NAME = "discord"
+MESSAGE_TYPES = frozenset(
+    {
+        "Default",
+        "Reply",
+        "ThreadStarterMessage",
+        "ChatInputCommand",
+        "ContextMenuCommand",
+    }
+)
+JOIN_LEAVE = frozenset(
+    {"GuildMemberJoin", "RecipientAdd", "RecipientRemove", "ThreadMemberJoin"}
+)
+MENTION = re.compile(r"<@!?(\d+)>")
+CUSTOM_EMOJI = re.compile(r"<a?(:\w+:)\d+>")
+
+
+def detect(source: ExportSource) -> bool:
+    """Say whether the source is a DiscordChatExporter JSON file."""
+    names = _json_files(source)
+    if not names:
+        return False
+    head = source.head(names[0], 4096)
+    return bool(re.search(r'"guild"\s*:', head) and re.search(r'"channel"\s*:', head))
+
+
+def _json_files(source: ExportSource) -> list[str]:
+    return [n for n in source.names if n.lower().endswith(".json")]
+
+
+def _pick(source: ExportSource, options: ImportOptions) -> str:
+    names = _json_files(source)
+    if len(names) == 1:
+        return names[0]
+    wanted = options.channel.lstrip("#").casefold()
+    chosen = [n for n in names if wanted and wanted in n.casefold()]
+    if len(chosen) == 1:
+        return chosen[0]
+    raise ContentError(
+        f"expected one DiscordChatExporter .json file (or --channel to pick one of "
+        f"{', '.join(names)}), got {len(chosen) or len(names)} matches",
+        path=source.label,
+    )
+
+
+def parse(source: ExportSource, options: ImportOptions) -> Transcript:
+    """Read a DiscordChatExporter JSON export into a transcript."""
+    name = _pick(source, options)
+    where = source.where(name)
+    header: dict[str, Any] = {}
+    with source.open_text(name) as handle:
+        messages = list(
+            _messages(iter_object(handle, path=where), header, where, options)
+        )
+    guild = mapping(header.get("guild"))
+    channel = mapping(header.get("channel"))
+    channel_name = string(channel.get("name"))
+    title = " / ".join(
+        x
+        for x in (
+            string(guild.get("name")),
+            f"#{channel_name}" if channel_name else "",
+        )
+        if x
+    )
+    return finish(
+        messages,
+        options,
+        About(
+            source=NAME,
+            title=title,
+            channel=f"#{channel_name}" if channel_name else "",
+            summary=string(channel.get("topic")),
+            where=where,
+        ),
+    )
+
+
+def _messages(
+    events, header: dict, where: str, options: ImportOptions
+) -> Iterator[Message]:
+    handles = Handles()
+    for event in events:
+        if isinstance(event, Field):
+            header[event.key] = event.value
+            continue
+        at = f"messages[{event.index}]"
+        raw = expect(
+            event.value, dict, f"{at}: a message object", path=where, line=event.line
+        )
+        message = _message(raw, at, At(where, event.line), options, handles)
+        if message:
+            yield message
+
+
+def _message(
+    raw: dict, at: str, spot: At, options: ImportOptions, handles: Handles
+) -> Message | None:
+    where, line = spot.path, spot.line or 0
+    kind_name = string(raw.get("type")) or "Default"
+    if kind_name in JOIN_LEAVE and not options.keep_joins:
+        return None
+    message_id = expect(
+        raw.get("id"), (str, int), f"{at}.id: a message id", path=where, line=line
+    )
+    when = options.localize(
+        parse_iso(
+            raw.get("timestamp"), f"{at}.timestamp: an ISO time", path=where, line=line
+        )
+    )
+    author = mapping(raw.get("author"))
+    handle = handles.get(
+        str(author.get("id") or author.get("name") or "unknown"),
+        str(author.get("name") or "unknown"),
+    )
+    nickname = string(author.get("nickname"))
+    text = _text(string(raw.get("content")), raw)
+    kind = "message" if kind_name in MESSAGE_TYPES else "system"
+    if kind == "system" and not text:
+        text = re.sub(r"(?<!^)([A-Z])", r" \1", kind_name).lower()
+    reference = mapping(raw.get("reference"))
+    reply = reference.get("messageId")
+    return Message(
+        id=safe_id(message_id),
+        author=handle,
+        name=nickname if nickname != handle else "",
+        time=when,
+        text=text,
+        reply_to=safe_id(reply) if reply else None,
+        attachments=_attachments(raw),
+        reactions=_reactions(raw, at, where, line),
+        edited=bool(raw.get("timestampEdited")),
+        kind=kind,
+        line=line,
+    )
+
+
+def _text(content: str, raw: dict) -> str:
+    names = {
+        str(m.get("id")): str(m.get("name") or m.get("nickname") or "")
+        for m in listing(raw.get("mentions"))
+        if isinstance(m, dict)
+    }
+    content = MENTION.sub(
+        lambda m: "@" + (names.get(m.group(1)) or m.group(1)), content
+    )
+    return CUSTOM_EMOJI.sub(r"\1", content)
+
+
+def _reactions(raw: dict, at: str, where: str, line: int) -> tuple[Reaction, ...]:
+    found = []
+    for index, item in enumerate(listing(raw.get("reactions"))):
+        expect(
+            item, dict, f"{at}.reactions[{index}]: a reaction", path=where, line=line
+        )
+        emoji = mapping(item.get("emoji"))
+        name = str(emoji.get("name") or emoji.get("code") or "?")
+        if emoji.get("id"):  # a server's own emoji: its name, not a picture
+            name = f":{emoji.get('code') or name}:"
+        count = item.get("count")
+        count = count_of(count) or 1
+        found.append(Reaction(emoji=name, count=count))
+    return tuple(found)
+
+
+def _attachments(raw: dict) -> tuple[Attachment, ...]:
+    found = []
+    for item in listing(raw.get("attachments")):
+        if isinstance(item, dict) and item.get("url"):
+            found.append(
+                Attachment(url=str(item["url"]), title=string(item.get("fileName")))
+            )
+    for item in listing(raw.get("embeds")):
+        if isinstance(item, dict) and item.get("url"):
+            found.append(
+                Attachment(url=str(item["url"]), title=string(item.get("title")))
+            )
+    for item in listing(raw.get("stickers")):
+        if isinstance(item, dict) and item.get("sourceUrl"):
+            found.append(
+                Attachment(
+                    url=str(item["sourceUrl"]), title=str(item.get("name") or "sticker")
+                )
+            )
+    return tuple(found)

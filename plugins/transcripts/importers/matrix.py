@@ -1,0 +1,284 @@
+"""Matrix room exports as Element writes them ("Export chat", JSON).
+
+``{"room_name", "topic", ..., "messages": [event, ...]}`` with raw room events.
+Edits (``m.replace``) and reactions (``m.annotation``) are relation events: they
+are folded into the message they target. Display names come from the room's
+``m.room.member`` events, as they stood when each message was sent.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import replace
+import logging
+import re
+from typing import Any
+
+from plugins.common.errors import ContentError
+from plugins.transcripts.importers.common import (
+    About,
+    Handles,
+    ImportOptions,
+    expect,
+    finish,
+    from_epoch,
+    mapping,
+    safe_id,
+    string,
+)
+from plugins.transcripts.importers.jsonstream import Field, iter_object
+from plugins.transcripts.importers.source import ExportSource
+from plugins.transcripts.model import Attachment, Message, Reaction, Transcript
+
+NAME = "matrix"
+logger = logging.getLogger(__name__)
+MEDIA = frozenset({"m.image", "m.file", "m.video", "m.audio"})
+STATE_TEXT = {
+    "m.room.name": ("name", "changed the room name to {}"),
+    "m.room.topic": ("topic", "changed the topic to {}"),
+    "m.room.create": ("creator", "created the room"),
+}
+MXID = re.compile(r"^@(?P<local>[^:]+):(?P<server>.+)$")
+
+
+def detect(source: ExportSource) -> bool:
+    """Say whether the source is an Element JSON room export."""
+    names = [n for n in source.names if n.lower().endswith(".json")]
+    if not names:
+        return False
+    head = source.head(names[0], 8192)
+    return bool(
+        re.search(r'"room_name"\s*:', head)
+        or (
+            re.search(r'"event_id"\s*:', head)
+            and re.search(r'"origin_server_ts"\s*:', head)
+        )
+    )
+
+
+def parse(source: ExportSource, options: ImportOptions) -> Transcript:
+    """Read an Element room export into a transcript."""
+    names = [n for n in source.names if n.lower().endswith(".json")]
+    if len(names) != 1:
+        raise ContentError(
+            f"expected one exported .json file, got {names or 'none'}",
+            path=source.label,
+        )
+    where = source.where(names[0])
+    folder = _Folder(options)
+    header: dict[str, Any] = {}
+    with source.open_text(names[0]) as handle:
+        for event in iter_object(handle, path=where):
+            if isinstance(event, Field):
+                header[event.key] = event.value
+                continue
+            at = f"messages[{event.index}]"
+            raw = expect(
+                event.value, dict, f"{at}: an event object", path=where, line=event.line
+            )
+            folder.add(raw, at, where, event.line)
+    room = string(header.get("room_name"))
+    return finish(
+        folder.messages(),
+        options,
+        About(
+            source=NAME,
+            title=room,
+            channel=room,
+            summary=string(header.get("topic")),
+            where=where,
+        ),
+    )
+
+
+class _Folder:
+    """Collect messages and fold relation events into them."""
+
+    def __init__(self, options: ImportOptions) -> None:
+        self.options = options
+        self.handles = Handles()
+        self.names: dict[str, str] = {}
+        self.found: dict[str, Message] = {}
+        self.edits: dict[str, tuple[int, str]] = {}
+        self.reactions: dict[str, dict[str, set[str]]] = defaultdict(
+            lambda: defaultdict(set)
+        )
+        self.redacted: set[str] = set()
+
+    def handle(self, sender: str) -> str:
+        match = MXID.match(sender)
+        return self.handles.get(sender, match["local"] if match else sender)
+
+    def add(self, raw: dict, at: str, where: str, line: int) -> None:
+        kind = string(raw.get("type"))
+        content = mapping(raw.get("content"))
+        sender = string(raw.get("sender"))
+        relates = (
+            content.get("m.relates_to")
+            if isinstance(content.get("m.relates_to"), dict)
+            else {}
+        )
+        if kind == "m.room.redaction":
+            self.redacted.add(str(raw.get("redacts") or content.get("redacts") or ""))
+            return
+        if kind == "m.reaction" and relates.get("rel_type") == "m.annotation":
+            target, key = relates.get("event_id"), relates.get("key")
+            if isinstance(target, str) and isinstance(key, str):
+                self.reactions[target][key].add(sender)
+            return
+        event_id = expect(
+            raw.get("event_id"),
+            str,
+            f"{at}.event_id: an event id",
+            path=where,
+            line=line,
+        )
+        ts = expect(
+            raw.get("origin_server_ts"),
+            (int, float),
+            f"{at}.origin_server_ts: milliseconds",
+            path=where,
+            line=line,
+        )
+        when = from_epoch(ts / 1000, self.options)
+        if kind == "m.room.member":
+            self._member(raw, content, event_id, when, line)
+            return
+        if kind in STATE_TEXT:
+            key, phrase = STATE_TEXT[kind]
+            value = str(content.get(key) or "")
+            self._add(
+                Message(
+                    id=safe_id(event_id),
+                    author=self.handle(sender),
+                    name=self.names.get(sender, ""),
+                    time=when,
+                    text=phrase.format(value),
+                    kind="system",
+                    line=line,
+                )
+            )
+            return
+        if kind != "m.room.message" or not content:
+            return
+        if relates.get("rel_type") == "m.replace":
+            new = (
+                content.get("m.new_content")
+                if isinstance(content.get("m.new_content"), dict)
+                else {}
+            )
+            target = relates.get("event_id")
+            if isinstance(target, str) and isinstance(new.get("body"), str):
+                previous = self.edits.get(target)
+                if previous is None or previous[0] <= ts:
+                    self.edits[target] = (ts, new["body"])
+            return
+        self._add(self._message(content, sender, event_id, when, line))
+
+    def _member(self, raw: dict, content: dict, event_id: str, when, line: int) -> None:
+        user = str(raw.get("state_key") or raw.get("sender") or "")
+        membership = string(content.get("membership"))
+        name = content.get("displayname")
+        previous = self.names.get(user)
+        if isinstance(name, str) and name:
+            self.names[user] = name
+        if not self.options.keep_joins:
+            return
+        if membership == "join" and previous and name and previous != name:
+            text = f"{previous} is now {name}"
+        elif membership in {"join", "leave", "ban", "invite"}:
+            text = {
+                "join": "joined",
+                "leave": "left",
+                "ban": "was banned",
+                "invite": "was invited",
+            }[membership]
+        else:
+            return
+        self._add(
+            Message(
+                id=safe_id(event_id),
+                author=self.handle(user),
+                name=self.names.get(user, ""),
+                time=when,
+                text=text,
+                kind="system",
+                line=line,
+            )
+        )
+
+    def _message(self, content, sender, event_id, when, line) -> Message:
+        relates = content.get("m.relates_to")
+        relates = relates if isinstance(relates, dict) else {}
+        msgtype = string(content.get("msgtype"))
+        body = string(content.get("body"))
+        reply_to = _reply_target(relates)
+        if reply_to and _reply_fallback(relates):
+            body = _strip_fallback(body)
+        attachments: tuple[Attachment, ...] = ()
+        if msgtype in MEDIA and isinstance(content.get("url"), str):
+            attachments = (Attachment(url=content["url"], title=body),)
+        handle = self.handle(sender)
+        name = self.names.get(sender, "")
+        return Message(
+            id=safe_id(event_id),
+            author=handle,
+            name=name if name != handle else "",
+            time=when,
+            text=body,
+            reply_to=safe_id(reply_to) if reply_to else None,
+            attachments=attachments,
+            kind="action" if msgtype == "m.emote" else "message",
+            line=line,
+        )
+
+    def _add(self, message: Message) -> None:
+        self.found.setdefault(message.id, message)
+
+    def messages(self) -> Iterator[Message]:
+        """Yield every message with its edits and reactions folded in."""
+        redacted = {safe_id(e) for e in self.redacted if e}
+        edits = {safe_id(k): v for k, v in self.edits.items()}
+        reactions = {safe_id(k): v for k, v in self.reactions.items()}
+        for message_id, message in self.found.items():
+            if message_id in redacted:
+                continue
+            folded = message
+            if message_id in edits:
+                folded = replace(folded, text=edits[message_id][1], edited=True)
+            if message_id in reactions:
+                counts = tuple(
+                    Reaction(emoji=key, count=len(senders))
+                    for key, senders in reactions[message_id].items()
+                )
+                folded = replace(folded, reactions=counts)
+            yield folded
+
+
+def _reply_target(relates: dict) -> str | None:
+    reply = relates.get("m.in_reply_to")
+    if isinstance(reply, dict) and isinstance(reply.get("event_id"), str):
+        return reply["event_id"]
+    if relates.get("rel_type") == "m.thread" and isinstance(
+        relates.get("event_id"), str
+    ):
+        return relates["event_id"]
+    return None
+
+
+def _reply_fallback(relates: dict) -> bool:
+    # Thread messages that are not real replies carry a fallback flag, not a quote.
+    return not relates.get("is_falling_back", False)
+
+
+def _strip_fallback(body: str) -> str:
+    lines = body.split("\n")
+    if not lines or not lines[0].startswith("> "):
+        return body
+    index = 0
+    while index < len(lines) and lines[index].startswith(">"):
+        index += 1
+    if index < len(lines) and not lines[index].strip():
+        index += 1
+    return "\n".join(lines[index:])

@@ -1,0 +1,325 @@
+"""Telegram Desktop "Export chat history" JSON (``result.json``).
+
+Two shapes: one chat (``{"name", "type", "id", "messages": [...]}``, streamed
+message by message) or the whole account (``{"chats": {"list": [...]}}``, where
+``--channel`` names the chat). The account form also carries the owner's phone
+number under ``personal_information``: it is never read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+import re
+from typing import Any
+
+from plugins.common.errors import ContentError
+from plugins.transcripts.importers.common import (
+    About,
+    At,
+    Handles,
+    ImportOptions,
+    count_of,
+    expect,
+    finish,
+    from_epoch,
+    handle_from_name,
+    listing,
+    mapping,
+    safe_id,
+    string,
+)
+from plugins.transcripts.importers.jsonstream import Item, iter_object
+from plugins.transcripts.importers.source import ExportSource
+from plugins.transcripts.model import Attachment, Message, Reaction, Transcript
+
+NAME = "telegram"
+JOIN_LEAVE = frozenset(
+    {"join_group_by_link", "invite_members", "remove_members", "join_group_by_request"}
+)
+ACTIONS = {
+    "create_group": "created the group",
+    "create_channel": "created the channel",
+    "edit_group_title": "changed the group name to",
+    "edit_group_photo": "changed the group photo",
+    "pin_message": "pinned a message",
+    "migrate_to_supergroup": "upgraded the group",
+    "phone_call": "called",
+    "group_call": "started a voice chat",
+}
+MARKUP = {
+    "bold": "**{}**",
+    "italic": "_{}_",
+    "strikethrough": "~~{}~~",
+    "code": "`{}`",
+    "pre": "```\n{}\n```",
+    "underline": "{}",
+    "spoiler": "{}",
+    "blockquote": "> {}",
+}
+NOT_INCLUDED = "(File not included"
+
+
+def detect(source: ExportSource) -> bool:
+    """Say whether the source is a Telegram Desktop JSON export."""
+    names = [n for n in source.names if n.lower().endswith(".json")]
+    if not names:
+        return False
+    head = source.head(names[0], 4096)
+    if re.search(r'"chats"\s*:\s*\{', head) or re.search(
+        r'"personal_information"\s*:', head
+    ):
+        return True
+    return bool(
+        re.search(
+            r'"type"\s*:\s*"(personal_chat|private_group|private_supergroup|public_supergroup|private_channel|public_channel|bot_chat|saved_messages)"',
+            head,
+        )
+        and re.search(r'"messages"\s*:', head)
+    )
+
+
+def parse(source: ExportSource, options: ImportOptions) -> Transcript:
+    """Read one Telegram chat into a transcript."""
+    names = [n for n in source.names if n.rsplit("/", 1)[-1] == "result.json"]
+    names = names or [n for n in source.names if n.lower().endswith(".json")]
+    if len(names) != 1:
+        raise ContentError(
+            f"expected one result.json, got {names or 'none'}", path=source.label
+        )
+    where = source.where(names[0])
+    header: dict[str, Any] = {}
+    messages: list[Message] = []
+    handles = Handles()
+    chats = _Chats(options, where)
+    with source.open_text(names[0]) as handle:
+        events = iter_object(handle, path=where, streamed=("messages", "chats.list"))
+        for event in events:
+            if isinstance(event, Item) and event.key == "chats.list":
+                chat = chats.take(event)
+                if chat is not None:
+                    header.update({k: v for k, v in chat.items() if k != "messages"})
+                    items = (
+                        Item("messages", i, m, event.line)
+                        for i, m in enumerate(listing(chat.get("messages")))
+                    )
+                    prefix = f"chats.list[{event.index}]."
+                    messages.extend(_messages(items, where, options, handles, prefix))
+            elif isinstance(event, Item):
+                messages.extend(_messages([event], where, options, handles))
+            elif event.key == "chats":
+                expect(None, list, "chats.list: a list of chats", path=where)
+            elif "." not in event.key and event.key != "personal_information":
+                header[event.key] = event.value
+    chats.check()
+    if not header.get("name") and not messages:
+        raise ContentError(
+            "expected a Telegram chat with 'messages', got none", path=where
+        )
+    name = string(header.get("name")) or "Telegram chat"
+    return finish(
+        messages,
+        options,
+        About(source=NAME, title=name, channel=name, where=where),
+    )
+
+
+class _Chats:
+    """Pick the one chat ``--channel`` names from a whole-account export."""
+
+    def __init__(self, options: ImportOptions, where: str) -> None:
+        self.wanted = options.channel.casefold()
+        self.where = where
+        self.names: list[str] = []
+        self.chosen = 0
+
+    def take(self, item: Item) -> dict | None:
+        """Return the chat if it is the one asked for; forget it otherwise."""
+        chat = mapping(item.value)
+        name = string(chat.get("name")) or string(chat.get("id"))
+        self.names.append(name)
+        keys = {string(chat.get("name")).casefold(), string(chat.get("id"))}
+        if not self.wanted or self.wanted not in keys:
+            return None
+        self.chosen += 1
+        if self.chosen > 1:
+            raise ContentError(
+                f"expected --channel to name one chat, got several named {name!r}",
+                path=self.where,
+                line=item.line,
+            )
+        return chat
+
+    def check(self) -> None:
+        """Fail if this was an account export and no chat was chosen."""
+        if self.names and not self.chosen:
+            raise ContentError(
+                "expected --channel to name one chat of this account export, "
+                "one of: " + ", ".join(self.names),
+                path=self.where,
+            )
+
+
+def _messages(
+    items, where: str, options: ImportOptions, handles: Handles, prefix: str = ""
+) -> Iterator[Message]:
+    for item in items:
+        at = f"{prefix}messages[{item.index}]"
+        raw = expect(
+            item.value, dict, f"{at}: a message object", path=where, line=item.line
+        )
+        message = _message(raw, at, At(where, item.line), options, handles)
+        if message:
+            yield message
+
+
+def _when(
+    raw: dict, key: str, at: str, spot: At, options: ImportOptions
+) -> datetime | None:
+    where, line = spot.path, spot.line or 0
+    unix = raw.get(f"{key}_unixtime")
+    if isinstance(unix, str | int) and str(unix).isdigit():
+        return from_epoch(int(unix), options)
+    value = raw.get(key)
+    if value is None:
+        return None
+    expect(
+        value,
+        str,
+        f"{at}.{key}: a time like '2024-05-01T14:03:00'",
+        path=where,
+        line=line,
+    )
+    try:
+        return options.localize(datetime.fromisoformat(value))
+    except ValueError:
+        raise ContentError(
+            f"expected {at}.{key}: a time like '2024-05-01T14:03:00', got {value!r}",
+            path=where,
+            line=line,
+        ) from None
+
+
+def _message(
+    raw: dict, at: str, spot: At, options: ImportOptions, handles: Handles
+) -> Message | None:
+    where, line = spot.path, spot.line or 0
+    kind = string(raw.get("type"), "message")
+    action = string(raw.get("action"))
+    if kind == "service" and action in JOIN_LEAVE and not options.keep_joins:
+        return None
+    message_id = expect(
+        raw.get("id"), (int, str), f"{at}.id: a message id", path=where, line=line
+    )
+    when = _when(raw, "date", at, spot, options)
+    if when is None:
+        raise ContentError(
+            f"expected {at}.date: a time, got none", path=where, line=line
+        )
+    who = raw.get("from") if kind != "service" else raw.get("actor")
+    who_id = raw.get("from_id") if kind != "service" else raw.get("actor_id")
+    display = str(who or "Deleted Account")
+    handle = handles.get(str(who_id or display), handle_from_name(display))
+    text = render_text(raw.get("text", ""), at, where, line)
+    if kind == "service":
+        text = _service_text(raw, action, text)
+    attachments, placeholder = _media(raw)
+    if not text and placeholder:
+        text = placeholder
+    reply = raw.get("reply_to_message_id")
+    return Message(
+        id=safe_id(message_id),
+        author=handle,
+        name=display if display != handle else "",
+        time=when,
+        text=text,
+        reply_to=safe_id(reply) if reply is not None else None,
+        attachments=attachments,
+        reactions=_reactions(raw),
+        edited=bool(raw.get("edited") or raw.get("edited_unixtime")),
+        kind="system" if kind == "service" else "message",
+        line=line,
+    )
+
+
+def render_text(value: Any, at: str, where: str, line: int) -> str:
+    """Return Telegram's ``text`` (a string, or a list of strings and entities)."""
+    if isinstance(value, str):
+        return value
+    parts = expect(
+        value,
+        list,
+        f"{at}.text: a string or a list of text parts",
+        path=where,
+        line=line,
+    )
+    out = []
+    for index, part in enumerate(parts):
+        if isinstance(part, str):
+            out.append(part)
+            continue
+        expect(
+            part,
+            dict,
+            f"{at}.text[{index}]: a string or an entity object",
+            path=where,
+            line=line,
+        )
+        text = string(part.get("text"))
+        kind = string(part.get("type"))
+        if kind == "text_link" and part.get("href"):
+            out.append(f"[{text}]({part['href']})")
+        elif kind == "mention_name":
+            out.append("@" + text.lstrip("@"))
+        elif kind in MARKUP and text.strip():
+            out.append(MARKUP[str(kind)].format(text))
+        else:
+            out.append(text)
+    return "".join(out)
+
+
+def _service_text(raw: dict, action: str, text: str) -> str:
+    phrase = ACTIONS.get(action, action.replace("_", " "))
+    title = raw.get("title")
+    members = [str(m) for m in listing(raw.get("members")) if m]
+    extra = f" {title}" if isinstance(title, str) and title else ""
+    if members:
+        extra += " " + ", ".join(members)
+    return (f"{phrase}{extra}" + (f": {text}" if text else "")).strip()
+
+
+def _media(raw: dict) -> tuple[tuple[Attachment, ...], str]:
+    found = []
+    placeholder = ""
+    media_type = string(raw.get("media_type"))
+    for key in ("photo", "file"):
+        value = raw.get(key)
+        if not isinstance(value, str) or not value:
+            continue
+        label = media_type.replace("_", " ") or key
+        if value.startswith(NOT_INCLUDED):
+            placeholder = f"({label} not included in the export)"
+            continue
+        found.append(
+            Attachment(
+                url=value, title=str(raw.get("file_name") or value.rsplit("/", 1)[-1])
+            )
+        )
+        placeholder = placeholder or f"({label})"
+    if media_type == "sticker" and raw.get("sticker_emoji"):
+        placeholder = str(raw["sticker_emoji"])
+    return tuple(found), placeholder
+
+
+def _reactions(raw: dict) -> tuple[Reaction, ...]:
+    found = []
+    for item in listing(raw.get("reactions")):
+        if not isinstance(item, dict):
+            continue
+        emoji = item.get("emoji") or (
+            ":custom:" if item.get("type") == "custom_emoji" else ""
+        )
+        count = item.get("count")
+        if emoji and count_of(count):
+            found.append(Reaction(emoji=string(emoji, "?"), count=count_of(count)))
+    return tuple(found)

@@ -1,0 +1,900 @@
+"""Realistic chat exports written for the importer tests, ugly cases included.
+
+Every export here was written for Colloquy in the shape each platform really
+uses (field names, nesting, time formats, markers), with invented people.
+"""
+
+# Export lines are reproduced whole, as the platforms write them.
+# ruff: noqa: E501
+
+from __future__ import annotations
+
+import json
+
+# -- Slack ---------------------------------------------------------------------
+
+SLACK_USERS = [
+    {
+        "id": "U01ANN",
+        "team_id": "T0TEAM",
+        "name": "ann.reader",
+        "real_name": "Ann Reader",
+        "deleted": False,
+        "is_bot": False,
+        "profile": {
+            "real_name": "Ann Reader",
+            "display_name": "Ann",
+            "email": "ann.reader@example.org",
+            "phone": "+1 555 0100 123",
+            "title": "Editor",
+        },
+    },
+    {
+        "id": "U02ZOE",
+        "name": "zoe",
+        "real_name": "Zoë Ñandú",
+        "profile": {
+            "real_name": "Zoë Ñandú",
+            "display_name": "",
+            "email": "zoe@example.net",
+        },
+    },
+    {
+        "id": "U03BO",
+        "name": "bo",
+        "profile": {"display_name": "Bo 🌵", "email": "bo@example.com"},
+    },
+]
+SLACK_CHANNELS = [
+    {
+        "id": "C01GENERAL",
+        "name": "general",
+        "created": 1714500000,
+        "creator": "U01ANN",
+        "members": ["U01ANN", "U02ZOE", "U03BO"],
+        "topic": {"value": "Essays in progress", "creator": "U01ANN", "last_set": 0},
+        "purpose": {"value": "Talk about the blog", "creator": "U01ANN", "last_set": 0},
+    },
+    {
+        "id": "C02RANDOM",
+        "name": "random",
+        "created": 1714500000,
+        "topic": {"value": ""},
+        "purpose": {"value": ""},
+    },
+]
+SLACK_DAY_1 = [
+    {
+        "type": "message",
+        "subtype": "channel_join",
+        "ts": "1714571990.000100",
+        "user": "U03BO",
+        "text": "<@U03BO> has joined the channel",
+    },
+    {
+        "client_msg_id": "6f3a-1",
+        "type": "message",
+        "text": "Hi <@U02ZOE>! Draft is up: <https://example.org/essay|the essay> "
+        "&amp; notes in <#C02RANDOM|random> &lt;3",
+        "user": "U01ANN",
+        "ts": "1714572000.000100",
+        "team": "T0TEAM",
+        "user_team": "T0TEAM",
+        "user_profile": {
+            "display_name": "Ann",
+            "real_name": "Ann Reader",
+            "name": "ann.reader",
+        },
+        "thread_ts": "1714572000.000100",
+        "reply_count": 2,
+        "reply_users_count": 2,
+        "latest_reply": "1714572300.000300",
+        "reactions": [
+            {"name": "+1::skin-tone-3", "users": ["U02ZOE", "U03BO"], "count": 2},
+            {"name": "partyparrot", "users": ["U03BO"], "count": 1},
+        ],
+    },
+    {
+        "type": "message",
+        "text": "Reading it now",
+        "user": "U02ZOE",
+        "ts": "1714572060.000200",
+        "thread_ts": "1714572000.000100",
+        "parent_user_id": "U01ANN",
+    },
+    {
+        "type": "message",
+        "text": "Fixed the typo <!here>",
+        "user": "U01ANN",
+        "ts": "1714572300.000300",
+        "thread_ts": "1714572000.000100",
+        "parent_user_id": "U01ANN",
+        "edited": {"user": "U01ANN", "ts": "1714572400.000000"},
+        "files": [
+            {
+                "id": "F01",
+                "name": "draft v2.pdf",
+                "title": "Draft v2",
+                "mimetype": "application/pdf",
+                "url_private": "https://files.slack.com/files-pri/T0-F01/draft_v2.pdf",
+                "permalink": "https://team.slack.com/files/U01ANN/F01/draft_v2.pdf",
+            }
+        ],
+    },
+    {
+        "type": "message",
+        "subtype": "me_message",
+        "text": "waves at everyone",
+        "user": "U03BO",
+        "ts": "1714572360.000400",
+    },
+    {
+        "type": "message",
+        "subtype": "bot_message",
+        "text": "Build passed",
+        "username": "ci-bot",
+        "bot_id": "B01",
+        "ts": "1714572370.000500",
+        "attachments": [
+            {
+                "fallback": "Build #42",
+                "title": "Build #42",
+                "title_link": "https://ci.example.org/42",
+            }
+        ],
+    },
+]
+SLACK_DAY_2 = [
+    {
+        "type": "message",
+        "subtype": "channel_topic",
+        "text": "<@U01ANN> set the channel topic: Essays in progress",
+        "user": "U01ANN",
+        "ts": "1714642200.000100",
+        "topic": "Essays in progress",
+    },
+    {
+        "type": "message",
+        "subtype": "channel_leave",
+        "text": "<@U02ZOE> has left the channel",
+        "user": "U02ZOE",
+        "ts": "1714642260.000200",
+    },
+    {
+        "type": "message",
+        "text": "Morning! See <https://example.org/a?b=1&amp;c=2>",
+        "user": "U03BO",
+        "ts": "1714642320.000300",
+        "attachments": [
+            {
+                "from_url": "https://example.org/a?b=1&c=2",
+                "title": "A page",
+                "service_name": "example.org",
+            }
+        ],
+    },
+]
+
+
+def slack_files() -> dict[str, str]:
+    """Return the Slack export as {member: text}."""
+    return {
+        "users.json": json.dumps(SLACK_USERS, indent=4, ensure_ascii=False),
+        "channels.json": json.dumps(SLACK_CHANNELS, indent=4),
+        "integration_logs.json": "[]",
+        "general/2024-05-01.json": json.dumps(SLACK_DAY_1, indent=4),
+        "general/2024-05-02.json": json.dumps(SLACK_DAY_2, indent=4),
+        "random/2024-05-01.json": json.dumps(
+            [
+                {
+                    "type": "message",
+                    "text": "elsewhere",
+                    "user": "U03BO",
+                    "ts": "1714572001.000000",
+                }
+            ]
+        ),
+    }
+
+
+# -- DiscordChatExporter -------------------------------------------------------
+
+DISCORD = {
+    "guild": {
+        "id": "9001",
+        "name": "Colloquy Friends",
+        "iconUrl": "https://cdn.discordapp.com/icons/9001/a.png",
+    },
+    "channel": {
+        "id": "9100",
+        "type": "GuildTextChat",
+        "categoryId": "9050",
+        "category": "Text Channels",
+        "name": "essays",
+        "topic": "Drafts and feedback",
+    },
+    "dateRange": {"after": None, "before": None},
+    "exportedAt": "2024-05-03T10:00:00.000+02:00",
+    "messages": [
+        {
+            "id": "1235000000000000001",
+            "type": "GuildMemberJoin",
+            "timestamp": "2024-05-01T16:00:00.000+02:00",
+            "timestampEdited": None,
+            "callEndedTimestamp": None,
+            "isPinned": False,
+            "content": "",
+            "author": {
+                "id": "501",
+                "name": "bo",
+                "discriminator": "0000",
+                "nickname": "Bo",
+                "isBot": False,
+            },
+            "attachments": [],
+            "embeds": [],
+            "stickers": [],
+            "reactions": [],
+            "mentions": [],
+        },
+        {
+            "id": "1235000000000000002",
+            "type": "Default",
+            "timestamp": "2024-05-01T16:01:00.123+02:00",
+            "timestampEdited": "2024-05-01T16:03:00.000+02:00",
+            "callEndedTimestamp": None,
+            "isPinned": True,
+            "content": "Draft is up, <@502> take a look <:blobwave:7777>",
+            "author": {
+                "id": "500",
+                "name": "ann_reader",
+                "discriminator": "0000",
+                "nickname": "Ann ✍️",
+                "isBot": False,
+            },
+            "attachments": [
+                {
+                    "id": "800",
+                    "url": "https://cdn.discordapp.com/attachments/9100/800/draft.pdf",
+                    "fileName": "draft.pdf",
+                    "fileSizeBytes": 12345,
+                }
+            ],
+            "embeds": [
+                {
+                    "title": "The essay",
+                    "url": "https://example.org/essay",
+                    "description": "An essay",
+                }
+            ],
+            "stickers": [],
+            "reactions": [
+                {
+                    "emoji": {
+                        "id": "",
+                        "name": "👍",
+                        "code": "thumbsup",
+                        "isAnimated": False,
+                    },
+                    "count": 3,
+                },
+                {
+                    "emoji": {
+                        "id": "7777",
+                        "name": "blobwave",
+                        "code": "blobwave",
+                        "isAnimated": True,
+                    },
+                    "count": 1,
+                },
+            ],
+            "mentions": [
+                {
+                    "id": "502",
+                    "name": "zoe",
+                    "discriminator": "0000",
+                    "nickname": "Zoë",
+                    "isBot": False,
+                }
+            ],
+        },
+        {
+            "id": "1235000000000000003",
+            "type": "Reply",
+            "timestamp": "2024-05-01T16:02:30.000+02:00",
+            "timestampEdited": None,
+            "isPinned": False,
+            "content": "On it — شكرا",
+            "author": {
+                "id": "502",
+                "name": "zoe",
+                "discriminator": "0000",
+                "nickname": "Zoë",
+                "isBot": False,
+            },
+            "attachments": [],
+            "embeds": [],
+            "stickers": [],
+            "reactions": [],
+            "mentions": [],
+            "reference": {
+                "messageId": "1235000000000000002",
+                "channelId": "9100",
+                "guildId": "9001",
+            },
+        },
+        {
+            "id": "1235000000000000004",
+            "type": "ChannelPinnedMessage",
+            "timestamp": "2024-05-01T16:04:00.000+02:00",
+            "timestampEdited": None,
+            "isPinned": False,
+            "content": "Pinned a message.",
+            "author": {
+                "id": "500",
+                "name": "ann_reader",
+                "discriminator": "0000",
+                "nickname": "Ann ✍️",
+                "isBot": False,
+            },
+            "attachments": [],
+            "embeds": [],
+            "stickers": [],
+            "reactions": [],
+            "mentions": [],
+            "reference": {
+                "messageId": "1235000000000000002",
+                "channelId": "9100",
+                "guildId": "9001",
+            },
+        },
+        {
+            "id": "1235000000000000005",
+            "type": "Default",
+            "timestamp": "2024-05-01T16:05:00.000+02:00",
+            "timestampEdited": None,
+            "isPinned": False,
+            "content": "old-style name",
+            "author": {
+                "id": "503",
+                "name": "Old Timer",
+                "discriminator": "1234",
+                "nickname": "Old Timer",
+                "isBot": False,
+            },
+            "attachments": [],
+            "embeds": [],
+            "stickers": [],
+            "reactions": [],
+            "mentions": [],
+        },
+    ],
+    "messageCount": 5,
+}
+
+
+def discord_text() -> str:
+    """Return the DiscordChatExporter file as DCE writes it (indented JSON)."""
+    return json.dumps(DISCORD, indent=2, ensure_ascii=False)
+
+
+# -- Telegram Desktop ----------------------------------------------------------
+
+TELEGRAM = {
+    "name": "Blog chat",
+    "type": "private_supergroup",
+    "id": 1712345678,
+    "messages": [
+        {
+            "id": 1,
+            "type": "service",
+            "date": "2024-05-01T16:00:00",
+            "date_unixtime": "1714572000",
+            "actor": "Ann Reader",
+            "actor_id": "user1001",
+            "action": "create_group",
+            "title": "Blog chat",
+            "members": ["Ann Reader", "Бо Иванов"],
+            "text": "",
+            "text_entities": [],
+        },
+        {
+            "id": 2,
+            "type": "service",
+            "date": "2024-05-01T16:00:30",
+            "date_unixtime": "1714572030",
+            "actor": "Zoë",
+            "actor_id": "user1003",
+            "action": "join_group_by_link",
+            "inviter": "Group",
+            "text": "",
+            "text_entities": [],
+        },
+        {
+            "id": 3,
+            "type": "message",
+            "date": "2024-05-01T16:01:00",
+            "date_unixtime": "1714572060",
+            "edited": "2024-05-01T16:02:00",
+            "edited_unixtime": "1714572120",
+            "from": "Ann Reader",
+            "from_id": "user1001",
+            "text": [
+                "Draft is ",
+                {"type": "bold", "text": "up"},
+                ": ",
+                {
+                    "type": "text_link",
+                    "text": "the essay",
+                    "href": "https://example.org/essay",
+                },
+                " cc ",
+                {"type": "mention", "text": "@bo_ivanov"},
+            ],
+            "text_entities": [],
+            "reactions": [
+                {"type": "emoji", "count": 2, "emoji": "🔥", "recent": []},
+                {"type": "emoji", "count": 1, "emoji": "❤"},
+            ],
+        },
+        {
+            "id": 4,
+            "type": "message",
+            "date": "2024-05-01T16:03:00",
+            "date_unixtime": "1714572180",
+            "from": "Бо Иванов",
+            "from_id": "user1002",
+            "reply_to_message_id": 3,
+            "text": "Отлично!\nSecond line",
+            "text_entities": [],
+        },
+        {
+            "id": 5,
+            "type": "message",
+            "date": "2024-05-01T16:04:00",
+            "date_unixtime": "1714572240",
+            "from": "Ann Reader",
+            "from_id": "user1001",
+            "photo": "(File not included. Change data exporting settings to download.)",
+            "width": 1280,
+            "height": 720,
+            "text": "",
+            "text_entities": [],
+        },
+        {
+            "id": 6,
+            "type": "message",
+            "date": "2024-05-01T16:05:00",
+            "date_unixtime": "1714572300",
+            "from": "Бо Иванов",
+            "from_id": "user1002",
+            "file": "files/notes.pdf",
+            "file_name": "notes.pdf",
+            "mime_type": "application/pdf",
+            "text": "my notes",
+            "text_entities": [],
+        },
+        {
+            "id": 7,
+            "type": "message",
+            "date": "2024-05-01T16:06:00",
+            "date_unixtime": "1714572360",
+            "from": None,
+            "from_id": "user1009",
+            "media_type": "sticker",
+            "sticker_emoji": "👍",
+            "file": "(File not included. Change data exporting settings to download.)",
+            "text": "",
+            "text_entities": [],
+        },
+    ],
+}
+
+
+def telegram_text() -> str:
+    """Return Telegram Desktop's result.json for one chat."""
+    return json.dumps(TELEGRAM, indent=1, ensure_ascii=False)
+
+
+def telegram_account_text() -> str:
+    """Return the full-account form, with the owner's phone number in it."""
+    other = {"name": "Family", "type": "private_group", "id": 5, "messages": []}
+    return json.dumps(
+        {
+            "about": "Here is the data you requested.",
+            "personal_information": {
+                "user_id": 1001,
+                "first_name": "Ann",
+                "phone_number": "+1 555 0199 777",
+            },
+            "chats": {"about": "This page lists all chats.", "list": [other, TELEGRAM]},
+        },
+        indent=1,
+        ensure_ascii=False,
+    )
+
+
+# -- WhatsApp ------------------------------------------------------------------
+
+NNBSP = "\u202f"
+LRM = "\u200e"
+
+WHATSAPP_IOS = (
+    f"[02/05/2024, 9:58:01{NNBSP}PM] Blog: Club: {LRM}Messages and calls are end-to-end encrypted. "
+    "No one outside of this chat, not even WhatsApp, can read or listen to them.\n"
+    f"[02/05/2024, 9:58:01{NNBSP}PM] Blog: Club: {LRM}Ann Reader created group “Blog: Club”\n"
+    f"{LRM}[02/05/2024, 9:59:12{NNBSP}PM] {LRM}\u202a+1 (555) 010-4477\u202c: {LRM}\u202a+1 (555) 010-4477\u202c joined using this group's invite link\n"
+    f"[02/05/2024, 10:00:00{NNBSP}PM] Ann Reader: Welcome! Q1: what got you blogging?\n"
+    f"[02/05/2024, 10:01:15{NNBSP}PM] \u202a+1 (555) 010-4477\u202c: A notebook: it got too full.\n"
+    "Second line of the same message\n"
+    "\n"
+    "and a third after a blank\n"
+    f"[02/05/2024, 10:02:00{NNBSP}PM] Dr. Who: Tardis: {LRM}image omitted\n"
+    f"[02/05/2024, 10:02:30{NNBSP}PM] Dr. Who: Tardis: time: relative, answer: yes\n"
+    f"[02/05/2024, 10:03:00{NNBSP}PM] Ann Reader: @15550104477 agreed {LRM}<This message was edited>\n"
+    f"[13/05/2024, 7:00:00{NNBSP}AM] Ann Reader: {LRM}<attached: 00000012-PHOTO-2024-05-13-07-00-00.jpg>\n"
+    f"[13/05/2024, 7:01:00{NNBSP}AM] Ann Reader: This message was deleted\n"
+)
+
+WHATSAPP_ANDROID = (
+    "5/2/24, 9:58 p. m. - Messages and calls are end-to-end encrypted. No one outside "
+    "of this chat, not even WhatsApp, can read or listen to them. Tap to learn more.\n"
+    "5/2/24, 10:00 p. m. - Ann Reader: Welcome!\n"
+    "5/2/24, 10:01 p. m. - +44 7700 900123: <Media omitted>\n"
+    "5/2/24, 10:02 p. m. - +44 7700 900123: IMG-20240502-WA0001.jpg (file attached)\n"
+    "the caption\n"
+    "5/13/24, 11:59 p. m. - Ann Reader: late night\n"
+    "5/14/24, 12:00 a. m. - Ann Reader: midnight\n"
+    "5/14/24, 12:30 p. m. - +44 7700 900123 left\n"
+)
+
+WHATSAPP_24H = (
+    "02.05.24, 21:58 - Ann Reader: Hallo\n"
+    "02.05.24, 22:00 - Bo: Servus\n"
+    "03.05.24, 08:00 - Bo: Guten Morgen\n"
+)
+
+# -- IRC -------------------------------------------------------------------------
+
+IRSSI = """--- Log opened Wed May 01 21:55:03 2024
+21:55 -!- ann [~ann@203.0.113.5] has joined #colloquy
+21:58 <@ann> evening all, topic: essays
+21:59 < bo> hi ann
+21:59  * bo waves
+23:59 <+zoe|away> late
+--- Day changed Thu May 02 2024
+00:01 <@ann> past midnight
+00:02 -!- bo is now known as bo_
+00:03 < bo_> still me
+00:04 -!- zoe|away [~z@host] has quit [Quit: bye]
+--- Log closed Thu May 02 00:10:00 2024
+"""
+
+WEECHAT = (
+    "2024-05-01 21:58:01\t-->\tann (~ann@203.0.113.5) has joined #colloquy\n"
+    "2024-05-01 21:58:05\t@ann\tevening all\n"
+    "2024-05-01 21:58:09\tbo\thi\tthere\n"
+    "2024-05-01 21:58:10\t *\tbo waves\n"
+    '2024-05-01 21:58:11\t--\tann has changed topic for #colloquy to "essays"\n'
+    "2024-05-01 21:58:12\t<--\tbo (~b@h) has quit (Ping timeout)\n"
+)
+
+ZNC = (
+    "[21:58:01] *** Joins: ann (~ann@203.0.113.5)\n"
+    "[21:58:05] <ann> evening all\n"
+    "[21:58:09] * bo waves\n"
+    "[21:58:10] -NickServ- notice text\n"
+    "[21:58:12] *** Quits: bo (~b@h) (Quit: bye)\n"
+)
+
+LIMNORIA = (
+    "2024-05-01T21:58:01  *** ann <~ann@203.0.113.5> has joined #colloquy\n"
+    "2024-05-01T21:58:05  <ann> evening all\n"
+    "2024-05-01T21:58:09  * bo waves\n"
+    "this line is broken\n"
+    "2024-05-01T21:58:12  <bo> bye\n"
+)
+
+# -- Mastodon ---------------------------------------------------------------------
+
+
+def _account(acct: str, name: str) -> dict:
+    user = acct.split("@", maxsplit=1)[0]
+    host = acct.split("@")[1] if "@" in acct else "social.example"
+    return {
+        "id": str(abs(hash(acct)) % 10**6),
+        "username": user,
+        "acct": acct,
+        "display_name": name,
+        "url": f"https://{host}/@{user}",
+        "avatar": f"https://{host}/avatars/{user}.png",
+    }
+
+
+def _status(sid, acct, name, created, content, **extra) -> dict:
+    status = {
+        "id": sid,
+        "created_at": created,
+        "in_reply_to_id": None,
+        "in_reply_to_account_id": None,
+        "sensitive": False,
+        "spoiler_text": "",
+        "visibility": "public",
+        "language": "en",
+        "uri": f"https://social.example/users/x/statuses/{sid}",
+        "url": f"https://social.example/@x/{sid}",
+        "replies_count": 0,
+        "reblogs_count": 0,
+        "favourites_count": 0,
+        "edited_at": None,
+        "content": content,
+        "reblog": None,
+        "account": _account(acct, name),
+        "media_attachments": [],
+        "mentions": [],
+        "tags": [],
+        "emojis": [],
+        "card": None,
+        "poll": None,
+    }
+    status.update(extra)
+    return status
+
+
+MASTODON_STATUS = _status(
+    "112345678901234567",
+    "ann",
+    "Ann Reader :blog:",
+    "2024-05-01T20:00:00.000Z",
+    '<p>Tonight&#39;s <a href="https://social.example/tags/blogchat" class="mention hashtag" '
+    'rel="tag">#<span>blogchat</span></a>: what got you blogging?</p><p>Essay: '
+    '<a href="https://example.org/essays/why-blog" target="_blank" rel="nofollow noopener">'
+    '<span class="invisible">https://</span><span class="ellipsis">example.org/essays/wh</span>'
+    '<span class="invisible">y-blog</span></a></p>',
+    favourites_count=12,
+    reblogs_count=4,
+    replies_count=2,
+)
+MASTODON_CONTEXT = {
+    "ancestors": [],
+    "descendants": [
+        _status(
+            "112345678901234600",
+            "bo@other.example",
+            "",
+            "2024-05-01T20:03:00.000Z",
+            '<p><span class="h-card" translate="no"><a href="https://social.example/@ann" '
+            'class="u-url mention">@<span>ann</span></a></span> a notebook<br />that got too '
+            'full, see <a href="https://bo.example/notebook">my post</a> &amp; more</p>',
+            in_reply_to_id="112345678901234567",
+            favourites_count=1,
+            edited_at="2024-05-01T20:05:00.000Z",
+            media_attachments=[
+                {
+                    "id": "1",
+                    "type": "image",
+                    "url": "https://files.social.example/media/1.jpg",
+                    "remote_url": None,
+                    "description": "A full notebook",
+                }
+            ],
+        ),
+        _status(
+            "112345678901234700",
+            "zoe@third.example",
+            "Zoë",
+            "2024-05-01T20:04:00.000Z",
+            "<p>Spoilers!</p>",
+            in_reply_to_id="112345678901234600",
+            spoiler_text="plot",
+        ),
+    ],
+}
+
+# -- Matrix (Element export) -------------------------------------------------------
+
+
+def _event(eid, kind, sender, ts, content, **extra) -> dict:
+    event = {
+        "type": kind,
+        "sender": sender,
+        "content": content,
+        "origin_server_ts": ts,
+        "unsigned": {"age": 1234},
+        "event_id": eid,
+        "room_id": "!room:example.org",
+    }
+    event.update(extra)
+    return event
+
+
+T0 = 1714572000000  # 2024-05-01 14:00:00 UTC in milliseconds
+MATRIX = {
+    "room_name": "Blog Chat",
+    "room_creator": "@ann:example.org",
+    "topic": "Essays and replies",
+    "export_date": "03/05/2024",
+    "exported_by": "@ann:example.org",
+    "messages": [
+        _event(
+            "$create",
+            "m.room.create",
+            "@ann:example.org",
+            T0,
+            {"creator": "@ann:example.org", "room_version": "10"},
+            state_key="",
+        ),
+        _event(
+            "$m-ann",
+            "m.room.member",
+            "@ann:example.org",
+            T0 + 1000,
+            {"membership": "join", "displayname": "Ann Reader"},
+            state_key="@ann:example.org",
+        ),
+        _event(
+            "$m-bo",
+            "m.room.member",
+            "@bo:other.example",
+            T0 + 2000,
+            {"membership": "join", "displayname": "Bo"},
+            state_key="@bo:other.example",
+        ),
+        _event(
+            "$m-ann2",
+            "m.room.member",
+            "@ann:other.example",
+            T0 + 2500,
+            {"membership": "join", "displayname": "Other Ann"},
+            state_key="@ann:other.example",
+        ),
+        _event(
+            "$one",
+            "m.room.message",
+            "@ann:example.org",
+            T0 + 60000,
+            {
+                "msgtype": "m.text",
+                "body": "Draft is up",
+                "format": "org.matrix.custom.html",
+                "formatted_body": "<b>Draft</b> is up",
+            },
+        ),
+        _event(
+            "$two",
+            "m.room.message",
+            "@bo:other.example",
+            T0 + 120000,
+            {
+                "msgtype": "m.text",
+                "body": "> <@ann:example.org> Draft is up\n\nReading it now",
+                "m.relates_to": {"m.in_reply_to": {"event_id": "$one"}},
+            },
+        ),
+        _event(
+            "$react1",
+            "m.reaction",
+            "@bo:other.example",
+            T0 + 130000,
+            {
+                "m.relates_to": {
+                    "rel_type": "m.annotation",
+                    "event_id": "$one",
+                    "key": "👍",
+                }
+            },
+        ),
+        _event(
+            "$react2",
+            "m.reaction",
+            "@ann:other.example",
+            T0 + 131000,
+            {
+                "m.relates_to": {
+                    "rel_type": "m.annotation",
+                    "event_id": "$one",
+                    "key": "👍",
+                }
+            },
+        ),
+        _event(
+            "$react3",
+            "m.reaction",
+            "@ann:other.example",
+            T0 + 132000,
+            {
+                "m.relates_to": {
+                    "rel_type": "m.annotation",
+                    "event_id": "$one",
+                    "key": "🎉",
+                }
+            },
+        ),
+        _event(
+            "$edit",
+            "m.room.message",
+            "@ann:example.org",
+            T0 + 180000,
+            {
+                "msgtype": "m.text",
+                "body": " * Draft v2 is up",
+                "m.new_content": {"msgtype": "m.text", "body": "Draft v2 is up"},
+                "m.relates_to": {"rel_type": "m.replace", "event_id": "$one"},
+            },
+        ),
+        _event(
+            "$thread",
+            "m.room.message",
+            "@ann:other.example",
+            T0 + 240000,
+            {
+                "msgtype": "m.text",
+                "body": "a thread reply",
+                "m.relates_to": {
+                    "rel_type": "m.thread",
+                    "event_id": "$one",
+                    "is_falling_back": True,
+                    "m.in_reply_to": {"event_id": "$two"},
+                },
+            },
+        ),
+        _event(
+            "$emote",
+            "m.room.message",
+            "@bo:other.example",
+            T0 + 300000,
+            {"msgtype": "m.emote", "body": "cheers"},
+        ),
+        _event(
+            "$img",
+            "m.room.message",
+            "@bo:other.example",
+            T0 + 360000,
+            {
+                "msgtype": "m.image",
+                "body": "notebook.jpg",
+                "url": "mxc://other.example/AbCdEf",
+            },
+        ),
+        _event(
+            "$gone",
+            "m.room.message",
+            "@bo:other.example",
+            T0 + 400000,
+            {"msgtype": "m.text", "body": "oops"},
+        ),
+        _event(
+            "$redact",
+            "m.room.redaction",
+            "@bo:other.example",
+            T0 + 410000,
+            {},
+            redacts="$gone",
+        ),
+        _event(
+            "$enc",
+            "m.room.encrypted",
+            "@bo:other.example",
+            T0 + 420000,
+            {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "xyz"},
+        ),
+    ],
+}
+
+
+def matrix_text() -> str:
+    """Return Element's JSON export of the room."""
+    return json.dumps(MATRIX, indent=4, ensure_ascii=False)
+
+
+# -- hashtag chat paste -----------------------------------------------------------
+
+HASHTAG_CHAT = """Q1: What got you blogging?
+[20:01] @mara (Mara Quill) Welcome to #blogchat! Q1: What got you blogging?
+[20:02] @ann A1: a notebook that got too full
+@bo A1: same, plus a deadline
+    and an editor who said yes
+Q2: What keeps you going?
+8:10 PM @ann A2: readers who write back https://example.org/letters
+[20:11] @zoë_ñ A2: مرحبا — the replies
+"""

@@ -1,0 +1,1063 @@
+"""Chat importers: every export format into a transcript; ``colloquy import-chat``."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import UTC, date, datetime, timedelta, timezone
+import io
+import json
+import logging
+import os
+from pathlib import Path
+import pty
+import re
+import select
+import sys
+import zipfile
+from zoneinfo import ZoneInfo
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+import pytest
+
+from plugins import cli
+from plugins.common.errors import ContentError
+from plugins.transcripts.chatfile import format_chat, parse_chat
+from plugins.transcripts.commands import Progress, read_export
+from plugins.transcripts.importers import hashtag_chat, irc, jsonstream, whatsapp
+from plugins.transcripts.importers.common import (
+    ImportOptions,
+    chat_handle,
+    fold_exclude,
+    handle_from_name,
+    phone_pseudonym,
+)
+from plugins.transcripts.importers.registry import FORMATS, by_name, detect
+from plugins.transcripts.importers.source import ExportSource
+from plugins.transcripts.model import Attachment, Reaction, Transcript
+
+from . import chat_exports as ce
+from .support import active_content, build_site_at
+
+NEW_YORK = ZoneInfo("America/New_York")
+
+
+def read(files: dict[str, str], fmt: str | None = None, **options) -> Transcript:
+    """Import in-memory export files with the given options."""
+    source = ExportSource.from_texts(files, label="export")
+    importer = by_name(fmt) if fmt else detect(source)
+    transcript = importer.parse(source, ImportOptions(**options))
+    # Whatever an importer produces, the .chat format carries it losslessly.
+    assert parse_chat(format_chat(transcript), path="t.chat") == transcript
+    return transcript
+
+
+def by_id(transcript: Transcript) -> dict:
+    return {m.id: m for m in transcript.messages}
+
+
+# -- Slack ------------------------------------------------------------------------
+
+
+def test_slack_channel_becomes_transcript():
+    t = read(ce.slack_files(), channel="general")
+    assert t.source == "slack"
+    assert t.channel == "#general"
+    assert t.summary == "Talk about the blog"
+    assert len(t.messages) == 7  # the join and the leave are noise
+    assert [m.author for m in t.messages] == [
+        "ann.reader", "zoe", "ann.reader", "bo", "ci-bot", "ann.reader", "bo",
+    ]  # fmt: skip
+    first, reply, fix, wave, bot, topic, morning = t.messages
+    assert first.id == "1714572000-000100"
+    assert first.name == "Ann"
+    assert reply.name == "Zoë Ñandú"
+    assert first.time == datetime(2024, 5, 1, 14, 0, tzinfo=UTC)
+    assert first.text == (
+        "Hi @zoe! Draft is up: [the essay](https://example.org/essay) & notes in "
+        "#random <3"
+    )
+    assert first.reactions == (
+        Reaction(emoji="👍", count=2),
+        Reaction(emoji=":partyparrot:", count=1),
+    )
+    # Threads come from thread_ts alone: this export has no "replies" lists.
+    assert reply.reply_to == first.id and fix.reply_to == first.id
+    assert first.reply_to is None
+    assert fix.edited and fix.text == "Fixed the typo @here"
+    assert fix.attachments == (
+        Attachment(
+            url="https://team.slack.com/files/U01ANN/F01/draft_v2.pdf", title="Draft v2"
+        ),
+    )
+    assert wave.kind == "action" and wave.text == "waves at everyone"
+    assert bot.attachments[0].url == "https://ci.example.org/42"
+    assert topic.kind == "system"
+    assert morning.text == "Morning! See https://example.org/a?b=1&c=2"
+    assert morning.time.date() == date(2024, 5, 2)
+
+
+def test_slack_keeps_joins_when_asked_and_converts_zone():
+    t = read(
+        ce.slack_files(), channel="#general", keep_joins=True, timezone="Asia/Tokyo"
+    )
+    assert len(t.messages) == 9
+    assert t.messages[0].kind == "system"
+    assert t.messages[1].time.utcoffset() == timedelta(hours=9)
+    assert t.messages[1].time.hour == 23
+
+
+def test_slack_since_skips_whole_day_files():
+    files = ce.slack_files()
+    files["general/2024-04-01.json"] = "not even JSON"  # a month earlier: never read
+    t = read(files, channel="general", since=datetime(2024, 5, 2, tzinfo=UTC))
+    assert [m.author for m in t.messages] == ["ann.reader", "bo"]
+
+
+def test_slack_with_several_channels_asks_which():
+    with pytest.raises(ContentError) as err:
+        read(ce.slack_files())
+    assert "expected --channel NAME" in str(err.value)
+    assert "general, random" in str(err.value)
+
+
+def test_slack_error_names_the_day_file_and_record():
+    files = ce.slack_files()
+    files["general/2024-05-02.json"] = json.dumps([{"type": "message", "ts": 17}])
+    with pytest.raises(ContentError) as err:
+        read(files, channel="general")
+    assert err.value.path == "export/general/2024-05-02.json"
+    assert "[0].ts: a Slack time stamp" in err.value.message
+    files["general/2024-05-02.json"] = '[\n  {"type": "message",\n  "ts": }\n]'
+    with pytest.raises(ContentError) as err:
+        read(files, channel="general")
+    assert err.value.line == 3
+    assert err.value.message.startswith("expected JSON")
+
+
+# -- Discord ----------------------------------------------------------------------
+
+
+def test_discord_export_becomes_transcript():
+    t = read({"Colloquy Friends - essays [9100].json": ce.discord_text()})
+    assert t.title == "Colloquy Friends / #essays"
+    assert len(t.messages) == 4  # the member join is noise
+    draft, answer, pinned, old = t.messages
+    assert draft.id == "1235000000000000002"
+    assert (draft.author, draft.name) == ("ann_reader", "Ann ✍️")
+    assert draft.time == datetime(2024, 5, 1, 14, 1, tzinfo=UTC)
+    assert draft.time.utcoffset() == timedelta(hours=2)
+    assert draft.text == "Draft is up, @zoe take a look :blobwave:"
+    assert draft.edited
+    assert draft.reactions == (
+        Reaction(emoji="👍", count=3),
+        Reaction(emoji=":blobwave:", count=1),
+    )
+    assert [a.title for a in draft.attachments] == ["draft.pdf", "The essay"]
+    assert answer.reply_to == draft.id and answer.text == "On it — شكرا"
+    assert pinned.kind == "system"
+    assert (old.author, old.name) == ("Old_Timer", "Old Timer")
+
+
+def test_discord_streams_the_message_array(monkeypatch):
+    whole = read({"c.json": ce.discord_text()})
+    monkeypatch.setattr(jsonstream, "CHUNK", 7)
+    assert read({"c.json": ce.discord_text()}) == whole
+
+
+def test_discord_truncated_file_names_the_element_and_line():
+    text = ce.discord_text()
+    cut = text[: text.index('"id": "1235000000000000003"') + 40]
+    with pytest.raises(ContentError) as err:
+        read({"c.json": cut}, fmt="discord")
+    assert "messages[2]: expected JSON" in err.value.message
+    start = text[: text.index('"id": "1235000000000000003"')].count("\n")
+    assert start <= err.value.line <= cut.count("\n") + 1
+
+
+# -- Telegram ---------------------------------------------------------------------
+
+
+def test_telegram_chat_becomes_transcript():
+    t = read({"result.json": ce.telegram_text()})
+    assert t.title == "Blog chat"
+    assert [m.id for m in t.messages] == ["1", "3", "4", "5", "6", "7"]
+    created, draft, reply, photo, notes, sticker = t.messages
+    assert created.kind == "system" and "created the group" in created.text
+    assert (draft.author, draft.name) == ("ann-reader", "Ann Reader")
+    assert draft.text == (
+        "Draft is **up**: [the essay](https://example.org/essay) cc @bo_ivanov"
+    )
+    assert draft.edited
+    assert draft.reactions == (
+        Reaction(emoji="🔥", count=2),
+        Reaction(emoji="❤", count=1),
+    )
+    assert draft.time == datetime(2024, 5, 1, 14, 1, tzinfo=UTC)
+    assert (reply.author, reply.name) == ("бо-иванов", "Бо Иванов")  # noqa: RUF001
+    assert reply.reply_to == "3" and reply.text == "Отлично!\nSecond line"
+    assert photo.text == "(photo not included in the export)"
+    assert notes.attachments == (Attachment(url="files/notes.pdf", title="notes.pdf"),)
+    assert sticker.text == "👍" and sticker.name == "Deleted Account"
+
+
+def test_telegram_account_export_needs_the_chat_and_hides_the_phone(monkeypatch):
+    files = {"result.json": ce.telegram_account_text()}
+    with pytest.raises(ContentError) as err:
+        read(files)
+    assert "Family, Blog chat" in str(err.value)
+    t = read(files, channel="blog chat")
+    assert len(t.messages) == 6
+    assert "0199" not in format_chat(t)
+    # The account's chats are streamed one at a time, whatever the read size.
+    monkeypatch.setattr(jsonstream, "CHUNK", 5)
+    assert read(files, channel="blog chat") == t
+
+
+def test_telegram_bad_text_entity_names_its_path():
+    data = json.loads(ce.telegram_text())
+    data["messages"][2]["text"] = ["ok", 5]
+    with pytest.raises(ContentError) as err:
+        read({"result.json": json.dumps(data, indent=1)})
+    assert "messages[2].text[1]" in err.value.message
+    assert err.value.line > 1
+
+
+# -- WhatsApp ---------------------------------------------------------------------
+
+
+def test_whatsapp_ios_export():
+    t = read({"_chat.txt": ce.WHATSAPP_IOS}, timezone="America/New_York")
+    texts = [m.text for m in t.messages]
+    assert len(t.messages) == 8  # encryption notice and invite-link join dropped
+    created = t.messages[0]
+    assert created.kind == "system" and "created group" in created.text
+    welcome, notebook, image, tardis, agreed, photo, deleted = t.messages[1:]
+    assert welcome.time == datetime(2024, 5, 2, 22, 0, tzinfo=NEW_YORK)
+    assert welcome.time.utcoffset() == timedelta(hours=-4)
+    assert notebook.author.startswith("participant-")
+    assert notebook.name == ""
+    assert notebook.text == (
+        "A notebook: it got too full.\nSecond line of the same message\n\n"
+        "and a third after a blank"
+    )
+    # A name with ": " in it is found from the whole file, not the first colon.
+    assert (tardis.name, tardis.text) == (
+        "Dr. Who: Tardis",
+        "time: relative, answer: yes",
+    )
+    assert image.text == "(media omitted)"
+    assert agreed.edited and agreed.text == f"@{notebook.author} agreed"
+    # Day 13 settles the day/month order for the whole file.
+    assert photo.time.date() == date(2024, 5, 13)
+    assert photo.attachments[0].url == "00000012-PHOTO-2024-05-13-07-00-00.jpg"
+    assert deleted.text == "(message deleted)"
+    assert all("555" not in text for text in texts)
+
+
+def test_whatsapp_android_12_hour_spanish_month_first():
+    t = read({"WhatsApp Chat with Blog.txt": ce.WHATSAPP_ANDROID})
+    assert t.title == "WhatsApp chat with Blog"
+    assert len(t.messages) == 5
+    welcome, media, file, late, midnight = t.messages
+    assert welcome.time == datetime(2024, 5, 2, 22, 0, tzinfo=UTC)
+    assert media.text == "(media omitted)"
+    assert file.text == "the caption"
+    assert file.attachments[0].url == "IMG-20240502-WA0001.jpg"
+    assert late.time == datetime(2024, 5, 13, 23, 59, tzinfo=UTC)
+    assert midnight.time == datetime(2024, 5, 14, 0, 0, tzinfo=UTC)
+    assert media.author == file.author  # one pseudonym per phone number
+    assert "7700" not in format_chat(t)
+
+
+def test_whatsapp_24_hour_dotted_dates_and_names():
+    t = read(
+        {"chat.txt": ce.WHATSAPP_24H},
+        names=(("Bo", "Bo Brennan"),),
+        exclude=fold_exclude(["ann-reader"]),
+    )
+    assert [(m.author, m.name) for m in t.messages] == [("bo", "Bo Brennan")] * 2
+    assert t.messages[1].time == datetime(2024, 5, 3, 8, 0, tzinfo=UTC)
+
+
+def test_whatsapp_phone_author_mapped_with_name():
+    t = read(
+        {"chat.txt": ce.WHATSAPP_ANDROID},
+        names=(("+44 7700 900123", "Liz"),),
+        keep_joins=True,
+    )
+    authors = {(m.author, m.name) for m in t.messages}
+    assert ("liz", "Liz") in authors
+    left = t.messages[-1]
+    assert left.kind == "system" and left.text.endswith(" left")
+    assert "7700" not in format_chat(t)
+
+
+def test_whatsapp_conflicting_day_month_order_is_an_error():
+    text = "13/01/2024, 10:00 - A: x\n01/13/2024, 10:00 - A: y\n"
+    with pytest.raises(ContentError, match="one day/month order"):
+        read({"chat.txt": text}, fmt="whatsapp")
+
+
+def test_whatsapp_text_before_first_message_is_an_error():
+    with pytest.raises(ContentError) as err:
+        read({"chat.txt": "hello\n01/05/2024, 10:00 - A: x\n"}, fmt="whatsapp")
+    assert err.value.line == 1
+    assert "expected a WhatsApp message line" in err.value.message
+
+
+# -- IRC --------------------------------------------------------------------------
+
+
+def test_irssi_log_with_day_change():
+    t = read({"#colloquy.log": ce.IRSSI}, timezone="Europe/Berlin")
+    assert t.channel == "#colloquy"
+    assert [(m.author, m.kind) for m in t.messages] == [
+        ("ann", "message"), ("bo", "message"), ("bo", "action"),
+        ("zoe_away", "message"), ("ann", "message"), ("bo_", "message"),
+    ]  # fmt: skip
+    assert t.messages[3].name == "zoe|away"
+    assert t.messages[0].time == datetime(
+        2024, 5, 1, 21, 58, tzinfo=ZoneInfo("Europe/Berlin")
+    )
+    assert t.messages[4].time == datetime(
+        2024, 5, 2, 0, 1, tzinfo=ZoneInfo("Europe/Berlin")
+    )
+
+
+def test_irssi_keeps_joins_and_nick_changes_when_asked():
+    t = read({"#colloquy.log": ce.IRSSI}, keep_joins=True)
+    system = [m.text for m in t.messages if m.kind == "system"]
+    assert len(system) == 3
+    assert "bo is now known as bo_" in system
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "expected"),
+    [
+        ("irc.libera.#colloquy.weechatlog", ce.WEECHAT, ["ann", "bo", "bo", "system"]),
+        ("#colloquy/2024-05-01.log", ce.ZNC, ["ann", "bo", "NickServ"]),
+        ("#colloquy.2024-05-01.log", ce.LIMNORIA, ["ann", "bo", "bo"]),
+    ],
+)
+def test_weechat_znc_limnoria_logs(name, text, expected):
+    t = read({name: text})
+    assert t.source == "irc"
+    assert [m.author for m in t.messages] == expected
+    assert t.messages[0].time == datetime(2024, 5, 1, 21, 58, 5, tzinfo=UTC)
+
+
+def test_limnoria_broken_line_is_a_warning_with_file_and_line(caplog):
+    with caplog.at_level(logging.WARNING):
+        read({"#colloquy.2024-05-01.log": ce.LIMNORIA})
+    assert any(
+        ":4: expected '[HH:MM] <nick> text'" in r.getMessage() for r in caplog.records
+    )
+
+
+def test_znc_folder_of_daily_logs_takes_dates_from_file_names(tmp_path):
+    logs = tmp_path / "znc" / "libera" / "#colloquy"
+    logs.mkdir(parents=True)
+    (logs / "2024-05-01.log").write_text("[23:59:00] <ann> late\n", encoding="utf-8")
+    (logs / "2024-05-02.log").write_text(
+        "[00:00:30] <bo> early\n[00:01:00] a line with no nick\n", encoding="utf-8"
+    )
+    content = tmp_path / "content"
+    assert run(str(tmp_path / "znc"), "--content", str(content)) == 0
+    t = parse_chat(
+        (content / "transcripts" / "colloquy-2024-05-01.chat").read_text(), path="t"
+    )
+    assert t.channel == "#colloquy"
+    assert [(m.author, m.time) for m in t.messages] == [
+        ("ann", datetime(2024, 5, 1, 23, 59, tzinfo=UTC)),
+        ("bo", datetime(2024, 5, 2, 0, 0, 30, tzinfo=UTC)),
+    ]
+
+
+def test_telegram_without_unix_times_uses_the_timezone():
+    data = json.loads(ce.telegram_text())
+    for message in data["messages"]:
+        message.pop("date_unixtime")
+    t = read({"result.json": json.dumps(data)}, timezone="Europe/Moscow")
+    assert t.messages[1].time == datetime(
+        2024, 5, 1, 16, 1, tzinfo=ZoneInfo("Europe/Moscow")
+    )
+
+
+def test_slack_folder_export(tmp_path):
+    folder = tmp_path / "export"
+    for name, text in ce.slack_files().items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    content = tmp_path / "content"
+    assert run(str(folder), "--channel", "general", "--format", "slack",
+               "--exclude", "ci-bot", "--name", "bo=Bo Brennan",
+               "--content", str(content)) == 0  # fmt: skip
+    t = parse_chat((content / "transcripts" / "general.chat").read_text(), path="g")
+    assert len(t.messages) == 6
+    assert {m.name for m in t.messages if m.author == "bo"} == {"Bo Brennan"}
+
+
+def test_plain_log_takes_date_from_flag_and_rolls_over_midnight():
+    text = "[23:58] <ann> late\n[23:59] * bo yawns\n[00:02] <ann> tomorrow already\n"
+    with pytest.raises(ContentError, match="--date"):
+        read({"chat.txt": text}, fmt="irc")
+    t = read({"chat.txt": text}, fmt="irc", date=date(2024, 5, 1))
+    assert [m.time.day for m in t.messages] == [1, 1, 2]
+    assert t.messages[1].kind == "action"
+
+
+# -- Mastodon ---------------------------------------------------------------------
+
+
+def test_mastodon_status_and_context():
+    files = {
+        "status.json": json.dumps(ce.MASTODON_STATUS),
+        "context.json": json.dumps(ce.MASTODON_CONTEXT),
+    }
+    t = read(files)
+    assert t.source == "mastodon"
+    assert (t.channel, t.hosts) == ("#blogchat", ("ann",))
+    assert len(t.messages) == 3
+    root, bo, zoe = t.messages
+    assert root.text == (
+        "Tonight's #blogchat: what got you blogging?\n\n"
+        "Essay: https://example.org/essays/why-blog"
+    )
+    assert root.reactions == (
+        Reaction(emoji="⭐", count=12),
+        Reaction(emoji="🔁", count=4),
+    )
+    assert (bo.author, bo.name) == ("bo@other.example", "")
+    assert bo.text == (
+        "@ann a notebook\nthat got too full, see [my post](https://bo.example/notebook)"
+        " & more"
+    )
+    assert bo.reply_to == root.id and zoe.reply_to == bo.id
+    assert bo.edited and bo.attachments[0].title == "A full notebook"
+    assert zoe.text.startswith("CW: plot\n\n")
+    assert root.time == datetime(2024, 5, 1, 20, 0, tzinfo=UTC)
+
+
+def test_mastodon_single_combined_file():
+    combined = {"status": ce.MASTODON_STATUS, "context": ce.MASTODON_CONTEXT}
+    t = read({"thread.json": json.dumps(combined)})
+    assert len(t.messages) == 3
+    assert t.title == "Thread by @ann"
+
+
+# -- Matrix -----------------------------------------------------------------------
+
+
+def test_matrix_folds_edits_reactions_and_replies():
+    t = read({"matrix - Blog Chat - 2024-05-03.json": ce.matrix_text()})
+    assert t.title == "Blog Chat" and t.summary == "Essays and replies"
+    messages = by_id(t)
+    assert list(messages) == ["create", "one", "two", "thread", "emote", "img"]
+    one = messages["one"]
+    assert one.text == "Draft v2 is up" and one.edited
+    assert one.reactions == (
+        Reaction(emoji="👍", count=2),
+        Reaction(emoji="🎉", count=1),
+    )
+    assert (one.author, one.name) == ("ann", "Ann Reader")
+    two = messages["two"]
+    assert two.text == "Reading it now" and two.reply_to == "one"
+    thread = messages["thread"]
+    assert thread.name == "Other Ann" and thread.author != "ann"
+    assert thread.reply_to == "two"
+    assert messages["emote"].kind == "action"
+    assert messages["img"].attachments[0].url == "mxc://other.example/AbCdEf"
+    assert one.time == datetime(2024, 5, 1, 14, 1, tzinfo=UTC)
+
+
+# -- hashtag chat -----------------------------------------------------------------
+
+
+def test_hashtag_chat_paste_with_sections():
+    t = read(
+        {"paste.txt": ce.HASHTAG_CHAT},
+        date=date(2024, 5, 1),
+        timezone="America/New_York",
+    )
+    assert t.channel == "#blogchat" and t.title == "#blogchat, 2024-05-01"
+    assert t.hosts == ("mara",)  # she asked the questions
+    assert [s.id for s in t.sections] == ["q1", "q2"]
+    assert [m.author for m in t.messages] == ["mara", "ann", "bo", "ann", "zoë_ñ"]
+    assert t.messages[0].name == "Mara Quill"
+    assert t.messages[2].text == "A1: same, plus a deadline\nand an editor who said yes"
+    assert t.messages[2].time == t.messages[1].time  # no time: the previous one
+    assert t.messages[3].time == datetime(2024, 5, 1, 20, 10, tzinfo=NEW_YORK)
+    assert [m.section for m in t.messages] == [
+        "Q1: What got you blogging?", "Q1: What got you blogging?",
+        "Q1: What got you blogging?", "Q2: What keeps you going?",
+        "Q2: What keeps you going?",
+    ]  # fmt: skip
+
+
+def test_hashtag_host_repeating_the_question_keeps_the_heading():
+    paste = "Q1: Why blog?\n[20:01] @mara Q1: Why blog? #blogchat\n@ann A1: notes\n"
+    t = read({"paste.txt": paste}, date=date(2024, 5, 1))
+    assert [(s.id, s.title) for s in t.sections] == [("q1", "Q1: Why blog?")]
+    assert t.sections[0].first_message == t.messages[0].id
+
+
+def test_hashtag_chat_needs_a_date():
+    with pytest.raises(ContentError, match="--date"):
+        read({"paste.txt": "@ann hi\n"}, fmt="hashtag-chat")
+
+
+# -- detection --------------------------------------------------------------------
+
+DETECTED = [
+    ("slack", ce.slack_files),
+    ("discord", lambda: {"c.json": ce.discord_text()}),
+    ("telegram", lambda: {"result.json": ce.telegram_text()}),
+    ("telegram", lambda: {"result.json": ce.telegram_account_text()}),
+    ("matrix", lambda: {"room.json": ce.matrix_text()}),
+    ("mastodon", lambda: {"context.json": json.dumps(ce.MASTODON_CONTEXT)}),
+    ("whatsapp", lambda: {"_chat.txt": ce.WHATSAPP_IOS}),
+    ("whatsapp", lambda: {"chat.txt": ce.WHATSAPP_ANDROID}),
+    ("irc", lambda: {"#c.log": ce.IRSSI}),
+    ("irc", lambda: {"#c.weechatlog": ce.WEECHAT}),
+    ("irc", lambda: {"#c.2024-05-01.log": ce.LIMNORIA}),
+    ("hashtag-chat", lambda: {"paste.txt": ce.HASHTAG_CHAT}),
+]
+
+
+@pytest.mark.parametrize(("expected", "files"), DETECTED)
+def test_format_is_detected_from_content(expected, files):
+    assert detect(ExportSource.from_texts(files())).name == expected
+
+
+def test_unknown_content_lists_every_format_tried():
+    with pytest.raises(ContentError) as err:
+        detect(
+            ExportSource.from_texts({"notes.txt": "just some notes\nnothing more\n"})
+        )
+    for name in FORMATS:
+        assert name in err.value.message
+
+
+# -- the command --------------------------------------------------------------------
+
+
+def slack_zip(path: Path) -> Path:
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in ce.slack_files().items():
+            archive.writestr(f"Colloquy Slack export May 1 2024/{name}", text)
+        archive.writestr("__MACOSX/._users.json", b"\x00\x05\x16\x07")
+    return path
+
+
+def run(*argv: str) -> int:
+    return cli.main(["import-chat", *argv])
+
+
+def test_import_slack_zip_writes_chat_file_without_private_data(tmp_path, caplog):
+    content = tmp_path / "content"
+    with caplog.at_level(logging.INFO):
+        status = run(str(slack_zip(tmp_path / "slack.zip")), "--channel", "general",
+                     "--content", str(content))  # fmt: skip
+    assert status == 0
+    assert any("detected a slack export" in r.getMessage() for r in caplog.records)
+    written = content / "transcripts" / "general.chat"
+    text = written.read_text(encoding="utf-8")
+    assert parse_chat(text, path="general.chat").messages[0].author == "ann.reader"
+    assert_no_private_data(content)
+
+
+PRIVATE = re.compile(
+    r"[\w.+-]+@example\.(org|net|com)|\+?1 555 0100|0199 777|010-4477|555\D?010\D?4477|"
+    r"7700 900123|447700900123"
+)
+
+
+def assert_no_private_data(content: Path) -> None:
+    for path in content.rglob("*"):
+        if path.is_file():
+            found = PRIVATE.search(path.read_text(encoding="utf-8"))
+            assert found is None, f"{path}: {found.group(0)}"
+
+
+def test_every_format_keeps_emails_and_phones_out_of_content(tmp_path):
+    content = tmp_path / "content"
+    exports = {
+        "wa-ios/_chat.txt": ce.WHATSAPP_IOS,
+        "wa-android/chat.txt": ce.WHATSAPP_ANDROID,
+        "tg/result.json": ce.telegram_account_text(),
+    }
+    for rel, text in exports.items():
+        target = tmp_path / "exports" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+        args = [str(target), "--slug", rel.split("/")[0], "--content", str(content),
+                "--keep-joins", "--channel", "Blog chat"]  # fmt: skip
+        assert run(*args) == 0
+    assert run(str(slack_zip(tmp_path / "s.zip")), "--channel", "general",
+               "--keep-joins", "--content", str(content)) == 0  # fmt: skip
+    assert len(list((content / "transcripts").glob("*.chat"))) == 4
+    assert_no_private_data(content)
+
+
+def test_whatsapp_zip_with_media_is_read_in_place(tmp_path):
+    archive = tmp_path / "WhatsApp Chat - Blog.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        handle.writestr("_chat.txt", ce.WHATSAPP_IOS)
+        handle.writestr(
+            "00000012-PHOTO-2024-05-13-07-00-00.jpg", b"\xff\xd8\xff\xe0jpeg"
+        )
+    content = tmp_path / "content"
+    assert run(str(archive), "--slug", "blog", "--timezone", "America/New_York",
+               "--content", str(content)) == 0  # fmt: skip
+    assert sorted(p.name for p in tmp_path.iterdir()) == [archive.name, "content"]
+    t = parse_chat((content / "transcripts" / "blog.chat").read_text(), path="blog")
+    assert len(t.messages) == 8
+    assert t.title == "WhatsApp chat with Blog"
+
+
+def test_importing_twice_gives_byte_identical_files(tmp_path):
+    export = tmp_path / "room.json"
+    export.write_text(ce.matrix_text(), encoding="utf-8")
+    first, second = tmp_path / "one", tmp_path / "two"
+    assert run(str(export), "--content", str(first)) == 0
+    assert run(str(export), "--content", str(second)) == 0
+    a = (first / "transcripts" / "blog-chat.chat").read_bytes()
+    assert a == (second / "transcripts" / "blog-chat.chat").read_bytes()
+    assert run(str(export), "--content", str(first), "--force") == 0
+    assert (first / "transcripts" / "blog-chat.chat").read_bytes() == a
+
+
+def test_existing_transcript_is_never_overwritten_without_asking(tmp_path, caplog):
+    export = tmp_path / "result.json"
+    export.write_text(ce.telegram_text(), encoding="utf-8")
+    content = tmp_path / "content"
+    target = content / "transcripts" / "blog-chat.chat"
+    target.parent.mkdir(parents=True)
+    target.write_text("Title: mine\n", encoding="utf-8")
+    assert run(str(export), "--content", str(content)) == 1
+    assert target.read_text() == "Title: mine\n"
+    assert any("--update" in r.getMessage() for r in caplog.records)
+
+
+def test_update_keeps_every_existing_message_and_anchor(tmp_path):
+    lines = ce.WHATSAPP_ANDROID.splitlines(keepends=True)
+    export = tmp_path / "chat.txt"
+    export.write_text("".join(lines[:3]), encoding="utf-8")
+    content = tmp_path / "content"
+    # Alone, "5/2/24" could be either order: the user says which.
+    assert run(str(export), "--slug", "blog", "--content", str(content),
+               "--month-first") == 0  # fmt: skip
+    target = content / "transcripts" / "blog.chat"
+    before = parse_chat(target.read_text(), path="blog")
+    assert len(before.messages) == 2
+    # The author edits a message by hand; a later, longer export must keep it.
+    edited = target.read_text().replace("Welcome!", "Welcome, everyone!")
+    target.write_text(edited, encoding="utf-8")
+    export.write_text(ce.WHATSAPP_ANDROID, encoding="utf-8")
+    assert (
+        run(str(export), "--slug", "blog", "--content", str(content), "--update") == 0
+    )
+    after = parse_chat(target.read_text(), path="blog")
+    assert len(after.messages) == 5
+    assert [m.id for m in after.messages[:2]] == [m.id for m in before.messages]
+    assert after.messages[0].text == "Welcome, everyone!"
+    # Updating again with the same export changes nothing.
+    snapshot = target.read_bytes()
+    assert (
+        run(str(export), "--slug", "blog", "--content", str(content), "--update") == 0
+    )
+    assert target.read_bytes() == snapshot
+
+
+def test_malformed_export_is_an_error_not_a_traceback(tmp_path, caplog, capsys):
+    archive = tmp_path / "slack.zip"
+    files = ce.slack_files()
+    files["general/2024-05-02.json"] = '[{"type": "message", "ts": "1714642200.1",'
+    with zipfile.ZipFile(archive, "w") as handle:
+        for name, text in files.items():
+            handle.writestr(name, text)
+    assert run(str(archive), "--channel", "general", "--content", str(tmp_path)) == 1
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any(
+        m.startswith(f"{archive}/general/2024-05-02.json:1: expected JSON")
+        for m in errors
+    ), errors
+    assert "Traceback" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("argv", "expected"),
+    [
+        (["--since", "May 1"], "--since: expected YYYY-MM-DD"),
+        (["--timezone", "Mars/Olympus"], "--timezone: expected an IANA time zone"),
+        (["--name", "nobody"], "--name: expected HANDLE=NAME"),
+        (["--date", "01/05/2024"], "--date: expected YYYY-MM-DD"),
+    ],
+)
+def test_bad_flags_are_clear_errors(tmp_path, caplog, argv, expected):
+    export = tmp_path / "paste.txt"
+    export.write_text(ce.HASHTAG_CHAT, encoding="utf-8")
+    assert run(str(export), *argv, "--content", str(tmp_path)) == 1
+    assert any(expected in r.getMessage() for r in caplog.records)
+
+
+def test_since_and_until_take_whole_days_in_the_zone(tmp_path):
+    export = tmp_path / "chat.txt"
+    export.write_text(ce.WHATSAPP_ANDROID, encoding="utf-8")
+    content = tmp_path / "content"
+    assert run(str(export), "--since", "2024-05-13", "--until", "2024-05-13",
+               "--slug", "day", "--content", str(content)) == 0  # fmt: skip
+    t = parse_chat((content / "transcripts" / "day.chat").read_text(), path="day")
+    assert [m.text for m in t.messages] == ["late night"]
+
+
+def test_progress_bar_draws_only_when_asked():
+    stream = io.StringIO()
+    bar = Progress(1000, stream)
+    bar.advance(500)
+    bar.close()
+    assert "50%" in stream.getvalue()
+
+
+def test_progress_bar_on_a_terminal(tmp_path, monkeypatch):
+    export = tmp_path / "_chat.txt"
+    export.write_text(ce.WHATSAPP_IOS * 20, encoding="utf-8")
+    leader, follower = pty.openpty()
+    with open(follower, "w", encoding="utf-8", closefd=True) as terminal:
+        monkeypatch.setattr(sys, "stderr", terminal)
+        transcript = read_export([export], ImportOptions(day_first=True))
+    drawn = b""
+    while select.select([leader], [], [], 0)[0]:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal's other end is closed: all read
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(leader)
+    assert len(transcript.messages) == 8 * 20  # repeats get ids of their own
+    assert b"reading [" in drawn and b"100%" in drawn
+
+
+def test_no_progress_output_when_not_a_terminal(tmp_path, capsys):
+    export = tmp_path / "room.json"
+    export.write_text(ce.matrix_text(), encoding="utf-8")
+    assert run(str(export), "--content", str(tmp_path / "c")) == 0
+    assert "reading [" not in capsys.readouterr().err
+
+
+def test_time_zones_survive_in_the_written_file(tmp_path):
+    export = tmp_path / "c.json"
+    export.write_text(ce.discord_text(), encoding="utf-8")
+    assert run(str(export), "--content", str(tmp_path / "c"), "--slug", "d") == 0
+    t = parse_chat((tmp_path / "c" / "transcripts" / "d.chat").read_text(), path="d")
+    assert t.messages[0].time.utcoffset() == timedelta(hours=2)
+    assert t.messages[0].time == datetime(
+        2024, 5, 1, 16, 1, tzinfo=timezone(timedelta(hours=2))
+    )
+
+
+# -- property tests: the line-based parsers -------------------------------------------
+
+PROPERTY = settings(
+    max_examples=int(os.environ.get("IMPORTER_EXAMPLES", "60")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+SAFE_CHARS = list("abcdefXYZ 0123456789.,!?'()-_é中ب😀ñ#/=")
+safe_line = st.text(st.sampled_from(SAFE_CHARS), max_size=25)
+nonblank_line = safe_line.map(str.strip).filter(bool)
+moments = st.datetimes(
+    min_value=datetime(2001, 1, 1), max_value=datetime(2098, 12, 31)
+).map(lambda d: d.replace(microsecond=0))
+junk = st.text(max_size=300) | st.lists(
+    st.sampled_from(
+        [
+            "12/31/24, 9:05 PM - Ann: hi", "[31/12/2024, 21:05:09] Bo: yo",
+            "31.12.24, 21:05 - x", "99/99/99, 99:99 - A: b",
+            "[13/13/13, 13:13 PM] a: b",
+            "\u200e", "Q1: hm", "@ann hi", "[25:61] @x y", "2024-02-30 10:00 @a b",
+            "--- Day changed Fri Feb 30 2024", "00:00 <a> b", "[12:00] * x",
+            "2024-13-01T10:00:00  <a> b", "--- Log opened junk", "\t", "",
+        ]
+    ),
+    max_size=12,
+).map("\n".join)  # fmt: skip
+
+
+def parse_text(module, text: str, name: str, **options):
+    return module.parse(ExportSource.from_texts({name: text}), ImportOptions(**options))
+
+
+@PROPERTY
+@given(text=junk, day_first=st.sampled_from([None, True, False]))
+def test_whatsapp_never_fails_but_with_content_error(text, day_first):
+    with contextlib.suppress(ContentError):
+        parse_text(whatsapp, text, "chat.txt", day_first=day_first)
+
+
+@PROPERTY
+@given(text=junk, day=st.sampled_from([None, date(2024, 2, 29)]))
+def test_irc_never_fails_but_with_content_error(text, day):
+    with contextlib.suppress(ContentError):
+        parse_text(irc, text, "chat.log", date=day)
+
+
+@PROPERTY
+@given(text=junk, day=st.sampled_from([None, date(2024, 2, 29)]))
+def test_hashtag_chat_never_fails_but_with_content_error(text, day):
+    with contextlib.suppress(ContentError):
+        parse_text(hashtag_chat, text, "paste.txt", date=day)
+
+
+WHATSAPP_AUTHORS = ["Ann Reader", "Zoë Ñandú", "Бо", "+1 (555) 010-9999", "x"]
+
+
+def whatsapp_line(when: datetime, form: str, order: str, four: bool) -> str:
+    year = f"{when.year}" if four else f"{when.year % 100:02d}"
+    first, second = (when.day, when.month) if order == "dmy" else (when.month, when.day)
+    day = f"{first:02d}/{second:02d}/{year}"
+    hour = when.strftime("%H") if "24" in form else str((when.hour + 11) % 12 + 1)
+    ampm = "" if "24" in form else "\u202f" + ("PM" if when.hour >= 12 else "AM")
+    if form.startswith("ios"):
+        return f"[{day}, {hour}:{when:%M:%S}{ampm}] "
+    return f"{day}, {hour}:{when:%M}{ampm} - "
+
+
+@PROPERTY
+@given(
+    items=st.lists(
+        st.tuples(
+            moments,
+            st.sampled_from(WHATSAPP_AUTHORS),
+            st.lists(safe_line, min_size=1, max_size=3),
+        ),
+        min_size=1,
+        max_size=8,
+    ),
+    form=st.sampled_from(["android24", "android12", "ios24", "ios12"]),
+    order=st.sampled_from(["dmy", "mdy"]),
+    four=st.booleans(),
+)
+def test_whatsapp_round_trip_of_generated_logs(items, form, order, four):
+    items.sort(key=lambda item: item[0])
+    if not form.startswith("ios"):
+        items = [(when.replace(second=0), *rest) for when, *rest in items]
+    lines = []
+    for when, author, text in items:
+        lines.append(f"{whatsapp_line(when, form, order, four)}{author}: {text[0]}")
+        lines.extend(text[1:])
+    t = parse_text(
+        whatsapp, "\n".join(lines) + "\n", "chat.txt", day_first=order == "dmy"
+    )
+    expected = []
+    for moment, author, text in items:
+        handle = (
+            phone_pseudonym(author) if author[0] == "+" else handle_from_name(author)
+        )
+        name = "" if author[0] == "+" else author
+        year = moment.year if four else 2000 + moment.year % 100
+        when = moment.replace(year=year, tzinfo=UTC)
+        shown = name if name != handle else ""
+        expected.append((handle, shown, when, "\n".join(text)))
+    expected.sort(key=lambda item: item[2])
+    assert [(m.author, m.name, m.time, m.text) for m in t.messages] == expected
+
+
+nicks = st.from_regex(r"[a-zA-Z_\[\]{}^`][a-zA-Z0-9_\-\[\]{}^`]{0,8}", fullmatch=True)
+
+
+@PROPERTY
+@given(
+    items=st.lists(
+        st.tuples(st.integers(0, 86399), nicks, nonblank_line, st.booleans()),
+        min_size=1,
+        max_size=10,
+    ),
+    style=st.sampled_from(["znc", "irssi", "limnoria"]),
+)
+def test_irc_round_trip_of_generated_logs(items, style):
+    items.sort(key=lambda item: item[0])
+    day = date(2024, 5, 1)
+    lines = []
+    for seconds, nick, text, action in items:
+        clock = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+        stamp = {"znc": f"[{clock}]", "irssi": clock, "limnoria": f"{day}T{clock} "}
+        said = f"* {nick} {text}" if action else f"<{nick}> {text}"
+        lines.append(f"{stamp[style]} {said}")
+    t = parse_text(irc, "\n".join(lines) + "\n", "#c.log", date=day)
+    assert [(m.author, m.text, m.kind, m.time) for m in t.messages] == [
+        (
+            chat_handle(nick),
+            text,
+            "action" if action else "message",
+            datetime(2024, 5, 1, tzinfo=UTC) + timedelta(seconds=seconds),
+        )
+        for seconds, nick, text, action in items
+    ]
+
+
+handles = st.from_regex(r"[a-z0-9_][a-z0-9_.\-]{0,10}", fullmatch=True)
+paste_text = st.lists(nonblank_line, min_size=1, max_size=3).filter(
+    lambda lines: not re.match(r"[Qq]\d+[:.)] *\S", lines[0])
+)
+
+
+@PROPERTY
+@given(
+    items=st.lists(
+        st.one_of(
+            st.tuples(st.just("section"), nonblank_line),
+            st.tuples(st.just("message"), handles, paste_text, st.booleans()),
+        ),
+        min_size=1,
+        max_size=10,
+    ).filter(lambda items: any(item[0] == "message" for item in items))
+)
+def test_hashtag_chat_round_trip_of_generated_pastes(items):
+    lines, expected = [], []
+    section, minute = None, 0
+    current = datetime(2024, 5, 1, tzinfo=UTC)  # --date, before any time is given
+    for number, item in enumerate(items, 1):
+        if item[0] == "section":
+            section = f"Q{number}: {item[1]}"
+            lines.append(section)
+            continue
+        _, handle, text, timed = item
+        stamp = ""
+        if timed:
+            minute = min(minute + 1, 59)
+            stamp = f"[20:{minute:02d}] "
+            current = datetime(2024, 5, 1, 20, minute, tzinfo=UTC)
+        lines.append(f"{stamp}@{handle} {text[0]}")
+        lines.extend(f"    {line}" for line in text[1:])
+        expected.append((handle, "\n".join(text), section, current))
+    paste = "\n".join(lines) + "\n"
+    t = parse_text(hashtag_chat, paste, "paste.txt", date=date(2024, 5, 1))
+    assert [(m.author, m.text, m.section, m.time) for m in t.messages] == expected
+
+
+# -- imported transcripts build into pages --------------------------------------------
+
+BUILT_EXPORTS = {
+    # slug: (files of the export, extra flags, messages on the page)
+    "slack": (ce.slack_files(), ["--channel", "general"], 7),
+    "discord": ({"c.json": ce.discord_text()}, [], 4),
+    "telegram": ({"result.json": ce.telegram_text()}, [], 6),
+    "whatsapp": ({"_chat.txt": ce.WHATSAPP_IOS}, ["--timezone", "America/New_York"], 8),
+    "irc": ({"#colloquy.log": ce.IRSSI}, [], 6),
+    "mastodon": (
+        {
+            "status.json": json.dumps(ce.MASTODON_STATUS),
+            "context.json": json.dumps(ce.MASTODON_CONTEXT),
+        },
+        [],
+        3,
+    ),
+    "matrix": ({"room.json": ce.matrix_text()}, [], 6),
+    "hashtag": ({"paste.txt": ce.HASHTAG_CHAT}, ["--date", "2024-05-01"], 5),
+}
+
+
+@pytest.fixture(scope="module")
+def imported_site(tmp_path_factory):
+    root = tmp_path_factory.mktemp("imported")
+    content = root / "content"
+    for slug, (files, flags, _count) in BUILT_EXPORTS.items():
+        folder = root / "exports" / slug
+        for name, text in files.items():
+            (folder / name).parent.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_text(text, encoding="utf-8")
+        source = [str(folder / name) for name in files] if len(files) < 3 else [
+            str(folder)
+        ]  # fmt: skip
+        assert cli.main(["import-chat", *source, "--slug", slug, *flags,
+                         "--content", str(content)]) == 0  # fmt: skip
+    post = (
+        "Title: About the chats\nDate: 2024-05-04 10:00\nCategory: Essays\n"
+        "Transcript: discord\n\nWe talked.\n"
+    )
+    files = {
+        str(p.relative_to(content)): p.read_text(encoding="utf-8")
+        for p in content.rglob("*.chat")
+    }
+    return build_site_at(root / "site", {**files, "posts/2024-05-04-chats.md": post})
+
+
+@pytest.mark.parametrize("slug", list(BUILT_EXPORTS))
+def test_imported_transcript_builds_into_a_page(imported_site, slug):
+    page = f"transcripts/{slug}/index.html"
+    entries = imported_site.html(page).select("article.transcript-message.h-entry")
+    assert len(entries) == BUILT_EXPORTS[slug][2]
+    feed = next(
+        item for item in imported_site.mf2(page)["items"] if "h-feed" in item["type"]
+    )
+    assert len(feed["children"]) == len(entries)
+    assert all(child["properties"]["published"] for child in feed["children"])
+    messages = "".join(str(e) for e in entries)
+    assert not active_content(messages)
+
+
+def test_imported_replies_and_reactions_show_on_the_page(imported_site):
+    page = imported_site.html("transcripts/slack/index.html")
+    first = page.select_one("#m-1714572000-000100")
+    counts = [c.get_text() for c in first.select(".transcript-reaction-count")]
+    assert counts == ["2", "1"]
+    replies = page.select("a.u-in-reply-to")
+    assert {a["href"].rsplit("#", 1)[-1] for a in replies} == {"m-1714572000-000100"}
+    discord = imported_site.html("transcripts/discord/index.html")
+    assert discord.select_one("a.transcript-post").get_text() == "About the chats"
+
+
+# -- malformed JSON exports: only ContentError, never a crash -------------------------
+
+JSON_VALUES = st.sampled_from(
+    [None, True, 0, -1, 1.5, "", "x", [], {}, ["x"], {"a": 1}]
+)
+
+
+def mutate(data, draw):
+    """Replace one value somewhere inside ``data`` with a wrong one."""
+    if isinstance(data, dict) and data and draw(st.booleans()):
+        key = draw(st.sampled_from(sorted(data)))
+        return {**data, key: mutate(data[key], draw)}
+    if isinstance(data, list) and data and draw(st.booleans()):
+        index = draw(st.integers(0, len(data) - 1))
+        return [*data[:index], mutate(data[index], draw), *data[index + 1 :]]
+    return draw(JSON_VALUES)
+
+
+JSON_EXPORTS = {
+    "discord": ("discord", "c.json", ce.DISCORD),
+    "telegram": ("telegram", "result.json", ce.TELEGRAM),
+    "telegram-account": (
+        "telegram",
+        "result.json",
+        json.loads(ce.telegram_account_text()),
+    ),
+    "matrix": ("matrix", "room.json", ce.MATRIX),
+    "mastodon": ("mastodon", "context.json", ce.MASTODON_CONTEXT),
+    "mastodon-status": ("mastodon", "status.json", ce.MASTODON_STATUS),
+    "slack": ("slack", "general/2024-05-01.json", ce.SLACK_DAY_1),
+    "slack-users": ("slack", "users.json", ce.SLACK_USERS),
+    "slack-channels": ("slack", "channels.json", ce.SLACK_CHANNELS),
+}
+
+
+@PROPERTY
+@given(case=st.sampled_from(sorted(JSON_EXPORTS)), data=st.data(), cut=st.booleans())
+def test_malformed_json_exports_fail_only_with_content_error(case, data, cut):
+    fmt, name, export = JSON_EXPORTS[case]
+    text = json.dumps(mutate(export, data.draw), indent=1)
+    if cut:
+        text = text[: data.draw(st.integers(0, len(text)))]
+    files = {**ce.slack_files(), name: text} if fmt == "slack" else {name: text}
+    channel = {"slack": "general", "telegram": "Blog chat"}.get(fmt, "")
+    options = ImportOptions(channel=channel)
+    try:
+        transcript = by_name(fmt).parse(ExportSource.from_texts(files), options)
+    except ContentError:
+        return
+    assert parse_chat(format_chat(transcript), path="t.chat") == transcript
