@@ -91,6 +91,7 @@ def bench(args: argparse.Namespace) -> int:
     if not args.builds_only:
         out.write(others.chat_imports(args.chat_messages))
         out.write(others.blog_import(100 if args.quick else 1000, 10))
+        out.write(others.feeds(200 if args.quick else 1000))
         out.write(others.intake(10 if args.quick else 50, 20))
     if args.json:
         args.json.write_text(json.dumps([as_dict(c) for c in results], indent=2))

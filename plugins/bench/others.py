@@ -16,6 +16,7 @@ import tempfile
 
 ROOT = Path(__file__).resolve().parents[2]
 CHAT_BENCH = "plugins.transcripts.importers.bench"
+FEEDS_BENCH = "plugins.site_feeds.bench"
 BLOG_BENCH = ROOT / "benchmarks" / "import_blog.py"
 
 
@@ -50,6 +51,14 @@ def blog_import(posts: int, comments: int) -> str:
         return "blog import: not measured (no migration benchmark in this checkout)\n"
     command = [sys.executable, str(BLOG_BENCH), str(posts), str(comments)]
     return _run("blog import (WordPress WXR)", command)
+
+
+def feeds(entries: int) -> str:
+    """Return the feeds benchmark: site_feeds against Pelican's feed writer."""
+    if not _has_module(FEEDS_BENCH):
+        return "feeds: not measured (no feeds benchmark in this checkout)\n"
+    command = [sys.executable, "-m", FEEDS_BENCH, "--entries", str(entries)]
+    return _run("feeds", [*command, "--rounds", "3"])
 
 
 def intake(clients: int, submissions: int) -> str:
