@@ -278,6 +278,8 @@ class FeedsGenerator(Generator):
         if not has_perspectives(self.context):
             return []
         feeds, everything = [], []
+        # Both families usually share a content mode: make each post's items once.
+        made: dict[tuple[str, bool], list[FeedItem]] = {}
         for family_name in ("perspectives", "post_perspectives"):
             full = self.feeds.content[family_name] == "full"
             for article in sorted(articles, key=lambda a: a.slug):
@@ -285,9 +287,12 @@ class FeedsGenerator(Generator):
                     ref = post_id(article, self.feeds, path=article.source_path)
                 except ContentError:
                     continue  # reported with the post's own entry
-                items = perspective_items(
-                    article, self.feeds, post_item_id=ref, full=full
-                )
+                key = (article.source_path, full)
+                if key not in made:
+                    made[key] = perspective_items(
+                        article, self.feeds, post_item_id=ref, full=full
+                    )
+                items = made[key]
                 if family_name == "perspectives":
                     everything.extend(items)
                     continue
