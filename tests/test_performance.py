@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import feedparser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 import nh3
@@ -20,7 +21,7 @@ from plugins.common.sanitize import (
     xml_safe,
 )
 
-from .support import BuiltSite
+from .support import BuiltSite, build_site_at
 
 PIECES = st.sampled_from(
     [
@@ -76,3 +77,30 @@ def test_the_site_is_the_same_with_and_without_the_performance_plugin(tmp_path):
     assert fast == BuiltSite(tmp_path / "plain").snapshot()
     assert "theme/css/site.css" in fast
     assert sum(1 for name in fast if "/post-" in name) >= 12
+
+
+def _post(title: str, date: str, extra: str = "") -> str:
+    return f"Title: {title}\nDate: {date}\nCategory: Notes\n{extra}\nBody of {title}.\n"
+
+
+def test_a_limited_feed_renders_only_its_newest_posts_and_keeps_their_order(
+    tmp_path, caplog
+):
+    files = {
+        "posts/2024-01-01-oldest.md": _post("Oldest", "2024-01-01 09:00"),
+        "posts/2024-02-01-tie-a.md": _post("Tie A", "2024-02-01 09:00"),
+        "posts/2024-02-01-tie-b.md": _post("Tie B", "2024-02-01 09:00"),
+        "posts/2024-03-01-middle.md": _post("Middle", "2024-03-01 09:00"),
+        "posts/2024-04-01-bad-id.md": _post(
+            "Bad id", "2024-04-01 09:00", "Feed-Id: not an id"
+        ),
+    }
+    every = build_site_at(tmp_path / "all", files, FEEDS_LIMITS={"site": None})
+    feed = (every.output / "feeds/atom.xml").read_bytes()
+    titles = [e.title for e in feedparser.parse(feed).entries]
+    assert titles == ["Middle", "Tie B", "Tie A", "Oldest"]
+    caplog.clear()
+    limited = build_site_at(tmp_path / "two", files, FEEDS_LIMITS={"site": 2})
+    parsed = feedparser.parse((limited.output / "feeds/atom.xml").read_bytes())
+    assert [e.title for e in parsed.entries] == titles[:2]
+    assert any("bad-id.md: expected Feed-Id" in r.getMessage() for r in caplog.records)

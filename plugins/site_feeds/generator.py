@@ -215,8 +215,8 @@ class FeedsGenerator(Generator):
 
         def items_for(posts: Iterable[Any], kind: str) -> tuple[FeedItem, ...]:
             full = self.feeds.content[family(kind)] == "full"
-            made = [self._post_item(p, full, cache) for p in posts]
-            return newest((i for i in made if i), self.feeds.limits[family(kind)])
+            limit = self.feeds.limits[family(kind)]
+            return newest(self._newest_items(posts, full, limit, cache), limit)
 
         feeds = []
         for link in self.directory.site():
@@ -238,6 +238,28 @@ class FeedsGenerator(Generator):
         for link in self.directory.transcripts():
             feeds.append(self._transcripts_feed(link, fallback))
         return feeds
+
+    def _newest_items(
+        self, posts: Iterable[Any], full: bool, limit: int | None, cache: dict
+    ) -> list[FeedItem]:
+        """Make the entries of the ``limit`` newest posts only (all without a limit).
+
+        Ranked the way ``newest`` ranks entries (date, then id), so a 20-entry feed
+        of a 5,000-post site renders 20 posts' HTML, not 5,000.
+        """
+        ranked = []
+        for post in posts:
+            try:
+                ref = post_id(
+                    post, self.feeds, path=relative_source(post, self.settings)
+                )
+            except ContentError:
+                self._post_item(post, full, cache)  # reports it, once
+                continue
+            ranked.append(((post.date, ref), post))
+        ranked.sort(key=lambda pair: pair[0], reverse=True)
+        made = (self._post_item(post, full, cache) for _, post in ranked[:limit])
+        return [item for item in made if item]
 
     def _post_item(self, article: Any, full: bool, cache: dict) -> FeedItem | None:
         key = (article.source_path, full)
