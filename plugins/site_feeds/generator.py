@@ -249,14 +249,17 @@ class FeedsGenerator(Generator):
         """
         ranked = []
         for post in posts:
-            try:
-                ref = post_id(
-                    post, self.feeds, path=relative_source(post, self.settings)
-                )
-            except ContentError:
+            key = ("rank", post.source_path)
+            if key not in cache:
+                path = relative_source(post, self.settings)
+                try:
+                    cache[key] = (post.date, post_id(post, self.feeds, path=path))
+                except ContentError:
+                    cache[key] = None
+            if cache[key] is None:
                 self._post_item(post, full, cache)  # reports it, once
                 continue
-            ranked.append(((post.date, ref), post))
+            ranked.append((cache[key], post))
         ranked.sort(key=lambda pair: pair[0], reverse=True)
         made = (self._post_item(post, full, cache) for _, post in ranked[:limit])
         return [item for item in made if item]
