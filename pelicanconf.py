@@ -114,6 +114,7 @@ TRANSCRIPTS_PATH = "transcripts"
 TRANSCRIPTS_URL = "transcripts/{slug}/"
 TRANSCRIPTS_INDEX_URL = "transcripts/"
 TRANSCRIPTS_PAGE_SIZE = 1000
+TRANSCRIPTS_QUOTE_LINKS = True  # chat messages linking to a post become its quotes
 
 # Feeds (plugins.site_feeds): every feed is written with feedgen. Feeds need absolute
 # links: an absolute SITEURL (publishconf.py) is used, else FEEDS_SITEURL.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta, timezone
 import os
 from pathlib import Path
 import pickle
@@ -12,6 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 import pytest
 
+from plugins.cli import main
+from plugins.common.dates import parse_complete_date
 from plugins.common.errors import ContentError
 from plugins.common.files import UnsafePathError, inside, safe_filename, write_atomic
 from plugins.common.ids import anchor, salted_hash, stable_id
@@ -23,6 +26,8 @@ from plugins.common.sanitize import (
 )
 
 from .support import ROOT, active_content
+
+EDT = timezone(timedelta(hours=-4))
 
 
 def test_content_error_prints_where_what_and_the_line():
@@ -128,6 +133,19 @@ def test_images_only_when_allowed():
     assert "<img" in render_outside_text(source, allow_images=True)
 
 
+def test_only_the_named_classes_survive():
+    html = (
+        '<span class="chat-spoiler evil" onclick="x()">a</span>'
+        '<span class="evil">b</span><em class="chat-spoiler">c</em>'
+    )
+    assert "class" not in sanitize_html(html)
+    kept = sanitize_html(html, classes={"span": frozenset({"chat-spoiler"})})
+    assert kept.count('class="chat-spoiler"') == 1
+    assert "evil" not in kept
+    assert "onclick" not in kept
+    assert active_content(kept) == []
+
+
 def test_safe_url_accepts_only_absolute_http():
     assert safe_url("https://example.org/a?b=c#d") == "https://example.org/a?b=c#d"
     for bad in ["javascript:alert(1)", "data:text/html,x", "//evil.example", "", None]:
@@ -161,3 +179,58 @@ def test_new_post_writes_a_draft_and_refuses_to_overwrite(tmp_path):
     assert second.returncode == 1
     assert "exists already" in second.stderr
     assert os.listdir(post.parent) == [post.name]
+
+
+def test_new_post_with_a_timezone_dates_the_post_in_that_zone(tmp_path, build_site):
+    content = tmp_path / "drafts"
+    status = main(["new-post", "Tokyo morning", "--date", "2024-05-01 09:00",
+                   "--timezone", "Asia/Tokyo", "--content", str(content)])  # fmt: skip
+    assert status == 0
+    text = (content / "posts" / "2024-05-01-tokyo-morning.md").read_text("utf-8")
+    assert "Date: 2024-05-01 09:00+09:00\n" in text
+    site = build_site({"posts/x.md": text.replace("Status: draft", "Status: hidden")})
+    published = site.html("2024/05/tokyo-morning/index.html").select_one(
+        "time.dt-published"
+    )["datetime"]
+    # 09:00 in Tokyo, not 09:00 in the site's TIMEZONE (America/New_York)
+    assert datetime.fromisoformat(published) == datetime(2024, 5, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("flags", "message"),
+    [
+        (["--date", "2024-13-01 10:00"], "expected 'YYYY-MM-DD HH:MM'"),
+        (["--timezone", "Mars/Olympus"], "expected a time zone such as"),
+    ],
+)
+def test_draft_commands_refuse_a_bad_date_or_zone(tmp_path, capsys, flags, message):
+    for command in (["new-post", "Title"], ["reblog", "https://example.org/"]):
+        with pytest.raises(SystemExit) as exit_info:
+            main([*command, *flags, "--content", str(tmp_path)])
+        assert exit_info.value.code == 2
+        assert message in capsys.readouterr().err
+    assert not list(tmp_path.iterdir())
+
+
+def test_new_post_of_a_title_without_letters_still_gets_a_slug(tmp_path):
+    assert main(["new-post", "!!!", "--date", "2024-05-01 10:00",
+                 "--content", str(tmp_path)]) == 0  # fmt: skip
+    assert os.listdir(tmp_path / "posts") == ["2024-05-01-post.md"]
+
+
+@pytest.mark.parametrize("text", ["May 2024", "14:03", "2024", "May 2", "Thursday"])
+def test_a_date_without_year_month_or_day_is_refused_not_completed(text):
+    with pytest.raises(ValueError, match="expected a date with year, month and day"):
+        parse_complete_date(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-05-02 14:03:00-04:00", datetime(2024, 5, 2, 14, 3, tzinfo=EDT)),
+        ("Thu, 02 May 2024 18:03:00 +0000", datetime(2024, 5, 2, 18, 3, tzinfo=UTC)),
+        ("03/15/2008 08:02:11 AM", datetime(2008, 3, 15, 8, 2, 11)),
+    ],
+)
+def test_complete_dates_parse_as_dateutil_reads_them(text, expected):
+    assert parse_complete_date(text) == expected

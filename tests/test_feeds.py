@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
 from html import escape as html_escape
 import json
@@ -389,6 +390,26 @@ def test_the_subscribe_page_lists_every_feed_and_the_footer_links_it(build_site)
     assert footer["href"] == f"{SITE}/subscribe/"
 
 
+def test_feed_titles_with_quotes_and_markup_are_text_in_every_page(build_site):
+    post = (
+        'Title: The "best" &lt;reply&gt;\nDate: 2024-01-01\nCategory: Q&amp;A\n\nHi.\n'
+    )
+    site = build_site(
+        {
+            "posts/2024-01-01-best.md": post,
+            "perspectives/best/2024-01-02-ann.md": "Author: Ann\nDate: 2024-01-02"
+            "\n\nYes.\n",
+        },
+        SITEURL=SITE,
+    )
+    title = 'Perspectives on \u201cThe "best" <reply>\u201d'
+    links = site.html("2024/01/best/index.html").select('head link[rel="alternate"]')
+    assert title in [link["title"] for link in links]
+    subscribe = site.html("subscribe/index.html")
+    assert title in [a.get_text() for a in subscribe.select(".feed a.feed-url")]
+    assert not subscribe.select("reply")
+
+
 def test_json_feed_matches_the_atom_feed(build_site):
     site = build(build_site)
     document = json.loads(site.output.joinpath("feeds/feed.json").read_text())
@@ -500,7 +521,8 @@ def test_a_post_that_is_not_utf8_still_gives_well_formed_feeds(build_site):
     assert any(title.startswith("Caf") for title in titles), titles
 
 
-def test_one_entry_feedgen_refuses_costs_only_that_entry(tmp_path, caplog):
+def feeds_generator(tmp_path: Path) -> FeedsGenerator:
+    """Return a feeds generator over an empty site that writes to tmp_path/out."""
     pelican_settings = read_settings(
         str(ROOT / "pelicanconf.py"),
         override={"PATH": str(tmp_path), "OUTPUT_PATH": str(tmp_path / "out"),
@@ -514,6 +536,11 @@ def test_one_entry_feedgen_refuses_costs_only_that_entry(tmp_path, caplog):
         output_path=str(tmp_path / "out"),
     )
     generator.generate_context()
+    return generator
+
+
+def test_one_entry_feedgen_refuses_costs_only_that_entry(tmp_path, caplog):
+    generator = feeds_generator(tmp_path)
     naive = make_item(
         id="tag:example.test,2024-05-03:bad",
         published=datetime(2024, 5, 3, 9, 0),
@@ -526,6 +553,25 @@ def test_one_entry_feedgen_refuses_costs_only_that_entry(tmp_path, caplog):
     assert any(
         m.startswith("posts/2024-05-03-bad.md: expected a valid") for m in errors
     )
+
+
+def test_a_feed_feedgen_refuses_as_a_whole_is_skipped_not_retried(tmp_path, caplog):
+    generator = feeds_generator(tmp_path)
+    untitled = replace(make_feed(make_item()), title="")
+    generator.write_feed(untitled)  # used to retry for ever: no entry was at fault
+    assert not (tmp_path / "out/feeds/atom.xml").exists()
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    expected = (
+        "feeds/atom.xml: expected a valid feed, got Required fields not set (title)"
+        " (feed not written)"
+    )
+    assert errors == [expected]
+
+
+def test_a_site_without_a_name_still_gets_titled_feeds(build_site):
+    site = build_site(FILES, SITENAME="", SITEURL=SITE)
+    for rel in ("feeds/atom.xml", "feeds/rss.xml"):
+        assert parse((site.output / rel).read_bytes()).feed.title == "example.test"
 
 
 RELATIVE = st.text(

@@ -26,10 +26,13 @@ from plugins.migrate.movabletype import (
     parse_movabletype_records,
 )
 from plugins.migrate.siteindex import url_key
+from plugins.migrate.values import local_date, wordpress_date
 from plugins.migrate.writer import perspective_ids, render_perspective
 from plugins.migrate.wxr import parse_wxr
 from plugins.perspectives.fileformat import parse_perspective
 from plugins.posts.metadata import read_header
+
+from .support import files_containing
 
 DATA = Path(__file__).parent / "data" / "migrate"
 WXR = DATA / "wordpress.xml"
@@ -284,6 +287,39 @@ def test_wxr_1_0_reads_its_older_namespaces(tmp_path):
     assert post["date"] == "2007-03-01 10:00:00-05:00"
     assert post["author"] == "admin"
     assert list(perspectives(content, "from-2007")) == ["1"]
+
+
+@pytest.mark.parametrize("fmt", ["wxr", "movabletype"])
+def test_a_commenter_who_typed_their_address_never_has_it_published(tmp_path, fmt):
+    """An email typed as the name, or into the text, is the commenter's private data."""
+    if fmt == "wxr":
+        text = WXR_10.replace(
+            "<wp:comment_author>Zed</wp:comment_author>",
+            "<wp:comment_author>Zed@Mail.example</wp:comment_author>"
+            "<wp:comment_author_IP>192.0.2.44</wp:comment_author_IP>",
+        ).replace("Old times.", "Old times. Mail zed@mail.example, from 192.0.2.44.")
+        slug = "from-2007"
+    else:
+        text = (DATA / "typepad.txt").read_text("utf-8")
+        text = text.replace("AUTHOR: Jörg Leser", "AUTHOR: joerg@mail.example")
+        text = text.replace(
+            "Is it on paper?", "Write to JOERG@mail.example (203.0.113.88)"
+        )
+        slug = "notes-from-the-reading-room"
+    source = tmp_path / "export.txt"
+    source.write_text(text, encoding="utf-8")
+    content = tmp_path / "content"
+    do_import(source, content)
+    assert (
+        files_containing(
+            content,
+            ["zed@mail.example", "192.0.2.44", "joerg@mail.example", "203.0.113.88"],
+        )
+        == []
+    )
+    authors = {p.author for p in perspectives(content, slug).values()}
+    assert "Anonymous" in authors
+    assert not any("@" in author for author in authors)
 
 
 def test_truncated_wxr_keeps_the_records_before_the_damage(tmp_path):
@@ -957,5 +993,14 @@ def test_a_mention_without_a_safe_url_becomes_a_comment():
     text = render_perspective(comment, source="wordpress mention 9")
     p = parse_perspective(text, path="perspectives/x/9.md", post="x")
     assert (p.kind, p.url, p.title) == ("comment", "", "")
-    assert p.author == "Linker Email: x@y.example"  # folded: no field of its own
+    # folded: no field of its own (and, being an email, not published either)
+    assert p.author == "Linker Email: [address removed]"
     assert "\x00" not in text
+
+
+def test_an_export_date_without_a_day_is_refused_not_taken_from_today():
+    with pytest.raises(ValueError, match="expected a date with year, month and day"):
+        local_date("March 2010", "UTC")
+    with pytest.raises(ValueError, match="expected a date with year, month and day"):
+        wordpress_date("2010-03", "", "UTC")
+    assert local_date("2010-03-05 10:00", "UTC") == datetime(2010, 3, 5, 10, tzinfo=UTC)

@@ -110,6 +110,9 @@ def test_markdown_cannot_bring_raw_html():
         ("Author: \nDate: 2024-01-01\n\nBody\n", 1, "expected a value for 'Author'"),
         ("Author: A\nDate: someday soon\n\nBody\n", 2, "expected a date such as"),
         ("Author: A\nDate: 2024-13-45\n\nBody\n", 2, "got '2024-13-45'"),
+        # no day: dateutil took today's, so every build showed another date
+        ("Author: A\nDate: May 2024\n\nBody\n", 2, "got 'May 2024'"),
+        ("Author: A\nDate: 14:03\n\nBody\n", 2, "got '14:03'"),
         ("Author: A\nDate: 2024-01-01\nKind: like\n\nB\n", 3, "expected a Kind in"),
         ("Author: A\nDate: 2024-01-01\nFormat: rst\n\nB\n", 3, "expected a Format"),
         ("Author: A\nDate: 2024-01-01\nEmail: a@b.example\n\nB\n", 3, "no 'Email'"),
@@ -359,6 +362,12 @@ def test_settings_report_every_problem_at_once():
     lines = str(caught.value).splitlines()
     assert len(lines) == 7
     assert lines[0].startswith("PERSPECTIVES_PATH: expected a folder name")
+
+
+@pytest.mark.parametrize("depth", [0, 51, 10**6, True, "3"])
+def test_thread_depth_is_bounded(depth):
+    with pytest.raises(PluginConfigError, match="expected a whole number from 1 to 50"):
+        PerspectiveSettings.from_settings({"PERSPECTIVES_MAX_DEPTH": depth})
 
 
 def test_bad_settings_stop_the_build_before_reading(tmp_path):

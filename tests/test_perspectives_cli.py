@@ -169,6 +169,17 @@ def test_list_and_show(queue, capsys):
     assert run("perspectives", "show", "nope", "--queue", str(queue.root)) == 1
 
 
+def test_a_damaged_queue_file_hides_no_other_submission(queue, capsys, caplog):
+    queue.add(submission("s1"))
+    (queue.root / "pending" / "s0.json").write_text("{half a file", encoding="utf-8")
+    assert run("perspectives", "list", "--queue", str(queue.root)) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split()[0] for line in lines] == ["s1"]
+    assert "s0.json: expected a submission as the intake writes it" in caplog.text
+    assert run("perspectives", "approve", "s0", "--queue", str(queue.root)) == 1
+    assert "s0.json: expected a submission" in caplog.text.splitlines()[-1]
+
+
 def test_edit_with_flags(queue):
     queue.add(submission("s1"))
     assert run("perspectives", "edit", "s1", "--queue", str(queue.root),
@@ -198,6 +209,19 @@ def test_edit_in_the_editor(queue, tmp_path, monkeypatch):
     assert run("perspectives", "edit", "s1", "--queue", str(queue.root)) == 0
     _, edited = queue.get("s1")
     assert (edited.text, edited.url) == ("I liked this a lot.", "")
+    assert not list(queue.root.glob(".edit-*"))
+
+
+@pytest.mark.parametrize("editor", ["false", "no-such-editor-anywhere"])
+def test_an_abandoned_or_missing_editor_changes_nothing(
+    queue, monkeypatch, caplog, editor
+):
+    queue.add(submission("s1"))
+    monkeypatch.delenv("VISUAL", raising=False)
+    monkeypatch.setenv("EDITOR", editor)
+    assert run("perspectives", "edit", "s1", "--queue", str(queue.root)) == 1
+    assert "nothing changed" in caplog.text
+    assert queue.get("s1") == ("pending", submission("s1"))
     assert not list(queue.root.glob(".edit-*"))
 
 

@@ -21,6 +21,7 @@ from plugins.common.errors import PluginConfigError
 from plugins.posts.reader import PostReader
 from plugins.reblog.attach import attach_to_article
 from plugins.reblog.model import Reblog
+from plugins.reblog.redirects import Redirect, netlify_redirects, nginx_map
 from plugins.reblog.settings import ReblogSettings
 
 from .support import ROOT, active_content, broken_links, build_site_at
@@ -286,6 +287,18 @@ def test_web_server_maps_cover_urls_a_static_page_cannot(site):
     assert not (site.output / "cgi").exists()
 
 
+def test_web_server_maps_keep_a_site_under_a_sub_path():
+    moved = Redirect(
+        old="/?p=12", target="2024/05/slug/", save_as="", post="posts/x.md", title="X"
+    )
+    page = Redirect(
+        old="/old.html", target="2024/05/slug/", save_as="old.html", post="p", title="X"
+    )
+    assert '"/?p=12" "/blog/2024/05/slug/";' in nginx_map([moved], base="/blog")
+    lines = netlify_redirects([page], base="/blog").splitlines()
+    assert "/old.html /blog/2024/05/slug/ 301" in lines
+
+
 def test_every_link_resolves(site):
     assert broken_links(site.output, SITE) == []
 
@@ -507,6 +520,14 @@ def test_via_is_not_repeated_when_it_is_the_original(build_site):
             "Reblog-Title: Orphan\n",
             3,
             "expected a Reblog-Of URL with 'reblog-title', got none",
+        ),
+        (
+            "Reblog-Of: https://example.org/\nReblog-Date: May 2024\n",
+            4,
+            (  # no day: it would have been today's, a new date on every build
+                "expected a date such as '2024-05-01 10:32' in 'reblog-date', "
+                "got 'May 2024'"
+            ),
         ),
         (
             "Reblog-Of: https://example.org/\nReblog-Date: last spring\n",

@@ -440,3 +440,18 @@ def test_reblogged_quote_never_carries_active_content(fragments, commentary_firs
     assert figure.select_one(".reblog-source").get_text() == "<b>A title</b>"
     assert figure.select_one(".reblog-author").get_text() == 'Jun "J" <Okafor>'
     assert page.find("p", string="My own words.") is not None
+
+
+def test_an_original_dated_without_its_day_gets_no_reblog_date():
+    original = Original(
+        url="https://example.org/post/",
+        title="Post",
+        author="",
+        author_url="",
+        published="May 2024",
+        excerpt=Markup(""),
+        found_in="html",
+    )
+    when = datetime(2024, 6, 1, 9, 0)
+    text = draft_text(original, when=when, category="Notes", via="", max_chars=600)
+    assert "reblog-date" not in fields(text)  # not May <today's day>

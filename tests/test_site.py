@@ -13,6 +13,8 @@ from zoneinfo import ZoneInfo
 import html5lib
 import pytest
 
+from plugins.common.errors import PluginConfigError
+
 from .support import ROOT, BuiltSite, broken_links
 
 PELICAN = Path(sys.executable).with_name("pelican")
@@ -167,6 +169,12 @@ POST = "Title: Fine\nDate: 2024-01-02 09:00\nCategory: Essays\n\nAll good.\n"
             "expected a known metadata field, got 'catgory'",
         ),
         ("Title: Bad\nStatus: maybe\n", 2, "expected a status in"),
+        # Pelican would take the missing day from today: a new date on every build
+        (
+            "Title: Bad\nDate: May 2024\n",
+            2,
+            "expected a date such as '2024-05-01 10:32', got 'May 2024'",
+        ),
         ("Title: Bad\nTitle: Again\n", 2, "expected 'title' once, got it again"),
     ],
 )
@@ -185,6 +193,27 @@ def test_broken_metadata_names_file_and_line(
     )
     assert (site.output / "2024/01/fine/index.html").exists()
     assert not (site.output / "2024/01/bad").exists()
+
+
+def test_extra_metadata_fields_of_the_sites_own_are_accepted(build_site):
+    post = POST.replace("Category:", "Mood: calm\nCategory:")
+    site = build_site({"posts/2024-01-02-fine.md": post}, POSTS_EXTRA_METADATA=["Mood"])
+    assert (site.output / "2024/01/fine/index.html").exists()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        # A string used to be read letter by letter: 'm', 'o', 'o', 'd' allowed.
+        ("mood", "POSTS_EXTRA_METADATA: expected a list of field names"),
+        (["mood", "my field"], "expected field names of letters, digits"),
+    ],
+)
+def test_a_bad_extra_metadata_setting_stops_the_build_first(
+    build_site, value, expected
+):
+    with pytest.raises(PluginConfigError, match=expected):
+        build_site({"posts/2024-01-02-fine.md": POST}, POSTS_EXTRA_METADATA=value)
 
 
 def test_broken_post_fails_a_fatal_build(tmp_path):

@@ -7,6 +7,7 @@ template or a feed through :func:`sanitize_html` (HTML) or :func:`render_outside
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 import re
 
@@ -43,11 +44,17 @@ def xml_safe(text: str) -> str:
     return _XML_ILLEGAL.sub("", text)
 
 
-def sanitize_html(html: str, *, allow_images: bool = False) -> Markup:
+def sanitize_html(
+    html: str,
+    *,
+    allow_images: bool = False,
+    classes: Mapping[str, frozenset[str]] | None = None,
+) -> Markup:
     """Return ``html`` reduced to the allowlist, as markup safe to put in a page.
 
     Only http, https and mailto links survive, every link gets
     ``rel="nofollow ugc"``, and images are dropped unless ``allow_images``.
+    ``classes`` names the only class values a tag may keep (e.g. a chat spoiler).
     """
     return Markup(_cleaner(allow_images).clean(xml_safe(html)))
 
@@ -63,6 +70,7 @@ def _cleaner(allow_images: bool) -> nh3.Cleaner:
         url_schemes=set(URL_SCHEMES),
         link_rel=LINK_REL,
         strip_comments=True,
+        allowed_classes={k: set(v) for k, v in (classes or {}).items() if k in tags},
     )
 
 

@@ -14,6 +14,7 @@ from markupsafe import Markup
 from pelican.generators import Generator
 
 from plugins.common.files import inside, write_atomic
+from plugins.intake.settings import IntakeSettings
 
 logger = logging.getLogger(__name__)
 
@@ -126,7 +127,7 @@ class IntakeManifestGenerator(Generator):
         articles = list(self.context.get("articles", ())) + list(
             self.context.get("hidden_articles", ())
         )
-        save_as = self.settings.get("INTAKE_MANIFEST_SAVE_AS", "intake/manifest.json")
+        save_as = IntakeSettings.from_settings(self.settings).manifest_save_as
         target = inside(self.output_path, save_as)
         text = manifest_json(articles, self.settings.get("SITEURL", ""))
         if write_atomic(target, text, overwrite=True):

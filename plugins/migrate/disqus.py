@@ -44,6 +44,7 @@ def _comment(post: etree._Element, number: str, options: Options) -> ImportedCom
         url=link,
         parent_id=(parent.get(DSQ_ID, "") if parent is not None else "").strip(),
         email_hash=email_hash(email, options.salt),
+        private=(email,),
     )
 
 

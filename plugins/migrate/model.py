@@ -14,7 +14,11 @@ class MigrationError(ContentError):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ImportedComment:
-    """One reader's comment (or pingback) as the export has it, email and IP dropped."""
+    """One reader's comment (or pingback) as the export has it; never its email or IP.
+
+    ``private`` holds the commenter's email and IP only so that the writer can remove
+    them wherever the commenter typed them (a name that is an address, a signature).
+    """
 
     source_id: str  # the export's own id, for threading and messages
     author: str
@@ -25,6 +29,7 @@ class ImportedComment:
     kind: str = "comment"  # "comment" or "mention" (pingback, trackback)
     title: str = ""  # the linking page's title, for mentions
     email_hash: str = ""  # salted hash, only when a salt was given
+    private: tuple[str, ...] = field(default=(), repr=False)  # never written
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

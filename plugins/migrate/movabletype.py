@@ -218,6 +218,7 @@ def _comment(
             url=fields.get("URL", ""),
             kind="mention",
             title=fields.get("TITLE", ""),
+            private=(fields.get("IP", ""),),
         )
     return ImportedComment(
         source_id=source_id,
@@ -226,6 +227,7 @@ def _comment(
         body=_body(section.text, convert),
         url=fields.get("URL", ""),
         email_hash=email_hash(fields.get("EMAIL", ""), options.salt),
+        private=(fields.get("EMAIL", ""), fields.get("IP", "")),
     )
 
 

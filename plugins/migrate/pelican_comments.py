@@ -61,6 +61,7 @@ def parse_comment_folders(root: Path, *, options: Options) -> Iterator[Record]:
                     url=fields.get("website", "") or fields.get("url", ""),
                     parent_id=fields.get("replyto", "").strip(),
                     email_hash=email_hash(fields.get("email", ""), options.salt),
+                    private=(fields.get("email", ""),),
                 )
             )
         if comments:

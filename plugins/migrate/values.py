@@ -6,9 +6,9 @@ from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from dateutil import parser as dateparser
 from pelican.utils import slugify
 
+from plugins.common.dates import parse_complete_date
 from plugins.common.ids import salted_hash
 
 _NO_DATE = ("", "0000-00-00 00:00:00")
@@ -39,7 +39,7 @@ def site_path(url: str) -> str:
 
 def local_date(text: str, zone: str) -> datetime:
     """Parse a date; one without a zone is taken to be in ``zone``."""
-    parsed = dateparser.parse(text)
+    parsed = parse_complete_date(text)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(zone))
     return parsed
@@ -57,10 +57,10 @@ def wordpress_date(local: str, gmt: str, zone: str) -> datetime:
         raise ValueError("expected a date, got none")
     if gmt in _NO_DATE:
         return local_date(local, zone)
-    utc = dateparser.parse(gmt).replace(tzinfo=UTC)
+    utc = parse_complete_date(gmt).replace(tzinfo=UTC)
     if local in _NO_DATE:
         return utc
-    offset = dateparser.parse(local) - utc.replace(tzinfo=None)
+    offset = parse_complete_date(local) - utc.replace(tzinfo=None)
     if abs(offset) > _MAX_OFFSET or offset.total_seconds() % 900:
         return utc
     return utc.astimezone(timezone(offset))

@@ -12,6 +12,7 @@ from pathlib import Path
 import re
 from typing import TextIO
 
+from plugins.common import privacy
 from plugins.common.files import UnsafePathError, inside, safe_filename, write_atomic
 from plugins.common.sanitize import safe_url
 from plugins.migrate.model import (
@@ -113,11 +114,17 @@ def perspective_ids(
         if keep_ids:
             stem = safe_filename(comment.source_id)
         else:
-            who = make_slug(comment.author)[:40].strip("-") or "anonymous"
+            who = make_slug(public_author(comment))[:40].strip("-") or "anonymous"
             source = safe_filename(comment.source_id, fallback="x")
             stem = f"{comment.date:%Y-%m-%d-%H%M}-{who}-{source}"
         ids[comment.source_id] = stem
     return ids
+
+
+def public_author(comment: ImportedComment) -> str:
+    """Return the name to publish: never the commenter's address, nor any email."""
+    author = privacy.redact_name(one_line(comment.author), comment.private)
+    return author if author and author != privacy.REDACTED else "Anonymous"
 
 
 def render_perspective(
@@ -128,16 +135,18 @@ def render_perspective(
     A commenter's URL is kept only when it is a safe http(s) URL; a mention
     without one becomes a plain comment, since the reader needs its source.
     """
-    url = safe_url(one_line(comment.url)) or ""
+    url = safe_url(one_line(privacy.redact(comment.url, comment.private))) or ""
     kind = comment.kind if url or comment.kind == "comment" else "comment"
     return format_perspective(
-        author=one_line(comment.author) or "Anonymous",
+        author=public_author(comment),
         date=comment.date,
-        body=clean_text(comment.body),
+        body=privacy.redact(clean_text(comment.body), comment.private),
         url=url,
         in_reply_to=in_reply_to,
         kind=kind,
-        title=comment.title if kind == "mention" else "",
+        title=privacy.redact(comment.title, comment.private)
+        if kind == "mention"
+        else "",
         source=source,
         avatar_hash=comment.email_hash,
     )

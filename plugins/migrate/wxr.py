@@ -105,6 +105,10 @@ def _comment(
         kind=kind,
         title=author if kind == "mention" else "",
         email_hash=email_hash(fields.get("comment_author_email", ""), options.salt),
+        private=(
+            fields.get("comment_author_email", ""),
+            fields.get("comment_author_IP", ""),
+        ),
     )
 
 

@@ -16,6 +16,7 @@ from plugins.common.errors import ContentError
 from plugins.common.footer import ORDER_PERSPECTIVES, FooterLink, add_footer_link
 from plugins.common.ids import salted_hash
 
+from .chat import chat_quotes
 from .contact import Contact
 from .fileformat import parse_comment_system, parse_perspective
 from .identicon import identicon_svg
@@ -202,7 +203,9 @@ def attach_perspectives(generator: Any) -> None:
         )
 
     for article in articles:
-        items = _unique(found.get(id(article), []))
+        items = chat_quotes(
+            _unique(found.get(id(article), [])), article, generator.settings
+        )
         tops, warnings = thread_perspectives(
             items, max_depth=settings.max_depth, order=settings.order, avatar=avatar
         )

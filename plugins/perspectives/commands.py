@@ -214,7 +214,14 @@ def _edit_in_editor(item: Submission, queue: Queue) -> dict[str, str | None]:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(f"{header}\n\n{item.text}\n")
-        subprocess.run([*shlex.split(editor), name], check=True)
+        try:
+            subprocess.run([*shlex.split(editor), name], check=True)
+        except (OSError, subprocess.CalledProcessError) as err:
+            # Quitting with an error (vi's :cq) is how one abandons an edit.
+            raise ModerationError(
+                f"{item.id}: expected the editor {editor!r} to save and exit, got"
+                f" {err}; nothing changed"
+            ) from None
         text = Path(name).read_text(encoding="utf-8")
     finally:
         Path(name).unlink(missing_ok=True)

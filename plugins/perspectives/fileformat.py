@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 from dateutil import parser as dateparser
 from markupsafe import Markup
 
+from plugins.common.dates import parse_complete_date
 from plugins.common.errors import ContentError
 from plugins.common.sanitize import render_outside_text, safe_url, sanitize_html
 
@@ -99,7 +100,7 @@ def parse_date(value: str, *, timezone: str) -> datetime:
     try:
         parsed = dateparser.isoparse(value)
     except ValueError:
-        parsed = dateparser.parse(value)
+        parsed = parse_complete_date(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=ZoneInfo(timezone))
     return parsed
@@ -231,7 +232,8 @@ def _build(  # noqa: PLR0912, PLR0913
             **where("message"),
         )
     source = body.strip("\n")
-    if not source.strip() and kind in ("comment", "quote"):
+    # A quote naming its Message may leave the text to the transcript.
+    if not source.strip() and (kind == "comment" or (kind == "quote" and not message)):
         raise ContentError(
             "expected a body after the blank line, got nothing", path=path, line=1
         )
@@ -261,6 +263,7 @@ def _build(  # noqa: PLR0912, PLR0913
         source=value("source"),
         extra=extra,
         reply_line=seen[reply_key].line if reply_key in seen else 0,
+        message_line=seen["message"].line if "message" in seen else 0,
     )
 
 

@@ -30,6 +30,7 @@ class Perspective:
     source: str = ""  # provenance, e.g. "wordpress comment 4411"
     extra: tuple[tuple[str, str], ...] = field(default=())  # other header fields
     reply_line: int = 0  # line of In-Reply-To, for warnings about it
+    message_line: int = 0  # line of Message, for warnings about it
 
     @property
     def anchor(self) -> str:

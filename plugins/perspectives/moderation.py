@@ -13,6 +13,7 @@ from pelican.utils import slugify
 
 from plugins.common.files import inside, safe_filename, write_atomic
 from plugins.common.ids import salted_hash
+from plugins.common.privacy import EMAIL, redact, redact_name
 from plugins.common.sanitize import safe_url
 
 from .fileformat import format_perspective
@@ -22,8 +23,6 @@ logger = logging.getLogger(__name__)
 
 SALT_ENV = "PERSPECTIVES_AVATAR_SALT"
 SALT_FILE = "avatar-salt"
-REDACTED = "[address removed]"
-_EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+", re.UNICODE)
 _ID = re.compile(r"^[\w.-]+$")
 
 
@@ -49,15 +48,12 @@ def avatar_salt(queue: Queue) -> str:
 
 def scrub(text: str, submission: Submission) -> str:
     """Return ``text`` without the submitter's email address or IP address."""
-    for secret in (submission.email, submission.ip):
-        if secret and secret.strip():
-            text = re.sub(re.escape(secret.strip()), REDACTED, text, flags=re.I)
-    return text
+    return redact(text, (submission.email, submission.ip))
 
 
 def perspective_text(submission: Submission, *, salt: str) -> str:
     """Return the perspective file for ``submission``: no email, no IP."""
-    name = _EMAIL.sub(REDACTED, scrub(submission.name, submission)).strip()
+    name = redact_name(submission.name, (submission.email, submission.ip))
     url = safe_url(scrub(submission.url, submission)) or ""
     reply = submission.in_reply_to.strip()
     if reply and not _ID.match(reply):
@@ -106,7 +102,7 @@ def approve(
         submission, salt=avatar_salt(queue) if salt is None else salt
     )
     person = slugify(
-        _EMAIL.sub("", scrub(submission.name, submission)),
+        EMAIL.sub("", scrub(submission.name, submission)),
         regex_subs=[(r"[^\w\s-]", ""), (r"[-\s]+", "-")],
     )
     stem = safe_filename(

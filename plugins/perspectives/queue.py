@@ -11,11 +11,15 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from datetime import datetime
 import json
+import logging
 import os
 from pathlib import Path
 import secrets
 
+from plugins.common.errors import ContentError
 from plugins.common.files import inside, write_atomic
+
+logger = logging.getLogger(__name__)
 
 STATES = ("pending", "approved", "rejected", "spam")
 
@@ -79,16 +83,31 @@ class Queue:
         folder = self.root / state
         if not folder.is_dir():
             return []
-        names = sorted(p for p in folder.iterdir() if p.suffix == ".json")
-        return [Submission.from_json(p.read_text(encoding="utf-8")) for p in names]
+        found = []
+        for target in sorted(p for p in folder.iterdir() if p.suffix == ".json"):
+            try:
+                found.append(self._read(target))
+            except ContentError as err:
+                logger.warning("%s; skipped", err)  # one bad file hides no other
+        return found
 
     def get(self, submission_id: str) -> tuple[str, Submission]:
         """Return the state and content of one submission."""
         for state in STATES:
             target = self.path(state, submission_id)
             if target.exists():
-                return state, Submission.from_json(target.read_text(encoding="utf-8"))
+                return state, self._read(target)
         raise KeyError(submission_id)
+
+    def _read(self, target: Path) -> Submission:
+        """Read one queue file; a damaged one is a :class:`ContentError` naming it."""
+        try:
+            return Submission.from_json(target.read_text(encoding="utf-8"))
+        except (ValueError, TypeError, KeyError, AttributeError) as err:
+            raise ContentError(
+                f"expected a submission as the intake writes it, got {err!r}",
+                path=str(target),
+            ) from None
 
     def move(self, submission: Submission, state: str) -> Path:
         """Record ``submission`` (maybe edited) in ``state``; drop it elsewhere."""

@@ -9,6 +9,8 @@ from typing import Any
 from plugins.common.errors import PluginConfigError
 from plugins.common.sanitize import safe_url
 
+# Nesting is rendered recursively; deeper threads are flattened anyway.
+MAX_THREAD_DEPTH = 50
 ORDERS = ("oldest-first", "newest-first")
 _EMAIL = re.compile(r"^[^@\s<>\"']+@[^@\s<>\"']+\.[^@\s<>\"']+$")
 
@@ -51,9 +53,14 @@ class PerspectiveSettings:
             problems.append(
                 f"PERSPECTIVES_ORDER: expected one of {ORDERS}, got {order!r}"
             )
-        if isinstance(depth, bool) or not isinstance(depth, int) or depth < 1:
+        if (
+            isinstance(depth, bool)
+            or not isinstance(depth, int)
+            or not 1 <= depth <= MAX_THREAD_DEPTH
+        ):
             problems.append(
-                f"PERSPECTIVES_MAX_DEPTH: expected a whole number >= 1, got {depth!r}"
+                "PERSPECTIVES_MAX_DEPTH: expected a whole number from 1 to "
+                f"{MAX_THREAD_DEPTH}, got {depth!r}"
             )
         if close is not None and (
             isinstance(close, bool) or not isinstance(close, int) or close < 0

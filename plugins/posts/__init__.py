@@ -3,6 +3,12 @@
 from pelican import signals
 
 from .reader import PostReader
+from .settings import PostsSettings
+
+
+def check_settings(pelican):
+    """Refuse to build with an unusable ``POSTS_EXTRA_METADATA``."""
+    PostsSettings.from_settings(pelican.settings)
 
 
 def add_reader(readers):
@@ -13,4 +19,5 @@ def add_reader(readers):
 
 def register():
     """Connect the plugin to Pelican's signals."""
+    signals.initialized.connect(check_settings)
     signals.readers_init.connect(add_reader)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import argparse
-from datetime import datetime
 import logging
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from pelican.utils import slugify
 
-from plugins.common.files import inside, write_atomic
+from plugins.common.cli_dates import add_date_arguments, date_field, draft_date
+from plugins.common.files import inside, safe_filename, write_atomic
 
 logger = logging.getLogger(__name__)
 
@@ -26,30 +25,24 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--category", default="Essays", help="default: %(default)s")
     parser.add_argument("--tags", default="", help="comma-separated tags")
     parser.add_argument("--slug", help="default: made from the title")
-    parser.add_argument(
-        "--date", help="'YYYY-MM-DD HH:MM' in --timezone (default: now)"
-    )
-    parser.add_argument("--timezone", default="America/New_York")
+    add_date_arguments(parser)
     parser.add_argument("--content", default="content", type=Path)
     parser.set_defaults(handler=new_post)
 
 
 def new_post(args: argparse.Namespace) -> int:
     """Write the draft; refuse to overwrite an existing post."""
-    zone = ZoneInfo(args.timezone)
-    when = (
-        datetime.strptime(args.date, "%Y-%m-%d %H:%M").replace(tzinfo=zone)
-        if args.date
-        else datetime.now(zone).replace(second=0, microsecond=0)
-    )
-    slug = args.slug or slugify(
-        args.title, regex_subs=[(r"[^\w\s-]", ""), (r"[-\s]+", "-")]
+    when = draft_date(args)
+    slug = safe_filename(
+        args.slug
+        or slugify(args.title, regex_subs=[(r"[^\w\s-]", ""), (r"[-\s]+", "-")]),
+        fallback="post",
     )
     name = f"{when:%Y-%m-%d}-{slug}.md"
     target = inside(args.content, "posts", name)
     header = [
         f"Title: {args.title}",
-        f"Date: {when:%Y-%m-%d %H:%M}",
+        f"Date: {date_field(when)}",
         f"Category: {args.category}",
     ]
     if args.tags:

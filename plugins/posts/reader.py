@@ -12,6 +12,7 @@ from pelican.readers import MarkdownReader
 
 from plugins.common.errors import ContentError
 from plugins.posts.metadata import check_header, read_header
+from plugins.posts.settings import PostsSettings
 
 logger = logging.getLogger(__name__)
 
@@ -35,7 +36,7 @@ class PostReader(MarkdownReader):
             check_header(
                 read_header(text),
                 path=path,
-                extra_fields=self.settings.get("POSTS_EXTRA_METADATA", ()),
+                extra_fields=self._extra_fields(),
             )
         except ContentError as err:
             # Pelican reports only "Could not process" for reader exceptions.
@@ -51,6 +52,14 @@ class PostReader(MarkdownReader):
             raise
         metadata = self._parse_metadata(self._md.Meta) if self._md.Meta else {}
         return content, metadata
+
+    def _extra_fields(self) -> frozenset[str]:
+        fields = getattr(self, "_extra", None)
+        if fields is None:
+            fields = self._extra = PostsSettings.from_settings(
+                self.settings
+            ).extra_metadata
+        return fields
 
     def _markdown(self) -> Markdown:
         markdown = getattr(self, "_reused_markdown", None)

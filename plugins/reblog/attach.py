@@ -7,7 +7,7 @@ import os
 import re
 from typing import Any
 
-from pelican.contents import Article
+from pelican.contents import Article, Page
 
 from plugins.common.errors import ContentError
 from plugins.posts.metadata import read_header
@@ -35,6 +35,10 @@ def header_lines(source_path: str) -> dict[str, tuple[int, str]]:
 
 def attach_to_article(article: Any) -> None:
     """Set ``article.reblog`` and ``earlier_urls``; attribute a reblog's quote."""
+    if isinstance(article, Page):  # pages move too: only their earlier URLs
+        path = os.path.relpath(article.source_path, article.settings["PATH"])
+        article.earlier_urls = earlier_urls(article, path=path, url_setting="PAGE_URL")
+        return
     if not isinstance(article, Article) or getattr(article, "reblog", None):
         return  # not a post, or attributed already: quoting the quote would lose it
     settings = article.settings
@@ -65,8 +69,10 @@ def attach_to_article(article: Any) -> None:
     article._content = str(body)
 
 
-def earlier_urls(article: Any, *, path: str) -> tuple[str, ...]:
-    """Return the post's earlier URLs (from Earlier-Slugs and Earlier-Urls)."""
+def earlier_urls(
+    article: Any, *, path: str, url_setting: str = "ARTICLE_URL"
+) -> tuple[str, ...]:
+    """Return a post's or page's earlier URLs (Earlier-Slugs and Earlier-Urls)."""
     found: list[str] = []
     lines = None
     for slug in split_list(article.metadata.get("earlier-slugs", "")):
@@ -85,7 +91,7 @@ def earlier_urls(article: Any, *, path: str) -> tuple[str, ...]:
             )
             continue
         fields = dict(article.url_format, slug=slug)
-        found.append("/" + article.settings["ARTICLE_URL"].format(**fields))
+        found.append("/" + article.settings[url_setting].format(**fields))
     for raw in split_list(article.metadata.get("earlier-urls", "")):
         try:
             found.append(normalise_old_url(raw, path=path))

@@ -6,10 +6,11 @@ import argparse
 from datetime import datetime
 import logging
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
-from pelican.utils import get_date, slugify
+from pelican.utils import slugify
 
+from plugins.common.cli_dates import add_date_arguments, date_field, draft_date
+from plugins.common.dates import parse_complete_date
 from plugins.common.files import inside, safe_filename, write_atomic
 from plugins.common.sanitize import safe_url
 
@@ -37,10 +38,7 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--via", default="", help="the blog where you found it")
     parser.add_argument("--category", default="Notes", help="default: %(default)s")
     parser.add_argument("--slug", help="default: made from the original's title")
-    parser.add_argument(
-        "--date", help="'YYYY-MM-DD HH:MM' in --timezone (default: now)"
-    )
-    parser.add_argument("--timezone", default="America/New_York")
+    add_date_arguments(parser)
     parser.add_argument(
         "--timeout", type=float, default=10.0, help="seconds (default: %(default)s)"
     )
@@ -65,12 +63,7 @@ def reblog(args: argparse.Namespace) -> int:
         return 1
     original = read_original(page.html, page.url)
     logger.info("read %s from its %s", original.url, original.found_in)
-    zone = ZoneInfo(args.timezone)
-    when = (
-        datetime.strptime(args.date, "%Y-%m-%d %H:%M").replace(tzinfo=zone)
-        if args.date
-        else datetime.now(zone).replace(second=0, microsecond=0)
-    )
+    when = draft_date(args)
     slug = safe_filename(
         args.slug
         or slugify(original.title, regex_subs=[(r"[^\w\s-]", ""), (r"[-\s]+", "-")]),
@@ -96,7 +89,7 @@ def draft_text(
     """Return the draft post: a header with the attribution, then the quote."""
     header = [
         ("Title", original.title),
-        ("Date", f"{when:%Y-%m-%d %H:%M}"),
+        ("Date", date_field(when)),
         ("Category", category),
         ("Status", "draft"),
         ("Reblog-Of", original.url),
@@ -133,7 +126,7 @@ def _date(published: str) -> str:
     if not published:
         return ""
     try:
-        when = get_date(published)
+        when = parse_complete_date(published)  # never a day made up from today
     except (ValueError, OverflowError):
         return ""
     if when.tzinfo is None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 import logging
 import os
 from typing import Any
+from urllib.parse import urlsplit
 
 import lxml.html
 from markupsafe import Markup
+from pelican.contents import Page
 from pelican.generators import Generator
 
 from plugins.common.files import UnsafePathError, inside, write_atomic
@@ -82,7 +84,15 @@ class ReblogGenerator(Generator):
             claimed[self._abs(reblog_location(article)[1])] = (
                 f"the reblog page of {self._rel(article)}"
             )
-        redirects = self._plan_redirects(articles, claimed, options)
+        pages = sorted(
+            (
+                page
+                for original in self.context.get("pages", ())
+                for page in (original, *getattr(original, "translations", ()))
+            ),
+            key=lambda p: p.source_path,
+        )
+        redirects = self._plan_redirects([*articles, *pages], claimed, options)
         template = self.get_template("redirect")
         for item in redirects:
             if item.save_as:
@@ -159,17 +169,19 @@ class ReblogGenerator(Generator):
         return claimed
 
     def _plan_redirects(
-        self, articles: list[Any], claimed: dict[str, str], options: ReblogSettings
+        self, contents: list[Any], claimed: dict[str, str], options: ReblogSettings
     ) -> list[Redirect]:
+        """Return the redirects of posts' and pages' earlier URLs, by old URL."""
         planned: dict[str, Redirect] = {}
-        for article in articles:
-            for old in getattr(article, "earlier_urls", ()):
+        for content in contents:
+            for old in getattr(content, "earlier_urls", ()):
                 item = Redirect(
                     old=old,
-                    target=article.url,
+                    target=content.url,
                     save_as=save_as_for(old),
-                    post=self._rel(article),
-                    title=plain(article.title),
+                    post=self._rel(content),
+                    title=plain(content.title),
+                    what="page" if isinstance(content, Page) else "post",
                 )
                 if self._keep(item, planned, claimed, options):
                     planned[old] = item
@@ -222,8 +234,14 @@ class ReblogGenerator(Generator):
         for name in options.redirect_maps:
             filename, render = writers[name]
             target = inside(self.output_path, filename)
-            write_atomic(target, render(redirects), overwrite=True)
+            write_atomic(
+                target, render(redirects, base=self._site_path()), overwrite=True
+            )
             logger.info("Writing %s", target)
+
+    def _site_path(self) -> str:
+        """Return the path SITEURL puts the site under ("" at a domain's root)."""
+        return urlsplit(self.settings.get("SITEURL", "") or "").path.rstrip("/")
 
     def _abs(self, save_as: str) -> str:
         # inside() returns the resolved path already: no second realpath().

@@ -10,8 +10,9 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from markupsafe import Markup
-from pelican.utils import get_date, set_date_tzinfo
+from pelican.utils import set_date_tzinfo
 
+from plugins.common.dates import parse_complete_date
 from plugins.common.errors import ContentError
 from plugins.common.sanitize import safe_url, xml_safe
 
@@ -39,11 +40,6 @@ class Reblog:
     date: datetime | None  # when the original was published, tz-aware
     excerpt: Markup  # the quoted part of the post body, sanitised
     via: str  # "" or the URL of the blog it was found on
-
-    @property
-    def source_name(self) -> str:
-        """Return the original's host name, e.g. ``example.org``."""
-        return urlsplit(self.url).hostname or self.url
 
     @property
     def via_name(self) -> str:
@@ -97,7 +93,9 @@ def parse_reblog_fields(
     when = None
     if present.get("reblog-date"):
         try:
-            when = set_date_tzinfo(get_date(present["reblog-date"]), timezone)
+            when = set_date_tzinfo(
+                parse_complete_date(present["reblog-date"]), timezone
+            )
         except (ValueError, OverflowError):
             raise ContentError(
                 "expected a date such as '2024-05-01 10:32' in 'reblog-date', "

@@ -21,13 +21,14 @@ _HAS_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Redirect:
-    """One earlier URL of a post and where it now lives."""
+    """One earlier URL of a post (or page) and where it now lives."""
 
     old: str  # site path as a client requests it, percent-encoded, e.g. /?p=12
     target: str  # the post's site-relative URL, e.g. 2024/05/slug/
     save_as: str  # the output file for the redirect page, "" when only a map can
     post: str  # the post's source path relative to PATH, for messages
     title: str  # the post's title, plain text
+    what: str = "post"  # "post" or "page", for the redirect page's wording
 
 
 def split_list(value: Any) -> list[str]:
@@ -77,10 +78,13 @@ def save_as_for(old: str) -> str:
     return posixpath.join(site_path, "index.html")
 
 
-def nginx_map(redirects: list[Redirect]) -> str:
-    """Return an nginx ``map`` body keyed on ``$request_uri``."""
+def nginx_map(redirects: list[Redirect], *, base: str = "") -> str:
+    """Return an nginx ``map`` body keyed on ``$request_uri``.
+
+    ``base`` is the path the site lives under (``/blog``), prefixed to targets.
+    """
     lines = [
-        "# Earlier URLs of posts, written by Colloquy. Use it in the http block:",
+        "# Earlier URLs of posts and pages, written by Colloquy. In the http block:",
         "#   map $request_uri $colloquy_redirect {",
         "#       include /path/to/redirects.nginx.map;",
         "#   }",
@@ -88,7 +92,7 @@ def nginx_map(redirects: list[Redirect]) -> str:
         "#   if ($colloquy_redirect) { return 301 $colloquy_redirect; }",
     ]
     for item in redirects:
-        target = "/" + item.target
+        target = f"{base}/{item.target}"
         lines.append(f'"{_nginx(item.old)}" "{_nginx(target)}";')
         if item.save_as.endswith("/index.html") and not item.old.endswith("/"):
             lines.append(f'"{_nginx(item.old + "/")}" "{_nginx(target)}";')
@@ -100,15 +104,15 @@ def _nginx(text: str) -> str:
     return text.replace("\\", "%5C").replace('"', "%22").replace("$", "%24")
 
 
-def netlify_redirects(redirects: list[Redirect]) -> str:
+def netlify_redirects(redirects: list[Redirect], *, base: str = "") -> str:
     """Return a ``_redirects`` file (Netlify, Cloudflare Pages) for path-only URLs."""
-    lines = ["# Earlier URLs of posts, written by Colloquy."]
+    lines = ["# Earlier URLs of posts and pages, written by Colloquy."]
     for item in redirects:
         if "?" in item.old:
             lines.append(
-                f"# {item.old} -> /{item.target} needs query matching: "
+                f"# {item.old} -> {base}/{item.target} needs query matching: "
                 "use the nginx map"
             )
         else:
-            lines.append(f"{item.old} /{item.target} 301")
+            lines.append(f"{item.old} {base}/{item.target} 301")
     return "\n".join(lines) + "\n"

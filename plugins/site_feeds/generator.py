@@ -70,8 +70,9 @@ class FeedDirectory:
 
     @property
     def sitename(self) -> str:
-        """Return the site's name as plain text."""
-        return plain_text(self.context.get("SITENAME", ""))
+        """Return the site's name as plain text, else its host (feeds need a title)."""
+        name = plain_text(self.context.get("SITENAME", ""))
+        return name or urlsplit(self.settings.siteurl).netloc or self.settings.siteurl
 
     def site(self) -> list[FeedLink]:
         """Return the whole-site feeds (Atom, RSS, JSON Feed)."""
@@ -198,8 +199,14 @@ class FeedsGenerator(Generator):
                 data = render(replace(feed, items=tuple(items)))
                 break
             except ContentError as err:
+                kept = [item for item in items if item.source_path != err.path]
+                if len(kept) == len(items):
+                    # The feed itself is at fault, not an entry: dropping entries
+                    # cannot help, so say so once instead of retrying for ever.
+                    logger.error("%s (feed not written)", err)
+                    return
                 logger.error("%s (left out of %s)", err, feed.path)
-                items = [item for item in items if item.source_path != err.path]
+                items = kept
         target = inside(self.output_path, feed.path)
         # durable=False: output is rebuilt from content, so no fsync per feed.
         if write_atomic(target, data, overwrite=True, durable=False):

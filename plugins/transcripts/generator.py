@@ -10,7 +10,9 @@ from typing import Any
 from pelican.generators import Generator
 from pelican.utils import get_relative_path
 
+from plugins.common.files import inside, write_atomic
 from plugins.common.footer import ORDER_TRANSCRIPT, FooterLink, add_footer_link
+from plugins.transcripts.anchors import anchors_json, anchors_url
 from plugins.transcripts.library import TranscriptLibrary, TranscriptPage
 from plugins.transcripts.render import PageContext, iter_page_html, render_text
 from plugins.transcripts.settings import TranscriptsSettings
@@ -110,6 +112,13 @@ class TranscriptsGenerator(Generator):
         person = self.get_template("transcript_person")
         for slug in sorted(self.transcript_pages):
             page = self.transcript_pages[slug]
+            anchors = anchors_url(page)
+            if anchors is not None:
+                write_atomic(
+                    inside(self.output_path, anchors),
+                    anchors_json(page),
+                    overwrite=True,
+                )
             for chat_page in page.pages:
                 ctx = self._context(page, chat_page, chat_page.save_as)
                 writer.write_file(
@@ -121,6 +130,7 @@ class TranscriptsGenerator(Generator):
                     chat_page=chat_page,
                     messages=iter_page_html(ctx),
                     page_url=chat_page.url,
+                    anchors_url=anchors,
                 )
             for participant in page.participants:
                 self._write_person(writer, person, page, participant)

@@ -17,21 +17,17 @@ from markupsafe import Markup, escape
 
 from plugins.common.sanitize import safe_url, sanitize_html, xml_safe
 from plugins.transcripts.library import ChatPage, TranscriptPage
+from plugins.transcripts.markup import SPOILER_CLASS, dialect_for, render_markup
 from plugins.transcripts.model import Message
 from plugins.transcripts.settings import TranscriptsSettings
 
-_TOKEN = re.compile(
-    r"(?P<url>\bhttps?://[^\s<>\"'`]+)"
-    r"|(?<![\w@/.])@(?P<handle>[\w][\w.-]*)"
-    r"|(?<![\w#&/])#(?P<tag>\w[\w-]*)"
-    r"|`(?P<code>[^`\n]+)`"
-)
-_TRAILING = ".,;:!?*'\"]"
+_TRAILING = ".,;:!?*_~|'\"]"
 # Links to a message of the same chat, as Slack and Discord write them.
 _SLACK = re.compile(r"^https://[\w.-]+\.slack\.com/archives/\w+/p(\d{10})(\d{6})\b")
 _DISCORD = re.compile(
     r"^https://(?:ptb\.|canary\.)?discord(?:app)?\.com/channels/[\w@]+/\d+/(\d+)$"
 )
+CHAT_CLASSES = {"span": frozenset({SPOILER_CLASS})}  # classes message HTML may keep
 EXCERPT = 80  # characters of a parent message shown beside its reply
 
 
@@ -66,28 +62,22 @@ def display_name(message: Message, page: TranscriptPage) -> str:
 
 
 def render_text(text: str, ctx: PageContext) -> Markup:
-    """Return a message's text as safe HTML with URLs, @mentions and #tags linked."""
-    pieces: list[str] = []
-    position = 0
-    for match in _TOKEN.finditer(text):
-        start, end = match.span()
-        link = _link(match, ctx)
-        if link is None:
-            continue
-        html, end = link
-        pieces.append(_plain(text[position:start]))
-        pieces.append(html)
-        position = end
-    pieces.append(_plain(text[position:]))
-    return sanitize_html("".join(pieces))
+    """Return a message's text as safe HTML in its chat's markup, links linked.
 
-
-def _plain(text: str) -> str:
-    return str(escape(text)).replace("\n", "<br>\n")
+    URLs, @mentions, #tags and ``[label](url)`` links are linked; emphasis, code,
+    code blocks and quotes follow the transcript's dialect (see
+    :mod:`plugins.transcripts.markup`); everything then passes the sanitiser.
+    """
+    transcript = ctx.page.transcript
+    dialect = dialect_for(transcript.source, transcript.extra)
+    html = render_markup(text, dialect, lambda match: _link(match, ctx))
+    return sanitize_html(html, classes=CHAT_CLASSES)
 
 
 def _link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | None:
     """Return the HTML for one token and where it ends, or None to leave it as text."""
+    if match.groupdict().get("href"):
+        return _label_link(match, ctx)
     if match["url"]:
         return _url_link(match, ctx)
     if match["handle"]:
@@ -97,11 +87,19 @@ def _link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | None:
             return None
         href = ctx.settings.hashtag_url.format(tag=quote(match["tag"], safe=""))
         return f'<a href="{_e(href)}">#{_e(match["tag"])}</a>', match.end()
-    return f"<code>{_e(match['code'])}</code>", match.end()
+    return None
+
+
+def _label_link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | None:
+    """Return a ``[label](url)`` link (local when it names a message of this chat)."""
+    target = _local_message(match["href"], ctx) or safe_url(match["href"])
+    if target is None:
+        return None
+    return f'<a href="{_e(target)}">{_e(match["label"])}</a>', match.end()
 
 
 def _url_link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | None:
-    url = _trim_url(match["url"])
+    url = trim_url(match["url"])
     target = _local_message(url, ctx) or safe_url(url)
     if target is None:
         return None
@@ -120,7 +118,8 @@ def _mention_link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | N
     return html, match.start() + 1 + len(handle)
 
 
-def _trim_url(url: str) -> str:
+def trim_url(url: str) -> str:
+    """Return ``url`` without the punctuation a sentence put after it."""
     while url and (
         url[-1] in _TRAILING or (url[-1] == ")" and url.count("(") < url.count(")"))
     ):

@@ -19,6 +19,9 @@ class TranscriptsSettings:
     hashtag_url: str = "https://mastodon.social/tags/{tag}"  # "" leaves #tags as text
     time_format: str = "%-I:%M %p"
     day_format: str = "%A, %B %-d, %Y"
+    # Messages of a post's transcript that link to the post become chat quotes
+    # among its perspectives (plugins.perspectives).
+    quote_links: bool = True
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> TranscriptsSettings:
@@ -60,6 +63,11 @@ class TranscriptsSettings:
             problems.append(
                 "TRANSCRIPTS_HASHTAG_URL: expected '' or an https URL with {tag},"
                 f" got {tag_url!r}"
+            )
+        if not isinstance(values["quote_links"], bool):
+            problems.append(
+                "TRANSCRIPTS_QUOTE_LINKS: expected True or False,"
+                f" got {values['quote_links']!r}"
             )
         if problems:
             raise PluginConfigError("\n".join(problems))
