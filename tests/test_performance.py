@@ -30,12 +30,23 @@ PIECES = st.sampled_from(
         "<b onclick=evil()>", "</b>", "<!-- note -->", "&amp;", "&bogus;", "<",
         "<table><tr><td>", "</td></tr></table>", "<code>", "</code>", "\x00",
         "<blockquote cite='https://q.example/'>", "</blockquote>", "<br>",
+        "<span class='spoiler x'>", "</span>", "<code class=lang-py>",
     ]
 )  # fmt: skip
 HTML = st.lists(st.one_of(PIECES, st.text(max_size=12)), max_size=25).map("".join)
 
 
-def plain_clean(html: str, allow_images: bool) -> str:
+CLASSES = st.one_of(
+    st.none(),
+    st.dictionaries(
+        st.sampled_from(["span", "code", "p", "script"]),
+        st.frozensets(st.sampled_from(["spoiler", "lang-py", "x"]), max_size=2),
+        max_size=2,
+    ),
+)
+
+
+def plain_clean(html: str, allow_images: bool, classes) -> str:
     """The one-call nh3 form the prebuilt cleaner replaced."""
     tags = ALLOWED_TAGS | {"img"} if allow_images else ALLOWED_TAGS
     return nh3.clean(
@@ -45,15 +56,17 @@ def plain_clean(html: str, allow_images: bool) -> str:
         url_schemes=set(URL_SCHEMES),
         link_rel=LINK_REL,
         strip_comments=True,
+        allowed_classes={k: set(v) for k, v in (classes or {}).items() if k in tags},
     )
 
 
 @settings(max_examples=300)
-@given(html=HTML, allow_images=st.booleans())
-def test_the_prebuilt_cleaner_cleans_exactly_like_nh3_clean(html, allow_images):
-    assert str(sanitize_html(html, allow_images=allow_images)) == plain_clean(
-        html, allow_images
-    )
+@given(html=HTML, allow_images=st.booleans(), classes=CLASSES)
+def test_the_prebuilt_cleaner_cleans_exactly_like_nh3_clean(
+    html, allow_images, classes
+):
+    fast = sanitize_html(html, allow_images=allow_images, classes=classes)
+    assert str(fast) == plain_clean(html, allow_images, classes)
 
 
 def test_the_site_is_the_same_with_and_without_the_performance_plugin(tmp_path):
