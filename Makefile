@@ -3,13 +3,14 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+NODE_STAMP := node_modules/.installed
 PELICAN := $(BIN)/pelican
 CONTENT := content
 OUTPUT := output
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: html publish serve test lint format clean setup bench bench-intake bench-import bench-feeds
+.PHONY: html publish serve test lint format clean setup screenshots bench bench-intake bench-feeds bench-import
 
 html: $(STAMP)
 	$(PELICAN) $(CONTENT) -o $(OUTPUT) -s pelicanconf.py
@@ -20,9 +21,21 @@ publish: $(STAMP)
 serve: html
 	$(PELICAN) --listen --autoreload $(CONTENT) -o $(OUTPUT) -s pelicanconf.py -b $(HOST) -p $(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(NODE_STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
+# The browser tests' npm tools (vnu-jar, axe-core), pinned in package-lock.json.
+# --ignore-scripts: vnu-jar's install script would try to download a Java.
+$(NODE_STAMP): package.json package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
+	else \
+		echo "npm not found: the browser tests will skip (in CI they fail)"; \
+	fi
+
+# PNGs of one page of each type, phone and desktop, light and dark, into screenshots/.
+screenshots: $(STAMP) $(NODE_STAMP)
+	$(BIN)/python -m tests.browser.screenshots screenshots
 bench-feeds: $(STAMP)
 	$(BIN)/python -m plugins.site_feeds.bench
 

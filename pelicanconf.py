@@ -13,6 +13,7 @@ THEME = "theme"
 PLUGIN_PATHS = ["."]
 PLUGINS = [
     "plugins.posts",
+    "plugins.theme_support",
     "plugins.transcripts",
     "plugins.reblog",
     "plugins.perspectives",
@@ -97,6 +98,11 @@ MENUITEMS = [
 DISPLAY_PAGES_ON_MENU = False
 DISPLAY_CATEGORIES_ON_MENU = False
 
+# Theme (plugins.theme_support): footer line, colour overrides; README "Theme".
+THEME_FOOTER_TEXT = ""
+THEME_MINIFY_CSS = True  # output/theme/css/*.css without comments and spare spaces
+THEME_COLORS: dict[str, str] = {}
+THEME_DARK_COLORS: dict[str, str] = {}
 # Readers' perspectives (plugins.perspectives; the README lists every setting).
 PERSPECTIVES_PATH = "perspectives"
 PERSPECTIVES_ORDER = "oldest-first"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+import os
 
 from pelican.log import LimitFilter
 import pytest
@@ -23,3 +24,18 @@ def build_site(tmp_path):
         return build_site_at(tmp_path, files, **overrides)
 
     return build
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI, a browser test that skipped has failed: CI must run them all."""
+    report = yield
+    if (
+        report.skipped
+        and os.environ.get("CI")
+        and item.get_closest_marker("browser") is not None
+    ):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+        report.outcome = "failed"
+        report.longrepr = f"CI is set, so browser tests must run, but: {reason}"
+    return report

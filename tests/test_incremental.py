@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
 from pathlib import Path
+import shutil
 
 from jinja2 import Template
 from pelican.writers import FileOverwriteFailedError
@@ -13,7 +15,7 @@ from plugins.bench.corpus import CorpusShape, write_corpus
 from plugins.common.errors import PluginConfigError
 from plugins.performance.writer import IncrementalWriter, write_if_changed
 
-from .support import BuiltSite
+from .support import ROOT, BuiltSite
 
 SMALL = CorpusShape(posts=14, transcripts=1, messages_per_transcript=40)
 
@@ -105,3 +107,20 @@ def test_theme_static_paths_must_be_left_to_the_plugin(build_site):
         build_site({}, THEME_STATIC_PATHS=["static"])
     with pytest.raises(PluginConfigError, match="expected a list of relative"):
         build_site({}, PERFORMANCE_THEME_STATIC_PATHS=["../elsewhere"])
+
+
+def test_a_changed_theme_file_is_copied_again(tmp_path, build_site):
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    files = {"posts/2024-05-01-a.md": "Title: A\nDate: 2024-05-01 09:00\n\nText.\n"}
+    site = build_site(files, THEME=str(theme))
+    script = theme / "static" / "js" / "perspective-form.js"
+    copied = site.output / "theme" / "js" / "perspective-form.js"
+    assert copied.read_bytes() == script.read_bytes()
+    script.write_text(
+        script.read_text(encoding="utf-8") + "\n// changed\n", encoding="utf-8"
+    )
+    later = copied.stat().st_mtime_ns + 1_000_000_000
+    os.utime(script, ns=(later, later))
+    build_site(files, THEME=str(theme))
+    assert copied.read_text(encoding="utf-8").endswith("// changed\n")

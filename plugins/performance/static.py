@@ -1,4 +1,4 @@
-"""Copy the theme's static files, skipping those the output already holds."""
+"""Copy the theme's static files, skipping those the output holds up to date."""
 
 from __future__ import annotations
 
@@ -86,6 +86,20 @@ class ThemeStaticGenerator(Generator):
             Path(self.theme), options.theme_static_paths, ignores
         ):
             destination = target / rel
+            if _up_to_date(destination, source):
+                continue
             destination.parent.mkdir(parents=True, exist_ok=True)
             if write_if_changed(destination, source.read_bytes()):
                 logger.info("Copying %s to %s", source, destination)
+
+
+def _up_to_date(destination: Path, source: Path) -> bool:
+    """Say whether ``destination`` was written after ``source`` last changed.
+
+    By date, not by bytes: the theme may rewrite its copy (minified CSS) after
+    the copy, and comparing bytes would recopy and rewrite it on every build.
+    """
+    try:
+        return destination.stat().st_mtime_ns >= source.stat().st_mtime_ns
+    except FileNotFoundError:
+        return False

@@ -19,8 +19,6 @@ KNOWN_FIELDS = frozenset(
         "title", "date", "modified", "category", "tags", "slug", "author", "authors",
         "summary", "status", "lang", "translation", "template", "save_as", "url",
         "keywords", "description", "image", "image_credit",
-        # plugins.transcripts
-        "transcript",
         # plugins.reblog: earlier URLs that keep working (and earlier-slugs, below),
         # and reblogs of others' posts (migrate, issue 10, writes earlier-urls too)
         "earlier-urls", "reblog-of", "reblog-title", "reblog-author",
@@ -29,6 +27,8 @@ KNOWN_FIELDS = frozenset(
         "earlier-slugs", "discussion",
         # site_feeds
         "feed-id",
+        # plugins.transcripts
+        "transcript",
     }
 )  # fmt: skip
 DATE_FIELDS = frozenset({"date", "modified"})
