@@ -10,7 +10,7 @@ OUTPUT := output
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: html publish serve test lint format clean setup screenshots bench bench-intake bench-feeds bench-import
+.PHONY: html publish serve test lint format clean setup screenshots bench bench-intake bench-feeds bench-import fuzz
 
 html: $(STAMP)
 	$(PELICAN) $(CONTENT) -o $(OUTPUT) -s pelicanconf.py
@@ -70,6 +70,13 @@ $(STAMP): pyproject.toml requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	touch $(STAMP)
+
+# Hostile-input fuzzing: every parser and renderer, with many more examples
+# than the suite's (FUZZ_EXAMPLES per property; crashes become fixtures).
+FUZZ_EXAMPLES ?= 5000
+fuzz: $(STAMP)
+	COLLOQUY_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/pytest -q \
+		tests/test_fuzz.py tests/test_hostile.py -k "not hostile_site"
 
 clean:
 	rm -rf $(OUTPUT) __pycache__ .pytest_cache

@@ -12,6 +12,7 @@ DEFAULT_DATE_FORMAT = "%B %-d, %Y"
 THEME = "theme"
 PLUGIN_PATHS = ["."]
 PLUGINS = [
+    "plugins.outputguard",  # every written path stays inside OUTPUT_PATH
     "plugins.posts",
     "plugins.theme_support",
     "plugins.transcripts",

@@ -3,10 +3,17 @@ from __future__ import annotations
 from collections import defaultdict
 import os
 
+from hypothesis import settings
 from pelican.log import LimitFilter
 import pytest
 
 from .support import BuiltSite, build_site_at
+
+# Hypothesis' 200 ms deadline is a timed assertion: on a shared 2-core machine a
+# first example that imports or builds something flakes past it. pytest-timeout
+# (300 s) bounds the cost instead; tests that set their own deadline keep it.
+settings.register_profile("colloquy", deadline=None)
+settings.load_profile("colloquy")
 
 
 @pytest.fixture(autouse=True)

@@ -7,7 +7,6 @@ from html import escape
 from html.parser import HTMLParser
 import json
 from pathlib import Path
-import re
 import subprocess
 import sys
 from urllib.parse import quote, unquote, urlsplit
@@ -122,7 +121,10 @@ def _resolve(output: Path, page: Path, url: str, site_url: str) -> Path | None:
 DANGEROUS_TAGS = frozenset(
     {"script", "iframe", "object", "embed", "form", "input", "button", "meta",
      "link", "style", "svg", "math", "base", "frame", "frameset", "applet",
-     "textarea", "select"}
+     "textarea", "select",
+     # and the ones browsers parse in ways sanitisers have got wrong
+     "template", "noscript", "portal", "isindex", "keygen", "xmp", "plaintext",
+     "listing", "noembed", "noframes", "video", "audio", "source", "track"}
 )  # fmt: skip
 URL_ATTRIBUTES = frozenset(
     {"href", "src", "action", "formaction", "xlink:href", "data"}
@@ -148,22 +150,115 @@ def active_content(html: str, *, allowed: frozenset[str] = frozenset()) -> list[
             if name.lower().startswith("on") or name.lower() == "style":
                 found.append(f"<{element.name} {name}>")
             elif name.lower() in URL_ATTRIBUTES:
-                scheme = text.strip().split(":", 1)[0].lower() if ":" in text else ""
-                # Browsers drop tabs and newlines in URLs; a "/", "?" or "#" before
-                # the first ":" means there is no scheme ("#m-1:2" is a fragment).
-                scheme = re.sub(r"[\t\n\r]", "", scheme)
-                if (
-                    scheme
-                    and not re.search(r"[/?#]", scheme)
-                    and scheme
-                    not in {
-                        "http",
-                        "https",
-                        "mailto",
-                    }
-                ):
+                scheme = _scheme(text)  # '#x:y' and '/a:b' have none
+                if scheme and scheme not in {"http", "https", "mailto"}:
                     found.append(f"<{element.name} {name}={text!r}>")
+    return found + _attribute_tricks(soup)
+
+
+# Attributes that carry a document, a list of URLs or a timed navigation.
+_DOCUMENT_ATTRIBUTES = frozenset({"srcdoc", "http-equiv", "formaction", "ping"})
+_LIST_URL_ATTRIBUTES = frozenset({"srcset", "imagesrcset"})
+_MORE_URL_ATTRIBUTES = frozenset(
+    {"poster", "background", "lowsrc", "dynsrc", "codebase", "cite", "manifest"}
+)
+
+
+def _attribute_tricks(soup: BeautifulSoup) -> list[str]:
+    found = []
+    for element in soup.find_all(True):
+        for name, value in element.attrs.items():
+            text = " ".join(value) if isinstance(value, list) else str(value)
+            key = name.lower()
+            urls = []
+            if key in _DOCUMENT_ATTRIBUTES and element.name != "meta":
+                found.append(f"<{element.name} {name}>")
+            elif key in _LIST_URL_ATTRIBUTES:
+                urls = [part.split()[0] for part in text.split(",") if part.split()]
+            elif key in _MORE_URL_ATTRIBUTES or key.endswith(":href"):
+                urls = [text]
+            for url in urls:
+                if _scheme(url) not in {"", "http", "https", "mailto"}:
+                    found.append(f"<{element.name} {name}={url!r}>")
     return found
+
+
+def _scheme(url: str) -> str:
+    """Return what a browser would take as the URL's scheme ('' when relative)."""
+    cleaned = "".join(c for c in url if c > " " and c != "\x7f")
+    head = cleaned.split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return head.split(":", 1)[0].lower() if ":" in head else ""
+
+
+THEME_SCRIPT_TYPES = frozenset({"application/ld+json"})
+
+
+def page_active_content(html: str, *, intake_action: str = "") -> list[str]:
+    """Return active content in a whole built page, minus what the theme owns.
+
+    The theme legitimately writes ``<link>`` and ``<meta>`` in ``<head>`` (a
+    redirect page's refresh to a same-site or http(s) URL included), the JSON-LD
+    ``<script type="application/ld+json">`` (data, never run), same-origin script
+    files, identicons, the perspective form posting to ``intake_action``, the
+    reblog page's read-only snippet boxes. Everything else is reported as
+    :func:`active_content` reports it; a JSON-LD block that outside text broke out
+    of shows up as a second script or stray markup.
+    """
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", MarkupResemblesLocatorWarning)
+        soup = BeautifulSoup(html, "html.parser")
+    problems = []
+    for element in list(soup.find_all(True)):
+        if element.decomposed:
+            continue
+        verdict = _theme_owned(element, intake_action)
+        if verdict is True:
+            element.unwrap() if element.name == "head" else element.decompose()
+        elif verdict:
+            problems.append(verdict)
+    return problems + active_content(str(soup))
+
+
+def _theme_owned(element, intake_action: str) -> bool | str | None:  # noqa: PLR0911
+    """Return True for the theme's own element, a message if wrong, else None."""
+    in_head = element.find_parent("head") is not None
+    if element.name == "head":
+        return None
+    if element.name in {"link", "meta"} and in_head:
+        if element.name == "meta" and str(element.get("http-equiv", "")).lower():
+            target = str(element.get("content", "")).partition("url=")[2].strip()
+            if _scheme(target) not in {"", "http", "https"}:
+                return f"<meta http-equiv content={element.get('content')!r}>"
+        return True
+    if element.name == "script":
+        if element.get("type") in THEME_SCRIPT_TYPES and not element.get("src"):
+            return True
+        src = str(element.get("src", ""))
+        if (
+            src
+            and not urlsplit(src).netloc
+            and _scheme(src) == ""
+            and not element.string
+        ):
+            return True
+        return None
+    if element.name == "svg" and "identicon" in element.get("class", []):
+        # The perspectives plugin's avatar: coloured squares, nothing else.
+        parts = element.find_all(True)
+        if all(part.name in {"rect", "path"} for part in parts) and not any(
+            key.lower().startswith("on") or "href" in key.lower()
+            for part in [element, *parts]
+            for key in part.attrs
+        ):
+            return True
+        return None
+    if element.name == "form" and "perspective-form" in element.get("class", []):
+        return (
+            True if intake_action and element.get("action") == intake_action else None
+        )
+    if element.name in {"textarea", "input"} and element.get("readonly") is not None:
+        return True if not element.attrs.keys() & {"name", "form"} else None
+    return None
 
 
 def build_site_at(root: Path, files: dict[str, str | bytes], **overrides) -> BuiltSite:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
+import io
 import logging
 
 from hypothesis import given, settings
@@ -15,7 +17,9 @@ from plugins.transcripts.chatfile import (
     ID,
     derived_id,
     format_chat,
+    iter_chat_events,
     parse_chat,
+    read_chat_stream,
     section_id,
 )
 from plugins.transcripts.model import (
@@ -184,6 +188,20 @@ def test_parse_of_format_is_the_identity(transcript):
         m.time.utcoffset() for m in transcript.messages
     ]
     assert format_chat(again) == text
+
+
+@settings(max_examples=100, deadline=None)
+@given(transcripts(), st.sampled_from(["\n", "\r\n"]), st.booleans())
+def test_reading_a_stream_gives_what_parsing_the_text_gives(transcript, end, bom):
+    text = ("\ufeff" if bom else "") + format_chat(transcript).replace("\n", end)
+    whole = parse_chat(text, path="x.chat")
+    header, events = read_chat_stream(io.StringIO(text, newline="\n"), path="x.chat")
+    items = list(events)
+    assert header == replace(whole, messages=(), sections=())
+    assert tuple(e for e in items if isinstance(e, Message)) == whole.messages
+    assert tuple(e for e in items if isinstance(e, Section)) == whole.sections
+    # Written back event by event, the file is the same text.
+    assert "".join(iter_chat_events(header, items)) == format_chat(whole)
 
 
 @settings(max_examples=200, deadline=None)

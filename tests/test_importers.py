@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, timezone
 import io
 import json
@@ -23,7 +24,7 @@ import pytest
 from plugins import cli
 from plugins.common.errors import ContentError
 from plugins.transcripts.chatfile import format_chat, parse_chat
-from plugins.transcripts.commands import Progress, read_export
+from plugins.transcripts.commands import Progress, options_from, read_export
 from plugins.transcripts.importers import hashtag_chat, irc, jsonstream, whatsapp
 from plugins.transcripts.importers.common import (
     ImportOptions,
@@ -34,7 +35,8 @@ from plugins.transcripts.importers.common import (
 )
 from plugins.transcripts.importers.registry import FORMATS, by_name, detect
 from plugins.transcripts.importers.source import ExportSource
-from plugins.transcripts.model import Attachment, Reaction, Transcript
+from plugins.transcripts.importers.spool import Spool
+from plugins.transcripts.model import Attachment, Message, Reaction, Transcript
 
 from . import chat_exports as ce
 from .support import active_content, build_site_at
@@ -961,18 +963,20 @@ BUILT_EXPORTS = {
 }
 
 
+def write_export(folder: Path, files: dict[str, str]) -> list[str]:
+    """Write an export's files; return the command-line sources naming them."""
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return [str(folder / name) for name in files] if len(files) < 3 else [str(folder)]
+
+
 @pytest.fixture(scope="module")
 def imported_site(tmp_path_factory):
     root = tmp_path_factory.mktemp("imported")
     content = root / "content"
     for slug, (files, flags, _count) in BUILT_EXPORTS.items():
-        folder = root / "exports" / slug
-        for name, text in files.items():
-            (folder / name).parent.mkdir(parents=True, exist_ok=True)
-            (folder / name).write_text(text, encoding="utf-8")
-        source = [str(folder / name) for name in files] if len(files) < 3 else [
-            str(folder)
-        ]  # fmt: skip
+        source = write_export(root / "exports" / slug, files)
         assert cli.main(["import-chat", *source, "--slug", slug, *flags,
                          "--content", str(content)]) == 0  # fmt: skip
     post = (
@@ -1061,3 +1065,116 @@ def test_malformed_json_exports_fail_only_with_content_error(case, data, cut):
     except ContentError:
         return
     assert parse_chat(format_chat(transcript), path="t.chat") == transcript
+
+
+# -- streaming: a million messages in bounded memory -------------------------------
+
+
+@pytest.mark.parametrize("slug", list(BUILT_EXPORTS))
+def test_streamed_import_writes_what_the_whole_transcript_formats_to(tmp_path, slug):
+    files, flags, _count = BUILT_EXPORTS[slug]
+    source = write_export(tmp_path / "export", files)
+    content = tmp_path / "content"
+    assert run(*source, "--slug", slug, *flags, "--content", str(content)) == 0
+    args = cli.build_parser().parse_args(["import-chat", *source, *flags])
+    whole = read_export(args.source, options_from(args), args.format)
+    written = (content / "transcripts" / f"{slug}.chat").read_text(encoding="utf-8")
+    assert written == format_chat(replace(whole, slug=slug))
+    # The spool's run files are gone; only the transcript is left.
+    assert [p.name for p in (content / "transcripts").iterdir()] == [f"{slug}.chat"]
+
+
+def _truncated(text: str, inside_last: str) -> str:
+    """Return a JSON export cut off inside its last message."""
+    return text[: text.rindex(inside_last)]
+
+
+@pytest.mark.parametrize(
+    ("fmt", "files", "options"),
+    [
+        (
+            "slack",
+            {**ce.slack_files(), "general/2099-01-01.json": '[{"type": "message",'},
+            {"channel": "general"},
+        ),
+        ("discord", {"c.json": _truncated(ce.discord_text(), '"timestamp"')}, {}),
+        ("telegram", {"result.json": _truncated(ce.telegram_text(), '"date"')}, {}),
+    ],
+)
+def test_messages_stream_out_before_the_export_is_read_to_its_end(fmt, files, options):
+    # A broken end is only met when reading gets there: the first messages have
+    # come out by then, so nothing had to hold the whole export first.
+    export = by_name(fmt).read(ExportSource.from_texts(files), ImportOptions(**options))
+    messages = iter(export.messages)
+    assert next(messages).id
+    with pytest.raises(ContentError):
+        list(messages)
+
+
+@pytest.mark.parametrize(
+    ("fmt", "files", "options"),
+    [
+        ("whatsapp", {"_chat.txt": ce.WHATSAPP_IOS}, {}),
+        ("irc", {"#colloquy.log": ce.IRSSI}, {}),
+    ],
+)
+def test_text_exports_give_their_messages_as_an_iterator(fmt, files, options):
+    export = by_name(fmt).read(ExportSource.from_texts(files), ImportOptions(**options))
+    messages = export.messages
+    assert iter(messages) is messages  # a generator, not a list built up front
+    assert sum(1 for _ in messages) == len(by_name(fmt).parse(
+        ExportSource.from_texts(files), ImportOptions(**options)).messages)  # fmt: skip
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(0, 4), max_size=40),
+    st.integers(1, 6),
+)
+def test_spool_gives_back_messages_sorted_by_time_ties_in_arrival_order(
+    minutes, run_size
+):
+    start = datetime(2024, 5, 1, 20, 0, tzinfo=UTC)
+    messages = [
+        Message(id=f"m{i}", author="ann", time=start + timedelta(minutes=m), text="")
+        for i, m in enumerate(minutes)
+    ]
+    with Spool(run_size=run_size) as spool:
+        for message in messages:
+            spool.add(message)
+        assert list(spool) == sorted(messages, key=lambda m: m.time)
+
+
+def test_spool_keeps_full_runs_on_disk_and_removes_them(tmp_path):
+    start = datetime(2024, 5, 1, 20, 0, tzinfo=UTC)
+    with Spool(tmp_path, run_size=3) as spool:
+        for i in range(10):
+            spool.add(Message(id=f"m{i}", author="ann", time=start, text=str(i)))
+        assert len(list(tmp_path.glob(".import-spool-*/run-*"))) == 3
+        assert [m.text for m in spool] == [str(i) for i in range(10)]
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_update_puts_new_messages_around_existing_headings(tmp_path):
+    content = tmp_path / "content"
+    target = content / "transcripts" / "blog.chat"
+    target.parent.mkdir(parents=True)
+    head = "Title: Blog chat\nSlug: blog\nDate: 2024-05-01 20:00:00+00:00\n\n"
+    target.write_text(
+        head + "--- 2024-05-01 +00:00 ---\n\n## Warm-up\n\n## Q1\n\n"
+        "[20:05:00 #a1] <ann> first question\n",
+        encoding="utf-8",
+    )
+    log = tmp_path / "chat.log"
+    log.write_text("[20:01] <bo> early\n[20:10] <zoe> late\n", encoding="utf-8")
+    argv = [str(log), "--format", "irc", "--date", "2024-05-01", "--slug", "blog"]
+    assert run(*argv, "--content", str(content), "--update") == 0
+    text = target.read_text(encoding="utf-8")
+    body = text.split("\n\n", 1)[1]
+    # The headings stay together above the message they head; "early" comes
+    # before them by time, "late" after.
+    assert re.sub(r" #\w+\]", "]", body) == (
+        "--- 2024-05-01 +00:00 ---\n[20:01:00] <bo> early\n\n## Warm-up\n\n\n"
+        "## Q1\n\n[20:05:00] <ann> first question\n[20:10:00] <zoe> late\n"
+    )
+    assert text.startswith(head)

@@ -124,3 +124,14 @@ def test_a_changed_theme_file_is_copied_again(tmp_path, build_site):
     os.utime(script, ns=(later, later))
     build_site(files, THEME=str(theme))
     assert copied.read_text(encoding="utf-8").endswith("// changed\n")
+
+
+def test_the_incremental_writer_is_still_the_output_guard(tmp_path, caplog):
+    output = tmp_path / "output"
+    output.mkdir()
+    writer = IncrementalWriter(str(output), settings={"PAGINATED_TEMPLATES": {}})
+    writer.write_file("../output-evil/x.html", Template("x"), {})
+    assert not (tmp_path / "output-evil").exists()
+    assert any(
+        "expected a save-as path inside" in r.getMessage() for r in caplog.records
+    )

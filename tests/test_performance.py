@@ -17,6 +17,7 @@ from plugins.common.sanitize import (
     ALLOWED_TAGS,
     LINK_REL,
     URL_SCHEMES,
+    _keep_url,
     sanitize_html,
     xml_safe,
 )
@@ -30,7 +31,8 @@ PIECES = st.sampled_from(
         "<b onclick=evil()>", "</b>", "<!-- note -->", "&amp;", "&bogus;", "<",
         "<table><tr><td>", "</td></tr></table>", "<code>", "</code>", "\x00",
         "<blockquote cite='https://q.example/'>", "</blockquote>", "<br>",
-        "<span class='spoiler x'>", "</span>", "<code class=lang-py>",
+        "<span class='spoiler x'>", "</span>", "<code class=lang-py>", "&#1;",
+        "<a href='java%73cript:x'>", "<a href=' JAVASCRIPT:x'>", "<a href=/local>",
     ]
 )  # fmt: skip
 HTML = st.lists(st.one_of(PIECES, st.text(max_size=12)), max_size=25).map("".join)
@@ -49,15 +51,17 @@ CLASSES = st.one_of(
 def plain_clean(html: str, allow_images: bool, classes) -> str:
     """The one-call nh3 form the prebuilt cleaner replaced."""
     tags = ALLOWED_TAGS | {"img"} if allow_images else ALLOWED_TAGS
-    return nh3.clean(
+    cleaned = nh3.clean(
         xml_safe(html),
         tags=set(tags),
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items() if k in tags},
         url_schemes=set(URL_SCHEMES),
+        attribute_filter=_keep_url,
         link_rel=LINK_REL,
         strip_comments=True,
         allowed_classes={k: set(v) for k, v in (classes or {}).items() if k in tags},
     )
+    return xml_safe(cleaned)
 
 
 @settings(max_examples=300)

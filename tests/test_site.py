@@ -272,7 +272,7 @@ def test_invalid_utf8_is_read_with_a_warning(build_site, caplog):
         site = build_site({"posts/2024-01-01-cafe.md": post})
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(
-        "posts/2024-01-01-cafe.md: expected UTF-8 text, got byte 0xe9" in w
+        "posts/2024-01-01-cafe.md:1: expected UTF-8 text, got byte 0xe9" in w
         for w in warnings
     ), warnings
     title = site.html("2024/01/cafe/index.html").select_one(".entry-title")

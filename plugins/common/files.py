@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+import filecmp
+import logging
 import os
 from pathlib import Path
 import re
@@ -13,6 +16,9 @@ _WINDOWS_RESERVED = frozenset(
     + [f"lpt{i}" for i in range(1, 10)]
 )
 _UNSAFE_NAME = re.compile(r"[^\w.-]+", re.UNICODE)
+
+
+logger = logging.getLogger(__name__)
 
 
 class UnsafePathError(ValueError):
@@ -61,16 +67,60 @@ def write_atomic(
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if target.exists() and (not overwrite or target.read_bytes() == payload):
         return False
+    return _replace_with(target, [payload], overwrite=overwrite, durable=durable)
+
+
+def write_atomic_stream(
+    path: str | os.PathLike[str],
+    chunks: Iterable[str | bytes],
+    *,
+    overwrite: bool = False,
+    durable: bool = True,
+) -> bool:
+    """Write ``chunks`` to ``path`` as :func:`write_atomic` writes one string.
+
+    The chunks go to a temporary file beside ``path`` as they come, so memory
+    stays bounded whatever the length; the file then replaces ``path`` in one
+    step. Returns False, leaving ``path`` as it was, when it exists and
+    ``overwrite`` is off, or when it already holds exactly the same bytes. An
+    exception raised while the chunks are produced leaves ``path`` untouched.
+    """
+    target = Path(path)
+    if target.exists() and not overwrite:
+        return False
+    encoded = (c.encode("utf-8") if isinstance(c, str) else c for c in chunks)
+    return _replace_with(
+        target, encoded, overwrite=overwrite, durable=durable, skip_same=True
+    )
+
+
+def _replace_with(
+    target: Path,
+    chunks: Iterable[bytes],
+    *,
+    overwrite: bool,
+    durable: bool,
+    skip_same: bool = False,
+) -> bool:
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
     )
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(payload)
+            for chunk in chunks:
+                handle.write(chunk)
             handle.flush()
-            if durable:
+            same = (
+                skip_same
+                and target.exists()
+                and filecmp.cmp(tmp, target, shallow=False)
+            )
+            if durable and not same:
                 os.fsync(handle.fileno())
+        if same:
+            os.unlink(tmp)
+            return False
         if overwrite:
             os.replace(tmp, target)
         else:
@@ -99,3 +149,25 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def read_text(source_path: str, path: str) -> str:
+    """Return a source file's text; invalid UTF-8 is replaced, with a warning.
+
+    Posts, perspectives and transcripts all read their files through this, so a
+    stray Latin-1 byte costs one character, never the file.
+    """
+    data = Path(source_path).read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        logger.warning(
+            "%s:%d: expected UTF-8 text, got byte 0x%02x at offset %d; "
+            "read with replacement characters",
+            path,
+            data.count(b"\n", 0, err.start) + 1,
+            data[err.start],
+            err.start,
+        )
+        text = data.decode("utf-8-sig", errors="replace")
+    return text.replace("\r\n", "\n").replace("\r", "\n")

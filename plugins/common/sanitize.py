@@ -31,9 +31,20 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
 }
+# Formatting a title may keep (an old blog's "Why <em>not</em>?"): no links, no media.
+INLINE_TAGS = frozenset(
+    {"abbr", "b", "cite", "code", "del", "em", "i", "ins", "kbd", "mark", "q", "s",
+     "small", "strong", "sub", "sup", "u"}
+)  # fmt: skip
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
 LINK_REL = "nofollow ugc"
 MAX_OUTSIDE_TEXT = 100_000  # characters of Markdown source rendered per piece
+
+# What a URL's scheme would be: everything before the first ':' that comes before
+# any '/', '?' or '#'. Browsers read "java%73cript:x" as a relative path, but a
+# URL that only looks harmless to one parser is not one we publish.
+_SCHEME_PART = re.compile(r"^([^/?#]*):")
+_URL_ATTRIBUTES = frozenset({"href", "src"})
 
 # Characters XML 1.0 forbids, plus the two non-characters feedgen rejects.
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
@@ -42,6 +53,15 @@ _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uf
 def xml_safe(text: str) -> str:
     """Return ``text`` without the characters XML 1.0 cannot carry."""
     return _XML_ILLEGAL.sub("", text)
+
+
+def _keep_url(_tag: str, attribute: str, value: str) -> str | None:
+    """Drop a link or image URL whose scheme, if it has one, is not allowed."""
+    if attribute in _URL_ATTRIBUTES:
+        scheme = _SCHEME_PART.match(value.strip())
+        if scheme and scheme.group(1).lower() not in URL_SCHEMES:
+            return None
+    return value
 
 
 def sanitize_html(
@@ -57,7 +77,9 @@ def sanitize_html(
     ``classes`` names the only class values a tag may keep (e.g. a chat spoiler).
     """
     kept = tuple(sorted((tag, frozenset(v)) for tag, v in (classes or {}).items()))
-    return Markup(_cleaner(allow_images, kept).clean(xml_safe(html)))
+    cleaned = _cleaner(allow_images, kept).clean(xml_safe(html))
+    # Again after: character references ("&#1;") decode to what XML forbids.
+    return Markup(xml_safe(cleaned))
 
 
 @lru_cache(maxsize=16)
@@ -71,10 +93,23 @@ def _cleaner(
         tags=set(tags),
         attributes={k: set(v) for k, v in ALLOWED_ATTRIBUTES.items() if k in tags},
         url_schemes=set(URL_SCHEMES),
+        attribute_filter=_keep_url,
         link_rel=LINK_REL,
         strip_comments=True,
         allowed_classes={k: set(v) for k, v in classes if k in tags},
     )
+
+
+def sanitize_inline(html: str) -> Markup:
+    """Return ``html`` with inline formatting only: for titles and one-line fields.
+
+    Pelican puts titles into pages unescaped, so an imported title must already be
+    markup that is safe there.
+    """
+    cleaned = nh3.clean(
+        xml_safe(html), tags=set(INLINE_TAGS), attributes={}, strip_comments=True
+    )
+    return Markup(xml_safe(cleaned))
 
 
 def safe_url(url: str | None) -> str | None:

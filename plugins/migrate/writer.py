@@ -14,7 +14,7 @@ from typing import TextIO
 
 from plugins.common import privacy
 from plugins.common.files import UnsafePathError, inside, safe_filename, write_atomic
-from plugins.common.sanitize import safe_url
+from plugins.common.sanitize import safe_url, sanitize_inline
 from plugins.migrate.model import (
     Attachment,
     CommentsFor,
@@ -71,9 +71,21 @@ def one_line(text: str) -> str:
     return _SPACE.sub(" ", clean_text(text)).strip()
 
 
+def html_line(text: str) -> str:
+    """Return a title or summary as one line of markup Pelican may print unescaped.
+
+    Markup is cut to inline formatting; text without any is kept as it was (a bare
+    ``&`` is harmless, and re-imports must not change it).
+    """
+    return one_line(sanitize_inline(text) if "<" in text else text)
+
+
 def list_item(text: str) -> str:
-    """Return one item of a Pelican list field (tags, authors): no ``,`` or ``;``."""
-    return one_line(text.replace(",", " ").replace(";", " "))
+    """Return one item of a Pelican list field (tags, authors): no ``,`` or ``;``.
+
+    Pelican prints these names unescaped, so ``<`` and ``>`` go too.
+    """
+    return one_line(re.sub(r"[,;<>]", " ", text))
 
 
 def format_date(when: datetime) -> str:
@@ -83,7 +95,7 @@ def format_date(when: datetime) -> str:
 
 def render_post(post: ImportedPost) -> str:
     """Return the Markdown file for one imported post or page."""
-    title = one_line(post.title) or f"Untitled ({post.source_id})"
+    title = html_line(post.title) or f"Untitled ({post.source_id})"
     lines = [f"Title: {title}", f"Date: {format_date(post.date)}"]
     if post.modified and post.modified != post.date:
         lines.append(f"Modified: {format_date(post.modified)}")
@@ -96,7 +108,7 @@ def render_post(post: ImportedPost) -> str:
         lines.append(f"Author: {list_item(post.author)}")
     lines.append(f"Slug: {post.slug}")
     if post.summary:
-        lines.append(f"Summary: {one_line(post.summary)}")
+        lines.append(f"Summary: {html_line(post.summary)}")
     if post.draft:
         lines.append("Status: draft")
     if post.earlier_urls:

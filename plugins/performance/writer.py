@@ -9,7 +9,10 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from pelican.writers import FileOverwriteFailedError, Writer
+from pelican.writers import FileOverwriteFailedError
+
+from plugins.common.files import inside
+from plugins.outputguard.writer import GuardedWriter
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +54,13 @@ def write_if_changed(path: str | os.PathLike[str], payload: bytes) -> bool:
     return True
 
 
-class IncrementalWriter(Writer):
-    """Pelican's writer, except that unchanged output files are not rewritten."""
+class IncrementalWriter(GuardedWriter):
+    """The guarded writer, except that unchanged output files are not rewritten."""
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
-        """Apply Pelican's overwrite rules, then buffer instead of truncating."""
+        """Apply the guard and Pelican's overwrite rules; buffer, don't truncate."""
+        if filename != os.devnull:
+            inside(self.output_path, filename)  # the guard's last gate, as its own
         if filename in self._overridden_files:
             if override:
                 raise FileOverwriteFailedError(

@@ -13,6 +13,7 @@ from typing import Any
 from markupsafe import Markup
 
 from plugins.common.errors import ContentError
+from plugins.common.files import read_text
 from plugins.common.footer import ORDER_PERSPECTIVES, FooterLink, add_footer_link
 from plugins.common.ids import salted_hash
 
@@ -80,11 +81,7 @@ def read_folder(
                 ", ".join(SUFFIXES),
             )
             continue
-        try:
-            text = entry.read_text(encoding="utf-8")
-        except UnicodeDecodeError as err:
-            logger.warning("%s: expected UTF-8 text, got %s; skipped", rel, err.reason)
-            continue
+        text = read_text(str(entry), rel)
         options: dict[str, Any] = {
             "path": rel,
             "post": post,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
-from pathlib import Path
 
 from markdown import Markdown
 from markdown.extensions.meta import MetaPreprocessor
 from pelican.readers import MarkdownReader
 
 from plugins.common.errors import ContentError
+from plugins.common.files import read_text
 from plugins.posts.metadata import check_header, read_header
 from plugins.posts.settings import PostsSettings
 
@@ -74,20 +74,3 @@ class PostReader(MarkdownReader):
             )
         markdown.Meta = {}
         return markdown
-
-
-def read_text(source_path: str, path: str) -> str:
-    """Return a source file's text; invalid UTF-8 is replaced, with a warning."""
-    data = Path(source_path).read_bytes()
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        logger.warning(
-            "%s: expected UTF-8 text, got byte 0x%02x at offset %d; "
-            "read with replacement characters",
-            path,
-            data[err.start],
-            err.start,
-        )
-        text = data.decode("utf-8-sig", errors="replace")
-    return text.replace("\r\n", "\n").replace("\r", "\n")

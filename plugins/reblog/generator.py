@@ -165,7 +165,10 @@ class ReblogGenerator(Generator):
             for obj in self.context.get(key, {}).values():
                 save_as = getattr(obj, "save_as", "")
                 if save_as:
-                    claimed[self._abs(save_as)] = self._rel(obj)
+                    try:
+                        claimed[self._abs(save_as)] = self._rel(obj)
+                    except UnsafePathError:
+                        continue  # never written: plugins.outputguard refused it
         return claimed
 
     def _plan_redirects(

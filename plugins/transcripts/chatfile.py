@@ -25,7 +25,7 @@ The README's "Transcripts" section is the user-facing description.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
 import logging
@@ -222,19 +222,64 @@ def _parse_offset(value: str) -> timezone:
 def _parse_body(lines: list[str], start: int, header: dict, path: str) -> Transcript:
     messages: list[Message] = []
     sections: list[Section] = []
+    numbered = enumerate(lines[start:], start=start + 1)
+    for event in _body_events(numbered, path):
+        if isinstance(event, Section):
+            sections.append(event)
+        else:
+            messages.append(event)
+    return _build(header, messages, sections, path)
+
+
+def read_chat_stream(
+    lines: Iterable[str], *, path: str
+) -> tuple[Transcript, Iterator[Message | Section]]:
+    """Read a ``.chat`` file line by line: its header now, its body as it is consumed.
+
+    ``lines`` are the file's lines (with or without their line ends). The header
+    comes back as a Transcript without messages or sections; the iterator yields
+    headings (each with its first message's id) and messages in file order, so a
+    file of any length is read in bounded memory. Errors are those of
+    :func:`parse_chat`; its warnings about the whole file are not given.
+    """
+    numbered = enumerate(_plain_lines(lines), start=1)
+    head: list[str] = []
+    for _number, raw in numbered:
+        head.append(raw)
+        if raw.strip() == "":
+            break
+    header, _start = _parse_header(head, path)
+    return _build(header, [], [], path), _body_events(numbered, path)
+
+
+def _plain_lines(lines: Iterable[str]) -> Iterator[str]:
+    """Yield lines as ``parse_chat`` splits text: no BOM, no line ends."""
+    for index, raw in enumerate(lines):
+        line = raw.removeprefix("\ufeff") if index == 0 else raw
+        if line.endswith("\n"):
+            line = line[:-1].removesuffix("\r")
+        yield line
+
+
+def _body_events(
+    numbered: Iterator[tuple[int, str]], path: str
+) -> Iterator[Message | Section]:
     day: tuple[date, timezone] | None = None
     section_title: str | None = None
+    heading: Section | None = None  # waits for the message it stands above
     draft: _Draft | None = None
 
-    def finish() -> None:
-        nonlocal draft
+    def finish() -> Iterator[Message | Section]:
+        nonlocal draft, heading
         if draft is not None:
-            messages.append(_freeze(draft))
-            _fill_first(sections, messages[-1].id)
+            message = _freeze(draft)
             draft = None
+            if heading is not None:
+                yield replace(heading, first_message=message.id)
+                heading = None
+            yield message
 
-    for number in range(start + 1, len(lines) + 1):
-        raw = lines[number - 1]
+    for number, raw in numbered:
         if draft is not None:
             more = _continuation(raw)
             if more is not None:
@@ -244,10 +289,10 @@ def _parse_body(lines: list[str], start: int, header: dict, path: str) -> Transc
                 _parse_attribute(draft, raw, number, path)
                 continue
         if raw.strip() == "":
-            finish()
+            yield from finish()
             continue
         if (match := _DAY.match(raw)) is not None:
-            finish()
+            yield from finish()
             try:
                 day = (
                     date.fromisoformat(match["date"]),
@@ -257,21 +302,21 @@ def _parse_body(lines: list[str], start: int, header: dict, path: str) -> Transc
                 raise _error(path, number, "a real date and offset", raw) from None
             continue
         if (match := _HEADING.match(raw)) is not None:
-            finish()
+            yield from finish()
+            if heading is not None:  # a heading directly above another has none
+                yield heading
             section_title = match["title"]
             sid = match["id"] or section_id(section_title)
-            sections.append(Section(id=sid, title=section_title, first_message=""))
+            heading = Section(id=sid, title=section_title, first_message=None)
             continue
         if (match := _MESSAGE.match(raw)) is not None:
-            finish()
+            yield from finish()
             draft = _start_message(match, (number, raw), day, section_title, path)
             continue
         raise _error(path, number, EXPECTED_BODY, raw)
-    finish()
-    sections = [
-        s if s.first_message != "" else replace(s, first_message=None) for s in sections
-    ]
-    return _build(header, messages, sections, path)
+    yield from finish()
+    if heading is not None:
+        yield heading
 
 
 def _start_message(
@@ -332,15 +377,6 @@ def _build(
         extra=header["extra"],
         source_path=path,
     )
-
-
-def _fill_first(sections: list[Section], message_id: str) -> None:
-    if sections and sections[-1].first_message == "":
-        sections[-1] = replace(sections[-1], first_message=message_id)
-    # Headings followed directly by another heading have no first message.
-    for index in range(len(sections) - 1):
-        if sections[index].first_message == "":
-            sections[index] = replace(sections[index], first_message=None)
 
 
 def _parse_attribute(draft: _Draft, raw: str, number: int, path: str) -> None:
@@ -439,20 +475,43 @@ def format_chat(transcript: Transcript) -> str:
 
 def iter_chat(transcript: Transcript) -> Iterator[str]:
     """Yield the canonical ``.chat`` text of ``transcript`` line by line."""
-    yield from _format_header(transcript)
     placed = _section_positions(transcript)
+
+    def events() -> Iterator[Message | Section]:
+        for index, message in enumerate(transcript.messages):
+            yield from placed.get(index, ())
+            yield message
+        yield from placed.get(len(transcript.messages), ())
+
+    return iter_chat_events(transcript, events())
+
+
+def iter_chat_events(
+    header: Transcript, events: Iterable[Message | Section]
+) -> Iterator[str]:
+    """Yield the ``.chat`` text of ``header`` and of headings and messages in order.
+
+    ``header.messages`` and ``header.sections`` are not written: ``events`` is the
+    body, consumed one item at a time, so a chat of any length streams through.
+    """
+    yield from _format_header(header)
     day: tuple[date, timedelta | None] | None = None
-    for index, message in enumerate(transcript.messages):
-        key = (message.time.date(), message.time.utcoffset())
+    headings: list[Section] = []
+    for event in events:
+        if isinstance(event, Section):
+            headings.append(event)
+            continue
+        key = (event.time.date(), event.time.utcoffset())
         if key != day:
             if key[1] is None:
-                raise ValueError(f"message {message.id!r}: expected a time with a zone")
+                raise ValueError(f"message {event.id!r}: expected a time with a zone")
             day = key
             yield f"\n--- {key[0].isoformat()} {_format_offset(key[1])} ---\n"
-        for section in placed.get(index, ()):
+        for section in headings:
             yield _format_heading(section)
-        yield from _format_message(message)
-    for section in placed.get(len(transcript.messages), ()):
+        headings = []
+        yield from _format_message(event)
+    for section in headings:
         yield _format_heading(section)
 
 

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 import logging
 from pathlib import Path
@@ -13,12 +16,13 @@ import zipfile
 import zlib
 
 from plugins.common.errors import ContentError
-from plugins.common.files import inside, safe_filename, write_atomic
-from plugins.transcripts.chatfile import format_chat, parse_chat
-from plugins.transcripts.importers.common import ImportOptions, fold_exclude
-from plugins.transcripts.importers.registry import FORMATS, by_name, detect
+from plugins.common.files import inside, safe_filename, write_atomic_stream
+from plugins.transcripts.chatfile import iter_chat_events, read_chat_stream
+from plugins.transcripts.importers.common import ImportOptions, Keeper, fold_exclude
+from plugins.transcripts.importers.registry import FORMATS, Importer, by_name, detect
 from plugins.transcripts.importers.source import ExportSource
-from plugins.transcripts.model import Message, Transcript
+from plugins.transcripts.importers.spool import Spool
+from plugins.transcripts.model import Message, Section, Transcript
 
 logger = logging.getLogger(__name__)
 REDRAW_SECONDS = 0.1
@@ -173,10 +177,9 @@ class Progress:
         self.stream.flush()
 
 
-def read_export(
-    paths: list[Path], options: ImportOptions, fmt: str = "auto"
-) -> Transcript:
-    """Open an export, pick its format and return the transcript."""
+@contextmanager
+def _opened(paths: list[Path], fmt: str) -> Iterator[tuple[ExportSource, Importer]]:
+    """Open an export and pick its format; a progress bar runs while it is read."""
     with ExportSource.open(paths) as source:
         importer = by_name(fmt) if fmt != "auto" else detect(source)
         if fmt == "auto":
@@ -189,7 +192,7 @@ def read_export(
         if progress:
             source.progress = progress.advance
         try:
-            return importer.parse(source, options)
+            yield source, importer
         except (RecursionError, zipfile.BadZipFile, zlib.error, EOFError) as err:
             raise ContentError(
                 f"expected a readable {importer.name} export, "
@@ -205,69 +208,197 @@ def read_export(
                 progress.close()
 
 
-def merge(existing: Transcript, new: Transcript) -> Transcript:
-    """Return ``existing`` with the messages and sections of ``new`` it lacks.
+def read_export(
+    paths: list[Path], options: ImportOptions, fmt: str = "auto"
+) -> Transcript:
+    """Open an export, pick its format and return the whole transcript."""
+    with _opened(paths, fmt) as (source, importer):
+        return importer.parse(source, options)
 
-    Every existing message keeps its place, text and id; new ones go in by time.
+
+def spool_export(
+    paths: list[Path], options: ImportOptions, fmt: str, spool: Spool
+) -> tuple[Transcript, Keeper]:
+    """Read an export into ``spool`` through the shared filters.
+
+    Returns the transcript's header (without messages) and the keeper, which
+    knows the ids kept and where sections start; the messages stay on disk.
     """
-    known = {m.id for m in existing.messages}
-    added = sorted((m for m in new.messages if m.id not in known), key=lambda m: m.time)
-    merged: list[Message] = []
-    index = 0
-    for message in existing.messages:
-        while index < len(added) and added[index].time < message.time:
-            merged.append(added[index])
-            index += 1
-        merged.append(message)
-    merged.extend(added[index:])
-    sections = {s.id: s for s in existing.sections}
-    new_sections = [s for s in new.sections if s.id not in sections]
-    kept = {m.id for m in merged}
-    known_sections = [
-        *existing.sections,
-        *(s for s in new_sections if s.first_message in kept),
-    ]
-    order = {m.id: i for i, m in enumerate(merged)}
-    known_sections.sort(key=lambda s: order.get(s.first_message or "", len(order)))
-    return Transcript(
-        slug=existing.slug,
-        title=existing.title,
-        source=existing.source,
-        messages=tuple(merged),
-        date=existing.date,
-        channel=existing.channel,
-        hosts=existing.hosts,
-        summary=existing.summary,
-        status=existing.status,
-        sections=tuple(known_sections),
-        extra=existing.extra,
+    with _opened(paths, fmt) as (source, importer):
+        export = importer.read(source, options)
+        keeper = Keeper(options, export.where)
+        for message in export.messages:
+            kept = keeper.take(message)
+            if kept is not None:
+                spool.add(kept)
+        return keeper.header(export.about()), keeper
+
+
+def body(spool: Spool, keeper: Keeper) -> Iterator[Message | Section]:
+    """Yield the headings and messages of a new transcript in file order."""
+    starts = {s.first_message: s for s in keeper.sections()}
+    for message in spool:
+        if (section := starts.get(message.id)) is not None:
+            yield section
+        yield keeper.linked(message)
+
+
+@dataclass(slots=True)
+class Merge:
+    """An existing transcript with the new messages it lacks, as a stream.
+
+    Every existing message and heading keeps its place, text and id; new
+    messages go in by time, before the first existing message later than
+    them; new headings go above their first message.
+    """
+
+    existing: Iterator[Message | Section]
+    fresh: set[str]  # ids of the new messages the existing file lacks
+    known_sections: set[str]
+    existing_count: int
+    added: int = 0
+
+    def events(self, spool: Spool, keeper: Keeper) -> Iterator[Message | Section]:
+        """Yield the merged headings and messages in file order."""
+        opens: dict[str, list[Section]] = {}
+        for section in keeper.sections():
+            if section.id not in self.known_sections and section.first_message:
+                opens.setdefault(section.first_message, []).append(section)
+        new = (keeper.linked(m) for m in spool if m.id in self.fresh)
+        waiting = next(new, None)
+        held: list[Section] = []  # existing headings wait for their message
+        for event in self.existing:
+            if isinstance(event, Section):
+                held.append(event)
+                continue
+            while waiting is not None and waiting.time < event.time:
+                yield from opens.pop(waiting.id, ())
+                yield waiting
+                self.added += 1
+                waiting = next(new, None)
+            yield from held
+            held = []
+            yield from opens.pop(event.id, ())
+            yield event
+        while waiting is not None:
+            yield from opens.pop(waiting.id, ())
+            yield waiting
+            self.added += 1
+            waiting = next(new, None)
+        yield from held
+
+
+def _chat_lines(path: Path) -> Iterator[str]:
+    with path.open(encoding="utf-8", newline="\n") as handle:
+        yield from handle
+
+
+def _merge(target: Path, keeper: Keeper) -> tuple[Transcript, Merge]:
+    """Return the header of the transcript at ``target`` and a merge into it.
+
+    The file is read twice, as a stream: first for its ids (taken away from a
+    copy of the new ids, so only the new messages' ids stay in memory twice),
+    then for the merge itself.
+    """
+    header, events = read_chat_stream(_chat_lines(target), path=str(target))
+    sections: set[str] = set()
+    count = 0
+
+    def ids() -> Iterator[str]:
+        nonlocal count
+        for event in events:
+            if isinstance(event, Section):
+                sections.add(event.id)
+            else:
+                count += 1
+                yield event.id
+
+    fresh = keeper.ids.difference(ids())
+    _header, existing = read_chat_stream(_chat_lines(target), path=str(target))
+    return header, Merge(existing, fresh, sections, count)
+
+
+def _target(folder: Path, slug: str) -> Path:
+    """Return where the transcript ``slug`` is written, refusing unsafe slugs.
+
+    The slug is a URL and a file name: it must be portable as it is, and must not
+    differ only in case from an existing transcript (one page on macOS/Windows).
+    """
+    name = safe_filename(slug) + ".chat"
+    if name != slug + ".chat" or ".." in slug:
+        # The build would refuse it too.
+        raise ContentError(
+            f"expected a slug of letters, digits, '-', '_' and '.', got {slug!r}",
+            path="--slug",
+        )
+    target = inside(folder, name)
+    twin = _case_twin(target)
+    if twin is not None:
+        raise FileExistsError(
+            f"{twin}: a transcript whose slug differs only in case exists; on"
+            " macOS and Windows both would be one page (choose another --slug)"
+        )
+    return target
+
+
+def _refuse(target: Path) -> FileExistsError:
+    return FileExistsError(
+        f"{target}: a transcript with this slug exists; --update adds new "
+        "messages, --force replaces it"
     )
 
 
 def import_chat(args: argparse.Namespace) -> int:
-    """Import the export and write the transcript; never clobber without asking."""
+    """Import the export and write the transcript; never clobber without asking.
+
+    Messages stream from the export through the filters into a spool on disk,
+    then, merged in time order (and with an existing file under --update), into
+    a temporary file that replaces the transcript in one step.
+    """
     options = options_from(args)
-    transcript = read_export(args.source, options, args.format)
-    name = safe_filename(transcript.slug) + ".chat"
-    target = inside(args.content, "transcripts", name)
-    if target.exists() and not (args.force or args.update):
-        raise FileExistsError(
-            f"{target}: a transcript with this slug exists; --update adds new "
-            "messages, --force replaces it"
-        )
-    if target.exists() and args.update:
-        existing = parse_chat(target.read_text(encoding="utf-8"), path=str(target))
-        before = len(existing.messages)
-        transcript = merge(existing, transcript)
-        logger.info("%s: %d new messages", target, len(transcript.messages) - before)
-    try:
-        text = format_chat(transcript)
-    except ValueError as err:
-        raise ContentError(
-            f"expected a transcript the .chat format can carry: {err}", path=str(target)
-        ) from None
-    if write_atomic(target, text, overwrite=args.force or args.update):
-        logger.info("wrote %s (%d messages)", target, len(transcript.messages))
+    overwrite = args.force or args.update
+    folder = inside(args.content, "transcripts")
+    if options.slug:  # known before reading: fail before the long part
+        early = _target(folder, options.slug)
+        if early.exists() and not overwrite:
+            raise _refuse(early)
+    folder.mkdir(parents=True, exist_ok=True)
+    with Spool(folder) as spool:
+        header, keeper = spool_export(args.source, options, args.format, spool)
+        target = _target(folder, header.slug)
+        if target.exists() and not overwrite:
+            raise _refuse(target)
+        merge = None
+        if target.exists() and args.update:
+            header, merge = _merge(target, keeper)
+            events = merge.events(spool, keeper)
+        else:
+            events = body(spool, keeper)
+        try:
+            written = write_atomic_stream(
+                target, iter_chat_events(header, events), overwrite=overwrite
+            )
+        except ValueError as err:
+            raise ContentError(
+                f"expected a transcript the .chat format can carry: {err}",
+                path=str(target),
+            ) from None
+    if merge is not None:
+        logger.info("%s: %d new messages", target, merge.added)
+    if written:
+        total = keeper.count if merge is None else merge.existing_count + merge.added
+        logger.info("wrote %s (%d messages)", target, total)
     else:
         logger.info("%s is already up to date", target)
     return 0
+
+
+def _case_twin(target: Path) -> Path | None:
+    """Return another file in ``target``'s folder whose name differs only in case."""
+    if not target.parent.is_dir():
+        return None
+    folded = target.name.lower()
+    for sibling in sorted(target.parent.iterdir()):
+        if sibling.name != target.name and sibling.name.lower() == folded:
+            return sibling
+    return None

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from plugins.common.errors import ContentError
+from plugins.common.files import read_text
 from plugins.common.ids import anchor, stable_id
 from plugins.transcripts.chatfile import parse_chat
 from plugins.transcripts.model import Message, Transcript
@@ -273,29 +274,25 @@ class TranscriptLibrary:
             if transcript.status == "draft":
                 logger.info("%s: a draft, not published", rel)
                 continue
-            if transcript.slug in seen:
+            # Case-insensitive: on macOS and Windows "Launch" and "launch" would
+            # be one output folder, and one transcript would silently replace the other.
+            key = transcript.slug.lower()
+            if key in seen:
                 logger.error(
-                    "%s: expected a slug no other transcript has, got %r"
-                    " (also %s; transcript skipped)",
+                    "%s: expected a slug no other transcript has (ignoring case),"
+                    " got %r (also %s; transcript skipped)",
                     rel,
                     transcript.slug,
-                    seen[transcript.slug],
+                    seen[key],
                 )
                 continue
-            seen[transcript.slug] = rel
+            seen[key] = rel
             yield transcript.slug, lay_out(transcript, self.settings)
 
 
 def read_transcript(file: Path, rel: str) -> Transcript:
     """Read and parse one ``.chat`` file, checking its slug is usable in a URL."""
-    try:
-        text = file.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        raise ContentError(
-            f"expected UTF-8 text, got a byte {err.object[err.start]:#04x}"
-            f" at offset {err.start}",
-            path=rel,
-        ) from None
+    text = read_text(str(file), rel)  # invalid UTF-8: replaced, with a warning
     transcript = parse_chat(text, path=rel)
     if not _SLUG.match(transcript.slug) or ".." in transcript.slug:
         raise ContentError(

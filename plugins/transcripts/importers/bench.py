@@ -1,17 +1,21 @@
-"""Benchmark the chat importers: messages per second per format, on generated exports.
+"""Benchmark the chat importers: messages per second and peak memory per format.
 
-Run ``python -m plugins.transcripts.importers.bench [MESSAGES [FORMAT ...]]``
-(default 100,000 messages, every format). Not a test: it prints a table. Each
-export is generated into a temporary folder first, then read the way
-``colloquy import-chat`` reads it (in a child process, so its peak memory is the
-import's own), then written as .chat text.
+Run ``python -m plugins.transcripts.importers.bench [MESSAGES [FORMAT ...]]
+[--memory]`` (default 100,000 messages, every format; ``make bench-import``).
+Not a test: it prints a table. Each export is generated into a temporary folder
+first (written as it is generated, so even a million messages take little
+memory here), then imported by ``colloquy import-chat`` in a child process, so
+its peak RSS is the import's own: reading, filtering, spooling to disk and
+writing the .chat file. ``--memory`` also measures the in-memory path (the
+whole Transcript, then ``format_chat``) for comparison.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 import json
+import logging
 from pathlib import Path
 import resource
 import subprocess
@@ -19,15 +23,14 @@ import sys
 import tempfile
 import time
 
+from plugins.cli import build_parser
 from plugins.transcripts.chatfile import format_chat
-from plugins.transcripts.importers.common import ImportOptions
-from plugins.transcripts.importers.registry import by_name
-from plugins.transcripts.importers.source import ExportSource
+from plugins.transcripts.commands import import_chat, options_from, read_export
 
 NOON = 12
 HEADER = (
-    f"{'format':<14}{'messages':>10}{'MB':>8}{'parse s':>9}{'msg/s':>10}"
-    f"{'write s':>9}{'max RSS MB':>12}\n"
+    f"{'format':<14}{'mode':<8}{'messages':>10}{'MB':>8}{'seconds':>9}{'msg/s':>10}"
+    f"{'max RSS MB':>12}{'.chat MB':>9}\n"
 )
 START = datetime(2024, 1, 1, 9, 0, tzinfo=UTC)
 NICKS = ["ann", "bo", "zoe", "mara", "li", "omar", "ines", "kai"]
@@ -66,7 +69,8 @@ def slack(folder: Path, n: int) -> list[Path]:
     ]
     (folder / "users.json").write_text(json.dumps(users))
     (folder / "channels.json").write_text(json.dumps([{"id": "C1", "name": "general"}]))
-    days: dict[str, list] = {}
+    (folder / "general").mkdir()
+    day, records = "", []
     for i in range(n):
         ts = _when(i).timestamp()
         record = {
@@ -79,16 +83,31 @@ def slack(folder: Path, n: int) -> list[Path]:
             record["thread_ts"] = f"{_when(i - 3).timestamp():.6f}"
         if i % 7 == 0:
             record["reactions"] = [{"name": "+1", "users": ["U1"], "count": 1}]
-        days.setdefault(f"{_when(i):%Y-%m-%d}", []).append(record)
-    (folder / "general").mkdir()
-    for day, records in days.items():
-        (folder / "general" / f"{day}.json").write_text(json.dumps(records, indent=4))
+        if f"{_when(i):%Y-%m-%d}" != day:
+            _write_day(folder, day, records)
+            day, records = f"{_when(i):%Y-%m-%d}", []
+        records.append(record)
+    _write_day(folder, day, records)
     return [folder]
+
+
+def _write_day(folder: Path, day: str, records: list[dict]) -> None:
+    if records:
+        (folder / "general" / f"{day}.json").write_text(json.dumps(records, indent=4))
+
+
+def _write_json(path: Path, head: dict, key: str, items: Iterator[dict]) -> None:
+    """Write ``head`` with ``key`` holding ``items``, one at a time (big exports)."""
+    with path.open("w", encoding="utf-8") as out:
+        out.write(json.dumps(head, indent=2)[:-2] + f',\n  "{key}": [')
+        for index, item in enumerate(items):
+            out.write(("," if index else "") + "\n    " + json.dumps(item))
+        out.write("\n  ]\n}\n")
 
 
 def discord(folder: Path, n: int) -> list[Path]:
     """Write a DiscordChatExporter JSON file."""
-    messages = [
+    messages = (
         {
             "id": str(10**18 + i),
             "type": "Default",
@@ -107,21 +126,16 @@ def discord(folder: Path, n: int) -> list[Path]:
             **({"reference": {"messageId": str(10**18 + i - 1)}} if i % 5 == 1 else {}),
         }
         for i in range(n)
-    ]
-    data = {
-        "guild": {"id": "1", "name": "G"},
-        "channel": {"id": "2", "name": "c"},
-        "messages": messages,
-        "messageCount": n,
-    }
+    )
+    head = {"guild": {"id": "1", "name": "G"}, "channel": {"id": "2", "name": "c"}}
     path = folder / "export.json"
-    path.write_text(json.dumps(data, indent=2))
+    _write_json(path, head, "messages", messages)
     return [path]
 
 
 def telegram(folder: Path, n: int) -> list[Path]:
     """Write a Telegram Desktop result.json."""
-    messages = [
+    messages = (
         {
             "id": i + 1,
             "type": "message",
@@ -135,14 +149,10 @@ def telegram(folder: Path, n: int) -> list[Path]:
             **({"reply_to_message_id": i} if i % 4 == 1 else {}),
         }
         for i in range(n)
-    ]
-    path = folder / "result.json"
-    path.write_text(
-        json.dumps(
-            {"name": "Chat", "type": "private_group", "id": 1, "messages": messages},
-            indent=1,
-        )
     )
+    path = folder / "result.json"
+    head = {"name": "Chat", "type": "private_group", "id": 1}
+    _write_json(path, head, "messages", messages)
     return [path]
 
 
@@ -250,15 +260,16 @@ def hashtag_chat(folder: Path, n: int) -> list[Path]:
     return [path]
 
 
-GENERATORS: dict[str, tuple[Callable[[Path, int], list[Path]], ImportOptions]] = {
-    "slack": (slack, ImportOptions()),
-    "discord": (discord, ImportOptions()),
-    "telegram": (telegram, ImportOptions()),
-    "whatsapp": (whatsapp, ImportOptions(timezone="Europe/Paris", day_first=True)),
-    "irc": (irc, ImportOptions()),
-    "mastodon": (mastodon, ImportOptions()),
-    "matrix": (matrix, ImportOptions()),
-    "hashtag-chat": (hashtag_chat, ImportOptions(timezone="UTC")),
+GENERATORS: dict[str, tuple[Callable[[Path, int], list[Path]], list[str]]] = {
+    # format: (export writer, import-chat flags it needs)
+    "slack": (slack, []),
+    "discord": (discord, []),
+    "telegram": (telegram, []),
+    "whatsapp": (whatsapp, ["--timezone", "Europe/Paris", "--day-first"]),
+    "irc": (irc, []),
+    "mastodon": (mastodon, []),
+    "matrix": (matrix, []),
+    "hashtag-chat": (hashtag_chat, ["--timezone", "UTC"]),
 }
 
 
@@ -273,38 +284,66 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def measure(name: str, paths: list[Path]) -> str:
-    """Import ``paths`` as ``name`` and return one row of the table."""
-    options = GENERATORS[name][1]
-    with ExportSource.open(paths) as source:
-        size = source.total_size() / 1e6
-        began = time.perf_counter()
-        transcript = by_name(name).parse(source, options)
-        parsed = time.perf_counter() - began
+def measure(name: str, mode: str, paths: list[Path], content: Path) -> str:
+    """Import ``paths`` as ``name`` and return one row of the table.
+
+    ``stream`` runs ``colloquy import-chat`` as users do (messages spool to disk
+    and stream into the file); ``memory`` builds the whole Transcript and
+    formats it, the way tests and small imports read an export.
+    """
+    argv = ["import-chat", *map(str, paths), "--format", name, "--slug", "bench"]
+    args = build_parser().parse_args(
+        [*argv, *GENERATORS[name][1], "--content", str(content)]
+    )
+    size = sum(p.stat().st_size for path in paths for p in _files(path)) / 1e6
     began = time.perf_counter()
-    format_chat(transcript)
-    written = time.perf_counter() - began
+    if mode == "stream":
+        import_chat(args)
+    else:
+        text = format_chat(read_export(args.source, options_from(args), args.format))
+        (content / "transcripts").mkdir(parents=True, exist_ok=True)
+        (content / "transcripts" / "bench.chat").write_text(text, encoding="utf-8")
+    took = time.perf_counter() - began
     rss = _peak_rss_mb()
-    total = len(transcript.messages)
+    written = content / "transcripts" / "bench.chat"
+    with written.open(encoding="utf-8") as chat:
+        total = sum(1 for line in chat if line.startswith("["))
     return (
-        f"{name:<14}{total:>10,}{size:>8.1f}{parsed:>9.2f}"
-        f"{total / parsed:>10,.0f}{written:>9.2f}{rss:>12.0f}\n"
+        f"{name:<14}{mode:<8}{total:>10,}{size:>8.1f}{took:>9.2f}"
+        f"{total / took:>10,.0f}{rss:>12.0f}{written.stat().st_size / 1e6:>9.1f}\n"
     )
 
 
+def _files(path: Path) -> list[Path]:
+    return [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
+
+
 def main(argv: list[str]) -> int:
-    """Print messages per second (and peak memory) for each format."""
+    """Print messages per second and peak memory for each format."""
     if argv[:1] == ["--measure"]:  # the child: import only, so RSS is the import's
-        sys.stdout.write(measure(argv[1], [Path(p) for p in argv[2:]]))
+        name, mode, content, *paths = argv[1:]
+        row = measure(name, mode, [Path(p) for p in paths], Path(content))
+        sys.stdout.write(row)
         return 0
+    modes = ["stream"]
+    if "--memory" in argv:
+        argv = [a for a in argv if a != "--memory"]
+        modes.append("memory")
     count = int(argv[0]) if argv else 100_000
+    logging.basicConfig(level=logging.ERROR)
     sys.stdout.write(HEADER)
     sys.stdout.flush()
     for name in argv[1:] or list(GENERATORS):
         with tempfile.TemporaryDirectory() as tmp:
-            paths = GENERATORS[name][0](Path(tmp), count)
-            command = [sys.executable, "-m", __spec__.name, "--measure", name]
-            subprocess.run([*command, *map(str, paths)], check=True)
+            export = Path(tmp) / "export"
+            export.mkdir()
+            paths = GENERATORS[name][0](export, count)
+            for mode in modes:
+                content = Path(tmp) / f"content-{mode}"
+                command = [sys.executable, "-m", __spec__.name, "--measure", name]
+                subprocess.run(
+                    [*command, mode, str(content), *map(str, paths)], check=True
+                )
     return 0
 
 

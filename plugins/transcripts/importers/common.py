@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, tzinfo
 import logging
@@ -242,50 +242,119 @@ class About:
     where: str = ""  # the export file, for error messages
 
 
+@dataclass(frozen=True, slots=True)
+class Export:
+    """An export being read: its messages as they come, then what it says of itself.
+
+    ``about`` is called once ``messages`` has been consumed: some exports give
+    their title or channel after the messages (or only a full pass knows them).
+    """
+
+    messages: Iterable[Message]
+    about: Callable[[], About]
+    where: str = ""  # the export file, for warnings while reading
+
+
+class Keeper:
+    """Apply the options every format shares, one message at a time.
+
+    What it remembers is bounded by ids, not messages: the ids kept (for
+    de-duplication and reply links), the earliest message and where each
+    section starts.
+    """
+
+    def __init__(self, options: ImportOptions, where: str) -> None:
+        self.options, self.where = options, where
+        self.ids: set[str] = set()
+        self.count = 0
+        self.first: Message | None = None
+        # section title -> (time, arrival, first message id): the first in time.
+        self._sections: dict[str, tuple[datetime, int, str]] = {}
+
+    def take(self, message: Message) -> Message | None:
+        """Return ``message`` as it is to be written, or None to leave it out."""
+        options = self.options
+        if message.id in self.ids:
+            logger.warning(
+                "%s: message id %r appears twice; kept the first",
+                self.where,
+                message.id,
+            )
+            return None
+        if _excluded(message, options) or not _in_range(message.time, options):
+            return None
+        mapped = options.mapped_name(message.author)
+        self.ids.add(message.id)
+        kept = fit(replace(message, name=mapped) if mapped else message)
+        if self.first is None or kept.time < self.first.time:
+            self.first = kept
+        if kept.section:
+            known = self._sections.get(kept.section)
+            if known is None or kept.time < known[0]:
+                self._sections[kept.section] = (kept.time, self.count, kept.id)
+        self.count += 1
+        return kept
+
+    def linked(self, message: Message) -> Message:
+        """Return ``message`` without a reply link to a message not kept."""
+        if message.reply_to and message.reply_to not in self.ids:
+            return replace(message, reply_to=None)
+        return message
+
+    def sections(self) -> tuple[Section, ...]:
+        """Return the sections, each opening at its first message in time order."""
+        ordered = sorted(self._sections.items(), key=lambda item: item[1][:2])
+        return tuple(
+            Section(id=section_id(title), title=title, first_message=first[2])
+            for title, first in ordered
+        )
+
+    def header(self, about: About) -> Transcript:
+        """Return the transcript's header (no messages): title, slug, date, hosts."""
+        if self.first is None:
+            raise ContentError(
+                "expected at least one message (after --channel, --since, --until "
+                "and --exclude), got none",
+                path=self.where or about.source,
+            )
+        label = SOURCE_LABELS.get(about.source, about.source)
+        title = (
+            self.options.title
+            or about.title
+            or self.first.time.strftime(f"{label}, %Y-%m-%d")
+        )
+        slug = self.options.slug or slugify(
+            title, regex_subs=[(r"[^\w\s-]", ""), (r"[-\s]+", "-")]
+        )
+        return Transcript(
+            slug=slug,
+            title=title,
+            source=about.source,
+            messages=(),
+            date=self.first.time,
+            channel=about.channel,
+            hosts=tuple(chat_handle(h) for h in about.hosts),
+            summary=about.summary,
+        )
+
+
 def finish(
     messages: Iterable[Message], options: ImportOptions, about: About
 ) -> Transcript:
     """Apply the options every format shares and return the transcript."""
-    source, where = about.source, about.where
-    kept: list[Message] = []
-    ids: set[str] = set()
-    for message in messages:
-        if message.id in ids:
-            logger.warning(
-                "%s: message id %r appears twice; kept the first", where, message.id
-            )
-            continue
-        if _excluded(message, options) or not _in_range(message.time, options):
-            continue
-        mapped = options.mapped_name(message.author)
-        ids.add(message.id)
-        kept.append(fit(replace(message, name=mapped) if mapped else message))
-    if not kept:
-        raise ContentError(
-            "expected at least one message (after --channel, --since, --until and "
-            "--exclude), got none",
-            path=where or source,
-        )
+    return transcript_of(Export(messages, lambda: about, about.where), options)
+
+
+def transcript_of(export: Export, options: ImportOptions) -> Transcript:
+    """Read the whole export into memory as one transcript (small exports, tests)."""
+    keeper = Keeper(options, export.where)
+    kept = [m for m in map(keeper.take, export.messages) if m is not None]
+    header = keeper.header(export.about())
     kept.sort(key=lambda m: m.time)
-    kept = [
-        replace(m, reply_to=None) if m.reply_to and m.reply_to not in ids else m
-        for m in kept
-    ]
-    label = SOURCE_LABELS.get(source, source)
-    title = options.title or about.title or kept[0].time.strftime(f"{label}, %Y-%m-%d")
-    slug = options.slug or slugify(
-        title, regex_subs=[(r"[^\w\s-]", ""), (r"[-\s]+", "-")]
-    )
-    return Transcript(
-        slug=slug,
-        title=title,
-        source=source,
-        messages=tuple(kept),
-        date=kept[0].time,
-        channel=about.channel,
-        hosts=tuple(chat_handle(h) for h in about.hosts),
-        summary=about.summary,
-        sections=_sections(kept),
+    return replace(
+        header,
+        messages=tuple(keeper.linked(m) for m in kept),
+        sections=keeper.sections(),
     )
 
 
@@ -310,18 +379,6 @@ def _in_range(moment: datetime, options: ImportOptions) -> bool:
     if options.since and moment < options.since:
         return False
     return not (options.until and moment >= options.until)
-
-
-def _sections(messages: list[Message]) -> tuple[Section, ...]:
-    sections: dict[str, Section] = {}
-    for message in messages:
-        if message.section and message.section not in sections:
-            sections[message.section] = Section(
-                id=section_id(message.section),
-                title=message.section,
-                first_message=message.id,
-            )
-    return tuple(sections.values())
 
 
 def section_id(title: str) -> str:

@@ -14,16 +14,17 @@ from plugins.common.errors import ContentError
 from plugins.transcripts.importers.common import (
     About,
     At,
+    Export,
     Handles,
     ImportOptions,
     count_of,
     expect,
-    finish,
     listing,
     mapping,
     parse_iso,
     safe_id,
     string,
+    transcript_of,
 )
 from plugins.transcripts.importers.jsonstream import Field, iter_object
 from plugins.transcripts.importers.source import ExportSource
@@ -74,15 +75,21 @@ def _pick(source: ExportSource, options: ImportOptions) -> str:
     )
 
 
-def parse(source: ExportSource, options: ImportOptions) -> Transcript:
-    """Read a DiscordChatExporter JSON export into a transcript."""
+def read(source: ExportSource, options: ImportOptions) -> Export:
+    """Read a DiscordChatExporter JSON export, one message at a time."""
     name = _pick(source, options)
     where = source.where(name)
     header: dict[str, Any] = {}
-    with source.open_text(name) as handle:
-        messages = list(
-            _messages(iter_object(handle, path=where), header, where, options)
-        )
+
+    def messages() -> Iterator[Message]:
+        with source.open_text(name) as handle:
+            events = iter_object(handle, path=where)
+            yield from _messages(events, header, where, options)
+
+    return Export(messages(), lambda: _about(header, where), where)
+
+
+def _about(header: dict[str, Any], where: str) -> About:
     guild = mapping(header.get("guild"))
     channel = mapping(header.get("channel"))
     channel_name = string(channel.get("name"))
@@ -94,17 +101,18 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
         )
         if x
     )
-    return finish(
-        messages,
-        options,
-        About(
-            source=NAME,
-            title=title,
-            channel=f"#{channel_name}" if channel_name else "",
-            summary=string(channel.get("topic")),
-            where=where,
-        ),
+    return About(
+        source=NAME,
+        title=title,
+        channel=f"#{channel_name}" if channel_name else "",
+        summary=string(channel.get("topic")),
+        where=where,
     )
+
+
+def parse(source: ExportSource, options: ImportOptions) -> Transcript:
+    """Read the export into one transcript held in memory."""
+    return transcript_of(read(source, options), options)
 
 
 def _messages(

@@ -22,10 +22,11 @@ from plugins.common.errors import ContentError
 from plugins.transcripts.importers.common import (
     About,
     At,
+    Export,
     IdMaker,
     ImportOptions,
-    finish,
     main_hashtag,
+    transcript_of,
 )
 from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.model import Message, Transcript
@@ -56,8 +57,8 @@ def detect(source: ExportSource) -> bool:
     return bool(lines) and hits * 2 >= len(lines)
 
 
-def parse(source: ExportSource, options: ImportOptions) -> Transcript:
-    """Read a pasted hashtag chat into a transcript."""
+def read(source: ExportSource, options: ImportOptions) -> Export:
+    """Read a pasted hashtag chat (hosts and hashtag need every line)."""
     if len(source.names) != 1:
         raise ContentError(
             f"expected one pasted text file, got {len(source.names)} files",
@@ -70,17 +71,19 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
     day = f", {messages[0].time:%Y-%m-%d}" if messages else ""
     # Hosts are the people who ask the numbered questions.
     hosts = tuple(dict.fromkeys(m.author for m in messages if ASKS.search(m.text)))
-    return finish(
-        messages,
-        options,
-        About(
-            source=NAME,
-            title=f"{channel}{day}" if channel else "",
-            channel=channel,
-            hosts=hosts,
-            where=where,
-        ),
+    about = About(
+        source=NAME,
+        title=f"{channel}{day}" if channel else "",
+        channel=channel,
+        hosts=hosts,
+        where=where,
     )
+    return Export(messages, lambda: about, about.where)
+
+
+def parse(source: ExportSource, options: ImportOptions) -> Transcript:
+    """Read the export into one transcript held in memory."""
+    return transcript_of(read(source, options), options)
 
 
 def _messages(

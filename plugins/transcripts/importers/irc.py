@@ -18,9 +18,10 @@ from plugins.common.errors import ContentError
 from plugins.transcripts.importers.common import (
     About,
     At,
+    Export,
     IdMaker,
     ImportOptions,
-    finish,
+    transcript_of,
 )
 from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.model import Message, Transcript
@@ -76,8 +77,8 @@ def _log_files(source: ExportSource) -> list[str]:
     return [n for n in source.names if n.lower().endswith(LOG_SUFFIXES)]
 
 
-def parse(source: ExportSource, options: ImportOptions) -> Transcript:
-    """Read one or more IRC log files into one transcript."""
+def read(source: ExportSource, options: ImportOptions) -> Export:
+    """Read one or more IRC log files, line by line, as one chat."""
     logs = _log_files(source)
     if not logs:
         raise ContentError(
@@ -88,11 +89,14 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
     messages = (m for name in logs for m in _parse_file(source, name, options, ids))
     first = _date_from_name(logs[0]) or options.date
     title = f"{channel or 'IRC'}" + (f", {first:%Y-%m-%d}" if first else "")
-    return finish(
-        messages,
-        options,
-        About(source=NAME, title=title, channel=channel, where=source.where(logs[0])),
-    )
+    where = source.where(logs[0])
+    about = About(source=NAME, title=title, channel=channel, where=where)
+    return Export(messages, lambda: about, where)
+
+
+def parse(source: ExportSource, options: ImportOptions) -> Transcript:
+    """Read the export into one transcript held in memory."""
+    return transcript_of(read(source, options), options)
 
 
 def _channel_from(names: list[str]) -> str:

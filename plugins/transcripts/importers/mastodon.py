@@ -16,16 +16,17 @@ from typing import Any
 from plugins.common.errors import ContentError
 from plugins.transcripts.importers.common import (
     About,
+    Export,
     ImportOptions,
     count_of,
     expect,
-    finish,
     listing,
     main_hashtag,
     mapping,
     parse_iso,
     safe_id,
     string,
+    transcript_of,
 )
 from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.model import Attachment, Message, Reaction, Transcript
@@ -49,8 +50,8 @@ def detect(source: ExportSource) -> bool:
     return False
 
 
-def parse(source: ExportSource, options: ImportOptions) -> Transcript:
-    """Read a status and its context into a transcript."""
+def read(source: ExportSource, options: ImportOptions) -> Export:
+    """Read a status and its context (one API response, held whole)."""
     statuses: dict[str, tuple[dict, str]] = {}
     root: dict | None = None
     for name in source.names:
@@ -76,17 +77,19 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
     )
     account = mapping(first.get("account"))
     title = f"Thread by @{string(account.get('acct'), 'unknown')}"
-    return finish(
-        messages,
-        options,
-        About(
-            source=NAME,
-            title=title,
-            channel=main_hashtag(messages),
-            hosts=(string(account.get("acct"), "unknown"),),
-            where=source.label,
-        ),
+    about = About(
+        source=NAME,
+        title=title,
+        channel=main_hashtag(messages),
+        hosts=(string(account.get("acct"), "unknown"),),
+        where=source.label,
     )
+    return Export(messages, lambda: about, about.where)
+
+
+def parse(source: ExportSource, options: ImportOptions) -> Transcript:
+    """Read the export into one transcript held in memory."""
+    return transcript_of(read(source, options), options)
 
 
 def _load(source: ExportSource, name: str, where: str) -> Any:
@@ -96,6 +99,10 @@ def _load(source: ExportSource, name: str, where: str) -> Any:
     except json.JSONDecodeError as err:
         raise ContentError(
             f"expected JSON, got {err.msg.lower()}", path=where, line=err.lineno
+        ) from None
+    except UnicodeDecodeError as err:
+        raise ContentError(
+            f"expected UTF-8 text, got byte {err.object[err.start]:#x}", path=where
         ) from None
 
 

@@ -18,14 +18,15 @@ from typing import Any
 from plugins.common.errors import ContentError
 from plugins.transcripts.importers.common import (
     About,
+    Export,
     Handles,
     ImportOptions,
     expect,
-    finish,
     from_epoch,
     mapping,
     safe_id,
     string,
+    transcript_of,
 )
 from plugins.transcripts.importers.jsonstream import Field, iter_object
 from plugins.transcripts.importers.source import ExportSource
@@ -57,8 +58,8 @@ def detect(source: ExportSource) -> bool:
     )
 
 
-def parse(source: ExportSource, options: ImportOptions) -> Transcript:
-    """Read an Element room export into a transcript."""
+def read(source: ExportSource, options: ImportOptions) -> Export:
+    """Read an Element room export; relation events fold into messages."""
     names = [n for n in source.names if n.lower().endswith(".json")]
     if len(names) != 1:
         raise ContentError(
@@ -79,17 +80,19 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
             )
             folder.add(raw, at, where, event.line)
     room = string(header.get("room_name"))
-    return finish(
-        folder.messages(),
-        options,
-        About(
-            source=NAME,
-            title=room,
-            channel=room,
-            summary=string(header.get("topic")),
-            where=where,
-        ),
+    about = About(
+        source=NAME,
+        title=room,
+        channel=room,
+        summary=string(header.get("topic")),
+        where=where,
     )
+    return Export(folder.messages(), lambda: about, about.where)
+
+
+def parse(source: ExportSource, options: ImportOptions) -> Transcript:
+    """Read the export into one transcript held in memory."""
+    return transcript_of(read(source, options), options)
 
 
 class _Folder:

@@ -17,7 +17,11 @@ from plugins.transcripts.importers import (
     telegram,
     whatsapp,
 )
-from plugins.transcripts.importers.common import ImportOptions
+from plugins.transcripts.importers.common import (
+    Export,
+    ImportOptions,
+    transcript_of,
+)
 from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.model import Transcript
 
@@ -30,20 +34,24 @@ class Importer:
 
     name: str
     detect: Callable[[ExportSource], bool]
-    parse: Callable[[ExportSource, ImportOptions], Transcript]
+    read: Callable[[ExportSource, ImportOptions], Export]
     passes: int = 1  # times the export is read through (for the progress bar)
+
+    def parse(self, source: ExportSource, options: ImportOptions) -> Transcript:
+        """Read the whole export into one transcript held in memory."""
+        return transcript_of(self.read(source, options), options)
 
 
 # Detection order matters: specific JSON shapes first, loose text forms last.
 IMPORTERS = (
-    Importer(slack.NAME, slack.detect, slack.parse),
-    Importer(discord.NAME, discord.detect, discord.parse),
-    Importer(telegram.NAME, telegram.detect, telegram.parse),
-    Importer(matrix.NAME, matrix.detect, matrix.parse),
-    Importer(mastodon.NAME, mastodon.detect, mastodon.parse),
-    Importer(whatsapp.NAME, whatsapp.detect, whatsapp.parse, passes=2),
-    Importer(irc.NAME, irc.detect, irc.parse),
-    Importer(hashtag_chat.NAME, hashtag_chat.detect, hashtag_chat.parse),
+    Importer(slack.NAME, slack.detect, slack.read),
+    Importer(discord.NAME, discord.detect, discord.read),
+    Importer(telegram.NAME, telegram.detect, telegram.read),
+    Importer(matrix.NAME, matrix.detect, matrix.read),
+    Importer(mastodon.NAME, mastodon.detect, mastodon.read),
+    Importer(whatsapp.NAME, whatsapp.detect, whatsapp.read, passes=2),
+    Importer(irc.NAME, irc.detect, irc.read),
+    Importer(hashtag_chat.NAME, hashtag_chat.detect, hashtag_chat.read),
 )
 FORMATS = tuple(importer.name for importer in IMPORTERS)
 

@@ -22,14 +22,15 @@ from plugins.common.errors import ContentError
 from plugins.transcripts.importers.common import (
     About,
     At,
+    Export,
     ImportOptions,
     expect,
-    finish,
     from_epoch,
     listing,
     mapping,
     safe_id,
     string,
+    transcript_of,
 )
 from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.model import Attachment, Message, Reaction, Transcript
@@ -68,8 +69,8 @@ def detect(source: ExportSource) -> bool:
     return any(DAY_FILE.match(name) for name in source.names[:50])
 
 
-def parse(source: ExportSource, options: ImportOptions) -> Transcript:
-    """Read one channel of a Slack export into a transcript."""
+def read(source: ExportSource, options: ImportOptions) -> Export:
+    """Read one channel of a Slack export, a day file at a time."""
     users = _users(source)
     channels = _channels(source)
     folder = _pick_channel(source, options, channels)
@@ -79,17 +80,21 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
         for n in source.names
         if n.startswith(folder + "/") and n.endswith(".json") and _wanted(n, options)
     ]
-    return finish(
-        _messages(source, days, users, channels, options),
-        options,
-        About(
-            source=NAME,
-            title=f"#{folder}",
-            channel=f"#{folder}",
-            summary=_text_of(info.get("purpose")) or _text_of(info.get("topic")),
-            where=source.where(days[0]) if days else source.label,
-        ),
+    about = About(
+        source=NAME,
+        title=f"#{folder}",
+        channel=f"#{folder}",
+        summary=_text_of(info.get("purpose")) or _text_of(info.get("topic")),
+        where=source.where(days[0]) if days else source.label,
     )
+    return Export(
+        _messages(source, days, users, channels, options), lambda: about, about.where
+    )
+
+
+def parse(source: ExportSource, options: ImportOptions) -> Transcript:
+    """Read the export into one transcript held in memory."""
+    return transcript_of(read(source, options), options)
 
 
 def _wanted(name: str, options: ImportOptions) -> bool:

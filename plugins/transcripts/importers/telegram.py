@@ -17,17 +17,18 @@ from plugins.common.errors import ContentError
 from plugins.transcripts.importers.common import (
     About,
     At,
+    Export,
     Handles,
     ImportOptions,
     count_of,
     expect,
-    finish,
     from_epoch,
     handle_from_name,
     listing,
     mapping,
     safe_id,
     string,
+    transcript_of,
 )
 from plugins.transcripts.importers.jsonstream import Item, iter_object
 from plugins.transcripts.importers.source import ExportSource
@@ -79,8 +80,8 @@ def detect(source: ExportSource) -> bool:
     )
 
 
-def parse(source: ExportSource, options: ImportOptions) -> Transcript:
-    """Read one Telegram chat into a transcript."""
+def read(source: ExportSource, options: ImportOptions) -> Export:
+    """Read one Telegram chat, one message at a time."""
     names = [n for n in source.names if n.rsplit("/", 1)[-1] == "result.json"]
     names = names or [n for n in source.names if n.lower().endswith(".json")]
     if len(names) != 1:
@@ -89,10 +90,23 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
         )
     where = source.where(names[0])
     header: dict[str, Any] = {}
-    messages: list[Message] = []
+    name = names[0]
+
+    def about() -> About:
+        title = string(header.get("name")) or "Telegram chat"
+        return About(source=NAME, title=title, channel=title, where=where)
+
+    return Export(_read(source, name, header, options), about, where)
+
+
+def _read(
+    source: ExportSource, name: str, header: dict[str, Any], options: ImportOptions
+) -> Iterator[Message]:
+    where = source.where(name)
     handles = Handles()
     chats = _Chats(options, where)
-    with source.open_text(names[0]) as handle:
+    found = 0
+    with source.open_text(name) as handle:
         events = iter_object(handle, path=where, streamed=("messages", "chats.list"))
         for event in events:
             if isinstance(event, Item) and event.key == "chats.list":
@@ -104,24 +118,27 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
                         for i, m in enumerate(listing(chat.get("messages")))
                     )
                     prefix = f"chats.list[{event.index}]."
-                    messages.extend(_messages(items, where, options, handles, prefix))
+                    for message in _messages(items, where, options, handles, prefix):
+                        found += 1
+                        yield message
             elif isinstance(event, Item):
-                messages.extend(_messages([event], where, options, handles))
+                for message in _messages([event], where, options, handles):
+                    found += 1
+                    yield message
             elif event.key == "chats":
                 expect(None, list, "chats.list: a list of chats", path=where)
             elif "." not in event.key and event.key != "personal_information":
                 header[event.key] = event.value
     chats.check()
-    if not header.get("name") and not messages:
+    if not header.get("name") and not found:
         raise ContentError(
             "expected a Telegram chat with 'messages', got none", path=where
         )
-    name = string(header.get("name")) or "Telegram chat"
-    return finish(
-        messages,
-        options,
-        About(source=NAME, title=name, channel=name, where=where),
-    )
+
+
+def parse(source: ExportSource, options: ImportOptions) -> Transcript:
+    """Read the export into one transcript held in memory."""
+    return transcript_of(read(source, options), options)
 
 
 class _Chats:

@@ -21,13 +21,14 @@ import re
 from plugins.common.errors import ContentError
 from plugins.transcripts.importers.common import (
     About,
+    Export,
     IdMaker,
     ImportOptions,
-    finish,
     handle_from_name,
     is_phone,
     phone_pseudonym,
     strip_marks,
+    transcript_of,
 )
 from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.model import Attachment, Message, Transcript
@@ -299,8 +300,8 @@ class _Builder:
         return _PHONE_IN_TEXT.sub(lambda m: phone_pseudonym(m.group(0)), text)
 
 
-def parse(source: ExportSource, options: ImportOptions) -> Transcript:
-    """Read a WhatsApp export into a transcript."""
+def read(source: ExportSource, options: ImportOptions) -> Export:
+    """Read a WhatsApp export: a survey pass, then messages one at a time."""
     name = _chat_file(source)
     where = source.where(name)
     if not options.timezone:
@@ -310,11 +311,13 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
         )
     survey = _survey(source, name, options)
     builder = _Builder(options, survey)
-    return finish(
-        _messages(source, name, builder),
-        options,
-        About(source=NAME, title=_title(name, source.label), where=where),
-    )
+    about = About(source=NAME, title=_title(name, source.label), where=where)
+    return Export(_messages(source, name, builder), lambda: about, where)
+
+
+def parse(source: ExportSource, options: ImportOptions) -> Transcript:
+    """Read the export into one transcript held in memory."""
+    return transcript_of(read(source, options), options)
 
 
 def _title(*names: str) -> str:

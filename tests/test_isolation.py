@@ -1,0 +1,173 @@
+"""One bad file never takes the site down, and nothing is written outside output/.
+
+The real ``pelican`` command is run as a subprocess, as an author runs it: a bad
+perspective and a bad transcript are reported with file and line and skipped, the
+rest builds, and ``--fatal warnings`` turns the skip into a failing exit status.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+import subprocess
+import sys
+
+from lxml import etree
+
+from .support import ROOT
+
+POST = """Title: Good post
+Date: 2024-05-01 10:00
+Category: Essays
+Transcript: good-chat
+
+A post that names a transcript. {extra}
+"""
+GOOD_PERSPECTIVE = """Author: Ann Reader
+Date: 2024-05-02 14:03:00-04:00
+
+I agree.
+"""
+BAD_PERSPECTIVE = """Author: Bo
+Date: the second of May
+Url: https://bo.example/
+
+This one's date is not a date.
+"""
+CHAT = """Title: Good chat
+Slug: {slug}
+Date: 2024-05-02 20:00:00-04:00
+
+--- 2024-05-02 -04:00 ---
+[20:00:02 #m-1] <ann|Ann Reader> Welcome!
+{extra}"""
+
+
+def site_files(*, bad: bool) -> dict[str, str | bytes]:
+    """Return a small site; with ``bad``, one broken perspective and transcript."""
+    files: dict[str, str | bytes] = {
+        "posts/2024-05-01-good-post.md": POST.format(extra=""),
+        "perspectives/good-post/2024-05-02-1403-ann.md": GOOD_PERSPECTIVE,
+        "transcripts/good-chat.chat": CHAT.format(slug="good-chat", extra=""),
+    }
+    if bad:
+        files["perspectives/good-post/2024-05-02-1500-bo.md"] = BAD_PERSPECTIVE
+        files["transcripts/broken.chat"] = CHAT.format(
+            slug="broken", extra="this line is no message\n"
+        )
+    return files
+
+
+def write(root: Path, files: dict[str, str | bytes]) -> Path:
+    content = root / "content"
+    for rel, text in files.items():
+        target = content / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
+    return content
+
+
+def pelican(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the ``pelican`` command on ``root/content`` as an author would."""
+    command = Path(sys.executable).with_name("pelican")
+    return subprocess.run(
+        [str(command), "content", "-o", "output", "-s", str(ROOT / "pelicanconf.py"),
+         "--log-handler", "plain", *args],
+        cwd=root, capture_output=True, text=True, check=False, timeout=240,
+        env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
+
+
+def test_a_clean_site_passes_fatal_warnings(tmp_path):
+    write(tmp_path, site_files(bad=False))
+    result = pelican(tmp_path, "--fatal", "warnings")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_bad_files_are_reported_by_line_and_skipped_and_the_rest_builds(tmp_path):
+    write(tmp_path, site_files(bad=True))
+    result = pelican(tmp_path)
+    log = result.stdout + result.stderr
+    assert result.returncode == 0, log
+    assert "perspectives/good-post/2024-05-02-1500-bo.md:2:" in log, log
+    assert "transcripts/broken.chat:7:" in log, log
+    output = tmp_path / "output"
+    page = (output / "2024/05/good-post/index.html").read_text(encoding="utf-8")
+    assert "perspective-2024-05-02-1403-ann" in page
+    assert "perspective-2024-05-02-1500-bo" not in page
+    assert (output / "transcripts/good-chat/index.html").exists()
+    assert not (output / "transcripts/broken").exists()
+
+
+def test_fatal_warnings_fails_the_build_when_a_file_was_skipped(tmp_path):
+    write(tmp_path, site_files(bad=True))
+    result = pelican(tmp_path, "--fatal", "warnings")
+    assert result.returncode != 0
+    assert ".md:2:" in result.stdout + result.stderr or ".chat:7:" in (
+        result.stdout + result.stderr
+    )
+
+
+def test_invalid_utf8_is_read_with_replacement_and_a_warning(build_site, caplog):
+    latin1 = "Author: Zoë\nDate: 2024-05-02 14:03:00-04:00\n\nCafé ]]> \x01 ok\n"
+    chat = CHAT.format(slug="good-chat", extra="[20:01:00 #m-2] <bo> Olé\n")
+    files = site_files(bad=False) | {
+        "perspectives/good-post/2024-05-02-1403-ann.md": latin1.encode("latin-1"),
+        "transcripts/good-chat.chat": chat.encode("latin-1"),
+    }
+    with caplog.at_level(logging.WARNING):
+        site = build_site(files)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(
+        "perspectives/good-post/2024-05-02-1403-ann.md:1: expected UTF-8" in w
+        for w in warnings
+    ), warnings
+    assert any("transcripts/good-chat.chat:7: expected UTF-8" in w for w in warnings), (
+        warnings
+    )
+    post = site.html("2024/05/good-post/index.html")
+    assert "Caf\ufffd" in post.select_one(".perspective-body").get_text()
+    assert "Ol\ufffd" in site.text("transcripts/good-chat/index.html")
+    feeds = list(site.output.rglob("*.xml"))
+    assert feeds
+    for feed in feeds:
+        etree.parse(str(feed))  # well-formed despite ']]>' and a control character
+
+
+def test_a_save_as_outside_the_output_is_refused(build_site, caplog, tmp_path):
+    evil = POST.replace("Transcript: good-chat\n", "Save_as: ../output-evil/x.html\n")
+    files = site_files(bad=False) | {"posts/2024-05-03-evil.md": evil}
+    with caplog.at_level(logging.ERROR):
+        site = build_site(files)
+    assert not (tmp_path / "output-evil").exists()
+    errors = [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+    assert any(
+        "posts/2024-05-03-evil.md: expected a save-as path inside the output" in e
+        for e in errors
+    ), errors
+    assert (site.output / "2024/05/good-post/index.html").exists()
+
+
+def test_the_guard_refuses_prefix_lookalikes_and_absolute_paths(tmp_path):
+    from pelican.settings import read_settings  # noqa: PLC0415
+
+    from plugins.common.files import UnsafePathError  # noqa: PLC0415
+    from plugins.outputguard.writer import GuardedWriter  # noqa: PLC0415
+
+    output = tmp_path / "output"
+    output.mkdir()
+    settings = read_settings(str(ROOT / "pelicanconf.py"))
+    writer = GuardedWriter(str(output), settings=settings)
+    for name in ("../output-evil/x.html", "/etc/x.html", "a/../../x.html"):
+        assert writer.write_file(name, None, {}) is None
+    for name in ("../output-evil/x.html", str(tmp_path / "x.html")):
+        try:
+            writer._open_w(str(output / name), "utf-8")
+        except UnsafePathError:
+            continue
+        raise AssertionError(name)
+    assert sorted(tmp_path.iterdir()) == [output]
