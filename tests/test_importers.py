@@ -902,8 +902,12 @@ def test_irc_round_trip_of_generated_logs(items, style):
 
 
 handles = st.from_regex(r"[a-z0-9_][a-z0-9_.\-]{0,10}", fullmatch=True)
+# A first line like "Q1: ..." starts a section, and one like "(Ann) ..." names the
+# speaker ("@ann (Ann) hello"): the paste form cannot tell those from text.
 paste_text = st.lists(nonblank_line, min_size=1, max_size=3).filter(
-    lambda lines: not re.match(r"[Qq]\d+[:.)] *\S", lines[0])
+    lambda lines: (
+        not re.match(r"[Qq]\d+[:.)] *\S|\([^()\n]*[^()\s][^()\n]*\)", lines[0])
+    )
 )
 
 

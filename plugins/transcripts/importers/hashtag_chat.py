@@ -38,7 +38,8 @@ TIME = (
     r"(?::(?P<s>\d{2}))?(?:[ \u202f]?(?P<ampm>[AaPp]\.?[Mm]\.?))?\]?"
 )
 MESSAGE = re.compile(
-    rf"^(?:{TIME}[ \t]+)?@(?P<handle>[\w.\-]+)(?: \((?P<name>[^()\n]*)\))?:?"
+    rf"^(?:{TIME}[ \t]+)?@(?P<handle>[\w.\-]+)"
+    r"(?: \((?P<name>[^()\n]*[^()\s][^()\n]*)\))?:?"  # "(Ann Reader)": not "()"
     r"(?:[ \t]+(?P<text>.*))?$"
 )
 SECTION = re.compile(r"^(?:#+ *)?(?P<title>[Qq]\d+[:.)] *\S.*)$")
