@@ -10,7 +10,7 @@ OUTPUT := output
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: html publish serve test lint format clean setup screenshots bench-intake bench-feeds bench-import fuzz
+.PHONY: html publish serve test lint format clean setup screenshots bench bench-intake bench-feeds bench-import fuzz
 
 html: $(STAMP)
 	$(PELICAN) $(CONTENT) -o $(OUTPUT) -s pelicanconf.py
@@ -48,6 +48,11 @@ format: $(STAMP)
 	$(BIN)/ruff format .
 
 setup: $(STAMP)
+
+# Colloquy against bare Pelican on a generated corpus (README "Performance").
+# BENCH_ARGS=--quick for a small run; e.g. BENCH_ARGS="--posts 1000 --rounds 5".
+bench: $(STAMP)
+	$(BIN)/colloquy bench $(BENCH_ARGS)
 
 # The intake endpoint's throughput and p99 latency (CLIENTS concurrent clients).
 CLIENTS ?= 50

@@ -21,6 +21,7 @@ PLUGINS = [
     "plugins.perspectives",
     "plugins.intake",
     "plugins.site_feeds",  # keep after plugins that attach data to posts
+    "plugins.performance",  # last: fixes post URLs after the others' finalizers
 ]
 
 # Only posts/ holds articles; transcripts/ and perspectives/ belong to their plugins.
@@ -144,3 +145,11 @@ REBLOG_DEV_SITEURL = "http://127.0.0.1:8000"
 # Intake (plugins.intake): where the build writes the list of posts open for
 # discussion, which `colloquy intake serve --manifest` reads.
 INTAKE_MANIFEST_SAVE_AS = "intake/manifest.json"
+
+# Incremental builds (plugins.performance, README "Performance"): a rebuild writes
+# only output files whose bytes change. It copies the theme's static files itself
+# (Pelican's copy rewrites them every build), and static content is copied only
+# when newer than the output's copy.
+THEME_STATIC_PATHS = []
+PERFORMANCE_THEME_STATIC_PATHS = ["static"]
+STATIC_CHECK_IF_MODIFIED = True

@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "plugins.reblog.commands",
     "plugins.perspectives.commands",
     "plugins.intake.commands",
+    "plugins.bench.commands",
 )
 
 logger = logging.getLogger("colloquy")

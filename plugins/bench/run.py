@@ -40,6 +40,7 @@ class Build:
     """One measured build."""
 
     seconds: float
+    cpu_seconds: float
     peak_rss_mb: float
 
 
@@ -57,20 +58,46 @@ def write_settings(root: Path) -> dict[str, Path]:
     return paths
 
 
+# Runs Pelican and, at exit, writes the process's own peak RSS (VmHWM, in kB) where
+# COLLOQUY_BENCH_RSS says. wait4's ru_maxrss would also count the pages the child
+# shared with this (large) process before exec, which hides small builds' memory.
+PELICAN_WITH_RSS = """\
+import atexit, os, sys
+def report():
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                with open(os.environ["COLLOQUY_BENCH_RSS"], "w") as out:
+                    out.write(line.split()[1])
+if os.path.exists("/proc/self/status"):
+    atexit.register(report)
+from pelican import main
+sys.argv[0] = "pelican"
+main()
+"""
+
+
 def build(settings: Path, output: Path, *, clean: bool = True) -> Build:
-    """Run one Pelican build in a fresh process; return wall time and peak RSS."""
+    """Run one Pelican build in a fresh process; return wall and CPU time, peak RSS."""
     if clean and output.exists():
         shutil.rmtree(output)
     command = [
-        sys.executable, "-m", "pelican", "-s", str(settings), "-o", str(output), "-q",
+        sys.executable, "-c", PELICAN_WITH_RSS,
+        "-s", str(settings), "-o", str(output), "-q",
     ]  # fmt: skip
+    rss_file = settings.parent / "peak-rss.txt"
+    rss_file.unlink(missing_ok=True)
+    env = {**os.environ, "COLLOQUY_BENCH_RSS": str(rss_file)}
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=settings.parent)
+    process = subprocess.Popen(
+        command, cwd=settings.parent, env=env, stdout=subprocess.DEVNULL
+    )
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
     if status != 0:
         raise RuntimeError(f"build with {settings.name} failed with status {status}")
-    return Build(seconds, usage.ru_maxrss / 1024)
+    peak_kb = int(rss_file.read_text()) if rss_file.exists() else usage.ru_maxrss
+    return Build(seconds, usage.ru_utime + usage.ru_stime, peak_kb / 1024)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,18 +107,30 @@ class Comparison:
     posts: int
     bare: tuple[Build, ...]
     colloquy: tuple[Build, ...]
-    incremental: dict[str, float]
+    incremental: dict[str, Rebuild]
 
     @property
     def ratio(self) -> float:
-        """Median of the per-round ratios (each round builds both, back to back)."""
+        """Median of the per-round wall-time ratios (each round builds both)."""
         return statistics.median(
             c.seconds / b.seconds for b, c in zip(self.bare, self.colloquy, strict=True)
+        )
+
+    @property
+    def cpu_ratio(self) -> float:
+        """Median of the per-round CPU-time ratios (steadier on a shared machine)."""
+        return statistics.median(
+            c.cpu_seconds / b.cpu_seconds
+            for b, c in zip(self.bare, self.colloquy, strict=True)
         )
 
     def median_seconds(self, which: str) -> float:
         """Median wall time of one side."""
         return statistics.median(b.seconds for b in getattr(self, which))
+
+    def median_cpu(self, which: str) -> float:
+        """Median CPU time (user + system) of one side."""
+        return statistics.median(b.cpu_seconds for b in getattr(self, which))
 
     def peak_rss(self, which: str) -> float:
         """Largest peak RSS of one side, in MB."""
@@ -110,15 +149,44 @@ def compare(root: Path, posts: int, rounds: int) -> Comparison:
     )
 
 
-def incremental(root: Path, settings: Path) -> dict[str, float]:
+@dataclass(frozen=True, slots=True)
+class Rebuild:
+    """One rebuild over an existing output: its cost and what it rewrote."""
+
+    build: Build
+    files_written: int
+    files_total: int
+
+
+def stamps(output: Path) -> dict[str, tuple[int, int]]:
+    """Return (mtime in ns, inode) of every output file, by path."""
+    found = {}
+    for folder, _, files in os.walk(output):
+        for name in files:
+            path = os.path.join(folder, name)
+            info = os.stat(path)
+            found[path] = (info.st_mtime_ns, info.st_ino)
+    return found
+
+
+def rebuild(settings: Path, output: Path) -> Rebuild:
+    """Build over the existing output and count the files it (re)wrote."""
+    before = stamps(output)
+    measured = build(settings, output, clean=False)
+    after = stamps(output)
+    written = sum(1 for path, stamp in after.items() if before.get(path) != stamp)
+    return Rebuild(measured, written, len(after))
+
+
+def incremental(root: Path, settings: Path) -> dict[str, Rebuild]:
     """Time the rebuilds an author waits for after one small change."""
     output = root / "out-colloquy"
-    times = {"nothing changed": build(settings, output, clean=False).seconds}
+    times = {"nothing changed": rebuild(settings, output)}
     post = sorted((root / "content" / "posts").glob("*.md"))[0]
     original = post.read_text(encoding="utf-8")
     post.write_text(original + "\nOne more sentence.\n", encoding="utf-8")
     try:
-        times["one post changed"] = build(settings, output, clean=False).seconds
+        times["one post changed"] = rebuild(settings, output)
     finally:
         post.write_text(original, encoding="utf-8")
     folder = next(iter(sorted((root / "content" / "perspectives").iterdir())))
@@ -127,7 +195,7 @@ def incremental(root: Path, settings: Path) -> dict[str, float]:
         "Author: Bench Reader\nDate: 2025-01-01 10:00\n\nApproved.\n", encoding="utf-8"
     )
     try:
-        times["one perspective approved"] = build(settings, output, clean=False).seconds
+        times["one perspective approved"] = rebuild(settings, output)
     finally:
         added.unlink()
     return times

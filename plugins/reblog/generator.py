@@ -247,7 +247,8 @@ class ReblogGenerator(Generator):
         return urlsplit(self.settings.get("SITEURL", "") or "").path.rstrip("/")
 
     def _abs(self, save_as: str) -> str:
-        return os.path.realpath(inside(self.output_path, save_as))
+        # inside() returns the resolved path already: no second realpath().
+        return str(inside(self.output_path, save_as))
 
     def _rel(self, obj: Any) -> str:
         source = getattr(obj, "source_path", "") or ""

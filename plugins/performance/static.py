@@ -1,0 +1,105 @@
+"""Copy the theme's static files, skipping those the output holds up to date."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import fnmatch
+import logging
+import os
+from pathlib import Path
+from typing import Any
+
+from pelican.generators import Generator
+
+from plugins.common.errors import PluginConfigError
+from plugins.performance.writer import write_if_changed
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PerformanceSettings:
+    """Settings for the performance plugin, read once and validated."""
+
+    theme_static_paths: tuple[str, ...] = ("static",)
+
+    @classmethod
+    def from_settings(cls, settings: dict[str, Any]) -> PerformanceSettings:
+        """Read ``PERFORMANCE_*`` settings, reporting every problem at once."""
+        problems = []
+        paths = settings.get("PERFORMANCE_THEME_STATIC_PATHS", ["static"])
+        if not isinstance(paths, list | tuple) or not all(
+            isinstance(p, str) and p and not os.path.isabs(p) and ".." not in p
+            for p in paths
+        ):
+            problems.append(
+                "PERFORMANCE_THEME_STATIC_PATHS: expected a list of relative paths "
+                f"inside the theme, got {paths!r}"
+            )
+        if settings.get("THEME_STATIC_PATHS") and paths:
+            problems.append(
+                "THEME_STATIC_PATHS: expected [] when PERFORMANCE_THEME_STATIC_PATHS "
+                f"copies the theme's files, got {settings.get('THEME_STATIC_PATHS')!r}"
+            )
+        if problems:
+            raise PluginConfigError("; ".join(problems))
+        return cls(theme_static_paths=tuple(paths))
+
+
+def _ignored(name: str, patterns: list[str]) -> bool:
+    return any(fnmatch.fnmatch(name, pattern) for pattern in patterns)
+
+
+def theme_files(
+    theme: Path, paths: tuple[str, ...], ignores: list[str]
+) -> list[tuple[Path, str]]:
+    """Return (source, path under the theme's output folder) pairs, like Pelican."""
+    found: list[tuple[Path, str]] = []
+    for name in paths:
+        source = theme / name
+        if _ignored(source.name, ignores):
+            continue
+        if source.is_file():
+            found.append((source, source.name))
+            continue
+        for folder, subdirs, files in os.walk(source, followlinks=True):
+            subdirs[:] = [s for s in subdirs if not _ignored(s, ignores)]
+            for file in files:
+                path = Path(folder) / file
+                if not _ignored(file, ignores) and path.is_file():
+                    found.append((path, path.relative_to(source).as_posix()))
+    return sorted(found)
+
+
+class ThemeStaticGenerator(Generator):
+    """Pelican's theme-static copy, minus the rewrite of files that did not change."""
+
+    def generate_context(self) -> None:
+        """Nothing to add to the context."""
+
+    def generate_output(self, writer: Any) -> None:
+        """Copy each theme static file whose bytes differ from the output's."""
+        options = PerformanceSettings.from_settings(self.settings)
+        target = Path(self.output_path) / self.settings["THEME_STATIC_DIR"]
+        ignores = list(self.settings.get("IGNORE_FILES", []))
+        for source, rel in theme_files(
+            Path(self.theme), options.theme_static_paths, ignores
+        ):
+            destination = target / rel
+            if _up_to_date(destination, source):
+                continue
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            if write_if_changed(destination, source.read_bytes()):
+                logger.info("Copying %s to %s", source, destination)
+
+
+def _up_to_date(destination: Path, source: Path) -> bool:
+    """Say whether ``destination`` was written after ``source`` last changed.
+
+    By date, not by bytes: the theme may rewrite its copy (minified CSS) after
+    the copy, and comparing bytes would recopy and rewrite it on every build.
+    """
+    try:
+        return destination.stat().st_mtime_ns >= source.stat().st_mtime_ns
+    except FileNotFoundError:
+        return False
