@@ -40,13 +40,14 @@ def safe_filename(name: str, *, fallback: str = "untitled") -> str:
 
 def inside(root: str | os.PathLike[str], *parts: str) -> Path:
     """Join ``parts`` to ``root`` and refuse a result that is not below ``root``."""
-    base = Path(root).resolve()
-    target = base.joinpath(*parts).resolve()
-    if target != base and base not in target.parents:
-        raise UnsafePathError(
-            f"expected a path inside {str(base)!r}, got {str(target)!r}"
-        )
-    return target
+    # Strings, not Path objects: os.path.realpath is what Path.resolve runs, and
+    # comparing prefixes is ~10x cheaper than Path.parents (thousands of calls a build).
+    base = os.path.realpath(os.path.abspath(root))
+    target = os.path.realpath(os.path.join(base, *parts))
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if target != base and not target.startswith(prefix):
+        raise UnsafePathError(f"expected a path inside {base!r}, got {target!r}")
+    return Path(target)
 
 
 def write_atomic(

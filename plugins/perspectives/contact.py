@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 PLACEHOLDER = (
@@ -33,10 +33,33 @@ class Contact:
     action: str = ""  # the intake endpoint's URL, when there is one
     email: str = ""  # the mailto: fallback's address
 
+    # The quoted parts every mailto: link of this post shares, made once: a post
+    # page links one per perspective. quote() maps each character on its own, so
+    # quoting the pieces and joining them equals quoting the whole.
+    _head: str = field(init=False, repr=False, compare=False, default="")
+    _tail: str = field(init=False, repr=False, compare=False, default="")
+
+    def __post_init__(self) -> None:
+        """Quote the address, subject and the body around In-Reply-To once."""
+        if not self.email:
+            return
+        body = _crlf(mail_body(self.post))
+        split = len(body) - len(_crlf(f"\n{PLACEHOLDER}\n"))  # In-Reply-To goes here
+        subject = quote(mail_subject(self.title, self.post), safe="")
+        head = f"mailto:{quote(self.email, safe='@')}?subject={subject}&body="
+        object.__setattr__(self, "_head", head + quote(body[:split], safe=""))
+        object.__setattr__(self, "_tail", quote(body[split:], safe=""))
+
     def mailto(self, in_reply_to: str = "") -> str:
         """Return a mailto: URL whose body is a perspective file to fill in."""
         if not self.email:
             return ""
-        subject = quote(mail_subject(self.title, self.post), safe="")
-        body = quote(mail_body(self.post, in_reply_to).replace("\n", "\r\n"), safe="")
-        return f"mailto:{quote(self.email, safe='@')}?subject={subject}&body={body}"
+        if not in_reply_to:
+            return self._head + self._tail
+        reply = quote(_crlf(f"In-Reply-To: {in_reply_to}\n"), safe="")
+        return self._head + reply + self._tail
+
+
+def _crlf(text: str) -> str:
+    """Return ``text`` with the line ends email wants."""
+    return text.replace("\n", "\r\n")

@@ -14,7 +14,12 @@ from plugins.common.files import inside, write_atomic
 from plugins.common.footer import ORDER_TRANSCRIPT, FooterLink, add_footer_link
 from plugins.transcripts.anchors import anchors_json, anchors_url
 from plugins.transcripts.library import TranscriptLibrary, TranscriptPage
-from plugins.transcripts.render import PageContext, iter_page_html, render_text
+from plugins.transcripts.render import (
+    PageContext,
+    RenderedTexts,
+    iter_page_html,
+    render_text,
+)
 from plugins.transcripts.settings import TranscriptsSettings
 
 logger = logging.getLogger(__name__)
@@ -119,8 +124,9 @@ class TranscriptsGenerator(Generator):
                     anchors_json(page),
                     overwrite=True,
                 )
+            texts = RenderedTexts()
             for chat_page in page.pages:
-                ctx = self._context(page, chat_page, chat_page.save_as)
+                ctx = self._context(page, chat_page, chat_page.save_as, texts)
                 writer.write_file(
                     chat_page.save_as,
                     chat,
@@ -133,7 +139,7 @@ class TranscriptsGenerator(Generator):
                     anchors_url=anchors,
                 )
             for participant in page.participants:
-                self._write_person(writer, person, page, participant)
+                self._write_person(writer, person, page, participant, texts)
         index_url = self.options.index_url
         writer.write_file(
             index_url + "index.html",
@@ -143,18 +149,29 @@ class TranscriptsGenerator(Generator):
             page_url=index_url,
         )
 
-    def _context(self, page, chat_page, save_as: str) -> PageContext:
+    def _context(
+        self, page, chat_page, save_as: str, texts: RenderedTexts | None = None
+    ) -> PageContext:
         siteurl = (
             get_relative_path(save_as)
             if self.settings["RELATIVE_URLS"]
             else self.settings["SITEURL"]
         )
         return PageContext(
-            page=page, chat_page=chat_page, siteurl=siteurl, settings=self.options
+            page=page,
+            chat_page=chat_page,
+            siteurl=siteurl,
+            settings=self.options,
+            texts=texts,
         )
 
     def _write_person(
-        self, writer, template, page: TranscriptPage, participant
+        self,
+        writer,
+        template,
+        page: TranscriptPage,
+        participant,
+        texts: RenderedTexts | None = None,
     ) -> None:
         """Write one participant's pages: their messages, each linking to its place."""
         messages = page.transcript.messages
@@ -162,7 +179,7 @@ class TranscriptsGenerator(Generator):
         size = self.options.page_size
         for number in range(1, participant.page_count + 1):
             url = participant.page_url(number)
-            ctx = self._context(page, None, url + "index.html")
+            ctx = self._context(page, None, url + "index.html", texts)
             writer.write_file(
                 url + "index.html",
                 template,

@@ -31,6 +31,29 @@ CHAT_CLASSES = {"span": frozenset({SPOILER_CLASS})}  # classes message HTML may 
 EXCERPT = 80  # characters of a parent message shown beside its reply
 
 
+class RenderedTexts:
+    """Message texts of one transcript already rendered, whose HTML no page changes.
+
+    A message's text is rendered on its transcript page and again on its author's
+    page. When the text linked nothing (no mention, URL or tag: the HTML is then
+    the same on every page), the second page reuses the first rendering. Made per
+    transcript by the generator and dropped after it; holds at most ``limit``.
+    """
+
+    def __init__(self, limit: int = 20_000) -> None:
+        self._html: dict[str, Markup] = {}
+        self._limit = limit
+
+    def get(self, text: str) -> Markup | None:
+        """Return the HTML kept for ``text``, if any."""
+        return self._html.get(text)
+
+    def keep(self, text: str, html: Markup) -> None:
+        """Keep ``html`` as the rendering of ``text`` while there is room."""
+        if len(self._html) < self._limit:
+            self._html[text] = html
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PageContext:
     """What rendering one output page needs to know."""
@@ -39,6 +62,7 @@ class PageContext:
     chat_page: ChatPage | None  # None outside the transcript (a post's quote)
     siteurl: str  # as the templates see SITEURL on this page
     settings: TranscriptsSettings
+    texts: RenderedTexts | None = None  # shared by the pages of one transcript
 
     def href(self, site_relative: str) -> str:
         """Return a link to a site-relative URL, short when it is on this page."""
@@ -68,10 +92,22 @@ def render_text(text: str, ctx: PageContext) -> Markup:
     code blocks and quotes follow the transcript's dialect (see
     :mod:`plugins.transcripts.markup`); everything then passes the sanitiser.
     """
+    if ctx.texts is not None and (known := ctx.texts.get(text)) is not None:
+        return known
     transcript = ctx.page.transcript
     dialect = dialect_for(transcript.source, transcript.extra)
-    html = render_markup(text, dialect, lambda match: _link(match, ctx))
-    return sanitize_html(html, classes=CHAT_CLASSES)
+    linked = False
+
+    def link(match: re.Match[str]) -> tuple[str, int] | None:
+        nonlocal linked
+        found = _link(match, ctx)
+        linked = linked or found is not None
+        return found
+
+    html = sanitize_html(render_markup(text, dialect, link), classes=CHAT_CLASSES)
+    if ctx.texts is not None and not linked:
+        ctx.texts.keep(text, html)  # nothing in it depends on the page
+    return html
 
 
 def _link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | None:
