@@ -153,3 +153,6 @@ INTAKE_MANIFEST_SAVE_AS = "intake/manifest.json"
 THEME_STATIC_PATHS = []
 PERFORMANCE_THEME_STATIC_PATHS = ["static"]
 STATIC_CHECK_IF_MODIFIED = True
+# Reuse each unchanged post's Markdown conversion (cache/ next to this file; cleared
+# by any change to settings, plugins or Pelican/Markdown/Pygments versions).
+PERFORMANCE_READER_CACHE = True

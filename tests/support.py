@@ -264,6 +264,14 @@ def _theme_owned(element, intake_action: str) -> bool | str | None:  # noqa: PLR
 def build_site_at(root: Path, files: dict[str, str | bytes], **overrides) -> BuiltSite:
     """Build a site from ``{relative path: text}`` under ``root`` (module fixtures)."""
     from pelican import Pelican  # noqa: PLC0415  (keeps this module light to import)
+
+    settings = site_settings_at(root, files, **overrides)
+    Pelican(settings).run()
+    return BuiltSite(Path(settings["OUTPUT_PATH"]))
+
+
+def site_settings_at(root: Path, files: dict[str, str | bytes], **overrides) -> dict:
+    """Write ``files`` under ``root/content``; return the settings to build them."""
     from pelican.settings import read_settings  # noqa: PLC0415
 
     content, output = root / "content", root / "output"
@@ -280,12 +288,12 @@ def build_site_at(root: Path, files: dict[str, str | bytes], **overrides) -> Bui
         "OUTPUT_PATH": str(output),
         "THEME": str(ROOT / "theme"),
         "CACHE_CONTENT": False,
+        "PERFORMANCE_READER_CACHE": False,  # tests that want it set CACHE_PATH too
         # Tests read the errors a bad file causes from the log, not the exit status.
         "BUILD_REPORT_FAIL_ON_SKIPPED": False,
         **overrides,
     }
-    Pelican(read_settings(str(ROOT / "pelicanconf.py"), override=override)).run()
-    return BuiltSite(output)
+    return read_settings(str(ROOT / "pelicanconf.py"), override=override)
 
 
 def broken_fragments(output: Path, site_url: str = "") -> list[str]:

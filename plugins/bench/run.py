@@ -78,9 +78,15 @@ main()
 
 
 def build(settings: Path, output: Path, *, clean: bool = True) -> Build:
-    """Run one Pelican build in a fresh process; return wall and CPU time, peak RSS."""
-    if clean and output.exists():
-        shutil.rmtree(output)
+    """Run one Pelican build in a fresh process; return wall and CPU time, peak RSS.
+
+    A clean build starts without output and without the reader cache (CACHE_PATH,
+    ``cache/`` next to the settings file); a rebuild keeps both.
+    """
+    if clean:
+        for folder in (output, settings.parent / "cache"):
+            if folder.exists():
+                shutil.rmtree(folder)
     command = [
         sys.executable, "-c", PELICAN_WITH_RSS,
         "-s", str(settings), "-o", str(output), "-q",

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
+import re
 
 from dateutil import parser as dateparser
 
 # Two defaults that differ in year, month and day: a part the text does not name
 # comes out different from each, so it is caught instead of taken from today.
 _DEFAULTS = (datetime(2000, 1, 1), datetime(2001, 2, 2))
+# A complete date and local time, as posts write them: fromisoformat reads it as
+# dateutil would, at a tenth of the cost. Anything else goes the long way.
+_PLAIN = re.compile(
+    r"[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2})?)?"
+)
 
 
 def parse_complete_date(text: str) -> datetime:
@@ -17,6 +23,11 @@ def parse_complete_date(text: str) -> datetime:
     dateutil (and Pelican's ``get_date``) fill missing parts from today, so
     ``May 2024`` would be a different day on every build.
     """
+    if _PLAIN.fullmatch(text):
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            pass  # e.g. month 13: dateutil says what is wrong
     first, second = (dateparser.parse(text, default=d) for d in _DEFAULTS)
     if first.date() != second.date():
         raise ValueError(f"expected a date with year, month and day, got {text!r}")

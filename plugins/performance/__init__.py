@@ -1,16 +1,37 @@
-"""Build speed: rewrite only changed output files; compute each post's URL once."""
+"""Build speed: rewrite only changed files, compute URLs once, reuse conversions."""
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
+from plugins.posts.reader import PostReader
+
+from .readcache import SETTINGS_KEY, CachingPostReader, ConversionCache
 from .static import PerformanceSettings, ThemeStaticGenerator
 from .urls import fix_urls
 from .writer import IncrementalWriter
 
 
 def check_settings(pelican):
-    """Refuse to build with PERFORMANCE_* settings the plugin cannot use."""
-    PerformanceSettings.from_settings(pelican.settings)
+    """Refuse unusable PERFORMANCE_* settings; give this build its own cache."""
+    options = PerformanceSettings.from_settings(pelican.settings)
+    pelican.settings.pop(SETTINGS_KEY, None)
+    if options.reader_cache:
+        pelican.settings[SETTINGS_KEY] = ConversionCache(pelican.settings)
+
+
+def use_caching_reader(readers):
+    """Read posts with the reader that reuses unchanged posts' conversions."""
+    if isinstance(readers.settings.get(SETTINGS_KEY), ConversionCache):
+        for ext, reader_class in list(readers.reader_classes.items()):
+            if reader_class is PostReader:
+                readers.reader_classes[ext] = CachingPostReader
+
+
+def save_conversions(pelican):
+    """Write the conversion cache once the build is done."""
+    cache = pelican.settings.get(SETTINGS_KEY)
+    if isinstance(cache, ConversionCache):
+        cache.save()
 
 
 def use_incremental_writer(pelican):
@@ -33,6 +54,8 @@ def keep_urls(generators):
 def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
+    signals.readers_init.connect(use_caching_reader)
+    signals.finalized.connect(save_conversions)
     signals.get_writer.connect(use_incremental_writer)
     signals.get_generators.connect(add_generator)
     signals.all_generators_finalized.connect(keep_urls)

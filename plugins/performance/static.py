@@ -22,6 +22,7 @@ class PerformanceSettings:
     """Settings for the performance plugin, read once and validated."""
 
     theme_static_paths: tuple[str, ...] = ("static",)
+    reader_cache: bool = False  # keep posts' Markdown conversions in CACHE_PATH
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> PerformanceSettings:
@@ -41,9 +42,15 @@ class PerformanceSettings:
                 "THEME_STATIC_PATHS: expected [] when PERFORMANCE_THEME_STATIC_PATHS "
                 f"copies the theme's files, got {settings.get('THEME_STATIC_PATHS')!r}"
             )
+        reader_cache = settings.get("PERFORMANCE_READER_CACHE", False)
+        if not isinstance(reader_cache, bool):
+            problems.append(
+                "PERFORMANCE_READER_CACHE: expected True or False,"
+                f" got {reader_cache!r}"
+            )
         if problems:
             raise PluginConfigError("; ".join(problems))
-        return cls(theme_static_paths=tuple(paths))
+        return cls(theme_static_paths=tuple(paths), reader_cache=reader_cache)
 
 
 def _ignored(name: str, patterns: list[str]) -> bool:

@@ -44,7 +44,7 @@ class PostReader(MarkdownReader):
             raise
         self._md = self._markdown()
         try:
-            content = self._md.convert(text)
+            content = self._convert(text)
         except ContentError as err:
             # Markdown extensions (transcript quotes) know the line, not the file.
             err.path = err.path or path
@@ -52,6 +52,10 @@ class PostReader(MarkdownReader):
             raise
         metadata = self._parse_metadata(self._md.Meta) if self._md.Meta else {}
         return content, metadata
+
+    def _convert(self, text: str) -> str:
+        """Return ``text`` as HTML, leaving its header in ``self._md.Meta``."""
+        return self._md.convert(text)
 
     def _extra_fields(self) -> frozenset[str]:
         fields = getattr(self, "_extra", None)

@@ -1,0 +1,169 @@
+"""Keep each post's Markdown conversion between builds, keyed on its exact text.
+
+A rebuild after one change would otherwise run Python-Markdown and Pygments on
+every post again (about a third of a build). The reader still reads each file and
+checks its header every build; only the conversion (text -> HTML and the raw
+header fields) is reused, and only when nothing it depends on has changed:
+
+- the key of an entry is the SHA-256 of the post's text;
+- the cache file's name holds a digest of every setting, the source of every
+  plugin and the versions of Pelican, Markdown and Pygments, so changing any of
+  them starts from an empty cache (and the old file is removed);
+- a post quoting a transcript (``[[quote: ...]]``) depends on another file and
+  is never cached.
+
+The cache object lives in the build's settings (made at ``initialized``), so
+builds in one process share nothing; it is saved when the build finishes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+import hashlib
+from importlib import metadata
+import logging
+import os
+from pathlib import Path
+import pickle
+import sys
+import types
+from typing import Any
+
+from plugins.posts.reader import PostReader
+
+logger = logging.getLogger(__name__)
+
+SETTINGS_KEY = "PERFORMANCE_CONVERSIONS"  # where each build's cache object lives
+FILE_PREFIX = "colloquy-markdown-"
+UNCACHEABLE = ("[[quote:",)  # markers of posts whose HTML depends on other files
+VERSIONED = ("pelican", "markdown", "pygments")
+Entry = tuple[str, dict[str, list[str]]]  # (HTML, the meta extension's fields)
+
+
+def stable_repr(value: Any) -> str:
+    """Return ``value`` as text that is the same in every process for equal settings.
+
+    Functions and classes are named by module and qualified name; other objects
+    whose repr would show a memory address are named by their type.
+    """
+    if isinstance(value, dict):
+        items = sorted((stable_repr(k), stable_repr(v)) for k, v in value.items())
+        text = "{" + ", ".join(f"{k}: {v}" for k, v in items) + "}"
+    elif isinstance(value, list | tuple):
+        text = "[" + ", ".join(stable_repr(v) for v in value) + "]"
+    elif isinstance(value, set | frozenset):
+        text = "{" + ", ".join(sorted(stable_repr(v) for v in value)) + "}"
+    elif isinstance(value, types.FunctionType | types.BuiltinFunctionType | type):
+        text = f"<{value.__module__}.{value.__qualname__}>"
+    elif isinstance(value, types.ModuleType):
+        text = f"<module {value.__name__}>"
+    else:
+        text = repr(value)
+        if " at 0x" in text:
+            text = f"<{type(value).__qualname__}>"
+    return text
+
+
+def plugin_sources(names: Iterable[str]) -> list[Path]:
+    """Return the Python files of the plugins ``names`` (loaded modules), sorted."""
+    files: set[Path] = set()
+    for name in names:
+        module = sys.modules.get(name if isinstance(name, str) else name.__name__)
+        source = getattr(module, "__file__", None)
+        if not source:
+            continue
+        path = Path(source)
+        if path.name == "__init__.py":
+            files.update(path.parent.rglob("*.py"))
+        else:
+            files.add(path)
+    return sorted(files)
+
+
+def settings_digest(settings: dict[str, Any]) -> str:
+    """Return a digest of what a post's conversion can depend on besides its text."""
+    digest = hashlib.sha256()
+    for name in VERSIONED:
+        digest.update(f"{name}={metadata.version(name)}\n".encode())
+    visible = {k: v for k, v in settings.items() if k != SETTINGS_KEY}
+    digest.update(stable_repr(visible).encode())
+    # plugins.common is imported by every plugin; it is part of what they run.
+    for path in plugin_sources([*settings.get("PLUGINS", ()), "plugins.common"]):
+        digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+class ConversionCache:
+    """One build's view of the conversion cache file under ``CACHE_PATH``."""
+
+    def __init__(self, settings: dict[str, Any]) -> None:
+        self._settings = settings
+        self._path: Path | None = None  # set on first use, once plugins are ready
+        self._loaded: dict[str, Entry] = {}
+        self._used: dict[str, Entry] = {}
+        self.hits = 0
+
+    def _open(self) -> None:
+        if self._path is not None:
+            return
+        folder = Path(self._settings["CACHE_PATH"])
+        self._path = folder / f"{FILE_PREFIX}{settings_digest(self._settings)}.pickle"
+        try:
+            with self._path.open("rb") as handle:
+                loaded = pickle.load(handle)
+        except FileNotFoundError:
+            return
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError) as err:
+            logger.info("Starting with an empty Markdown cache (%s)", err)
+            return
+        if isinstance(loaded, dict):
+            self._loaded = loaded
+
+    def convert(self, text: str, convert: Any) -> Entry:
+        """Return (HTML, header fields) of ``text``, calling ``convert`` on a miss."""
+        if any(marker in text for marker in UNCACHEABLE):
+            return convert(text)
+        self._open()
+        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+        entry = self._loaded.get(key)
+        if entry is None:
+            entry = convert(text)
+        else:
+            self.hits += 1
+        self._used[key] = entry
+        return entry
+
+    def save(self) -> None:
+        """Write the entries this run used; remove caches of other digests."""
+        if self._path is None:
+            return
+        folder = self._path.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        if self._used != self._loaded:
+            partial = self._path.with_name(self._path.name + ".tmp")
+            with partial.open("wb") as handle:
+                pickle.dump(self._used, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(partial, self._path)
+        for stale in folder.glob(f"{FILE_PREFIX}*.pickle"):
+            if stale != self._path:
+                stale.unlink(missing_ok=True)
+        # `pelican --autoreload` runs the same Pelican (and this object) again.
+        self._loaded, self._used = self._used, {}
+
+
+class CachingPostReader(PostReader):
+    """The post reader, reusing a post's conversion when its text is unchanged."""
+
+    def _convert(self, text: str) -> str:
+        cache = self.settings.get(SETTINGS_KEY)
+        if not isinstance(cache, ConversionCache):
+            return super()._convert(text)
+
+        def convert(source: str) -> Entry:
+            html = super(CachingPostReader, self)._convert(source)
+            meta = getattr(self._md, "Meta", None) or {}
+            return html, {key: list(values) for key, values in meta.items()}
+
+        html, meta = cache.convert(text, convert)
+        self._md.Meta = {key: list(values) for key, values in meta.items()}
+        return html

@@ -1,0 +1,166 @@
+"""Round 2 of build speed: the reader cache and the cheaper paths keep the output."""
+
+from __future__ import annotations
+
+from pathlib import Path
+import shutil
+from urllib.parse import quote
+
+from dateutil import parser as dateparser
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from pelican import Pelican
+import pytest
+
+from plugins.common import dates
+from plugins.common.errors import PluginConfigError
+from plugins.performance.readcache import (
+    FILE_PREFIX,
+    SETTINGS_KEY,
+    ConversionCache,
+    settings_digest,
+    stable_repr,
+)
+from plugins.perspectives.contact import Contact, mail_body, mail_subject
+
+from .support import BuiltSite, site_settings_at
+
+POSTS = {
+    f"posts/2024-05-0{n}-post-{n}.md": (
+        f"Title: Post {n}\nDate: 2024-05-0{n} 10:00\nCategory: Notes\n\n"
+        f"## Part {n}\n\nSome *text* for post {n}.\n\n"
+        f"```python\ndef post_{n}():\n    return {n}\n```\n"
+    )
+    for n in range(1, 4)
+}
+
+
+def build(root: Path, files: dict, **overrides) -> tuple[BuiltSite, int]:
+    """Build with the reader cache in ``root/cache``; return the site and its hits."""
+    options = {"PERFORMANCE_READER_CACHE": True, "CACHE_PATH": str(root / "cache")}
+    conf = site_settings_at(root, files, **{**options, **overrides})
+    Pelican(conf).run()
+    return BuiltSite(Path(conf["OUTPUT_PATH"])), conf[SETTINGS_KEY].hits
+
+
+def clean_build(root: Path, files: dict, **overrides) -> dict[str, bytes]:
+    """Build from scratch, without the reader cache, and return the snapshot."""
+    shutil.rmtree(root / "output", ignore_errors=True)
+    conf = site_settings_at(root, files, **overrides)
+    Pelican(conf).run()
+    return BuiltSite(Path(conf["OUTPUT_PATH"])).snapshot()
+
+
+def test_a_rebuild_reuses_unchanged_conversions_and_equals_a_clean_build(tmp_path):
+    first, hits = build(tmp_path, POSTS)
+    assert hits == 0
+    assert len(list((tmp_path / "cache").glob(f"{FILE_PREFIX}*.pickle"))) == 1
+    before = first.snapshot()
+    again, hits = build(tmp_path, POSTS)
+    assert hits == 3
+    assert again.snapshot() == before
+    changed = {**POSTS}
+    name = "posts/2024-05-01-post-1.md"
+    changed[name] = POSTS[name].replace("Some *text*", "Other **words**")
+    after, hits = build(tmp_path, changed)
+    assert hits == 2
+    page = after.html("2024/05/post-1/index.html")
+    assert page.select_one(".e-content strong").get_text() == "words"
+    assert after.snapshot() == clean_build(tmp_path, changed)
+
+
+def test_a_changed_setting_starts_a_new_cache(tmp_path):
+    build(tmp_path, POSTS)
+    conf = site_settings_at(tmp_path, POSTS)
+    markdown = {**conf["MARKDOWN"]}
+    configs = {**markdown["extension_configs"]}
+    configs["markdown.extensions.codehilite"] = {"css_class": "hl"}
+    markdown["extension_configs"] = configs
+    site, hits = build(tmp_path, POSTS, MARKDOWN=markdown)
+    assert hits == 0  # a stale conversion would still say class="highlight"
+    assert site.html("2024/05/post-2/index.html").select_one("div.hl")
+    assert len(list((tmp_path / "cache").glob(f"{FILE_PREFIX}*.pickle"))) == 1
+
+
+def test_posts_quoting_a_transcript_are_converted_every_build(tmp_path):
+    calls: list[str] = []
+
+    def convert(text: str):
+        calls.append(text)
+        return f"<p>{text}</p>", {"title": [text]}
+
+    conf = {"CACHE_PATH": str(tmp_path), "PLUGINS": []}
+    texts = ["plain", "[[quote: chat#m-1]]"]
+    for _ in range(2):
+        cache = ConversionCache(conf)
+        for text in texts:
+            assert cache.convert(text, convert) == (f"<p>{text}</p>", {"title": [text]})
+        cache.save()
+    assert calls == ["plain", "[[quote: chat#m-1]]", "[[quote: chat#m-1]]"]
+
+
+def test_a_damaged_cache_file_is_ignored(tmp_path):
+    conf = {"CACHE_PATH": str(tmp_path), "PLUGINS": []}
+    name = f"{FILE_PREFIX}{settings_digest(conf)}.pickle"
+    (tmp_path / name).write_bytes(b"not a pickle")
+    cache = ConversionCache(conf)
+    assert cache.convert("text", lambda t: ("<p>t</p>", {})) == ("<p>t</p>", {})
+    assert cache.hits == 0
+
+
+def test_the_settings_digest_ignores_addresses_but_not_values():
+    class Thing:
+        pass
+
+    def one(conf):
+        return settings_digest({"PLUGINS": [], "A": Thing(), "F": stable_repr, **conf})
+
+    assert one({"B": [1, {"c": "d"}]}) == one({"B": [1, {"c": "d"}]})
+    assert one({"B": [1, {"c": "d"}]}) != one({"B": [1, {"c": "e"}]})
+
+
+def test_the_reader_cache_setting_is_checked(tmp_path):
+    with pytest.raises(PluginConfigError, match="PERFORMANCE_READER_CACHE: expected"):
+        build(tmp_path, POSTS, PERFORMANCE_READER_CACHE="yes")
+
+
+def _whole_mailto(contact: Contact, in_reply_to: str) -> str:
+    subject = quote(mail_subject(contact.title, contact.post), safe="")
+    body = mail_body(contact.post, in_reply_to).replace("\n", "\r\n")
+    return (
+        f"mailto:{quote(contact.email, safe='@')}?subject={subject}"
+        f"&body={quote(body, safe='')}"
+    )
+
+
+TEXT = st.text(alphabet=st.sampled_from("ab\n\r é@&%[]")) | st.text()
+
+
+@settings(max_examples=300)
+@given(TEXT, TEXT, TEXT.filter(bool), TEXT)
+def test_mailto_quoted_in_pieces_equals_quoting_it_whole(post, title, email, reply):
+    contact = Contact(post=post, title=title, email=email)
+    assert contact.mailto(reply) == _whole_mailto(contact, reply)
+    assert contact.mailto() == _whole_mailto(contact, "")
+
+
+def _dateutil(text: str):
+    first, second = (dateparser.parse(text, default=d) for d in dates._DEFAULTS)
+    if first.date() != second.date():
+        raise ValueError(text)
+    return first
+
+
+@settings(max_examples=300)
+@given(
+    st.from_regex(r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?\Z")
+)
+def test_the_fast_date_path_reads_what_dateutil_reads(text):
+    try:
+        expected = _dateutil(text)
+    except (ValueError, OverflowError):
+        with pytest.raises((ValueError, OverflowError)):
+            dates.parse_complete_date(text)
+        return
+    assert dates.parse_complete_date(text) == expected
+    assert dates.parse_complete_date(text).tzinfo is None
