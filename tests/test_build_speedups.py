@@ -23,7 +23,7 @@ from plugins.performance.readcache import (
 )
 from plugins.perspectives.contact import Contact, mail_body, mail_subject
 
-from .support import BuiltSite, site_settings_at
+from .support import BuiltSite, build_site_at, site_settings_at
 
 POSTS = {
     f"posts/2024-05-0{n}-post-{n}.md": (
@@ -164,3 +164,29 @@ def test_the_fast_date_path_reads_what_dateutil_reads(text):
         return
     assert dates.parse_complete_date(text) == expected
     assert dates.parse_complete_date(text).tzinfo is None
+
+
+CHAT = """\
+Title: T
+Slug: t
+Date: 2024-05-02 20:00-04:00
+Source: slack
+
+--- 2024-05-02 -04:00 ---
+[20:00 #1714694400.000100] <ann|Ann> hello *there*
+[20:01 #x2] <ann> see https://acme.slack.com/archives/C1/p1714694400000100
+[20:02 #x3] <ann> hello *there*
+"""
+
+
+def test_a_message_is_reused_on_its_authors_page_only_when_it_links_nothing(tmp_path):
+    site = build_site_at(tmp_path, {"transcripts/t.chat": CHAT})
+    chat = site.html("transcripts/t/index.html").select(".transcript-text")
+    mine = site.html("transcripts/t/by/ann/index.html").select(".transcript-text")
+    assert len(chat) == len(mine) == 3
+    texts = [t.decode_contents() for t in (chat[0], chat[2], mine[0], mine[2])]
+    assert texts == ["hello <strong>there</strong>"] * 4
+    assert chat[0].strong.get_text() == "there"
+    # The link into the chat is short on the chat's page, full on the author's.
+    assert chat[1].a["href"] == "#m-1714694400.000100"
+    assert mine[1].a["href"] == "/transcripts/t/#m-1714694400.000100"
