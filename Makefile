@@ -79,4 +79,4 @@ fuzz: $(STAMP)
 		tests/test_fuzz.py tests/test_hostile.py -k "not hostile_site"
 
 clean:
-	rm -rf $(OUTPUT) __pycache__ .pytest_cache
+	rm -rf $(OUTPUT) cache __pycache__ .pytest_cache

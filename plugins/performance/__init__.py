@@ -27,11 +27,13 @@ def use_caching_reader(readers):
                 readers.reader_classes[ext] = CachingPostReader
 
 
-def save_conversions(pelican):
-    """Write the conversion cache once the build is done."""
-    cache = pelican.settings.get(SETTINGS_KEY)
-    if isinstance(cache, ConversionCache):
-        cache.save()
+def save_conversions(generators):
+    """Write the conversion cache once every generator has read its content."""
+    for generator in generators:
+        cache = generator.settings.get(SETTINGS_KEY)
+        if isinstance(cache, ConversionCache):
+            cache.save()
+            return
 
 
 def use_incremental_writer(pelican):
@@ -55,7 +57,7 @@ def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
     signals.readers_init.connect(use_caching_reader)
-    signals.finalized.connect(save_conversions)
+    signals.all_generators_finalized.connect(save_conversions)
     signals.get_writer.connect(use_incremental_writer)
     signals.get_generators.connect(add_generator)
     signals.all_generators_finalized.connect(keep_urls)

@@ -13,7 +13,8 @@ header fields) is reused, and only when nothing it depends on has changed:
   is never cached.
 
 The cache object lives in the build's settings (made at ``initialized``), so
-builds in one process share nothing; it is saved when the build finishes.
+builds in one process share nothing; it is saved, and emptied, once every
+generator has read its content.
 """
 
 from __future__ import annotations
@@ -147,8 +148,9 @@ class ConversionCache:
         for stale in folder.glob(f"{FILE_PREFIX}*.pickle"):
             if stale != self._path:
                 stale.unlink(missing_ok=True)
-        # `pelican --autoreload` runs the same Pelican (and this object) again.
-        self._loaded, self._used = self._used, {}
+        # Free the entries before pages are written (peak memory), and let a next
+        # run of the same Pelican (`pelican --autoreload`) load the file again.
+        self._path, self._loaded, self._used = None, {}, {}
 
 
 class CachingPostReader(PostReader):
