@@ -207,3 +207,45 @@ def test_skipped_content_can_be_allowed_by_setting(tmp_path):
 def test_build_report_setting_must_be_a_boolean(value):
     with pytest.raises(PluginConfigError, match="BUILD_REPORT_FAIL_ON_SKIPPED"):
         BuildReport.from_settings({"BUILD_REPORT_FAIL_ON_SKIPPED": value})
+
+
+def _strict_pelican(root: Path):
+    """Return one Pelican instance for ``root/content``, failing on skipped content."""
+    from pelican import Pelican  # noqa: PLC0415
+    from pelican.settings import read_settings  # noqa: PLC0415
+
+    override = {
+        "PATH": str(root / "content"),
+        "OUTPUT_PATH": str(root / "output"),
+        "THEME": str(ROOT / "theme"),
+        "CACHE_CONTENT": False,
+        "BUILD_REPORT_FAIL_ON_SKIPPED": True,
+    }
+    return Pelican(read_settings(str(ROOT / "pelicanconf.py"), override=override))
+
+
+def test_each_autoreload_run_reports_only_its_own_errors(tmp_path):
+    # `pelican --autoreload` (make serve) calls run() on one instance again and again.
+    from plugins.build_report.report import ContentSkippedError  # noqa: PLC0415
+
+    content = write(tmp_path, site_files(bad=False))
+    instance = _strict_pelican(tmp_path)
+    instance.run()
+    broken = content / "transcripts/broken.chat"
+    broken.write_text(CHAT.format(slug="broken", extra="no message\n"), "utf-8")
+    with pytest.raises(ContentSkippedError):
+        instance.run()
+    broken.unlink()
+    instance.run()  # fixed: the earlier run's error is not reported again
+
+
+def test_skipped_content_still_gets_the_minified_stylesheet(tmp_path):
+    from plugins.build_report.report import ContentSkippedError  # noqa: PLC0415
+
+    write(tmp_path, site_files(bad=True))
+    with pytest.raises(ContentSkippedError):
+        _strict_pelican(tmp_path).run()
+    css = sorted((tmp_path / "output/theme/css").glob("*.css"))
+    assert css
+    for path in css:
+        assert "/*" not in path.read_text(encoding="utf-8"), path
