@@ -18,7 +18,9 @@ html: $(STAMP)
 publish: $(STAMP)
 	$(PELICAN) $(CONTENT) -o $(OUTPUT) -s publishconf.py --fatal warnings
 
-serve: html
+# A first build that skipped a bad file (exit status 1) still leaves a site to look at.
+serve: $(STAMP)
+	-$(PELICAN) $(CONTENT) -o $(OUTPUT) -s pelicanconf.py
 	$(PELICAN) --listen --autoreload $(CONTENT) -o $(OUTPUT) -s pelicanconf.py -b $(HOST) -p $(PORT)
 
 test: $(STAMP) $(NODE_STAMP)

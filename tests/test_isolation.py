@@ -249,3 +249,37 @@ def test_skipped_content_still_gets_the_minified_stylesheet(tmp_path):
     assert css
     for path in css:
         assert "/*" not in path.read_text(encoding="utf-8"), path
+
+
+def test_make_serve_serves_a_site_with_a_skipped_file(tmp_path):
+    # `serve` used to depend on `html`, which fails when a file is skipped: no server.
+    import signal  # noqa: PLC0415
+    import socket  # noqa: PLC0415
+    import time  # noqa: PLC0415
+    from urllib.request import urlopen  # noqa: PLC0415
+
+    content = write(tmp_path, site_files(bad=True))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    variables = [f"CONTENT={content}", f"OUTPUT={tmp_path / 'out'}", f"PORT={port}"]
+    server = subprocess.Popen(
+        ["make", "-s", "-C", str(ROOT), "serve", *variables],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/2024/05/good-post/"
+    try:
+        for _ in range(240):
+            assert server.poll() is None, "make serve gave up"
+            try:
+                with urlopen(url, timeout=5) as response:
+                    assert response.status == 200
+                    break
+            except OSError:  # refused, or 404 until the first build is written
+                time.sleep(0.5)
+        else:
+            raise AssertionError(f"{url} never answered")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
