@@ -19,7 +19,7 @@ import pytest
 from plugins.build_report.report import BuildReport
 from plugins.common.errors import PluginConfigError
 
-from .support import ROOT
+from .support import ROOT, write_files
 
 POST = """Title: Good post
 Date: 2024-05-01 10:00
@@ -64,15 +64,7 @@ def site_files(*, bad: bool) -> dict[str, str | bytes]:
 
 
 def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    content = root / "content"
-    for rel, text in files.items():
-        target = content / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            target.write_bytes(text)
-        else:
-            target.write_text(text, encoding="utf-8")
-    return content
+    return write_files(root / "content", files)
 
 
 def pelican(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
