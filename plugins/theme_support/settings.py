@@ -30,8 +30,10 @@ DARK = {
     "rule": "#3a3a42",
 }
 HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
-# Text colours that must stay readable on the background (WCAG AA, normal text).
+# Text colours that must stay readable (WCAG AA, normal text) on the page's
+# background and on the surface of cards, code, badges and reblogs.
 READABLE = ("text", "muted", "accent")
+BACKGROUNDS = ("bg", "surface")
 MIN_CONTRAST = 4.5
 
 
@@ -96,7 +98,7 @@ class ThemeSettings:
         )
 
     def contrast_problems(self) -> list[str]:
-        """Describe each overridden text colour that is hard to read on its ``bg``."""
+        """Describe each text colour hard to read on ``bg`` or ``surface``."""
         problems = []
         for setting, overrides, defaults in (
             ("THEME_COLORS", self.colors, LIGHT),
@@ -105,13 +107,14 @@ class ThemeSettings:
             if not overrides:
                 continue
             palette = {**defaults, **overrides}
-            for name in READABLE:
-                ratio = contrast(palette[name], palette["bg"])
-                if ratio < MIN_CONTRAST:
-                    problems.append(
-                        f"{setting}: {name!r} on 'bg' has contrast {ratio:.2f}:1, "
-                        f"expected at least {MIN_CONTRAST}:1"
-                    )
+            for background in BACKGROUNDS:
+                for name in READABLE:
+                    ratio = contrast(palette[name], palette[background])
+                    if ratio < MIN_CONTRAST:
+                        problems.append(
+                            f"{setting}: {name!r} on {background!r} has contrast "
+                            f"{ratio:.2f}:1, expected at least {MIN_CONTRAST}:1"
+                        )
         return problems
 
     def custom_css(self) -> str:
