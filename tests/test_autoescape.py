@@ -5,6 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 import re
 
+import pytest
+
+from plugins.common.errors import PluginConfigError
+
 from .support import ROOT
 
 TEMPLATES = ROOT / "theme" / "templates"
@@ -51,6 +55,17 @@ def test_outside_values_are_escaped_and_author_html_is_not(build_site):
     listing = site.html("index.html")
     assert listing.select_one(".entry-summary strong").get_text() == "summary"
     assert listing.select_one(".entry-title em").get_text() == "emphasis"
+    archives = site.html("archives/index.html")
+    assert archives.select_one(".h-entry .p-name em").get_text() == "emphasis"
+
+
+@pytest.mark.parametrize("autoescape", [False, None, "yes"])
+def test_a_build_without_autoescape_is_refused(build_site, autoescape):
+    environment = {"trim_blocks": True, "lstrip_blocks": True, "extensions": []}
+    if autoescape is not None:
+        environment["autoescape"] = autoescape
+    with pytest.raises(PluginConfigError, match=r"JINJA_ENVIRONMENT\['autoescape'\]"):
+        build_site({"posts/2024-01-02-hello.md": POST}, JINJA_ENVIRONMENT=environment)
 
 
 def unexplained_safe(templates: Path) -> list[str]:

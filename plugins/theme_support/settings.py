@@ -130,6 +130,17 @@ class ThemeSettings:
         return Markup("".join(parts))
 
 
+def require_autoescape(settings: Mapping[str, Any]) -> None:
+    """Refuse a build whose Jinja would print values unescaped: the theme needs it."""
+    environment = settings.get("JINJA_ENVIRONMENT") or {}
+    value = environment.get("autoescape") if isinstance(environment, Mapping) else None
+    if value is not True:
+        raise PluginConfigError(
+            "JINJA_ENVIRONMENT['autoescape']: expected True (the theme escapes every "
+            f"value that is not Markup or commented |safe), got {value!r}"
+        )
+
+
 def _declarations(colours: Mapping[str, str]) -> str:
     return "".join(f"--{name}:{value};" for name, value in sorted(colours.items()))
 
