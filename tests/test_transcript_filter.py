@@ -1,4 +1,4 @@
-"""The transcript filter (by text, by participant), driven in a real headless Chromium."""
+"""The transcript filter (by text, by participant), in a real headless Chromium."""
 
 from __future__ import annotations
 
@@ -31,7 +31,7 @@ Hosts: ann
 ## Q1: Where are the old issues?
 [19:02 #q1] <ann|Ann Lee> Q1: where did the 1990s issues go?
 [19:03 #bo-box] <bo|Bo Lind> In a box in my attic, on paper.
-[19:04 #ines-scan] <ines|Inês Costa> I scanned some in 2010. The ARCHIVE is on a CD somewhere.
+[19:04 #ines-scan] <ines|Inês Costa> I scanned some in 2010. The ARCHIVE is on a CD.
 [19:05 #bo-cd] <bo|Bo Lind> @ines a CD! Those rot too.
 ## Q2: Who keeps them now?
 [19:30 #q2] <ann|Ann Lee> Q2: who should keep them from now on?
@@ -165,9 +165,7 @@ def test_the_form_has_labelled_controls_and_a_polite_live_count(browser, base):
     assert shown(browser) == ALL and status(browser) == ""
 
 
-def test_text_filter_is_case_and_accent_blind_and_hides_empty_headings(
-    browser, base
-):
+def test_text_filter_is_case_and_accent_blind_and_hides_empty_headings(browser, base):
     open_page(browser, f"{base}/{PAGE}")
     search_box(browser).send_keys("archive")
     wait_for_status(browser, "3 of 9 messages")
@@ -244,7 +242,9 @@ def test_the_message_a_link_names_is_never_hidden(browser, base):
 
 def test_a_participant_link_filters_in_place_on_a_one_page_chat(browser, base):
     open_page(browser, f"{base}/{PAGE}")
-    link = browser.find_element(By.CSS_SELECTOR, ".transcript-participant a[href$='/by/ines/']")
+    link = browser.find_element(
+        By.CSS_SELECTOR, ".transcript-participant a[href$='/by/ines/']"
+    )
     link.click()
     wait_for_status(browser, "1 of 9 messages")
     assert shown(browser) == ["ines-scan"]
@@ -286,6 +286,8 @@ def test_a_day_page_of_a_long_chat_filters_its_own_messages(browser, paged_base)
     assert status(browser) == "1 of 2 messages on this page"
     # On a long chat a participant's link still leads to their page of every day.
     open_page(browser, f"{paged_base}/{PAGE}")
-    link = browser.find_element(By.CSS_SELECTOR, ".transcript-participant a[href$='/by/cy/']")
+    link = browser.find_element(
+        By.CSS_SELECTOR, ".transcript-participant a[href$='/by/cy/']"
+    )
     link.click()
     WebDriverWait(browser, 10).until(lambda d: "/by/cy/" in d.current_url)
