@@ -9,6 +9,7 @@ from typing import Any
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 from plugins.common.errors import PluginConfigError
 
@@ -114,15 +115,30 @@ class ThemeSettings:
                     )
         return problems
 
-    def custom_css(self) -> str:
-        """Return the ``:root`` overrides for the configured colours ("" if none)."""
+    def custom_css(self) -> Markup:
+        """Return the ``:root`` overrides for the configured colours ("" if none).
+
+        Markup, so autoescape leaves the CSS alone: names and values are checked
+        against LIGHT and HEX_COLOUR in ``from_settings``, so nothing else gets in.
+        """
         parts = []
         if self.colors:
             parts.append(f":root{{{_declarations(self.colors)}}}")
         if self.dark_colors:
             dark = _declarations(self.dark_colors)
             parts.append(f"@media (prefers-color-scheme: dark){{:root{{{dark}}}}}")
-        return "".join(parts)
+        return Markup("".join(parts))
+
+
+def require_autoescape(settings: Mapping[str, Any]) -> None:
+    """Refuse a build whose Jinja would print values unescaped: the theme needs it."""
+    environment = settings.get("JINJA_ENVIRONMENT") or {}
+    value = environment.get("autoescape") if isinstance(environment, Mapping) else None
+    if value is not True:
+        raise PluginConfigError(
+            "JINJA_ENVIRONMENT['autoescape']: expected True (the theme escapes every "
+            f"value that is not Markup or commented |safe), got {value!r}"
+        )
 
 
 def _declarations(colours: Mapping[str, str]) -> str:
