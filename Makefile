@@ -18,7 +18,9 @@ html: $(STAMP)
 publish: $(STAMP)
 	$(PELICAN) $(CONTENT) -o $(OUTPUT) -s publishconf.py --fatal warnings
 
-serve: html
+# A first build that skipped a bad file (exit status 1) still leaves a site to look at.
+serve: $(STAMP)
+	-$(PELICAN) $(CONTENT) -o $(OUTPUT) -s pelicanconf.py
 	$(PELICAN) --listen --autoreload $(CONTENT) -o $(OUTPUT) -s pelicanconf.py -b $(HOST) -p $(PORT)
 
 test: $(STAMP) $(NODE_STAMP)
@@ -27,10 +29,14 @@ test: $(STAMP) $(NODE_STAMP)
 # The browser tests' npm tools (vnu-jar, axe-core), pinned in package-lock.json.
 # --ignore-scripts: vnu-jar's install script would try to download a Java.
 $(NODE_STAMP): package.json package-lock.json
-	@if command -v npm >/dev/null 2>&1; then \
-		npm ci --ignore-scripts --no-audit --no-fund --loglevel=error && touch $@; \
-	else \
+	@if ! command -v npm >/dev/null 2>&1; then \
 		echo "npm not found: the browser tests will skip (in CI they fail)"; \
+	elif npm ci --ignore-scripts --no-audit --no-fund --loglevel=error; then \
+		touch $@; \
+	elif [ -n "$$CI" ]; then \
+		exit 1; \
+	else \
+		echo "npm ci failed: the browser tests will skip (in CI they fail)"; \
 	fi
 
 # PNGs of one page of each type, phone and desktop, light and dark, into screenshots/.

@@ -100,6 +100,16 @@ MENUITEMS = [
 DISPLAY_PAGES_ON_MENU = False
 DISPLAY_CATEGORIES_ON_MENU = False
 
+# Autoescape (security, ARCHITECTURE "Safety boundary"): every {{ value }} in the
+# theme is HTML-escaped unless it is markupsafe.Markup (the sanitiser's output) or a
+# commented |safe on the author's own HTML. Pelican's defaults otherwise.
+JINJA_ENVIRONMENT = {
+    "trim_blocks": True,
+    "lstrip_blocks": True,
+    "extensions": [],
+    "autoescape": True,
+}
+
 # Theme (plugins.theme_support): footer line, colour overrides; README "Theme".
 THEME_FOOTER_TEXT = ""
 THEME_MINIFY_CSS = True  # output/theme/css/*.css without comments and spare spaces

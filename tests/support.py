@@ -261,6 +261,19 @@ def _theme_owned(element, intake_action: str) -> bool | str | None:  # noqa: PLR
     return None
 
 
+def write_files(content: Path, files: dict[str, str | bytes]) -> Path:
+    """Write ``{relative path: text or bytes}`` under ``content``; return it."""
+    content.mkdir(parents=True, exist_ok=True)
+    for rel, text in files.items():
+        target = content / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            target.write_bytes(text)
+        else:
+            target.write_text(text, encoding="utf-8")
+    return content
+
+
 def build_site_at(root: Path, files: dict[str, str | bytes], **overrides) -> BuiltSite:
     """Build a site from ``{relative path: text}`` under ``root`` (module fixtures)."""
     from pelican import Pelican  # noqa: PLC0415  (keeps this module light to import)
@@ -274,15 +287,8 @@ def site_settings_at(root: Path, files: dict[str, str | bytes], **overrides) -> 
     """Write ``files`` under ``root/content``; return the settings to build them."""
     from pelican.settings import read_settings  # noqa: PLC0415
 
-    content, output = root / "content", root / "output"
-    content.mkdir(parents=True, exist_ok=True)
-    for rel, text in files.items():
-        target = content / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            target.write_bytes(text)
-        else:
-            target.write_text(text, encoding="utf-8")
+    content = write_files(root / "content", files)
+    output = root / "output"
     override = {
         "PATH": str(content),
         "OUTPUT_PATH": str(output),

@@ -16,7 +16,13 @@ import pytest
 from plugins.cli import main
 from plugins.common.dates import parse_complete_date
 from plugins.common.errors import ContentError
-from plugins.common.files import UnsafePathError, inside, safe_filename, write_atomic
+from plugins.common.files import (
+    UnsafePathError,
+    inside,
+    safe_filename,
+    write_atomic,
+    write_atomic_stream,
+)
 from plugins.common.ids import anchor, salted_hash, stable_id
 from plugins.common.sanitize import (
     render_outside_text,
@@ -234,3 +240,55 @@ def test_a_date_without_year_month_or_day_is_refused_not_completed(text):
 )
 def test_complete_dates_parse_as_dateutil_reads_them(text, expected):
     assert parse_complete_date(text) == expected
+
+
+@pytest.fixture
+def umask_022():
+    old = os.umask(0o022)
+    yield
+    os.umask(old)
+
+
+def test_atomic_writes_get_the_mode_open_gives(tmp_path, umask_022):
+    # mkstemp's 0o600 survived the rename: a web server could not read the feeds.
+    assert write_atomic(tmp_path / "a.xml", "<a/>")
+    assert write_atomic(tmp_path / "a.xml", "<b/>", overwrite=True)
+    assert write_atomic_stream(tmp_path / "b.xml", ["<a", "/>"])
+    assert write_atomic(tmp_path / "private.json", "{}", mode=0o600)
+    modes = {p.name: p.stat().st_mode & 0o777 for p in tmp_path.iterdir()}
+    assert modes == {"a.xml": 0o644, "b.xml": 0o644, "private.json": 0o600}
+
+
+def test_built_site_files_are_readable_by_a_web_server(build_site, umask_022):
+    site = build_site(
+        {
+            "posts/2024-05-01-a.md": "Title: A\nDate: 2024-05-01 10:00\n"
+            "Category: Essays\n\nText.\n"
+        }
+    )
+    unreadable = sorted(
+        str(p.relative_to(site.output))
+        for p in site.output.rglob("*")
+        if p.is_file() and not p.stat().st_mode & 0o004
+    )
+    assert unreadable == []
+
+
+def test_the_moderation_queue_stays_private(tmp_path, umask_022):
+    from plugins.perspectives.queue import Queue, Submission  # noqa: PLC0415
+
+    queue = Queue(tmp_path / "queue")
+    submission = Submission(
+        id="2024-05-02-1403-ann",
+        received=datetime(2024, 5, 2, 14, 3, tzinfo=UTC),
+        post="essay",
+        name="Ann",
+        email="ann@mail.example",
+        text="Hi.",
+        url="",
+        ip="203.0.113.7",
+        user_agent="B/1",
+    )
+    pending = queue.add(submission)
+    assert pending.stat().st_mode & 0o777 == 0o600
+    assert queue.move(submission, "approved").stat().st_mode & 0o777 == 0o600

@@ -1182,3 +1182,17 @@ def test_update_puts_new_messages_around_existing_headings(tmp_path):
         "## Q1\n\n[20:05:00] <ann> first question\n[20:10:00] <zoe> late\n"
     )
     assert text.startswith(head)
+
+
+def test_the_import_benchmark_answers_help_and_refuses_unknown_formats(capsys):
+    # `--help` used to be read as the message count: a ValueError traceback.
+    from plugins.transcripts.importers import bench  # noqa: PLC0415
+
+    with pytest.raises(SystemExit) as done:
+        bench.main(["--help"])
+    assert done.value.code == 0
+    assert "messages per export" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as done:
+        bench.main(["10", "nosuch"])
+    assert done.value.code == 2
+    assert "got ['nosuch']" in capsys.readouterr().err

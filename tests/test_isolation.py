@@ -19,7 +19,7 @@ import pytest
 from plugins.build_report.report import BuildReport
 from plugins.common.errors import PluginConfigError
 
-from .support import ROOT
+from .support import ROOT, write_files
 
 POST = """Title: Good post
 Date: 2024-05-01 10:00
@@ -64,15 +64,7 @@ def site_files(*, bad: bool) -> dict[str, str | bytes]:
 
 
 def write(root: Path, files: dict[str, str | bytes]) -> Path:
-    content = root / "content"
-    for rel, text in files.items():
-        target = content / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            target.write_bytes(text)
-        else:
-            target.write_text(text, encoding="utf-8")
-    return content
+    return write_files(root / "content", files)
 
 
 def pelican(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -207,3 +199,79 @@ def test_skipped_content_can_be_allowed_by_setting(tmp_path):
 def test_build_report_setting_must_be_a_boolean(value):
     with pytest.raises(PluginConfigError, match="BUILD_REPORT_FAIL_ON_SKIPPED"):
         BuildReport.from_settings({"BUILD_REPORT_FAIL_ON_SKIPPED": value})
+
+
+def _strict_pelican(root: Path):
+    """Return one Pelican instance for ``root/content``, failing on skipped content."""
+    from pelican import Pelican  # noqa: PLC0415
+    from pelican.settings import read_settings  # noqa: PLC0415
+
+    override = {
+        "PATH": str(root / "content"),
+        "OUTPUT_PATH": str(root / "output"),
+        "THEME": str(ROOT / "theme"),
+        "CACHE_CONTENT": False,
+        "BUILD_REPORT_FAIL_ON_SKIPPED": True,
+    }
+    return Pelican(read_settings(str(ROOT / "pelicanconf.py"), override=override))
+
+
+def test_each_autoreload_run_reports_only_its_own_errors(tmp_path):
+    # `pelican --autoreload` (make serve) calls run() on one instance again and again.
+    from plugins.build_report.report import ContentSkippedError  # noqa: PLC0415
+
+    content = write(tmp_path, site_files(bad=False))
+    instance = _strict_pelican(tmp_path)
+    instance.run()
+    broken = content / "transcripts/broken.chat"
+    broken.write_text(CHAT.format(slug="broken", extra="no message\n"), "utf-8")
+    with pytest.raises(ContentSkippedError):
+        instance.run()
+    broken.unlink()
+    instance.run()  # fixed: the earlier run's error is not reported again
+
+
+def test_skipped_content_still_gets_the_minified_stylesheet(tmp_path):
+    from plugins.build_report.report import ContentSkippedError  # noqa: PLC0415
+
+    write(tmp_path, site_files(bad=True))
+    with pytest.raises(ContentSkippedError):
+        _strict_pelican(tmp_path).run()
+    css = sorted((tmp_path / "output/theme/css").glob("*.css"))
+    assert css
+    for path in css:
+        assert "/*" not in path.read_text(encoding="utf-8"), path
+
+
+def test_make_serve_serves_a_site_with_a_skipped_file(tmp_path):
+    # `serve` used to depend on `html`, which fails when a file is skipped: no server.
+    import signal  # noqa: PLC0415
+    import socket  # noqa: PLC0415
+    import time  # noqa: PLC0415
+    from urllib.request import urlopen  # noqa: PLC0415
+
+    content = write(tmp_path, site_files(bad=True))
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    variables = [f"CONTENT={content}", f"OUTPUT={tmp_path / 'out'}", f"PORT={port}"]
+    server = subprocess.Popen(
+        ["make", "-s", "-C", str(ROOT), "serve", *variables],
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}/2024/05/good-post/"
+    try:
+        for _ in range(240):
+            assert server.poll() is None, "make serve gave up"
+            try:
+                with urlopen(url, timeout=5) as response:
+                    assert response.status == 200
+                    break
+            except OSError:  # refused, or 404 until the first build is written
+                time.sleep(0.5)
+        else:
+            raise AssertionError(f"{url} never answered")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)

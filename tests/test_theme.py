@@ -12,7 +12,7 @@ import sys
 import textwrap
 
 from bs4 import BeautifulSoup, NavigableString
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 import pytest
 from selenium.webdriver.common.action_chains import ActionChains
@@ -245,11 +245,24 @@ def test_unreadable_colours_are_a_build_warning(build_site, caplog):
     warnings = [r.getMessage() for r in caplog.records if r.name.startswith("plugins")]
     assert [w.split(" has contrast ")[0] for w in warnings] == [
         "THEME_COLORS: 'muted' on 'bg'",
+        "THEME_COLORS: 'muted' on 'surface'",
         "THEME_DARK_COLORS: 'text' on 'bg'",
         "THEME_DARK_COLORS: 'muted' on 'bg'",
         "THEME_DARK_COLORS: 'accent' on 'bg'",
     ]
     assert warnings[0].endswith(" contrast 1.57:1, expected at least 4.5:1")
+
+
+def test_text_unreadable_on_the_surface_colour_is_a_warning():
+    # Cards, code, badges and reblogs put text on `surface`, not on `bg`.
+    settings = ThemeSettings.from_settings({"THEME_COLORS": {"surface": "#5b5b63"}})
+    assert [p.split(" has contrast ")[0] for p in settings.contrast_problems()] == [
+        "THEME_COLORS: 'text' on 'surface'",
+        "THEME_COLORS: 'muted' on 'surface'",
+        "THEME_COLORS: 'accent' on 'surface'",
+    ]
+    defaults = {"THEME_COLORS": LIGHT, "THEME_DARK_COLORS": DARK}
+    assert ThemeSettings.from_settings(defaults).contrast_problems() == []
 
 
 def test_contrast_matches_wcag_reference_values():
@@ -271,6 +284,7 @@ def test_minified_css_keeps_strings_and_drops_comments():
 
 
 @given(st.text(alphabet=" \n{};:,>ab.#'\"/*()-0", max_size=80))
+@example(css=";;}")  # found by hypothesis: once left ";}"
 def test_minifying_twice_changes_nothing_more(css):
     once = minify_css(css)
     assert minify_css(once) == once

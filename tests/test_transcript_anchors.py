@@ -58,7 +58,10 @@ def test_every_page_of_a_long_chat_loads_the_script_from_this_site(paged):
     for path in data["pages"]:
         soup = paged.html(f"{BASE}{path}index.html")
         scripts = [s["src"] for s in soup.select("script[src]")]
-        assert scripts == ["/theme/js/transcript-anchors.js"]
+        assert scripts == [
+            "/theme/js/transcript-anchors.js",
+            "/theme/js/transcript-filter.js",
+        ]
         holder = soup.select_one("[data-transcript-anchors]")
         assert holder["data-transcript-anchors"] == f"/{BASE}anchors.json"
         # Without JavaScript, every day's page is one link away.
@@ -67,10 +70,12 @@ def test_every_page_of_a_long_chat_loads_the_script_from_this_site(paged):
     assert (paged.output / "theme/js/transcript-anchors.js").is_file()
 
 
-def test_a_chat_on_one_page_needs_no_map_and_no_script(build_site):
+def test_a_chat_on_one_page_needs_no_map_and_no_anchor_script(build_site):
     site = build_site(FILES)
     soup = site.html(f"{BASE}index.html")
-    assert soup.select("script[src]") == []
+    # Only the filter (tests/test_transcript_filter.py); no anchor map to follow.
+    scripts = [s["src"] for s in soup.select("script[src]")]
+    assert scripts == ["/theme/js/transcript-filter.js"]
     assert soup.select_one("[data-transcript-anchors]") is None
     assert not (site.output / BASE / "anchors.json").exists()
 

@@ -11,11 +11,23 @@ from pelican import signals
 from .report import BuildReport
 
 
+def check_settings(pelican):
+    """Validate the setting; keep the report for this Pelican's builds."""
+    pelican.colloquy_build_report = BuildReport.from_settings(pelican.settings)
+    # Connected here, after every plugin's register(), so the check runs after the
+    # other finalized receivers (the theme's CSS minifier) rather than cutting them off.
+    signals.finalized.connect(fail_if_skipped)
+
+
 def start_counting(pelican):
-    """Count the errors logged from here to the end of the build."""
-    report = BuildReport.from_settings(pelican.settings)
-    report.start()
-    pelican.colloquy_build_report = report
+    """Count the errors logged from here to the end of this run.
+
+    ``pelican --autoreload`` runs one Pelican many times; each run counts afresh.
+    """
+    report = getattr(pelican, "colloquy_build_report", None)
+    if report is not None:
+        report.start()
+    return ()
 
 
 def fail_if_skipped(pelican):
@@ -27,5 +39,5 @@ def fail_if_skipped(pelican):
 
 def register():
     """Connect the plugin to Pelican's signals."""
-    signals.initialized.connect(start_counting)
-    signals.finalized.connect(fail_if_skipped)
+    signals.initialized.connect(check_settings)
+    signals.get_generators.connect(start_counting)

@@ -47,7 +47,8 @@ class BuildReport:
         return self._counter.count
 
     def start(self) -> None:
-        """Begin counting errors logged anywhere in the process."""
+        """Begin counting, from zero, errors logged anywhere in the process."""
+        self._counter.count = 0
         root = logging.getLogger()
         if not root.handlers and logging.lastResort is not None:
             # `pelican --log-handler plain` leaves the root logger without handlers

@@ -8,7 +8,7 @@ import logging
 import os
 from pathlib import Path
 import re
-import tempfile
+import secrets
 
 _WINDOWS_RESERVED = frozenset(
     ["con", "prn", "aux", "nul"]
@@ -56,19 +56,23 @@ def write_atomic(
     *,
     overwrite: bool = False,
     durable: bool = True,
+    mode: int = 0o666,
 ) -> bool:
     """Write ``data`` to ``path`` all at once: readers see the old file or the new one.
 
     Returns False, writing nothing, when the file exists and ``overwrite`` is off,
     and also when it already holds exactly ``data`` (so re-imports touch nothing).
     ``durable=False`` skips the fsyncs (still atomic); a bulk writer that does so
-    calls ``os.sync()`` once when it is done.
+    calls ``os.sync()`` once when it is done. The file gets ``mode`` less the
+    umask, as ``open()`` gives (0o600 for private files such as the queue's).
     """
     target = Path(path)
     payload = data.encode("utf-8") if isinstance(data, str) else data
     if target.exists() and (not overwrite or target.read_bytes() == payload):
         return False
-    return _replace_with(target, [payload], overwrite=overwrite, durable=durable)
+    return _replace_with(
+        target, [payload], overwrite=overwrite, durable=durable, mode=mode
+    )
 
 
 def write_atomic_stream(
@@ -77,6 +81,7 @@ def write_atomic_stream(
     *,
     overwrite: bool = False,
     durable: bool = True,
+    mode: int = 0o666,
 ) -> bool:
     """Write ``chunks`` to ``path`` as :func:`write_atomic` writes one string.
 
@@ -91,22 +96,21 @@ def write_atomic_stream(
         return False
     encoded = (c.encode("utf-8") if isinstance(c, str) else c for c in chunks)
     return _replace_with(
-        target, encoded, overwrite=overwrite, durable=durable, skip_same=True
+        target, encoded, overwrite=overwrite, durable=durable, mode=mode, skip_same=True
     )
 
 
-def _replace_with(
+def _replace_with(  # noqa: PLR0913
     target: Path,
     chunks: Iterable[bytes],
     *,
     overwrite: bool,
     durable: bool,
+    mode: int,
     skip_same: bool = False,
 ) -> bool:
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
-    )
+    fd, tmp = _open_temporary(target, mode)
     try:
         with os.fdopen(fd, "wb") as handle:
             for chunk in chunks:
@@ -139,6 +143,22 @@ def _replace_with(
     if durable:
         _fsync_dir(target.parent)
     return True
+
+
+def _open_temporary(target: Path, mode: int) -> tuple[int, str]:
+    """Create a new file beside ``target`` with ``mode`` less the umask.
+
+    ``tempfile.mkstemp`` always makes 0o600 files, and a rename keeps that mode:
+    feeds and stylesheets in output/ were unreadable to a web server's user.
+    """
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    for _ in range(100):
+        tmp = str(target.parent / f".{target.name}.{secrets.token_hex(6)}.tmp")
+        try:
+            return os.open(tmp, flags, mode), tmp
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {str(target)!r}")
 
 
 def _fsync_dir(folder: Path) -> None:

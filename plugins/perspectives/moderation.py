@@ -41,8 +41,7 @@ def avatar_salt(queue: Queue) -> str:
     target = queue.root / SALT_FILE
     if not target.exists():
         queue.root.mkdir(parents=True, exist_ok=True)
-        write_atomic(target, secrets.token_hex(32) + "\n")
-        target.chmod(0o600)
+        write_atomic(target, secrets.token_hex(32) + "\n", mode=0o600)
     return target.read_text(encoding="utf-8").strip()
 
 

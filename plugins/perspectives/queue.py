@@ -74,7 +74,7 @@ class Queue:
     def add(self, submission: Submission) -> Path:
         """Store a new pending submission atomically; never replaces another."""
         target = self.path("pending", submission.id)
-        if not write_atomic(target, submission.to_json()):
+        if not write_atomic(target, submission.to_json(), mode=0o600):
             raise FileExistsError(f"submission {submission.id!r} is already queued")
         return target
 
@@ -112,7 +112,7 @@ class Queue:
     def move(self, submission: Submission, state: str) -> Path:
         """Record ``submission`` (maybe edited) in ``state``; drop it elsewhere."""
         target = self.path(state, submission.id)
-        write_atomic(target, submission.to_json(), overwrite=True)
+        write_atomic(target, submission.to_json(), overwrite=True, mode=0o600)
         for other in STATES:
             if other != state:
                 self.path(other, submission.id).unlink(missing_ok=True)

@@ -6,13 +6,14 @@ from pathlib import Path
 from pelican import signals
 
 from plugins.theme_support.minify import minify_output_css
-from plugins.theme_support.settings import ThemeSettings, page_type
+from plugins.theme_support.settings import ThemeSettings, page_type, require_autoescape
 
 logger = logging.getLogger(__name__)
 
 
 def check_settings(pelican):
     """Fail before any content is read when a THEME_* setting is wrong."""
+    require_autoescape(pelican.settings)
     for problem in ThemeSettings.from_settings(pelican.settings).contrast_problems():
         logger.warning("%s", problem)
 

@@ -14,6 +14,7 @@ _TOKENS = re.compile(
 _STRINGS = re.compile(r"""("(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*')""")
 _AROUND = re.compile(r"\s*([{};,>}])\s*")
 _AFTER_COLON = re.compile(r":\s+")  # "a :hover" keeps its space; "color: red" loses it
+_LAST_SEMICOLONS = re.compile(r";+\}")  # all of them: ";;}" must not leave ";}"
 
 
 def minify_css(text: str) -> str:
@@ -29,7 +30,7 @@ def minify_css(text: str) -> str:
             out.append(part)
             continue
         code = _AROUND.sub(r"\1", re.sub(r"\s+", " ", part))
-        out.append(_AFTER_COLON.sub(":", code).replace(";}", "}"))
+        out.append(_LAST_SEMICOLONS.sub("}", _AFTER_COLON.sub(":", code)))
     return "".join(out).strip() + "\n"
 
 

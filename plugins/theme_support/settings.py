@@ -9,6 +9,7 @@ from typing import Any
 
 from jinja2 import pass_context
 from jinja2.runtime import Context
+from markupsafe import Markup
 
 from plugins.common.errors import PluginConfigError
 
@@ -30,8 +31,10 @@ DARK = {
     "rule": "#3a3a42",
 }
 HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
-# Text colours that must stay readable on the background (WCAG AA, normal text).
+# Text colours that must stay readable (WCAG AA, normal text) on the page's
+# background and on the surface of cards, code, badges and reblogs.
 READABLE = ("text", "muted", "accent")
+BACKGROUNDS = ("bg", "surface")
 MIN_CONTRAST = 4.5
 
 
@@ -96,7 +99,7 @@ class ThemeSettings:
         )
 
     def contrast_problems(self) -> list[str]:
-        """Describe each overridden text colour that is hard to read on its ``bg``."""
+        """Describe each text colour hard to read on ``bg`` or ``surface``."""
         problems = []
         for setting, overrides, defaults in (
             ("THEME_COLORS", self.colors, LIGHT),
@@ -105,24 +108,40 @@ class ThemeSettings:
             if not overrides:
                 continue
             palette = {**defaults, **overrides}
-            for name in READABLE:
-                ratio = contrast(palette[name], palette["bg"])
-                if ratio < MIN_CONTRAST:
-                    problems.append(
-                        f"{setting}: {name!r} on 'bg' has contrast {ratio:.2f}:1, "
-                        f"expected at least {MIN_CONTRAST}:1"
-                    )
+            for background in BACKGROUNDS:
+                for name in READABLE:
+                    ratio = contrast(palette[name], palette[background])
+                    if ratio < MIN_CONTRAST:
+                        problems.append(
+                            f"{setting}: {name!r} on {background!r} has contrast "
+                            f"{ratio:.2f}:1, expected at least {MIN_CONTRAST}:1"
+                        )
         return problems
 
-    def custom_css(self) -> str:
-        """Return the ``:root`` overrides for the configured colours ("" if none)."""
+    def custom_css(self) -> Markup:
+        """Return the ``:root`` overrides for the configured colours ("" if none).
+
+        Markup, so autoescape leaves the CSS alone: names and values are checked
+        against LIGHT and HEX_COLOUR in ``from_settings``, so nothing else gets in.
+        """
         parts = []
         if self.colors:
             parts.append(f":root{{{_declarations(self.colors)}}}")
         if self.dark_colors:
             dark = _declarations(self.dark_colors)
             parts.append(f"@media (prefers-color-scheme: dark){{:root{{{dark}}}}}")
-        return "".join(parts)
+        return Markup("".join(parts))
+
+
+def require_autoescape(settings: Mapping[str, Any]) -> None:
+    """Refuse a build whose Jinja would print values unescaped: the theme needs it."""
+    environment = settings.get("JINJA_ENVIRONMENT") or {}
+    value = environment.get("autoescape") if isinstance(environment, Mapping) else None
+    if value is not True:
+        raise PluginConfigError(
+            "JINJA_ENVIRONMENT['autoescape']: expected True (the theme escapes every "
+            f"value that is not Markup or commented |safe), got {value!r}"
+        )
 
 
 def _declarations(colours: Mapping[str, str]) -> str:

@@ -178,7 +178,8 @@ def _code_block(code: str, dialect: Dialect) -> str:
 
 def _blocks(text: str, dialect: Dialect, token: Token) -> str:
     """Return a run of lines, quoted ones grouped into blockquotes."""
-    lines = text.split("\n")
+    # A bare CR is a line break too (as the .chat parser reads it), never kept as text.
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     out: list[str] = []
     quoted: list[str] = []
     plain: list[str] = []

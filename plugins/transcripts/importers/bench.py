@@ -1,7 +1,7 @@
 """Benchmark the chat importers: messages per second and peak memory per format.
 
 Run ``python -m plugins.transcripts.importers.bench [MESSAGES [FORMAT ...]]
-[--memory]`` (default 100,000 messages, every format; ``make bench-import``).
+[--memory]`` (default 100,000 messages, every format).
 Not a test: it prints a table. Each export is generated into a temporary folder
 first (written as it is generated, so even a million messages take little
 memory here), then imported by ``colloquy import-chat`` in a child process, so
@@ -12,6 +12,7 @@ whole Transcript, then ``format_chat``) for comparison.
 
 from __future__ import annotations
 
+import argparse
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 import json
@@ -318,6 +319,23 @@ def _files(path: Path) -> list[Path]:
     return [p for p in path.rglob("*") if p.is_file()] if path.is_dir() else [path]
 
 
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m plugins.transcripts.importers.bench",
+        description="Print messages per second and peak memory for each format.",
+    )
+    parser.add_argument(
+        "messages", nargs="?", type=int, default=100_000, help="messages per export"
+    )
+    parser.add_argument(
+        "formats", nargs="*", help=f"default: every one of {', '.join(GENERATORS)}"
+    )
+    parser.add_argument(
+        "--memory", action="store_true", help="also time the in-memory path"
+    )
+    return parser
+
+
 def main(argv: list[str]) -> int:
     """Print messages per second and peak memory for each format."""
     if argv[:1] == ["--measure"]:  # the child: import only, so RSS is the import's
@@ -325,15 +343,17 @@ def main(argv: list[str]) -> int:
         row = measure(name, mode, [Path(p) for p in paths], Path(content))
         sys.stdout.write(row)
         return 0
-    modes = ["stream"]
-    if "--memory" in argv:
-        argv = [a for a in argv if a != "--memory"]
-        modes.append("memory")
-    count = int(argv[0]) if argv else 100_000
+    parser = _parser()
+    options = parser.parse_args(argv)
+    unknown = sorted(set(options.formats) - set(GENERATORS))
+    if unknown:
+        parser.error(f"expected formats from {', '.join(GENERATORS)}, got {unknown}")
+    modes = ["stream", "memory"] if options.memory else ["stream"]
+    count = options.messages
     logging.basicConfig(level=logging.ERROR)
     sys.stdout.write(HEADER)
     sys.stdout.flush()
-    for name in argv[1:] or list(GENERATORS):
+    for name in options.formats or list(GENERATORS):
         with tempfile.TemporaryDirectory() as tmp:
             export = Path(tmp) / "export"
             export.mkdir()
