@@ -190,3 +190,25 @@ def test_a_message_is_reused_on_its_authors_page_only_when_it_links_nothing(tmp_
     # The link into the chat is short on the chat's page, full on the author's.
     assert chat[1].a["href"] == "#m-1714694400.000100"
     assert mine[1].a["href"] == "/transcripts/t/#m-1714694400.000100"
+
+
+def test_unchanged_perspectives_are_reused_and_a_changed_one_is_read_again(tmp_path):
+    folder = "perspectives/post-1"
+    files = {
+        **POSTS,
+        f"{folder}/2024-05-02-1000-ann.md": "Author: Ann\nDate: 2024-05-02 10:00\n\n"
+        "First.\n",
+        f"{folder}/2024-05-02-1100-bo.md": "Author: Bo\nDate: 2024-05-02 11:00\n\n"
+        "Second.\n",
+    }
+    build(tmp_path, files)
+    _, hits = build(tmp_path, files)
+    assert hits == 3 + 2
+    files[f"{folder}/2024-05-02-1100-bo.md"] = files[
+        f"{folder}/2024-05-02-1100-bo.md"
+    ].replace("Second.", "Changed *mind*.")
+    site, hits = build(tmp_path, files)
+    assert hits == 3 + 1
+    page = site.html("2024/05/post-1/index.html")
+    assert page.select_one("#perspective-2024-05-02-1100-bo em").get_text() == "mind"
+    assert site.snapshot() == clean_build(tmp_path, files)

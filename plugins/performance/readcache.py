@@ -19,7 +19,7 @@ generator has read its content.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 import hashlib
 from importlib import metadata
 import logging
@@ -30,11 +30,11 @@ import sys
 import types
 from typing import Any
 
+from plugins.common.buildcache import SETTINGS_KEY
 from plugins.posts.reader import PostReader
 
 logger = logging.getLogger(__name__)
 
-SETTINGS_KEY = "PERFORMANCE_CONVERSIONS"  # where each build's cache object lives
 FILE_PREFIX = "colloquy-markdown-"
 UNCACHEABLE = ("[[quote:",)  # markers of posts whose HTML depends on other files
 VERSIONED = ("pelican", "markdown", "pygments")
@@ -120,19 +120,23 @@ class ConversionCache:
         if isinstance(loaded, dict):
             self._loaded = loaded
 
-    def convert(self, text: str, convert: Any) -> Entry:
+    def remember(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Return what was kept for ``key``, or compute, keep and return it."""
+        self._open()
+        if key in self._loaded:
+            entry = self._loaded[key]
+            self.hits += 1
+        else:
+            entry = compute()
+        self._used[key] = entry
+        return entry
+
+    def convert(self, text: str, convert: Callable[[str], Entry]) -> Entry:
         """Return (HTML, header fields) of ``text``, calling ``convert`` on a miss."""
         if any(marker in text for marker in UNCACHEABLE):
             return convert(text)
-        self._open()
         key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        entry = self._loaded.get(key)
-        if entry is None:
-            entry = convert(text)
-        else:
-            self.hits += 1
-        self._used[key] = entry
-        return entry
+        return self.remember(f"post:{key}", lambda: convert(text))
 
     def save(self) -> None:
         """Write the entries this run used; remove caches of other digests."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from functools import partial
+import hashlib
 import logging
 import os
 from pathlib import Path
@@ -12,6 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from plugins.common.buildcache import BuildCache, build_cache
 from plugins.common.errors import ContentError
 from plugins.common.files import read_text
 from plugins.common.footer import ORDER_PERSPECTIVES, FooterLink, add_footer_link
@@ -65,9 +68,18 @@ def _folders(root: Path, settings: PerspectiveSettings) -> list[_Folder]:
 
 
 def read_folder(
-    folder: _Folder, *, post: str, settings: PerspectiveSettings
+    folder: _Folder,
+    *,
+    post: str,
+    settings: PerspectiveSettings,
+    cache: BuildCache | None = None,
 ) -> list[Perspective]:
-    """Read the perspectives of one folder, skipping bad files with an error."""
+    """Read the perspectives of one folder, skipping bad files with an error.
+
+    With a build cache, a file whose text and options are unchanged since an
+    earlier build is not parsed again (comment-system folders always are: they
+    log notes while parsing).
+    """
     result = []
     for entry in sorted(folder.path.iterdir()):
         rel = f"{folder.rel}/{entry.name}"
@@ -93,8 +105,14 @@ def read_folder(
                 perspective, notes = parse_comment_system(text, **options)
                 for note in notes:
                     logger.warning("%s", note)
-            else:
+            elif cache is None:
                 perspective = parse_perspective(text, **options)
+            else:
+                key = hashlib.sha256(repr((text, sorted(options.items()))).encode())
+                perspective = cache.remember(
+                    f"perspective:{key.hexdigest()}",
+                    partial(parse_perspective, text, **options),
+                )
         except ContentError as err:
             logger.error("%s (perspective skipped)", err)
             continue
@@ -150,6 +168,7 @@ def _discussion_open(
 def attach_perspectives(generator: Any) -> None:
     """Read perspectives for every post and hang them on it (see the README)."""
     settings = PerspectiveSettings.from_settings(generator.settings)
+    cache = build_cache(generator.settings)
     root = Path(generator.settings["PATH"])
     articles = [
         *generator.articles,
@@ -187,7 +206,7 @@ def attach_perspectives(generator: Any) -> None:
             )
             continue
         found[id(article)].extend(
-            read_folder(folder, post=article.slug, settings=settings)
+            read_folder(folder, post=article.slug, settings=settings, cache=cache)
         )
 
     dates = [a.date for a in generator.articles]
