@@ -230,6 +230,19 @@ class At:
     text: str = ""  # the source line, for line-based formats
 
 
+def message_object(item: Any, where: str, prefix: str = "") -> tuple[dict, str, At]:
+    """Return a streamed ``messages`` array item, its JSON path and its place.
+
+    ``item`` has the stream's ``index``, ``value`` and ``line``; anything but a
+    JSON object is a :class:`ContentError` naming the file, line and path.
+    """
+    at = f"{prefix}messages[{item.index}]"
+    raw = expect(
+        item.value, dict, f"{at}: a message object", path=where, line=item.line
+    )
+    return raw, at, At(where, item.line)
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class About:
     """What an importer knows of the chat as a whole, besides its messages."""

@@ -21,6 +21,7 @@ from plugins.transcripts.importers.common import (
     expect,
     listing,
     mapping,
+    message_object,
     parse_iso,
     safe_id,
     string,
@@ -123,11 +124,7 @@ def _messages(
         if isinstance(event, Field):
             header[event.key] = event.value
             continue
-        at = f"messages[{event.index}]"
-        raw = expect(
-            event.value, dict, f"{at}: a message object", path=where, line=event.line
-        )
-        message = _message(raw, at, At(where, event.line), options, handles)
+        message = _message(*message_object(event, where), options, handles)
         if message:
             yield message
 

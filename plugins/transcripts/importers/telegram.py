@@ -26,6 +26,7 @@ from plugins.transcripts.importers.common import (
     handle_from_name,
     listing,
     mapping,
+    message_object,
     safe_id,
     string,
     transcript_of,
@@ -181,11 +182,7 @@ def _messages(
     items, where: str, options: ImportOptions, handles: Handles, prefix: str = ""
 ) -> Iterator[Message]:
     for item in items:
-        at = f"{prefix}messages[{item.index}]"
-        raw = expect(
-            item.value, dict, f"{at}: a message object", path=where, line=item.line
-        )
-        message = _message(raw, at, At(where, item.line), options, handles)
+        message = _message(*message_object(item, where, prefix), options, handles)
         if message:
             yield message
 
