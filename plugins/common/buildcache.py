@@ -1,9 +1,18 @@
 """The cache of unchanged inputs' results a build may carry in its settings.
 
-``plugins.performance`` puts one there when ``PERFORMANCE_READER_CACHE`` is on; a
-plugin asks for it with :func:`build_cache` and works the same without it. What a
-plugin remembers must depend only on the key it gives, the settings and the code
-(the cache is dropped when either of those changes).
+``plugins.performance`` puts one there when ``PERFORMANCE_READER_CACHE`` is on (or
+a prefetch worker runs); a plugin asks for it with :func:`build_cache` and works
+the same without it. What a plugin remembers must depend only on the key it gives,
+the settings and the code (the cache is dropped when either of those changes).
+
+A plugin may also offer that work ahead of time: connect a receiver to
+:data:`prefetch`. ``plugins.performance`` sends it (sender: the articles generator,
+before it reads anything) in a forked worker process, which computes the entries
+from the end of the list while the build works from the start, and hands them to
+the cache. The receiver returns ``[(key, compute), ...]`` in the order the plugin
+will call ``remember(key, compute)``; it runs in the worker, so it may read files
+but must not write any, and what it logs is dropped (a job that logs is left to
+the build, which logs as usual).
 """
 
 from __future__ import annotations
@@ -11,8 +20,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
+from blinker import signal
+
 SETTINGS_KEY = "PERFORMANCE_CONVERSIONS"  # where each build's cache object lives
 T = TypeVar("T")
+PrefetchJob = tuple[str, Callable[[], Any]]  # (key, compute), as given to remember
+
+prefetch = signal("colloquy_prefetch")
 
 
 class BuildCache(Protocol):

@@ -1,10 +1,15 @@
-"""Build speed: rewrite only changed files, compute URLs once, reuse conversions."""
+"""Build speed: rewrite only changed files, compute URLs once, reuse conversions.
+
+On two cores, a forked worker converts posts and parses perspectives ahead of the
+build (see prefetch.py).
+"""
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
 from plugins.posts.reader import PostReader
 
+from .prefetch import can_fork, start_for, usable_cores
 from .readcache import SETTINGS_KEY, CachingPostReader, ConversionCache
 from .static import PerformanceSettings, ThemeStaticGenerator
 from .urls import fix_urls
@@ -12,11 +17,31 @@ from .writer import IncrementalWriter
 
 
 def check_settings(pelican):
-    """Refuse unusable PERFORMANCE_* settings; give this build its own cache."""
+    """Refuse unusable PERFORMANCE_* settings; give this build its own cache.
+
+    Without the reader cache, a build with a prefetch worker still gets one, kept
+    in memory only, to receive the worker's results.
+    """
     options = PerformanceSettings.from_settings(pelican.settings)
     pelican.settings.pop(SETTINGS_KEY, None)
-    if options.reader_cache:
-        pelican.settings[SETTINGS_KEY] = ConversionCache(pelican.settings)
+    if options.reader_cache or options.worker(usable_cores(), can_fork=can_fork()):
+        pelican.settings[SETTINGS_KEY] = ConversionCache(
+            pelican.settings, persistent=options.reader_cache
+        )
+
+
+def start_worker(generator):
+    """Fork the worker that converts posts from the end while the build reads on."""
+    cache = generator.settings.get(SETTINGS_KEY)
+    if not isinstance(cache, ConversionCache):
+        return
+    if cache.worker is not None:  # left by a run that failed
+        cache.worker.stop()
+        cache.worker = None
+    options = PerformanceSettings.from_settings(generator.settings)
+    if options.worker(usable_cores(), can_fork=can_fork()):
+        cache.open()  # so the worker skips what the file already holds
+        cache.worker = start_for(generator, cache.knows)
 
 
 def use_caching_reader(readers):
@@ -28,10 +53,12 @@ def use_caching_reader(readers):
 
 
 def save_conversions(generators):
-    """Write the conversion cache once every generator has read its content."""
+    """Stop the worker and write the conversion cache: all content has been read."""
     for generator in generators:
         cache = generator.settings.get(SETTINGS_KEY)
         if isinstance(cache, ConversionCache):
+            if cache.worker is not None:
+                cache.worker.stop()
             cache.save()
             return
 
@@ -57,6 +84,7 @@ def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
     signals.readers_init.connect(use_caching_reader)
+    signals.article_generator_init.connect(start_worker)
     signals.all_generators_finalized.connect(save_conversions)
     signals.get_writer.connect(use_incremental_writer)
     signals.get_generators.connect(add_generator)

@@ -28,17 +28,28 @@ from pathlib import Path
 import pickle
 import sys
 import types
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from plugins.common.buildcache import SETTINGS_KEY
 from plugins.posts.reader import PostReader
+
+if TYPE_CHECKING:
+    from plugins.performance.prefetch import Prefetcher
 
 logger = logging.getLogger(__name__)
 
 FILE_PREFIX = "colloquy-markdown-"
 UNCACHEABLE = ("[[quote:",)  # markers of posts whose HTML depends on other files
 VERSIONED = ("pelican", "markdown", "pygments")
+NEUTRAL = ("PERFORMANCE_WORKERS",)  # settings that change how, not what, is computed
 Entry = tuple[str, dict[str, list[str]]]  # (HTML, the meta extension's fields)
+
+
+def post_key(text: str) -> str | None:
+    """Return the cache key of a post's text, or None when it must not be cached."""
+    if any(marker in text for marker in UNCACHEABLE):
+        return None
+    return f"post:{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
 def stable_repr(value: Any) -> str:
@@ -86,7 +97,9 @@ def settings_digest(settings: dict[str, Any]) -> str:
     digest = hashlib.sha256()
     for name in VERSIONED:
         digest.update(f"{name}={metadata.version(name)}\n".encode())
-    visible = {k: v for k, v in settings.items() if k != SETTINGS_KEY}
+    visible = {
+        k: v for k, v in settings.items() if k != SETTINGS_KEY and k not in NEUTRAL
+    }
     digest.update(stable_repr(visible).encode())
     # plugins.common is imported by every plugin; it is part of what they run.
     for path in plugin_sources([*settings.get("PLUGINS", ()), "plugins.common"]):
@@ -95,17 +108,29 @@ def settings_digest(settings: dict[str, Any]) -> str:
 
 
 class ConversionCache:
-    """One build's view of the conversion cache file under ``CACHE_PATH``."""
+    """One build's view of the conversion cache file under ``CACHE_PATH``.
 
-    def __init__(self, settings: dict[str, Any]) -> None:
+    Not ``persistent``, it keeps nothing between builds: it only holds what the
+    prefetch worker (:mod:`plugins.performance.prefetch`) computed for this one.
+    """
+
+    def __init__(self, settings: dict[str, Any], *, persistent: bool = True) -> None:
         self._settings = settings
-        self._path: Path | None = None  # set on first use, once plugins are ready
+        self._persistent = persistent
+        self._opened = False  # the file is read on first use, once plugins are ready
+        self._path: Path | None = None
         self._loaded: dict[str, Entry] = {}
         self._used: dict[str, Entry] = {}
-        self.hits = 0
+        self.hits = 0  # entries found in the file
+        self.prefetched = 0  # entries the worker computed
+        self.worker: Prefetcher | None = None  # this build's prefetch worker, if any
 
-    def _open(self) -> None:
-        if self._path is not None:
+    def open(self) -> None:
+        """Read the cache file, once per build (not at all when not persistent)."""
+        if self._opened:
+            return
+        self._opened = True
+        if not self._persistent:
             return
         folder = Path(self._settings["CACHE_PATH"])
         self._path = folder / f"{FILE_PREFIX}{settings_digest(self._settings)}.pickle"
@@ -120,27 +145,37 @@ class ConversionCache:
         if isinstance(loaded, dict):
             self._loaded = loaded
 
+    def knows(self, key: str) -> bool:
+        """Tell whether the file held an entry for ``key`` (read it first)."""
+        return key in self._loaded
+
     def remember(self, key: str, compute: Callable[[], Any]) -> Any:
         """Return what was kept for ``key``, or compute, keep and return it."""
-        self._open()
+        self.open()
         if key in self._loaded:
             entry = self._loaded[key]
             self.hits += 1
         else:
-            entry = compute()
+            found = self.worker.take(key) if self.worker else None
+            if found is None:
+                entry = compute()
+            else:
+                entry = found[0]
+                self.prefetched += 1
         self._used[key] = entry
         return entry
 
     def convert(self, text: str, convert: Callable[[str], Entry]) -> Entry:
         """Return (HTML, header fields) of ``text``, calling ``convert`` on a miss."""
-        if any(marker in text for marker in UNCACHEABLE):
+        key = post_key(text)
+        if key is None:
             return convert(text)
-        key = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-        return self.remember(f"post:{key}", lambda: convert(text))
+        return self.remember(key, lambda: convert(text))
 
     def save(self) -> None:
         """Write the entries this run used; remove caches of other digests."""
         if self._path is None:
+            self._opened, self._loaded, self._used = False, {}, {}
             return
         folder = self._path.parent
         folder.mkdir(parents=True, exist_ok=True)
@@ -155,6 +190,7 @@ class ConversionCache:
         # Free the entries before pages are written (peak memory), and let a next
         # run of the same Pelican (`pelican --autoreload`) load the file again.
         self._path, self._loaded, self._used = None, {}, {}
+        self._opened = False
 
 
 class CachingPostReader(PostReader):
@@ -164,12 +200,17 @@ class CachingPostReader(PostReader):
         cache = self.settings.get(SETTINGS_KEY)
         if not isinstance(cache, ConversionCache):
             return super()._convert(text)
-
-        def convert(source: str) -> Entry:
-            html = super(CachingPostReader, self)._convert(source)
-            meta = getattr(self._md, "Meta", None) or {}
-            return html, {key: list(values) for key, values in meta.items()}
-
-        html, meta = cache.convert(text, convert)
+        html, meta = cache.convert(text, self.entry)
         self._md.Meta = {key: list(values) for key, values in meta.items()}
         return html
+
+    def entry(self, text: str) -> Entry:
+        """Convert ``text`` with the current Markdown; return (HTML, header fields)."""
+        html = super()._convert(text)
+        meta = getattr(self._md, "Meta", None) or {}
+        return html, {key: list(values) for key, values in meta.items()}
+
+    def fresh_entry(self, text: str) -> Entry:
+        """Convert ``text`` as :meth:`read` would, outside a read (prefetch worker)."""
+        self._md = self._markdown()
+        return self.entry(text)

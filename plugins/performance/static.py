@@ -16,6 +16,9 @@ from plugins.performance.writer import write_if_changed
 
 logger = logging.getLogger(__name__)
 
+WORKERS = (0, 1, 2)  # processes reading content: the build alone, or plus one worker
+WITH_WORKER = 2
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PerformanceSettings:
@@ -23,6 +26,7 @@ class PerformanceSettings:
 
     theme_static_paths: tuple[str, ...] = ("static",)
     reader_cache: bool = False  # keep posts' Markdown conversions in CACHE_PATH
+    workers: int | None = None  # processes reading content; None: 2 on 2+ cores
 
     @classmethod
     def from_settings(cls, settings: dict[str, Any]) -> PerformanceSettings:
@@ -48,9 +52,27 @@ class PerformanceSettings:
                 "PERFORMANCE_READER_CACHE: expected True or False,"
                 f" got {reader_cache!r}"
             )
+        workers = settings.get("PERFORMANCE_WORKERS")
+        if workers is not None and (
+            isinstance(workers, bool)
+            or not isinstance(workers, int)
+            or workers not in WORKERS
+        ):
+            problems.append(
+                "PERFORMANCE_WORKERS: expected None (a worker when there are two"
+                " cores), 0 or 1 (no worker) or 2 (one worker), got"
+                f" {workers!r}"
+            )
         if problems:
             raise PluginConfigError("; ".join(problems))
-        return cls(theme_static_paths=tuple(paths), reader_cache=reader_cache)
+        return cls(
+            theme_static_paths=tuple(paths), reader_cache=reader_cache, workers=workers
+        )
+
+    def worker(self, cores: int, *, can_fork: bool) -> bool:
+        """Tell whether a build on ``cores`` cores forks a prefetch worker."""
+        processes = cores if self.workers is None else self.workers
+        return processes >= WITH_WORKER and can_fork
 
 
 def _ignored(name: str, patterns: list[str]) -> bool:

@@ -2,7 +2,9 @@
 
 from pelican import signals
 
-from .attach import attach_perspectives
+from plugins.common.buildcache import prefetch
+
+from .attach import attach_perspectives, prefetch_perspectives
 from .settings import PerspectiveSettings
 
 
@@ -15,3 +17,4 @@ def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
     signals.article_generator_finalized.connect(attach_perspectives)
+    prefetch.connect(prefetch_perspectives)

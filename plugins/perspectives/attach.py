@@ -14,7 +14,7 @@ from typing import Any
 
 from markupsafe import Markup
 
-from plugins.common.buildcache import BuildCache, build_cache
+from plugins.common.buildcache import BuildCache, PrefetchJob, build_cache
 from plugins.common.errors import ContentError
 from plugins.common.files import read_text
 from plugins.common.footer import ORDER_PERSPECTIVES, FooterLink, add_footer_link
@@ -67,6 +67,30 @@ def _folders(root: Path, settings: PerspectiveSettings) -> list[_Folder]:
     return found
 
 
+def _files(folder: _Folder) -> list[tuple[Path, str]]:
+    """Return (path, path relative to PATH) of the files of ``folder`` to read."""
+    found = []
+    for entry in sorted(folder.path.iterdir()):
+        if entry.name.startswith(".") or entry.is_dir():
+            continue
+        found.append((entry, f"{folder.rel}/{entry.name}"))
+    return found
+
+
+def _options(rel: str, post: str, settings: PerspectiveSettings) -> dict[str, Any]:
+    return {
+        "path": rel,
+        "post": post,
+        "timezone": settings.timezone,
+        "allow_images": settings.allow_images,
+    }
+
+
+def _cache_key(text: str, options: dict[str, Any]) -> str:
+    digest = hashlib.sha256(repr((text, sorted(options.items()))).encode())
+    return f"perspective:{digest.hexdigest()}"
+
+
 def read_folder(
     folder: _Folder,
     *,
@@ -81,10 +105,7 @@ def read_folder(
     log notes while parsing).
     """
     result = []
-    for entry in sorted(folder.path.iterdir()):
-        rel = f"{folder.rel}/{entry.name}"
-        if entry.name.startswith(".") or entry.is_dir():
-            continue
+    for entry, rel in _files(folder):
         if entry.suffix.lower() not in SUFFIXES:
             logger.error(
                 "%s: expected a Markdown perspective (%s), got another kind of"
@@ -94,12 +115,7 @@ def read_folder(
             )
             continue
         text = read_text(str(entry), rel)
-        options: dict[str, Any] = {
-            "path": rel,
-            "post": post,
-            "timezone": settings.timezone,
-            "allow_images": settings.allow_images,
-        }
+        options = _options(rel, post, settings)
         try:
             if folder.compat:
                 perspective, notes = parse_comment_system(text, **options)
@@ -108,9 +124,8 @@ def read_folder(
             elif cache is None:
                 perspective = parse_perspective(text, **options)
             else:
-                key = hashlib.sha256(repr((text, sorted(options.items()))).encode())
                 perspective = cache.remember(
-                    f"perspective:{key.hexdigest()}",
+                    _cache_key(text, options),
                     partial(parse_perspective, text, **options),
                 )
         except ContentError as err:
@@ -120,6 +135,31 @@ def read_folder(
     if folder.compat:
         result = _resolve_comment_system_replies(result)
     return result
+
+
+def prefetch_perspectives(generator: Any) -> list[PrefetchJob]:
+    """Offer the parsing of every perspective, in the order attach reads them.
+
+    Runs in the prefetch worker (see plugins.common.buildcache), before any post
+    is read: a folder is taken to be named after its post's slug (a folder named
+    after an Earlier-Slug gets other options, so its keys simply never match).
+    """
+    settings = PerspectiveSettings.from_settings(generator.settings)
+    jobs: list[PrefetchJob] = []
+    for folder in _folders(Path(generator.settings["PATH"]), settings):
+        if folder.compat:
+            continue
+        for entry, rel in _files(folder):
+            if entry.suffix.lower() in SUFFIXES:
+                text = read_text(str(entry), rel)
+                options = _options(rel, folder.path.name, settings)
+                jobs.append(
+                    (
+                        _cache_key(text, options),
+                        partial(parse_perspective, text, **options),
+                    )
+                )
+    return jobs
 
 
 def _resolve_comment_system_replies(items: list[Perspective]) -> list[Perspective]:

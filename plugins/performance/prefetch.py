@@ -1,0 +1,271 @@
+"""Use the second core: a forked worker computes what the build is about to read.
+
+Pelican reads posts one after the other in one process. Early in the build (when
+the articles generator is ready, before it reads anything) this module forks ONE
+worker that converts the posts starting from the END of the order the build reads
+them in, then does the same with the work other plugins offer through
+:data:`plugins.common.buildcache.prefetch` (parsed perspectives). It streams each
+result (cache key, entry) back through a pipe; the build, before computing an
+entry, takes what has arrived (:meth:`Prefetcher.take`), so the two meet in the
+middle. The build marks each key it asks for in a shared bitmap and the worker
+skips marked keys, so little work is done twice.
+
+The worker writes no file: its standard output and error go to ``/dev/null``, a
+job that logs anything or raises (warnings raise, too) is dropped and left to the
+build, which computes it and reports as it always did; it ends with ``os._exit``.
+The build stops and reaps it once every generator has read its content; a build
+that fails stops it when the next run starts, when the cache object is collected
+or when the process exits. A worker whose parent died stops by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+import contextlib
+import fcntl
+import gc
+import logging
+import mmap
+import os
+import pickle
+import signal
+import struct
+import sys
+from typing import Any
+import warnings
+import weakref
+import zlib
+
+from pelican.utils import file_suffix
+
+from plugins.common.buildcache import PrefetchJob, prefetch
+from plugins.common.files import read_text
+from plugins.performance.readcache import CachingPostReader, post_key
+
+CLAIM_BITS = 1 << 19  # 64 kB of "the build has asked for this key" marks
+PIPE_BYTES = 1 << 20  # ask Linux for a 1 MB pipe: fewer stalls while the build is busy
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+FRAME = struct.Struct("!I")  # length of the pickled (key, entry) that follows
+READ_BYTES = 1 << 20
+MISSING: Any = object()
+
+
+def can_fork() -> bool:
+    """Tell whether this platform runs a forked worker (Linux only)."""
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+def usable_cores() -> int:
+    """Return how many cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+def _bit(key: str) -> tuple[int, int]:
+    index = zlib.crc32(key.encode("utf-8", "surrogatepass")) & (CLAIM_BITS - 1)
+    return index >> 3, 1 << (index & 7)
+
+
+class Prefetcher:
+    """The parent's handle on one worker: its results so far, its claims, its end."""
+
+    def __init__(self, pid: int, fd: int, claims: mmap.mmap) -> None:
+        self.pid = pid
+        self._fd = fd
+        self._claims = claims
+        self._buffer = bytearray()
+        self._results: dict[str, Any] = {}
+        self._done = False  # the worker closed its end (finished or died)
+        self._stop = weakref.finalize(self, _end_worker, pid, fd, claims, os.getpid())
+
+    def take(self, key: str) -> tuple[Any] | None:
+        """Return ``(entry,)`` if the worker computed ``key``; else claim it, None."""
+        if self.stopped:
+            return None
+        if key not in self._results:
+            self._claim(key)
+            self.collect(wait=False)
+        entry = self._results.pop(key, MISSING)
+        return None if entry is MISSING else (entry,)
+
+    def collect(self, *, wait: bool) -> None:
+        """Take the results that arrived (``wait``: all, until the worker is done)."""
+        if self._done or not self._stop.alive:
+            return
+        os.set_blocking(self._fd, wait)
+        while True:
+            try:
+                chunk = os.read(self._fd, READ_BYTES)
+            except BlockingIOError:
+                break
+            if not chunk:
+                self._done = True
+                break
+            self._buffer += chunk
+        self._unpack()
+
+    def stop(self) -> None:
+        """Stop the worker (if still running) and reap it; idempotent."""
+        self._stop()
+
+    @property
+    def stopped(self) -> bool:
+        """Tell whether the worker was stopped and reaped."""
+        return not self._stop.alive
+
+    def _claim(self, key: str) -> None:
+        offset, mask = _bit(key)
+        self._claims[offset] |= mask
+
+    def _unpack(self) -> None:
+        buffer, start = self._buffer, 0
+        while len(buffer) - start >= FRAME.size:
+            (size,) = FRAME.unpack_from(buffer, start)
+            end = start + FRAME.size + size
+            if len(buffer) < end:
+                break
+            key, entry = pickle.loads(buffer[start + FRAME.size : end])
+            self._results[key] = entry
+            start = end
+        del buffer[:start]
+
+
+def _end_worker(pid: int, fd: int, claims: mmap.mmap, owner: int) -> None:
+    """Kill and reap the worker, close the pipe (only in the process that forked)."""
+    if os.getpid() != owner:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+    os.close(fd)
+    claims.close()
+
+
+def start(
+    phases: Iterable[Callable[[], list[PrefetchJob]]], known: Callable[[str], bool]
+) -> Prefetcher | None:
+    """Fork the worker; it does each phase's jobs last to first (None: no fork)."""
+    read_end, write_end = os.pipe()
+    with contextlib.suppress(OSError):  # a smaller pipe only means more waiting
+        fcntl.fcntl(write_end, F_SETPIPE_SZ, PIPE_BYTES)
+    claims = mmap.mmap(-1, CLAIM_BITS // 8)
+    parent = os.getpid()
+    gc.freeze()  # the worker's collections then leave the parent's objects alone
+    try:
+        pid = os.fork()
+    except OSError:
+        gc.unfreeze()
+        os.close(read_end)
+        os.close(write_end)
+        claims.close()
+        return None
+    if pid == 0:  # the worker: never returns
+        try:
+            os.close(read_end)
+            _work(list(phases), known, claims, write_end, parent)
+        finally:
+            os._exit(0)
+    gc.unfreeze()
+    os.close(write_end)
+    return Prefetcher(pid, read_end, claims)
+
+
+def _work(
+    phases: list[Callable[[], list[PrefetchJob]]],
+    known: Callable[[str], bool],
+    claims: mmap.mmap,
+    fd: int,
+    parent: int,
+) -> None:
+    """Run every phase's jobs, last first, streaming results; skip claimed keys."""
+    logged = _silence()
+    pending = bytearray()
+    os.set_blocking(fd, False)
+    for phase in phases:
+        try:
+            jobs = phase()
+        except Exception:  # noqa: BLE001 (the build lists and reports it itself)
+            continue
+        for key, compute in reversed(jobs):
+            if os.getppid() != parent:
+                return
+            offset, mask = _bit(key)
+            if claims[offset] & mask or known(key):
+                continue
+            logged.clear()
+            try:
+                blob = pickle.dumps((key, compute()), pickle.HIGHEST_PROTOCOL)
+            except Exception:  # noqa: BLE001 (the build computes it and reports)
+                continue
+            if logged:
+                continue
+            pending += FRAME.pack(len(blob)) + blob
+            _send(fd, pending)
+    os.set_blocking(fd, True)
+    _send(fd, pending)
+
+
+def _send(fd: int, pending: bytearray) -> None:
+    """Write as much of ``pending`` as the pipe takes, removing what was written."""
+    while pending:
+        try:
+            written = os.write(fd, pending)
+        except BlockingIOError:
+            return
+        del pending[:written]
+
+
+def _silence() -> list[bool]:
+    """Keep the worker from printing or logging; return the "a job logged" flag."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.close(null)
+    warnings.simplefilter("error")  # a warning the build would show: leave it the job
+    logged: list[bool] = []
+
+    def drop(*args: object, **kwargs: object) -> None:
+        logged.append(True)
+
+    # Every enabled logging call ends here; the build would have shown it.
+    logging.Logger._log = drop  # type: ignore[method-assign]
+    return logged
+
+
+def post_jobs(generator: Any) -> list[PrefetchJob]:
+    """Return (key, convert) for the posts ``generator`` will read, in its order."""
+    settings = generator.settings
+    readers = generator.readers.readers
+    jobs = []
+    for name in generator.get_files(
+        settings["ARTICLE_PATHS"], exclude=settings["ARTICLE_EXCLUDES"]
+    ):
+        reader = readers.get(file_suffix(name))
+        if not isinstance(reader, CachingPostReader):
+            continue
+        source = os.path.abspath(os.path.join(generator.path, name))
+        text = read_text(source, os.path.relpath(source, settings["PATH"]))
+        key = post_key(text)
+        if key is not None:
+            jobs.append((key, _converter(reader, text)))
+    return jobs
+
+
+def _converter(reader: CachingPostReader, text: str) -> Callable[[], Any]:
+    return lambda: reader.fresh_entry(text)
+
+
+def offered_jobs(generator: Any) -> list[PrefetchJob]:
+    """Return the jobs plugins offer through ``prefetch``, in their order."""
+    jobs: list[PrefetchJob] = []
+    for _receiver, offered in prefetch.send(generator):
+        jobs.extend(offered or ())
+    return jobs
+
+
+def start_for(generator: Any, known: Callable[[str], bool]) -> Prefetcher | None:
+    """Fork the worker for the articles ``generator`` is about to read."""
+    return start([lambda: post_jobs(generator), lambda: offered_jobs(generator)], known)
