@@ -63,6 +63,33 @@ def usable_cores() -> int:
         return os.cpu_count() or 1
 
 
+def frame(key: str, entry: Any) -> bytes:
+    """Return ``(key, entry)`` as one message for the pipe."""
+    blob = pickle.dumps((key, entry), pickle.HIGHEST_PROTOCOL)
+    return FRAME.pack(len(blob)) + blob
+
+
+class Frames:
+    """Messages reassembled from the pipe's bytes, however they were split."""
+
+    def __init__(self) -> None:
+        self._buffer = bytearray()
+
+    def feed(self, chunk: bytes) -> list[tuple[str, Any]]:
+        """Add ``chunk``; return the (key, entry) messages it completed."""
+        self._buffer += chunk
+        buffer, start, found = self._buffer, 0, []
+        while len(buffer) - start >= FRAME.size:
+            (size,) = FRAME.unpack_from(buffer, start)
+            end = start + FRAME.size + size
+            if len(buffer) < end:
+                break
+            found.append(pickle.loads(buffer[start + FRAME.size : end]))
+            start = end
+        del buffer[:start]
+        return found
+
+
 def _bit(key: str) -> tuple[int, int]:
     index = zlib.crc32(key.encode("utf-8", "surrogatepass")) & (CLAIM_BITS - 1)
     return index >> 3, 1 << (index & 7)
@@ -75,7 +102,7 @@ class Prefetcher:
         self.pid = pid
         self._fd = fd
         self._claims = claims
-        self._buffer = bytearray()
+        self._frames = Frames()
         self._results: dict[str, Any] = {}
         self._done = False  # the worker closed its end (finished or died)
         self._stop = weakref.finalize(self, _end_worker, pid, fd, claims, os.getpid())
@@ -103,12 +130,12 @@ class Prefetcher:
             if not chunk:
                 self._done = True
                 break
-            self._buffer += chunk
-        self._unpack()
+            self._results.update(self._frames.feed(chunk))
 
     def stop(self) -> None:
         """Stop the worker (if still running) and reap it; idempotent."""
         self._stop()
+        self._results.clear()
 
     @property
     def stopped(self) -> bool:
@@ -118,18 +145,6 @@ class Prefetcher:
     def _claim(self, key: str) -> None:
         offset, mask = _bit(key)
         self._claims[offset] |= mask
-
-    def _unpack(self) -> None:
-        buffer, start = self._buffer, 0
-        while len(buffer) - start >= FRAME.size:
-            (size,) = FRAME.unpack_from(buffer, start)
-            end = start + FRAME.size + size
-            if len(buffer) < end:
-                break
-            key, entry = pickle.loads(buffer[start + FRAME.size : end])
-            self._results[key] = entry
-            start = end
-        del buffer[:start]
 
 
 def _end_worker(pid: int, fd: int, claims: mmap.mmap, owner: int) -> None:
@@ -197,13 +212,12 @@ def _work(
                 continue
             logged.clear()
             try:
-                blob = pickle.dumps((key, compute()), pickle.HIGHEST_PROTOCOL)
+                message = frame(key, compute())
             except Exception:  # noqa: BLE001 (the build computes it and reports)
                 continue
-            if logged:
-                continue
-            pending += FRAME.pack(len(blob)) + blob
-            _send(fd, pending)
+            if not logged:
+                pending += message
+                _send(fd, pending)
     os.set_blocking(fd, True)
     _send(fd, pending)
 
