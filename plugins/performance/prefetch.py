@@ -2,13 +2,14 @@
 
 Pelican reads posts one after the other in one process. Early in the build (when
 the articles generator is ready, before it reads anything) this module forks ONE
-worker that converts the posts starting from the END of the order the build reads
-them in, then does the same with the work other plugins offer through
-:data:`plugins.common.buildcache.prefetch` (parsed perspectives). It streams each
-result (cache key, entry) back through a pipe; the build, before computing an
-entry, takes what has arrived (:meth:`Prefetcher.take`), so the two meet in the
-middle. The build marks each key it asks for in a shared bitmap and the worker
-skips marked keys, so little work is done twice.
+worker. It first does the work other plugins offer through
+:data:`plugins.common.buildcache.prefetch` (parsing perspectives, which the build
+needs only after the last post), then converts the posts starting from the END of
+the order the build reads them in. It streams each result (cache key, entry) back
+through a pipe; the build, before computing an entry, takes what has arrived
+(:meth:`Prefetcher.take`). The build marks each key it asks for in a shared bitmap
+and the worker skips marked keys, so the two meet somewhere in the posts, each
+having done about half of the work, and little is done twice.
 
 The worker writes no file: its standard output and error go to ``/dev/null``, a
 job that logs anything or raises (warnings raise, too) is dropped and left to the
@@ -282,4 +283,4 @@ def offered_jobs(generator: Any) -> list[PrefetchJob]:
 
 def start_for(generator: Any, known: Callable[[str], bool]) -> Prefetcher | None:
     """Fork the worker for the articles ``generator`` is about to read."""
-    return start([lambda: post_jobs(generator), lambda: offered_jobs(generator)], known)
+    return start([lambda: offered_jobs(generator), lambda: post_jobs(generator)], known)
