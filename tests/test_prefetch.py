@@ -8,6 +8,7 @@ import logging
 import os
 from pathlib import Path
 import shutil
+import warnings
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -242,11 +243,15 @@ def test_the_worker_skips_claimed_known_failing_and_logging_jobs():
     def failing():
         raise ValueError("bad input")
 
-    def warning():
-        import warnings  # noqa: PLC0415
-
+    def warning():  # raises: the suite runs with -W error
         warnings.warn("deprecated", DeprecationWarning, stacklevel=1)
         return "warned"
+
+    def shown_warning():  # would be shown once by the build: left to it
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")
+            warnings.warn("look here", UserWarning, stacklevel=1)
+        return "shown"
 
     jobs = [
         ("a", lambda: "A"),
@@ -255,6 +260,7 @@ def test_the_worker_skips_claimed_known_failing_and_logging_jobs():
         ("noisy", noisy),
         ("failing", failing),
         ("warning", warning),
+        ("shown", shown_warning),
         ("b", lambda: ("B", {"title": ["b"]})),
     ]
     worker = prefetch.start(
@@ -267,7 +273,7 @@ def test_the_worker_skips_claimed_known_failing_and_logging_jobs():
         worker.collect(wait=True)
         assert worker.take("a") == ("A",)
         assert worker.take("b") == (("B", {"title": ["b"]}),)
-        for key in ("claimed", "known", "noisy", "failing", "warning"):
+        for key in ("claimed", "known", "noisy", "failing", "warning", "shown"):
             assert worker.take(key) is None
     finally:
         worker.stop()

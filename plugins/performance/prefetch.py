@@ -12,8 +12,8 @@ and the worker skips marked keys, so the two meet somewhere in the posts, each
 having done about half of the work, and little is done twice.
 
 The worker writes no file: its standard output and error go to ``/dev/null``, a
-job that logs anything or raises (warnings raise, too) is dropped and left to the
-build, which computes it and reports as it always did; it ends with ``os._exit``.
+job that logs or shows a warning, or raises, is dropped and left to the build,
+which computes it and reports as it always did; it ends with ``os._exit``.
 The build stops and reaps it once every generator has read its content; a build
 that fails stops it when the next run starts, when the cache object is collected
 or when the process exits. A worker whose parent died stops by itself.
@@ -197,7 +197,7 @@ def _work(
     parent: int,
 ) -> None:
     """Run every phase's jobs, last first, streaming results; skip claimed keys."""
-    logged = _silence()
+    reported = _silence()
     pending = bytearray()
     os.set_blocking(fd, False)
     for phase in phases:
@@ -211,12 +211,12 @@ def _work(
             offset, mask = _bit(key)
             if claims[offset] & mask or known(key):
                 continue
-            logged.clear()
+            reported.clear()
             try:
                 message = frame(key, compute())
             except Exception:  # noqa: BLE001 (the build computes it and reports)
                 continue
-            if not logged:
+            if not reported:
                 pending += message
                 _send(fd, pending)
     os.set_blocking(fd, True)
@@ -234,20 +234,21 @@ def _send(fd: int, pending: bytearray) -> None:
 
 
 def _silence() -> list[bool]:
-    """Keep the worker from printing or logging; return the "a job logged" flag."""
+    """Keep the worker from printing or logging; return the "a job reported" flag."""
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
     os.dup2(null, 2)
     os.close(null)
-    warnings.simplefilter("error")  # a warning the build would show: leave it the job
-    logged: list[bool] = []
+    reported: list[bool] = []
 
     def drop(*args: object, **kwargs: object) -> None:
-        logged.append(True)
+        reported.append(True)
 
-    # Every enabled logging call ends here; the build would have shown it.
+    # Every enabled logging call, and every warning the filters let through (those
+    # that would raise still raise), ends here: the build would have shown it.
     logging.Logger._log = drop  # type: ignore[method-assign]
-    return logged
+    warnings.showwarning = drop
+    return reported
 
 
 def post_jobs(generator: Any) -> list[PrefetchJob]:
