@@ -8,6 +8,9 @@ import logging
 import os
 from pathlib import Path
 import shutil
+import subprocess
+import sys
+import time
 import warnings
 
 from hypothesis import given
@@ -336,3 +339,44 @@ def test_the_workers_setting_does_not_change_the_cache_file(tmp_path):
         cache.convert("text", lambda t: ("<p>t</p>", {}))
         cache.save()
     assert len(list(tmp_path.glob(f"{FILE_PREFIX}*.pickle"))) == 1
+
+
+ORPHAN = """
+import os, sys, time
+sys.path.insert(0, {root!r})
+from plugins.performance import prefetch
+
+def slow():
+    time.sleep(0.01)
+    return "late"
+
+jobs = [(str(n), slow) for n in range(20000)]  # minutes of work, unless it stops
+worker = prefetch.start([lambda: jobs], known=lambda key: False)
+print(worker.pid, flush=True)
+os._exit(0)  # die without stopping it, as a killed build would
+"""
+
+
+def worker_state(pid: int) -> str:
+    """Return the state letter of ``pid`` ("" once it is gone)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return ""
+    return stat.rsplit(")", 1)[1].split()[0]
+
+
+@pytest.mark.skipif(not prefetch.can_fork(), reason="the worker needs Linux fork")
+def test_a_worker_whose_build_died_stops_by_itself():
+    result = subprocess.run(
+        [sys.executable, "-c", ORPHAN.format(root=str(ROOT))],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    pid = int(result.stdout)
+    # Not a timing assertion: a worker that did not stop would run for minutes.
+    deadline = time.monotonic() + 60
+    while worker_state(pid) not in ("", "Z", "X") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert worker_state(pid) in ("", "Z", "X")
