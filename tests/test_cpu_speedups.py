@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+import subprocess
+import sys
 import tempfile
 
 from hypothesis import given, settings
@@ -11,10 +13,26 @@ from hypothesis import strategies as st
 from pelican.settings import read_settings
 import pytest
 
+from plugins.bench.corpus import CorpusShape, write_corpus
+from plugins.bench.run import write_settings
 from plugins.common.files import FolderGuard, UnsafePathError, inside
 from plugins.outputguard.writer import GuardedWriter
 
-from .support import ROOT
+from .support import ROOT, BuiltSite
+
+# A plugin that takes the speed-ups' template globals away again, so a build can
+# show what the theme renders on its plain paths.
+PLAIN_PATHS_PLUGIN = """
+from pelican import signals
+
+
+def drop_globals(generator):
+    generator.env.globals.pop("once", None)
+
+
+def register():
+    signals.generator_init.connect(drop_globals)
+"""
 
 # Names a save-as could hold, climbing, looping and passing through symlinks.
 COMPONENT = st.sampled_from(
@@ -47,7 +65,7 @@ def expected(out: Path, name: str) -> str | None:
         return None
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=1000, deadline=None)
 @given(names=st.lists(NAME, min_size=1, max_size=8))
 def test_the_folder_guard_resolves_and_refuses_exactly_like_inside(names):
     with tempfile.TemporaryDirectory() as tmp:
@@ -96,3 +114,32 @@ def test_the_writer_refuses_a_symlink_planted_in_the_output(tmp_path, caplog):
     assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == ["g"]
     assert (tmp_path / "elsewhere" / "g").read_text() == "outside"
     assert "expected a save-as path inside the output folder" in caplog.text
+
+
+@pytest.mark.parametrize("relative_urls", [False, True])
+def test_the_site_is_the_same_without_the_template_speed_ups(tmp_path, relative_urls):
+    write_corpus(
+        tmp_path, CorpusShape(posts=24, transcripts=1, messages_per_transcript=30)
+    )
+    (tmp_path / "plain_paths.py").write_text(PLAIN_PATHS_PLUGIN, encoding="utf-8")
+    fast = tmp_path / "fast.py"
+    fast.write_text(
+        write_settings(tmp_path)["colloquy"].read_text(encoding="utf-8")
+        + f"RELATIVE_URLS = {relative_urls}\nDEFAULT_PAGINATION = 3\n",
+        encoding="utf-8",
+    )
+    plain = tmp_path / "plain.py"
+    plain.write_text(
+        fast.read_text(encoding="utf-8")
+        + f"PLUGIN_PATHS = [*PLUGIN_PATHS, {str(tmp_path)!r}]\n"
+        + 'PLUGINS = [*PLUGINS, "plain_paths"]\n',
+        encoding="utf-8",
+    )
+    # Signal receivers stay connected for the life of a process: one per build.
+    for name, conf in (("fast", fast), ("plain", plain)):
+        command = [sys.executable, "-m", "pelican", "-s", str(conf), "-o", name]
+        subprocess.run(command, check=True, cwd=tmp_path, capture_output=True)
+    built = BuiltSite(tmp_path / "fast").snapshot()
+    assert built == BuiltSite(tmp_path / "plain").snapshot()
+    listings = [name for name in built if name.startswith("tag/")]
+    assert len(listings) > 10  # many listing pages share each post's summary

@@ -81,25 +81,34 @@ class FolderGuard:
         folder, leaf = os.path.split(path)
         if leaf in ("", os.curdir, os.pardir) or os.sep * 2 in path:
             return os.path.realpath(path)  # what realpath() does with these, as is
-        if os.path.islink(path):
-            return os.path.realpath(path)
-        return os.path.join(self._real_folder(folder), leaf)
+        real = self._real_folder(folder)
+        if real is None or os.path.islink(target := os.path.join(real, leaf)):
+            return os.path.realpath(path)  # a symlink on the way: realpath() decides
+        return target
 
-    def _real_folder(self, folder: str) -> str:
+    def _real_folder(self, folder: str) -> str | None:
+        # realpath()'s own walk, one name at a time below the resolved parent;
+        # None (leave it to realpath()) at a symlink, "." or "..". Only chains of
+        # plain names that lstat() showed to be real folders are remembered.
         known = self._folders.get(folder)
         if known is not None:
             return known
         parent, leaf = os.path.split(folder)
-        if parent == folder or leaf in ("", os.curdir, os.pardir):
-            return os.path.realpath(folder)
+        if parent == folder:
+            return os.path.realpath(folder)  # the file system's root
+        above = (
+            None if leaf in ("", os.curdir, os.pardir) else self._real_folder(parent)
+        )
+        if above is None:
+            return None
+        real = os.path.join(above, leaf)
         try:
-            mode = os.lstat(folder).st_mode
+            mode = os.lstat(real).st_mode
         except OSError:
-            mode = None  # missing: realpath() keeps the name as it is
-        if mode is not None and stat.S_ISLNK(mode):
-            return os.path.realpath(folder)
-        real = os.path.join(self._real_folder(parent), leaf)
-        if mode is not None and stat.S_ISDIR(mode):
+            return real  # missing: realpath() keeps the name as it is
+        if stat.S_ISLNK(mode):
+            return None
+        if stat.S_ISDIR(mode):
             self._folders[folder] = real
         return real
 
