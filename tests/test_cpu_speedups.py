@@ -10,13 +10,18 @@ import tempfile
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from pelican.readers import METADATA_PROCESSORS
 from pelican.settings import read_settings
+from pelican.utils import SafeDatetime, get_date
 import pytest
 
 from plugins.bench.corpus import CorpusShape, write_corpus
 from plugins.bench.run import write_settings
+from plugins.common.dates import parse_complete_date
 from plugins.common.files import FolderGuard, UnsafePathError, inside
 from plugins.outputguard.writer import GuardedWriter
+from plugins.posts.metadata import check_header, read_header
+from plugins.posts.reader import PostReader
 
 from .support import ROOT, BuiltSite
 
@@ -143,3 +148,47 @@ def test_the_site_is_the_same_without_the_template_speed_ups(tmp_path, relative_
     assert built == BuiltSite(tmp_path / "plain").snapshot()
     listings = [name for name in built if name.startswith("tag/")]
     assert len(listings) > 10  # many listing pages share each post's summary
+
+
+PLAIN_DATE = st.one_of(
+    st.from_regex(
+        r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?\Z"
+    ),
+    st.datetimes().map(lambda d: d.strftime("%Y-%m-%d %H:%M")),
+    st.datetimes().map(lambda d: d.isoformat(timespec="seconds")),
+    st.dates().map(str),
+)
+
+
+@settings(max_examples=500)
+@given(name=st.sampled_from(["date", "modified"]), text=PLAIN_DATE)
+def test_the_posts_reader_reads_plain_dates_as_pelican_does(name, text):
+    reader = PostReader(read_settings(str(ROOT / "pelicanconf.py")))
+    try:
+        want = METADATA_PROCESSORS[name](text, reader.settings)
+    except (ValueError, OverflowError) as err:
+        with pytest.raises(type(err)):
+            reader.process_metadata(name, text)
+        return
+    got = reader.process_metadata(name, text)
+    assert (type(got), got, got.tzinfo) == (SafeDatetime, want, want.tzinfo)
+    assert type(want) is SafeDatetime
+
+
+@settings(max_examples=300)
+@given(text=PLAIN_DATE | st.text(max_size=20))
+def test_the_header_check_takes_the_same_dates_with_its_shortcut(text):
+    header = read_header(f"Title: T\nDate: {text}\n\nBody\n")
+    try:
+        check_header(header, path="p.md")
+        fast_ok = True
+    except ValueError:
+        fast_ok = False
+    value = next((f.value for f in header if f.key == "date"), None)
+    if value is None:
+        return
+    try:
+        slow_ok = bool(get_date(value) and parse_complete_date(value))
+    except (ValueError, OverflowError):
+        slow_ok = False
+    assert fast_ok == slow_ok
