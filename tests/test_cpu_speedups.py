@@ -10,9 +10,13 @@ import tempfile
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markdown import Markdown
 from pelican.readers import METADATA_PROCESSORS
 from pelican.settings import read_settings
 from pelican.utils import SafeDatetime, get_date
+from pygments import highlight
+from pygments.formatters.html import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
 import pytest
 
 from plugins.bench.corpus import CorpusShape, write_corpus
@@ -20,6 +24,11 @@ from plugins.bench.run import write_settings
 from plugins.common.dates import parse_complete_date
 from plugins.common.files import FolderGuard, UnsafePathError, inside
 from plugins.outputguard.writer import GuardedWriter
+from plugins.posts.highlight import (
+    CODEHILITE,
+    reusing_formatter,
+    with_reusing_formatter,
+)
 from plugins.posts.metadata import check_header, read_header
 from plugins.posts.reader import PostReader
 
@@ -192,3 +201,70 @@ def test_the_header_check_takes_the_same_dates_with_its_shortcut(text):
     except (ValueError, OverflowError):
         slow_ok = False
     assert fast_ok == slow_ok
+
+
+FORMATTER_OPTIONS = st.sampled_from(
+    [
+        {},
+        {"cssclass": "highlight"},
+        {"classprefix": "tok-"},
+        {"style": "monokai"},
+        {"noclasses": True},
+        {"noclasses": True, "style": "monokai", "classprefix": "x"},
+        {"linenos": "table", "hl_lines": [1, 2]},
+        {"wrapcode": True, "lang_str": "language-python"},
+    ]
+)
+CODE = st.lists(
+    st.sampled_from(
+        [
+            "def f(x):",
+            "    return x",
+            "# note",
+            "'s'",
+            '"<&>"',
+            "1.5e3",
+            "\t",
+            "<b>",
+            "\n",
+        ]
+    )
+    | st.text(max_size=10),
+    max_size=12,
+).map("\n".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    blocks=st.lists(
+        st.tuples(st.sampled_from(["python", "html", "text"]), CODE, FORMATTER_OPTIONS),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_the_reusing_formatter_highlights_exactly_like_pygments(blocks):
+    formatter = reusing_formatter()  # one class for all blocks: its tables count
+    for language, code, options in blocks:
+        lexer = get_lexer_by_name(language)
+        want = highlight(code, lexer, HtmlFormatter(**options))
+        assert highlight(code, lexer, formatter(**options)) == want
+        assert (
+            formatter(**options).get_style_defs()
+            == HtmlFormatter(**options).get_style_defs()
+        )
+
+
+def test_posts_markdown_gets_the_reusing_formatter_unless_the_site_names_one():
+    config = read_settings(str(ROOT / "pelicanconf.py"))["MARKDOWN"]
+    before = repr(config)
+    fast = with_reusing_formatter(config)
+    assert repr(config) == before  # the site's settings are left alone
+    formatter = fast["extension_configs"][CODEHILITE]["pygments_formatter"]
+    assert issubclass(formatter, HtmlFormatter)
+    text = "```python\ndef f():\n    return '<x>'\n```\n"
+    assert Markdown(**fast).convert(text) == Markdown(**config).convert(text)
+    own = {"extension_configs": {CODEHILITE: {"pygments_formatter": "html"}}}
+    assert with_reusing_formatter(own) is own
+    assert with_reusing_formatter({"extensions": ["extra"]}) == {
+        "extensions": ["extra"]
+    }

@@ -13,6 +13,7 @@ from pelican.utils import SafeDatetime
 from plugins.common.dates import plain_date
 from plugins.common.errors import ContentError
 from plugins.common.files import read_text
+from plugins.posts.highlight import with_reusing_formatter
 from plugins.posts.metadata import DATE_FIELDS, check_header, read_header
 from plugins.posts.settings import PostsSettings
 
@@ -84,7 +85,8 @@ class PostReader(MarkdownReader):
     def _markdown(self) -> Markdown:
         markdown = getattr(self, "_reused_markdown", None)
         if markdown is None:
-            markdown = self._reused_markdown = Markdown(**self.settings["MARKDOWN"])
+            config = with_reusing_formatter(self.settings["MARKDOWN"])
+            markdown = self._reused_markdown = Markdown(**config)
         else:
             markdown.reset()
         if "meta" not in markdown.preprocessors:
