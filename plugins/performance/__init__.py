@@ -53,6 +53,15 @@ def keep_urls(generators):
             fix_urls(generator.articles)
 
 
+def keep_urls_early(generator):
+    """Compute each post's URL once from here on: its slug, date, category are set.
+
+    Pelican has read every post and sorted translations; what follows (taxonomy,
+    perspectives, reblog metadata) reads URLs, about three times a post.
+    """
+    fix_urls(generator.articles)
+
+
 def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
@@ -60,4 +69,5 @@ def register():
     signals.all_generators_finalized.connect(save_conversions)
     signals.get_writer.connect(use_incremental_writer)
     signals.get_generators.connect(add_generator)
+    signals.article_generator_pretaxonomy.connect(keep_urls_early)
     signals.all_generators_finalized.connect(keep_urls)
