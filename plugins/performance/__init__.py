@@ -62,9 +62,21 @@ def keep_urls_early(generator):
     fix_urls(generator.articles)
 
 
+def load_templates_once(generator):
+    """Let Jinja trust the templates it loaded in this build.
+
+    With ``auto_reload`` on (Jinja's default), every ``get_template`` (each
+    extends, include and import of every page) stats the template file again:
+    17,000 stats at N=1,000. Each generator has its own environment, made anew
+    on every build (and every ``--autoreload`` round), so nothing goes stale.
+    """
+    generator.env.auto_reload = False
+
+
 def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
+    signals.generator_init.connect(load_templates_once)
     signals.readers_init.connect(use_caching_reader)
     signals.all_generators_finalized.connect(save_conversions)
     signals.get_writer.connect(use_incremental_writer)
