@@ -11,10 +11,22 @@ from typing import Any
 
 from pelican.writers import FileOverwriteFailedError
 
+from plugins.common.buildcache import LEDGER_KEY
 from plugins.common.files import inside
 from plugins.outputguard.writer import GuardedWriter
 
+from .ledger import OutputLedger
+from .tracking import reading
+
 logger = logging.getLogger(__name__)
+
+
+class UpToDate(str):
+    """What a skipped page "renders" to: the file on disk is already right."""
+
+
+UP_TO_DATE = UpToDate()
+_MISSING = object()
 
 
 class UnchangedFileSkipper(io.StringIO):
@@ -24,10 +36,21 @@ class UnchangedFileSkipper(io.StringIO):
     rsync, the browser's cache and ``make serve`` see only what really changed.
     """
 
-    def __init__(self, path: str, encoding: str) -> None:
+    def __init__(
+        self, path: str, encoding: str, ledger: OutputLedger | None = None
+    ) -> None:
         super().__init__()
         self.path = path
         self.target_encoding = encoding
+        self.ledger = ledger
+        self.up_to_date = False
+
+    def write(self, text: str) -> int:
+        """Collect ``text``; the up-to-date marker means: leave the file alone."""
+        if isinstance(text, UpToDate):
+            self.up_to_date = True
+            return 0
+        return super().write(text)
 
     def __exit__(
         self,
@@ -36,8 +59,10 @@ class UnchangedFileSkipper(io.StringIO):
         traceback: TracebackType | None,
     ) -> None:
         """Write the collected text unless an error stopped the writer."""
-        if kind is None:
+        if kind is None and not self.up_to_date:
             write_if_changed(self.path, self.getvalue().encode(self.target_encoding))
+            if self.ledger is not None:
+                self.ledger.written(os.path.abspath(self.path))
         super().__exit__(kind, error, traceback)
 
 
@@ -54,8 +79,48 @@ def write_if_changed(path: str | os.PathLike[str], payload: bytes) -> bool:
     return True
 
 
+class LedgerTemplate:
+    """A template that is not rendered when the ledger says its page is up to date."""
+
+    def __init__(self, template: Any, ledger: OutputLedger) -> None:
+        self.template = template
+        self.ledger = ledger
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.template, name)
+
+    def render(self, localcontext: dict[str, Any]) -> str:
+        """Render the page, or return the up-to-date marker for Pelican to "write"."""
+        ledger = self.ledger
+        shared = ledger.shared_context
+        own = {
+            name: value
+            for name, value in localcontext.items()
+            if shared.get(name, _MISSING) is not value
+        }
+        target = os.path.join(ledger.output_path, localcontext["output_file"])
+        fingerprint = ledger.fingerprint((self.template.name, own))
+        if ledger.fresh(target, fingerprint):
+            return UP_TO_DATE
+        with reading() as read:
+            html = self.template.render(localcontext)
+        ledger.finished(os.path.abspath(target), fingerprint, read)
+        return html
+
+
 class IncrementalWriter(GuardedWriter):
-    """The guarded writer, except that unchanged output files are not rewritten."""
+    """The guarded writer, except that unchanged output files are not rewritten.
+
+    With the output ledger on (``PERFORMANCE_SKIP_UNCHANGED``), a page whose
+    inputs are those of the file already written is not even rendered.
+    """
+
+    def write_file(self, name, template, context, *args, **kwargs):
+        """Render and write ``name``, unless the ledger knows it is up to date."""
+        ledger = self.settings.get(LEDGER_KEY)
+        if isinstance(ledger, OutputLedger) and name:
+            template = LedgerTemplate(template, ledger)
+        return super().write_file(name, template, context, *args, **kwargs)
 
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
         """Apply the guard and Pelican's overwrite rules; buffer, don't truncate."""
@@ -77,4 +142,7 @@ class IncrementalWriter(GuardedWriter):
         if override:
             self._overridden_files.add(filename)
         self._written_files.add(filename)
-        return UnchangedFileSkipper(filename, encoding)
+        ledger = self.settings.get(LEDGER_KEY)
+        if not isinstance(ledger, OutputLedger):
+            ledger = None
+        return UnchangedFileSkipper(filename, encoding, ledger)
