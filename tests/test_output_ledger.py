@@ -110,6 +110,11 @@ def delete_output(root: Path) -> None:
     next((root / "output").glob("*/*/post-00002/index.html")).unlink()
 
 
+def edit_page(root: Path) -> None:
+    page = root / "content" / "pages" / "about.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("plain", "PLAIN"))
+
+
 def edit_template(root: Path) -> None:
     base = root / "theme" / "templates" / "base.html"
     base.write_text(base.read_text(encoding="utf-8").replace("Skip to", "Jump to"))
@@ -126,6 +131,7 @@ CHANGES: list[tuple[Callable[[Path], None], dict]] = [
     (remove_perspective, {}),
     (edit_output_by_hand, {}),
     (delete_output, {}),
+    (edit_page, {}),
     (edit_template, {}),
     (lambda root: None, {"SITENAME": "Renamed"}),
 ]
@@ -134,6 +140,13 @@ CHANGES: list[tuple[Callable[[Path], None], dict]] = [
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     write_corpus(tmp_path, SMALL)
+    about = tmp_path / "content" / "pages" / "about.md"
+    about.parent.mkdir()
+    about.write_text(
+        "Title: About\n\nA plain page about [a post]({filename}/posts/"
+        + first_post(tmp_path).name
+        + ").\n"
+    )
     shutil.copytree(ROOT / "theme", tmp_path / "theme")
     return tmp_path
 

@@ -52,6 +52,8 @@ class TrackedPage(Page):
         return object.__getattribute__(self, name)
 
 
+# Pelican finds a page's URL settings by its class's name (PAGE_SAVE_AS...).
+TrackedPage.__name__ = "Page"
 TRACKED = (TrackedArticle, TrackedPage)
 
 
