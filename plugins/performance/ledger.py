@@ -34,7 +34,7 @@ from plugins.common.buildcache import LEDGER_KEY, SETTINGS_KEY
 
 from .digest import Digester, Unstable
 from .readcache import settings_digest
-from .tracking import TRACKED, Reading, SaidHandler, reading, track
+from .tracking import Reading, SaidHandler, reading, track
 
 logger = logging.getLogger(__name__)
 
@@ -119,8 +119,10 @@ class OutputLedger:
         self._paths = {id(c): c.source_path for c in contents}
         context = generators[0].context if generators else {}
         self.shared_context = context  # what every page's template is given
-        self._shared = {id(settings): "settings", id(context): "context"}
-        self._digester = Digester(self._token)
+        tokens = {key: f"content:{path}" for key, path in self._paths.items()}
+        tokens[id(settings)] = "settings"
+        tokens[id(context)] = "context"
+        self._digester = Digester(tokens)
         self._old: dict[str, Record] = {}  # what may be kept (same site digest)
         self._previous: dict[str, Record] = {}  # what the last build made
         self._changed: frozenset[str] = frozenset()
@@ -137,12 +139,6 @@ class OutputLedger:
             return
         self._load()
         logging.getLogger().addHandler(self._handler)
-
-    def _token(self, value: Any) -> str | None:
-        if type(value) in TRACKED:
-            path = self._paths.get(id(value))
-            return None if path is None else f"content:{path}"
-        return self._shared.get(id(value))
 
     def _site_digest(self, settings: dict[str, Any], context: dict) -> bytes:
         digest = hashlib.blake2b(digest_size=16)
@@ -176,12 +172,18 @@ class OutputLedger:
 
     # Asking and recording ---------------------------------------------------
 
-    def fingerprint(self, inputs: Any) -> bytes | None:
-        """Return the fingerprint of what a maker was given, None if unknowable."""
+    def fingerprint(self, inputs: Any, scratch: dict | None = None) -> bytes | None:
+        """Return the fingerprint of what a maker was given, None if unknowable.
+
+        Makers of several files (a paginated listing) share one ``scratch``, so
+        what their pages have in common is digested once.
+        """
         if self._site is None:
             return None
         try:
-            return self._digester.digest(inputs)
+            return self._digester.passing_digest(
+                inputs, {} if scratch is None else scratch
+            )
         except Unstable:
             return None
 

@@ -85,6 +85,7 @@ class LedgerTemplate:
     def __init__(self, template: Any, ledger: OutputLedger) -> None:
         self.template = template
         self.ledger = ledger
+        self.scratch: dict = {}  # what this call's pages have in common
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.template, name)
@@ -99,7 +100,7 @@ class LedgerTemplate:
             if shared.get(name, _MISSING) is not value
         }
         target = os.path.join(ledger.output_path, localcontext["output_file"])
-        fingerprint = ledger.fingerprint((self.template.name, own))
+        fingerprint = ledger.fingerprint((self.template.name, own), self.scratch)
         if ledger.fresh(target, fingerprint):
             return UP_TO_DATE
         with reading() as read:
