@@ -230,9 +230,15 @@ class OutputLedger:
 
         A post deleted, a tag no longer used: their pages would otherwise stay
         in the output (and in the sitemap of a search engine) until ``make
-        clean``. Only files exactly as the last build left them are removed.
+        clean``. Only files exactly as the last build left them are removed, and
+        never one that a static file of this build is copied to.
         """
-        for key in sorted(self._previous.keys() - self._new.keys()):
+        static = {
+            os.path.normpath(item.save_as)
+            for item in self.shared_context.get("staticfiles", ())
+            if getattr(item, "save_as", None)
+        }
+        for key in sorted(self._previous.keys() - self._new.keys() - static):
             target = os.path.join(self.output_path, key)
             if _stat(target) != self._previous[key].stat:
                 continue
