@@ -124,6 +124,7 @@ class OutputLedger:
         tokens[id(context)] = "context"
         self._digester = Digester(tokens)
         self._old: dict[str, Record] = {}  # what may be kept (same site digest)
+        self._site_parts: dict[str, bytes] = {}
         self._previous: dict[str, Record] = {}  # what the last build made
         self._changed: frozenset[str] = frozenset()
         self._new: dict[str, Record] = {}
@@ -141,11 +142,19 @@ class OutputLedger:
         logging.getLogger().addHandler(self._handler)
 
     def _site_digest(self, settings: dict[str, Any], context: dict) -> bytes:
+        """Return the site digest; keep its parts, to say what changed."""
+        parts = {
+            "settings, plugin code or library versions": settings_digest(
+                settings
+            ).encode(),
+            "theme": theme_digest(settings),
+        }
+        for key in sorted(context.keys() - NOT_SITE):
+            parts[f"context[{key!r}]"] = self._digester.digest(context[key])
+        self._site_parts = parts
         digest = hashlib.blake2b(digest_size=16)
-        digest.update(settings_digest(settings).encode())
-        digest.update(theme_digest(settings))
-        shared = {k: v for k, v in context.items() if k not in NOT_SITE}
-        digest.update(self._digester.digest(shared))
+        for name, part in parts.items():
+            digest.update(name.encode() + b"\0" + part)
         return digest.digest()
 
     def _load(self) -> None:
@@ -161,6 +170,12 @@ class OutputLedger:
             return
         self._previous = kept.get("outputs", {})
         if kept.get("site") != self._site:
+            before = kept.get("site_parts", {})
+            changed = [k for k, v in self._site_parts.items() if before.get(k) != v]
+            logger.info(
+                "Making every page: changed since the last build: %s",
+                ", ".join(changed[:8]) or "the site",
+            )
             return
         old_objects = kept.get("objects", {})
         self._changed = frozenset(
@@ -275,6 +290,7 @@ class OutputLedger:
         kept = {
             "format": FORMAT,
             "site": self._site,
+            "site_parts": self._site_parts,
             "objects": self._objects,
             "outputs": self._new,
         }

@@ -9,6 +9,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from pelican.utils import get_relative_path, path_to_url
 from pelican.writers import FileOverwriteFailedError
 
 from plugins.common.buildcache import LEDGER_KEY
@@ -79,12 +80,28 @@ def write_if_changed(path: str | os.PathLike[str], payload: bytes) -> bool:
     return True
 
 
-class LedgerTemplate:
-    """A template that is not rendered when the ledger says its page is up to date."""
+def own_values(localcontext: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
+    """Return what a page's template is given beyond the shared context."""
+    return {
+        name: value
+        for name, value in localcontext.items()
+        if shared.get(name, _MISSING) is not value
+    }
 
-    def __init__(self, template: Any, ledger: OutputLedger) -> None:
+
+class LedgerTemplate:
+    """A template that is not rendered when the ledger says its page is up to date.
+
+    ``fingerprint`` is given when the writer already took it (a page of its own,
+    not one of a listing's pages); otherwise each page's is taken here.
+    """
+
+    def __init__(
+        self, template: Any, ledger: OutputLedger, fingerprint: bytes | None = None
+    ) -> None:
         self.template = template
         self.ledger = ledger
+        self.fingerprint = fingerprint
         self.scratch: dict = {}  # what this call's pages have in common
 
     def __getattr__(self, name: str) -> Any:
@@ -93,16 +110,13 @@ class LedgerTemplate:
     def render(self, localcontext: dict[str, Any]) -> str:
         """Render the page, or return the up-to-date marker for Pelican to "write"."""
         ledger = self.ledger
-        shared = ledger.shared_context
-        own = {
-            name: value
-            for name, value in localcontext.items()
-            if shared.get(name, _MISSING) is not value
-        }
         target = os.path.join(ledger.output_path, localcontext["output_file"])
-        fingerprint = ledger.fingerprint((self.template.name, own), self.scratch)
-        if ledger.fresh(target, fingerprint):
-            return UP_TO_DATE
+        fingerprint = self.fingerprint
+        if fingerprint is None:
+            own = own_values(localcontext, ledger.shared_context)
+            fingerprint = ledger.fingerprint((self.template.name, own), self.scratch)
+            if ledger.fresh(target, fingerprint):
+                return UP_TO_DATE
         with reading() as read:
             html = self.template.render(localcontext)
         ledger.finished(os.path.abspath(target), fingerprint, read)
@@ -116,17 +130,70 @@ class IncrementalWriter(GuardedWriter):
     inputs are those of the file already written is not even rendered.
     """
 
-    def write_file(self, name, template, context, *args, **kwargs):
+    def write_file(  # noqa: PLR0913, PLR0917 (Pelican's signature)
+        self,
+        name,
+        template,
+        context,
+        relative_urls=False,
+        paginated=None,
+        template_name=None,
+        override_output=False,
+        url=None,
+        **kwargs,
+    ):
         """Render and write ``name``, unless the ledger knows it is up to date."""
         ledger = self.settings.get(LEDGER_KEY)
+        fingerprint = None
         if isinstance(ledger, OutputLedger) and name:
-            template = LedgerTemplate(template, ledger)
-        return super().write_file(name, template, context, *args, **kwargs)
+            if not self._paginates(paginated, template_name, kwargs):
+                # One page: decide before Pelican copies the context, makes the
+                # folder and checks the path, all for a page that may not change.
+                own = own_values(
+                    self._local_context(context, name, relative_urls, kwargs),
+                    ledger.shared_context,
+                )
+                fingerprint = ledger.fingerprint((template.name, own))
+                target = os.path.join(ledger.output_path, name)
+                if ledger.fresh(target, fingerprint):
+                    self._claim(os.path.abspath(target), override_output)
+                    return None
+            template = LedgerTemplate(template, ledger, fingerprint)
+        return super().write_file(
+            name,
+            template,
+            context,
+            relative_urls,
+            paginated,
+            template_name,
+            override_output,
+            url,
+            **kwargs,
+        )
 
-    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
-        """Apply the guard and Pelican's overwrite rules; buffer, don't truncate."""
-        if filename != os.devnull:
-            inside(self.output_path, filename)  # the guard's last gate, as its own
+    def _paginates(self, paginated, template_name, kwargs) -> bool:
+        """Say whether Pelican's write_file makes several pages of this call."""
+        if paginated is None:
+            paginated = {k for k in kwargs if k in ("articles", "dates")}
+        return bool(paginated) and template_name in self.settings.get(
+            "PAGINATED_TEMPLATES", {}
+        )
+
+    @staticmethod
+    def _local_context(context, name, relative_urls, kwargs) -> dict[str, Any]:
+        """Return what Pelican gives the template of a page of its own."""
+        local = context.copy()
+        local["localsiteurl"] = local.get("localsiteurl", None)
+        if relative_urls:
+            relative = path_to_url(get_relative_path(name))
+            local["SITEURL"] = relative
+            local["localsiteurl"] = relative
+        local["output_file"] = name
+        local.update(kwargs)
+        return local
+
+    def _claim(self, filename: str, override: bool) -> bool:
+        """Apply Pelican's overwrite rules to ``filename``; say if it may be written."""
         if filename in self._overridden_files:
             if override:
                 raise FileOverwriteFailedError(
@@ -134,7 +201,7 @@ class IncrementalWriter(GuardedWriter):
                     "(was previously overwritten)"
                 )
             logger.info('Skipping "%s", not overwriting', filename)
-            return open(os.devnull, "w", encoding=encoding)
+            return False
         if filename in self._written_files and not override:
             raise FileOverwriteFailedError(
                 f'Failed to overwrite "{filename}" as Pelican has already '
@@ -143,6 +210,14 @@ class IncrementalWriter(GuardedWriter):
         if override:
             self._overridden_files.add(filename)
         self._written_files.add(filename)
+        return True
+
+    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        """Apply the guard and Pelican's overwrite rules; buffer, don't truncate."""
+        if filename != os.devnull:
+            inside(self.output_path, filename)  # the guard's last gate, as its own
+        if not self._claim(filename, override):
+            return open(os.devnull, "w", encoding=encoding)
         ledger = self.settings.get(LEDGER_KEY)
         if not isinstance(ledger, OutputLedger):
             ledger = None
