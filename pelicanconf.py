@@ -166,3 +166,4 @@ STATIC_CHECK_IF_MODIFIED = True
 # Reuse each unchanged post's Markdown conversion (cache/ next to this file; cleared
 # by any change to settings, plugins or Pelican/Markdown/Pygments versions).
 PERFORMANCE_READER_CACHE = True
+PERFORMANCE_SKIP_UNCHANGED = True  # make only the pages whose inputs changed

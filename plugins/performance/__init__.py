@@ -3,8 +3,10 @@
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
+from plugins.common.buildcache import LEDGER_KEY
 from plugins.posts.reader import PostReader
 
+from .ledger import OutputLedger
 from .readcache import SETTINGS_KEY, CachingPostReader, ConversionCache
 from .static import PerformanceSettings, ThemeStaticGenerator
 from .urls import fix_urls
@@ -15,6 +17,7 @@ def check_settings(pelican):
     """Refuse unusable PERFORMANCE_* settings; give this build its own cache."""
     options = PerformanceSettings.from_settings(pelican.settings)
     pelican.settings.pop(SETTINGS_KEY, None)
+    pelican.settings.pop(LEDGER_KEY, None)
     if options.reader_cache:
         pelican.settings[SETTINGS_KEY] = ConversionCache(pelican.settings)
 
@@ -73,6 +76,22 @@ def load_templates_once(generator):
     generator.env.auto_reload = False
 
 
+def open_ledger(generators):
+    """Start this build's output ledger, now that every post has its final state."""
+    if not generators:
+        return
+    settings = generators[0].settings
+    if PerformanceSettings.from_settings(settings).skip_unchanged:
+        settings[LEDGER_KEY] = OutputLedger(settings, generators)
+
+
+def close_ledger(pelican):
+    """Keep the ledger's records for the next build; say how much it spared."""
+    ledger = pelican.settings.pop(LEDGER_KEY, None)
+    if isinstance(ledger, OutputLedger):
+        pelican.colloquy_output_ledger = ledger.save()
+
+
 def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
@@ -83,3 +102,5 @@ def register():
     signals.get_generators.connect(add_generator)
     signals.article_generator_pretaxonomy.connect(keep_urls_early)
     signals.all_generators_finalized.connect(keep_urls)
+    signals.all_generators_finalized.connect(open_ledger)
+    signals.finalized.connect(close_ledger)

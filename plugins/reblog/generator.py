@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cached_property
 import logging
 import os
@@ -68,6 +69,61 @@ def _first_paragraph(html: str) -> str:
     return ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sharing:
+    """What a post's reblog page offers, made when the page is rendered.
+
+    The template calls :meth:`make`; a build whose output ledger finds the page
+    up to date never renders it, and so never reads the post's HTML for it.
+    """
+
+    article: Any
+    options: ReblogSettings
+    settings: dict[str, Any]
+
+    def make(self) -> tuple:
+        """Return the excerpt, its snippets, share links and reactions.
+
+        In the order the template unpacks them: excerpt, HTML snippet, Markdown
+        snippet, share links, Mastodon share template, reactions.
+        """
+        article, options, settings = self.article, self.options, self.settings
+        base = options.public_siteurl(settings)
+        url = absolute(base, article.url)
+        authors = getattr(article, "authors", None) or []
+        author = authors[0] if authors else None
+        excerpt = Excerpt(
+            title=plain(article.title),
+            url=url,
+            author=str(author) if author else plain(settings.get("AUTHOR", "")),
+            author_url=absolute(base, author.url) if author else "",
+            date=article.date,
+            html=excerpt_html(article, limit=options.excerpt_chars),
+            site_name=plain(settings.get("SITENAME", "")),
+            site_url=base,
+        )
+        date_format = settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")
+        links = share_links(
+            options.share_targets,
+            title=excerpt.title,
+            url=url,
+            mastodon_instances=options.mastodon_instances,
+        )
+        mastodon = (
+            mastodon_share_template(title=excerpt.title, url=url)
+            if "mastodon" in options.share_targets
+            else ""
+        )
+        return (
+            excerpt,
+            html_snippet(excerpt, date_format=date_format),
+            markdown_snippet(excerpt, date_format=date_format),
+            links,
+            mastodon,
+            reactions(article),
+        )
+
+
 class ReblogGenerator(Generator):
     """Reblog pages of posts, and redirects from their earlier URLs."""
 
@@ -109,21 +165,6 @@ class ReblogGenerator(Generator):
     def _write_reblog_page(
         self, writer: Any, article: Any, options: ReblogSettings
     ) -> None:
-        base = options.public_siteurl(self.settings)
-        url = absolute(base, article.url)
-        authors = getattr(article, "authors", None) or []
-        author = authors[0] if authors else None
-        excerpt = Excerpt(
-            title=plain(article.title),
-            url=url,
-            author=str(author) if author else plain(self.settings.get("AUTHOR", "")),
-            author_url=absolute(base, author.url) if author else "",
-            date=article.date,
-            html=excerpt_html(article, limit=options.excerpt_chars),
-            site_name=plain(self.settings.get("SITENAME", "")),
-            site_url=base,
-        )
-        date_format = self.settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")
         page_url, save_as = reblog_location(article)
         writer.write_file(
             save_as,
@@ -132,22 +173,8 @@ class ReblogGenerator(Generator):
             relative_urls=self.settings.get("RELATIVE_URLS", False),
             article=article,
             reblog_page_url=page_url,
-            excerpt=excerpt,
-            html_snippet=html_snippet(excerpt, date_format=date_format),
-            markdown_snippet=markdown_snippet(excerpt, date_format=date_format),
-            share_links=share_links(
-                options.share_targets,
-                title=excerpt.title,
-                url=url,
-                mastodon_instances=options.mastodon_instances,
-            ),
-            mastodon_template=(
-                mastodon_share_template(title=excerpt.title, url=url)
-                if "mastodon" in options.share_targets
-                else ""
-            ),
-            reactions=reactions(article),
-            public_siteurl=base,
+            sharing=Sharing(article=article, options=options, settings=self.settings),
+            public_siteurl=options.public_siteurl(self.settings),
             dev_build=options.is_dev(self.settings),
         )
 
