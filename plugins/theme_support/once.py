@@ -19,8 +19,12 @@ def render_once() -> Callable[..., Markup]:
     argument (kept alive, so no id is reused) and the page's ``SITEURL`` and
     ``localsiteurl`` (which differ by page depth with RELATIVE_URLS), so it
     suits macros whose output depends on their arguments and those two names
-    only. One ``once`` belongs to one generator's template environment, which
-    lives for one build; every post is complete before the first page is written.
+    only, and that read no post or page but their arguments. A repeat still
+    reads each argument once, as rendering it would: a build that notes what
+    each page reads (plugins.performance's output ledger) then sees every page
+    that shows a post depend on it. One ``once`` belongs to one generator's
+    template environment, which lives for one build; every post is complete
+    before the first page is written.
     """
     made: dict[tuple[Any, ...], tuple[tuple[Any, ...], Markup]] = {}
 
@@ -35,6 +39,9 @@ def render_once() -> Callable[..., Markup]:
         found = made.get(key)
         if found is None:
             found = made[key] = (args, macro(*args))
+        else:
+            for arg in args:
+                getattr(arg, "__class__", None)  # read it, as rendering it would
         return found[1]
 
     return once
