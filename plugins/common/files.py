@@ -109,7 +109,8 @@ class FolderGuard:
         if stat.S_ISLNK(mode):
             return None
         if stat.S_ISDIR(mode):
-            self._folders[folder] = real
+            # Usually the same text: keep one string, not two (thousands a build).
+            self._folders[folder] = folder if real == folder else real
         return real
 
 

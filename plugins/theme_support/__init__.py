@@ -26,6 +26,12 @@ def add_template_globals(generator):
     generator.env.globals["theme"] = ThemeSettings.from_settings(generator.settings)
 
 
+def forget_summaries(generator, writer):
+    """Free the posts' summaries ``once()`` kept, now that the listings are written."""
+    if "once" in generator.env.globals:
+        generator.env.globals["once"] = render_once()
+
+
 def minify_stylesheets(pelican):
     """Shrink the theme's CSS in output/ once everything is written."""
     if ThemeSettings.from_settings(pelican.settings).minify_css:
@@ -37,4 +43,5 @@ def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
     signals.generator_init.connect(add_template_globals)
+    signals.article_writer_finalized.connect(forget_summaries)
     signals.finalized.connect(minify_stylesheets)
