@@ -116,6 +116,7 @@ class OutputLedger:
 
     def __init__(self, settings: dict[str, Any], generators: list[Any]) -> None:
         self.output_path = os.path.abspath(settings["OUTPUT_PATH"])
+        self._prefix = os.path.join(self.output_path, "")
         self._file = Path(settings["CACHE_PATH"]) / FILE_NAME
         contents = contents_of(generators)
         track(contents)
@@ -208,11 +209,18 @@ class OutputLedger:
         except Unstable:
             return None
 
+    def _key(self, target: str) -> str:
+        """Return the ledger's name of an output file: its path inside the output."""
+        target = os.path.normpath(target)
+        if target.startswith(self._prefix):
+            return target[len(self._prefix) :]
+        return os.path.relpath(target, self.output_path)
+
     def fresh(self, target: str, fingerprint: bytes | None) -> bool:
         """Say whether ``target`` is up to date; if so, keep its record, relog."""
         if fingerprint is None:
             return False
-        key = os.path.relpath(target, self.output_path)
+        key = self._key(target)
         record = self._old.get(key)
         if (
             record is None
@@ -243,7 +251,7 @@ class OutputLedger:
         if pending is None or stat is None:
             return
         fingerprint, touched, said = pending
-        key = os.path.relpath(target, self.output_path)
+        key = self._key(target)
         self._new[key] = Record(fingerprint, touched, stat, said)
 
     def _remove_unmade(self) -> None:
