@@ -290,7 +290,7 @@ def test_the_log_says_why_every_page_is_made_again(tmp_path, caplog):
     )
     ledger_build(tmp_path, caplog)
     with caplog.at_level(logging.INFO, logger="plugins.performance.ledger"):
-        made, skipped = ledger_build(tmp_path, caplog, SITENAME="Another Name")
+        _, skipped = ledger_build(tmp_path, caplog, SITENAME="Another Name")
     assert skipped == 0
     said = " ".join(r.getMessage() for r in caplog.records)
     assert "changed since the last build: settings" in said
