@@ -28,6 +28,7 @@ import logging
 import os
 from pathlib import Path
 import pickle
+import struct
 from typing import Any
 
 from plugins.common.buildcache import LEDGER_KEY, SETTINGS_KEY
@@ -39,7 +40,8 @@ from .tracking import Reading, SaidHandler, reading, track
 logger = logging.getLogger(__name__)
 
 FILE_NAME = "colloquy-outputs.pickle"
-FORMAT = 1
+FORMAT = 2
+_STAT = struct.Struct("<QqqQ")
 # Context entries that are the build's machinery, or change while pages are made.
 NOT_SITE = frozenset({"localsiteurl", "output_file", SETTINGS_KEY, LEDGER_KEY})
 CONTENT_LISTS = (
@@ -61,8 +63,8 @@ class Record:
     """How one output file was made, and the file as it was then written."""
 
     fingerprint: bytes
-    touched: frozenset[str]  # source paths of the posts and pages it read
-    stat: tuple[int, int, int, int]  # size, mtime, ctime (ns), inode
+    touched: tuple[str, ...]  # source paths of the posts and pages it read
+    stat: bytes  # size, mtime, ctime (ns), inode of the file as written
     said: tuple[tuple[str, int, str], ...]
 
 
@@ -74,12 +76,13 @@ class LedgerCounts:
     up_to_date: int
 
 
-def _stat(path: str) -> tuple[int, int, int, int] | None:
+def _stat(path: str) -> bytes | None:
+    """Return the size, mtime, ctime (ns) and inode of ``path``, packed."""
     try:
         found = os.stat(path)
     except OSError:
         return None
-    return (found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
+    return _STAT.pack(found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
 
 
 def contents_of(generators: Iterable[Any]) -> list[Any]:
@@ -113,6 +116,7 @@ class OutputLedger:
 
     def __init__(self, settings: dict[str, Any], generators: list[Any]) -> None:
         self.output_path = os.path.abspath(settings["OUTPUT_PATH"])
+        self._prefix = os.path.join(self.output_path, "")
         self._file = Path(settings["CACHE_PATH"]) / FILE_NAME
         contents = contents_of(generators)
         track(contents)
@@ -128,11 +132,14 @@ class OutputLedger:
         self._previous: dict[str, Record] = {}  # what the last build made
         self._changed: frozenset[str] = frozenset()
         self._new: dict[str, Record] = {}
-        self._pending: dict[str, tuple[bytes, frozenset[str], tuple]] = {}
+        self._pending: dict[str, tuple[bytes, tuple[str, ...], tuple]] = {}
         self.made = self.skipped = 0
         self._handler = SaidHandler()
         try:
-            self._objects = {c.source_path: self._digester.state(c) for c in contents}
+            # Posts' own objects (perspectives, threads) are digested once each:
+            # their own digester, dropped after, keeps no memo of them alive.
+            states = Digester(tokens)
+            self._objects = {c.source_path: states.state(c) for c in contents}
             self._site = self._site_digest(settings, context)
         except Unstable as err:
             logger.info("Making every page: %s", err)
@@ -202,16 +209,23 @@ class OutputLedger:
         except Unstable:
             return None
 
+    def _key(self, target: str) -> str:
+        """Return the ledger's name of an output file: its path inside the output."""
+        target = os.path.normpath(target)
+        if target.startswith(self._prefix):
+            return target[len(self._prefix) :]
+        return os.path.relpath(target, self.output_path)
+
     def fresh(self, target: str, fingerprint: bytes | None) -> bool:
         """Say whether ``target`` is up to date; if so, keep its record, relog."""
         if fingerprint is None:
             return False
-        key = os.path.relpath(target, self.output_path)
+        key = self._key(target)
         record = self._old.get(key)
         if (
             record is None
             or record.fingerprint != fingerprint
-            or not record.touched.isdisjoint(self._changed)
+            or any(path in self._changed for path in record.touched)
             or _stat(target) != record.stat
         ):
             return False
@@ -227,8 +241,8 @@ class OutputLedger:
         if fingerprint is None:
             return
         paths = self._paths
-        touched = frozenset(paths[i] for i in read.touched if i in paths)
-        self._pending[target] = (fingerprint, touched, tuple(read.said))
+        touched = tuple(sorted(paths[i] for i in read.touched if i in paths))
+        self._pending[target] = (fingerprint, touched, tuple(read.said) or ())
 
     def written(self, target: str) -> None:
         """Record ``target`` as its maker left it."""
@@ -237,7 +251,7 @@ class OutputLedger:
         if pending is None or stat is None:
             return
         fingerprint, touched, said = pending
-        key = os.path.relpath(target, self.output_path)
+        key = self._key(target)
         self._new[key] = Record(fingerprint, touched, stat, said)
 
     def _remove_unmade(self) -> None:

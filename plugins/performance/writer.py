@@ -149,10 +149,7 @@ class IncrementalWriter(GuardedWriter):
             if not self._paginates(paginated, template_name, kwargs):
                 # One page: decide before Pelican copies the context, makes the
                 # folder and checks the path, all for a page that may not change.
-                own = own_values(
-                    self._local_context(context, name, relative_urls, kwargs),
-                    ledger.shared_context,
-                )
+                own = self._own_values(context, name, relative_urls, kwargs, ledger)
                 fingerprint = ledger.fingerprint((template.name, own))
                 target = os.path.join(ledger.output_path, name)
                 if ledger.fresh(target, fingerprint):
@@ -180,17 +177,20 @@ class IncrementalWriter(GuardedWriter):
         )
 
     @staticmethod
-    def _local_context(context, name, relative_urls, kwargs) -> dict[str, Any]:
-        """Return what Pelican gives the template of a page of its own."""
-        local = context.copy()
-        local["localsiteurl"] = local.get("localsiteurl", None)
+    def _own_values(context, name, relative_urls, kwargs, ledger) -> dict[str, Any]:
+        """Return what the template of a page of its own is given beyond the site.
+
+        That is what Pelican adds to the context for the page: its name, its
+        variables, its relative site URL, and what a copied context changed.
+        """
+        shared = ledger.shared_context
+        own = {} if context is shared else own_values(context, shared)
+        own["localsiteurl"] = context.get("localsiteurl", None)
         if relative_urls:
-            relative = path_to_url(get_relative_path(name))
-            local["SITEURL"] = relative
-            local["localsiteurl"] = relative
-        local["output_file"] = name
-        local.update(kwargs)
-        return local
+            own["SITEURL"] = own["localsiteurl"] = path_to_url(get_relative_path(name))
+        own["output_file"] = name
+        own.update(kwargs)
+        return own
 
     def _claim(self, filename: str, override: bool) -> bool:
         """Apply Pelican's overwrite rules to ``filename``; say if it may be written."""
