@@ -166,6 +166,7 @@ STATIC_CHECK_IF_MODIFIED = True
 # Reuse each unchanged post's Markdown conversion (cache/ next to this file; cleared
 # by any change to settings, plugins or Pelican/Markdown/Pygments versions).
 PERFORMANCE_READER_CACHE = True
+PERFORMANCE_SKIP_UNCHANGED = True  # make only the pages whose inputs changed
 # A forked worker parses perspectives and converts posts while the build reads
 # (None: when this machine has two cores or more; 1: never).
 PERFORMANCE_WORKERS = None

@@ -295,6 +295,7 @@ def site_settings_at(root: Path, files: dict[str, str | bytes], **overrides) -> 
         "THEME": str(ROOT / "theme"),
         "CACHE_CONTENT": False,
         "PERFORMANCE_READER_CACHE": False,  # tests that want it set CACHE_PATH too
+        "PERFORMANCE_SKIP_UNCHANGED": False,
         "PERFORMANCE_WORKERS": 1,  # no prefetch worker unless a test asks for one
         # Tests read the errors a bad file causes from the log, not the exit status.
         "BUILD_REPORT_FAIL_ON_SKIPPED": False,

@@ -18,6 +18,7 @@ the build, which logs as usual).
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any, Protocol, TypeVar
 
 from blinker import signal
@@ -40,3 +41,25 @@ def build_cache(settings: dict[str, Any]) -> BuildCache | None:
     """Return this build's cache, or None when there is none."""
     cache = settings.get(SETTINGS_KEY)
     return cache if callable(getattr(cache, "remember", None)) else None
+
+
+LEDGER_KEY = "PERFORMANCE_LEDGER"  # where each build's output ledger lives
+
+
+class OutputLedger(Protocol):
+    """What each output file was made from, so an unchanged one is not made again."""
+
+    def output(self, path: str, inputs: object) -> AbstractContextManager[bool]:
+        """Enter with True when ``path`` is up to date for ``inputs``, else False.
+
+        Entered with False, the block makes and writes the file; what it reads of
+        posts and pages and what it logs is recorded when it ends without error.
+        ``inputs`` must hold everything the file is made from besides the shared
+        template context and the posts and pages it reads.
+        """
+
+
+def output_ledger(settings: dict[str, Any]) -> OutputLedger | None:
+    """Return this build's output ledger, or None when there is none."""
+    ledger = settings.get(LEDGER_KEY)
+    return ledger if callable(getattr(ledger, "output", None)) else None

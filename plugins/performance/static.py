@@ -26,6 +26,7 @@ class PerformanceSettings:
 
     theme_static_paths: tuple[str, ...] = ("static",)
     reader_cache: bool = False  # keep posts' Markdown conversions in CACHE_PATH
+    skip_unchanged: bool = False  # keep an output ledger in CACHE_PATH
     workers: int | None = None  # processes reading content; None: 2 on 2+ cores
 
     @classmethod
@@ -46,12 +47,13 @@ class PerformanceSettings:
                 "THEME_STATIC_PATHS: expected [] when PERFORMANCE_THEME_STATIC_PATHS "
                 f"copies the theme's files, got {settings.get('THEME_STATIC_PATHS')!r}"
             )
-        reader_cache = settings.get("PERFORMANCE_READER_CACHE", False)
-        if not isinstance(reader_cache, bool):
-            problems.append(
-                "PERFORMANCE_READER_CACHE: expected True or False,"
-                f" got {reader_cache!r}"
-            )
+        switches = {}
+        for name in ("PERFORMANCE_READER_CACHE", "PERFORMANCE_SKIP_UNCHANGED"):
+            switches[name] = settings.get(name, False)
+            if not isinstance(switches[name], bool):
+                problems.append(
+                    f"{name}: expected True or False, got {switches[name]!r}"
+                )
         workers = settings.get("PERFORMANCE_WORKERS")
         if workers is not None and (
             isinstance(workers, bool)
@@ -66,7 +68,10 @@ class PerformanceSettings:
         if problems:
             raise PluginConfigError("; ".join(problems))
         return cls(
-            theme_static_paths=tuple(paths), reader_cache=reader_cache, workers=workers
+            theme_static_paths=tuple(paths),
+            reader_cache=switches["PERFORMANCE_READER_CACHE"],
+            skip_unchanged=switches["PERFORMANCE_SKIP_UNCHANGED"],
+            workers=workers,
         )
 
     def worker(self, cores: int, *, can_fork: bool) -> bool:

@@ -9,12 +9,24 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
+from pelican.utils import get_relative_path, path_to_url
 from pelican.writers import FileOverwriteFailedError
 
-from plugins.common.files import inside
+from plugins.common.buildcache import LEDGER_KEY
 from plugins.outputguard.writer import GuardedWriter
 
+from .ledger import OutputLedger
+from .tracking import reading
+
 logger = logging.getLogger(__name__)
+
+
+class UpToDate(str):
+    """What a skipped page "renders" to: the file on disk is already right."""
+
+
+UP_TO_DATE = UpToDate()
+_MISSING = object()
 
 
 class UnchangedFileSkipper(io.StringIO):
@@ -24,10 +36,21 @@ class UnchangedFileSkipper(io.StringIO):
     rsync, the browser's cache and ``make serve`` see only what really changed.
     """
 
-    def __init__(self, path: str, encoding: str) -> None:
+    def __init__(
+        self, path: str, encoding: str, ledger: OutputLedger | None = None
+    ) -> None:
         super().__init__()
         self.path = path
         self.target_encoding = encoding
+        self.ledger = ledger
+        self.up_to_date = False
+
+    def write(self, text: str) -> int:
+        """Collect ``text``; the up-to-date marker means: leave the file alone."""
+        if isinstance(text, UpToDate):
+            self.up_to_date = True
+            return 0
+        return super().write(text)
 
     def __exit__(
         self,
@@ -36,8 +59,10 @@ class UnchangedFileSkipper(io.StringIO):
         traceback: TracebackType | None,
     ) -> None:
         """Write the collected text unless an error stopped the writer."""
-        if kind is None:
+        if kind is None and not self.up_to_date:
             write_if_changed(self.path, self.getvalue().encode(self.target_encoding))
+            if self.ledger is not None:
+                self.ledger.written(os.path.abspath(self.path))
         super().__exit__(kind, error, traceback)
 
 
@@ -54,13 +79,120 @@ def write_if_changed(path: str | os.PathLike[str], payload: bytes) -> bool:
     return True
 
 
-class IncrementalWriter(GuardedWriter):
-    """The guarded writer, except that unchanged output files are not rewritten."""
+def own_values(localcontext: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
+    """Return what a page's template is given beyond the shared context."""
+    return {
+        name: value
+        for name, value in localcontext.items()
+        if shared.get(name, _MISSING) is not value
+    }
 
-    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
-        """Apply the guard and Pelican's overwrite rules; buffer, don't truncate."""
-        if filename != os.devnull:
-            inside(self.output_path, filename)  # the guard's last gate, as its own
+
+class LedgerTemplate:
+    """A template that is not rendered when the ledger says its page is up to date.
+
+    ``fingerprint`` is given when the writer already took it (a page of its own,
+    not one of a listing's pages); otherwise each page's is taken here.
+    """
+
+    def __init__(
+        self, template: Any, ledger: OutputLedger, fingerprint: bytes | None = None
+    ) -> None:
+        self.template = template
+        self.ledger = ledger
+        self.fingerprint = fingerprint
+        self.scratch: dict = {}  # what this call's pages have in common
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.template, name)
+
+    def render(self, localcontext: dict[str, Any]) -> str:
+        """Render the page, or return the up-to-date marker for Pelican to "write"."""
+        ledger = self.ledger
+        target = os.path.join(ledger.output_path, localcontext["output_file"])
+        fingerprint = self.fingerprint
+        if fingerprint is None:
+            own = own_values(localcontext, ledger.shared_context)
+            fingerprint = ledger.fingerprint((self.template.name, own), self.scratch)
+            if ledger.fresh(target, fingerprint):
+                return UP_TO_DATE
+        with reading() as read:
+            html = self.template.render(localcontext)
+        ledger.finished(os.path.abspath(target), fingerprint, read)
+        return html
+
+
+class IncrementalWriter(GuardedWriter):
+    """The guarded writer, except that unchanged output files are not rewritten.
+
+    With the output ledger on (``PERFORMANCE_SKIP_UNCHANGED``), a page whose
+    inputs are those of the file already written is not even rendered.
+    """
+
+    def write_file(  # noqa: PLR0913, PLR0917 (Pelican's signature)
+        self,
+        name,
+        template,
+        context,
+        relative_urls=False,
+        paginated=None,
+        template_name=None,
+        override_output=False,
+        url=None,
+        **kwargs,
+    ):
+        """Render and write ``name``, unless the ledger knows it is up to date."""
+        ledger = self.settings.get(LEDGER_KEY)
+        fingerprint = None
+        if isinstance(ledger, OutputLedger) and name:
+            if not self._paginates(paginated, template_name, kwargs):
+                # One page: decide before Pelican copies the context, makes the
+                # folder and checks the path, all for a page that may not change.
+                own = self._own_values(context, name, relative_urls, kwargs, ledger)
+                fingerprint = ledger.fingerprint((template.name, own))
+                target = os.path.join(ledger.output_path, name)
+                if ledger.fresh(target, fingerprint):
+                    self._claim(os.path.abspath(target), override_output)
+                    return None
+            template = LedgerTemplate(template, ledger, fingerprint)
+        return super().write_file(
+            name,
+            template,
+            context,
+            relative_urls,
+            paginated,
+            template_name,
+            override_output,
+            url,
+            **kwargs,
+        )
+
+    def _paginates(self, paginated, template_name, kwargs) -> bool:
+        """Say whether Pelican's write_file makes several pages of this call."""
+        if paginated is None:
+            paginated = {k for k in kwargs if k in ("articles", "dates")}
+        return bool(paginated) and template_name in self.settings.get(
+            "PAGINATED_TEMPLATES", {}
+        )
+
+    @staticmethod
+    def _own_values(context, name, relative_urls, kwargs, ledger) -> dict[str, Any]:
+        """Return what the template of a page of its own is given beyond the site.
+
+        That is what Pelican adds to the context for the page: its name, its
+        variables, its relative site URL, and what a copied context changed.
+        """
+        shared = ledger.shared_context
+        own = {} if context is shared else own_values(context, shared)
+        own["localsiteurl"] = context.get("localsiteurl", None)
+        if relative_urls:
+            own["SITEURL"] = own["localsiteurl"] = path_to_url(get_relative_path(name))
+        own["output_file"] = name
+        own.update(kwargs)
+        return own
+
+    def _claim(self, filename: str, override: bool) -> bool:
+        """Apply Pelican's overwrite rules to ``filename``; say if it may be written."""
         if filename in self._overridden_files:
             if override:
                 raise FileOverwriteFailedError(
@@ -68,7 +200,7 @@ class IncrementalWriter(GuardedWriter):
                     "(was previously overwritten)"
                 )
             logger.info('Skipping "%s", not overwriting', filename)
-            return open(os.devnull, "w", encoding=encoding)
+            return False
         if filename in self._written_files and not override:
             raise FileOverwriteFailedError(
                 f'Failed to overwrite "{filename}" as Pelican has already '
@@ -77,4 +209,15 @@ class IncrementalWriter(GuardedWriter):
         if override:
             self._overridden_files.add(filename)
         self._written_files.add(filename)
-        return UnchangedFileSkipper(filename, encoding)
+        return True
+
+    def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
+        """Apply the guard and Pelican's overwrite rules; buffer, don't truncate."""
+        if filename != os.devnull:
+            self.guard.resolve(filename)  # the guard's last gate, as its own
+        if not self._claim(filename, override):
+            return open(os.devnull, "w", encoding=encoding)
+        ledger = self.settings.get(LEDGER_KEY)
+        if not isinstance(ledger, OutputLedger):
+            ledger = None
+        return UnchangedFileSkipper(filename, encoding, ledger)

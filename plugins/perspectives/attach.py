@@ -67,14 +67,16 @@ def _folders(root: Path, settings: PerspectiveSettings) -> list[_Folder]:
     return found
 
 
-def _files(folder: _Folder) -> list[tuple[Path, str]]:
-    """Return (path, path relative to PATH) of the files of ``folder`` to read."""
-    found = []
-    for entry in sorted(folder.path.iterdir()):
-        if entry.name.startswith(".") or entry.is_dir():
-            continue
-        found.append((entry, f"{folder.rel}/{entry.name}"))
-    return found
+def _files(folder: _Folder) -> list[tuple[str, str, str]]:
+    """Return (path, path relative to PATH, suffix) of each file of ``folder``."""
+    # scandir: the type comes with the name, no stat() per file (5,000 a build).
+    with os.scandir(folder.path) as found:
+        entries = sorted(found, key=lambda e: e.name)
+    return [
+        (entry.path, f"{folder.rel}/{entry.name}", os.path.splitext(entry.name)[1])
+        for entry in entries
+        if not entry.name.startswith(".") and not entry.is_dir()
+    ]
 
 
 def _options(rel: str, post: str, settings: PerspectiveSettings) -> dict[str, Any]:
@@ -105,8 +107,8 @@ def read_folder(
     log notes while parsing).
     """
     result = []
-    for entry, rel in _files(folder):
-        if entry.suffix.lower() not in SUFFIXES:
+    for path, rel, suffix in _files(folder):
+        if suffix.lower() not in SUFFIXES:
             logger.error(
                 "%s: expected a Markdown perspective (%s), got another kind of"
                 " file; not shown",
@@ -114,7 +116,7 @@ def read_folder(
                 ", ".join(SUFFIXES),
             )
             continue
-        text = read_text(str(entry), rel)
+        text = read_text(path, rel)
         options = _options(rel, post, settings)
         try:
             if folder.compat:
@@ -149,9 +151,9 @@ def prefetch_perspectives(generator: Any) -> list[PrefetchJob]:
     for folder in _folders(Path(generator.settings["PATH"]), settings):
         if folder.compat:
             continue
-        for entry, rel in _files(folder):
-            if entry.suffix.lower() in SUFFIXES:
-                text = read_text(str(entry), rel)
+        for path, rel, suffix in _files(folder):
+            if suffix.lower() in SUFFIXES:
+                text = read_text(path, rel)
                 options = _options(rel, folder.path.name, settings)
                 jobs.append(
                     (

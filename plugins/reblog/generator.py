@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from functools import cached_property
 import logging
 import os
 from typing import Any
@@ -12,7 +14,7 @@ from markupsafe import Markup
 from pelican.contents import Page
 from pelican.generators import Generator
 
-from plugins.common.files import UnsafePathError, inside, write_atomic
+from plugins.common.files import FolderGuard, UnsafePathError, inside, write_atomic
 from plugins.common.sanitize import sanitize_html
 
 from .links import reblog_location
@@ -67,6 +69,61 @@ def _first_paragraph(html: str) -> str:
     return ""
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Sharing:
+    """What a post's reblog page offers, made when the page is rendered.
+
+    The template calls :meth:`make`; a build whose output ledger finds the page
+    up to date never renders it, and so never reads the post's HTML for it.
+    """
+
+    article: Any
+    options: ReblogSettings
+    settings: dict[str, Any]
+
+    def make(self) -> tuple:
+        """Return the excerpt, its snippets, share links and reactions.
+
+        In the order the template unpacks them: excerpt, HTML snippet, Markdown
+        snippet, share links, Mastodon share template, reactions.
+        """
+        article, options, settings = self.article, self.options, self.settings
+        base = options.public_siteurl(settings)
+        url = absolute(base, article.url)
+        authors = getattr(article, "authors", None) or []
+        author = authors[0] if authors else None
+        excerpt = Excerpt(
+            title=plain(article.title),
+            url=url,
+            author=str(author) if author else plain(settings.get("AUTHOR", "")),
+            author_url=absolute(base, author.url) if author else "",
+            date=article.date,
+            html=excerpt_html(article, limit=options.excerpt_chars),
+            site_name=plain(settings.get("SITENAME", "")),
+            site_url=base,
+        )
+        date_format = settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")
+        links = share_links(
+            options.share_targets,
+            title=excerpt.title,
+            url=url,
+            mastodon_instances=options.mastodon_instances,
+        )
+        mastodon = (
+            mastodon_share_template(title=excerpt.title, url=url)
+            if "mastodon" in options.share_targets
+            else ""
+        )
+        return (
+            excerpt,
+            html_snippet(excerpt, date_format=date_format),
+            markdown_snippet(excerpt, date_format=date_format),
+            links,
+            mastodon,
+            reactions(article),
+        )
+
+
 class ReblogGenerator(Generator):
     """Reblog pages of posts, and redirects from their earlier URLs."""
 
@@ -108,21 +165,6 @@ class ReblogGenerator(Generator):
     def _write_reblog_page(
         self, writer: Any, article: Any, options: ReblogSettings
     ) -> None:
-        base = options.public_siteurl(self.settings)
-        url = absolute(base, article.url)
-        authors = getattr(article, "authors", None) or []
-        author = authors[0] if authors else None
-        excerpt = Excerpt(
-            title=plain(article.title),
-            url=url,
-            author=str(author) if author else plain(self.settings.get("AUTHOR", "")),
-            author_url=absolute(base, author.url) if author else "",
-            date=article.date,
-            html=excerpt_html(article, limit=options.excerpt_chars),
-            site_name=plain(self.settings.get("SITENAME", "")),
-            site_url=base,
-        )
-        date_format = self.settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")
         page_url, save_as = reblog_location(article)
         writer.write_file(
             save_as,
@@ -131,22 +173,8 @@ class ReblogGenerator(Generator):
             relative_urls=self.settings.get("RELATIVE_URLS", False),
             article=article,
             reblog_page_url=page_url,
-            excerpt=excerpt,
-            html_snippet=html_snippet(excerpt, date_format=date_format),
-            markdown_snippet=markdown_snippet(excerpt, date_format=date_format),
-            share_links=share_links(
-                options.share_targets,
-                title=excerpt.title,
-                url=url,
-                mastodon_instances=options.mastodon_instances,
-            ),
-            mastodon_template=(
-                mastodon_share_template(title=excerpt.title, url=url)
-                if "mastodon" in options.share_targets
-                else ""
-            ),
-            reactions=reactions(article),
-            public_siteurl=base,
+            sharing=Sharing(article=article, options=options, settings=self.settings),
+            public_siteurl=options.public_siteurl(self.settings),
             dev_build=options.is_dev(self.settings),
         )
 
@@ -160,7 +188,9 @@ class ReblogGenerator(Generator):
         """
         claimed: dict[str, str] = {}
         for name in sorted(getattr(writer, "_written_files", ())):
-            claimed[os.path.realpath(name)] = os.path.relpath(name, self.output_path)
+            claimed[self._guard.realpath(os.path.abspath(name))] = os.path.relpath(
+                name, self.output_path
+            )
         for key in ("generated_content", "static_content"):
             for obj in self.context.get(key, {}).values():
                 save_as = getattr(obj, "save_as", "")
@@ -246,9 +276,13 @@ class ReblogGenerator(Generator):
         """Return the path SITEURL puts the site under ("" at a domain's root)."""
         return urlsplit(self.settings.get("SITEURL", "") or "").path.rstrip("/")
 
+    @cached_property
+    def _guard(self) -> FolderGuard:
+        # One per build (a generator lives for one): each folder resolved once.
+        return FolderGuard(self.output_path)
+
     def _abs(self, save_as: str) -> str:
-        # inside() returns the resolved path already: no second realpath().
-        return str(inside(self.output_path, save_as))
+        return self._guard.resolve(save_as)
 
     def _rel(self, obj: Any) -> str:
         source = getattr(obj, "source_path", "") or ""

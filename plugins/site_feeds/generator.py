@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, replace
+from contextlib import nullcontext
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 import logging
 from typing import Any
@@ -11,6 +12,7 @@ from urllib.parse import urlsplit
 
 from pelican.generators import Generator
 
+from plugins.common.buildcache import output_ledger
 from plugins.common.errors import ContentError
 from plugins.common.files import inside, write_atomic
 
@@ -58,6 +60,7 @@ class FeedDirectory:
 
     settings: FeedsSettings
     context: dict[str, Any]
+    sitename: str = field(init=False)  # as plain text, else the host: feeds need one
 
     def _link(self, kind: str, title: str, slug: str = "", about: str = "") -> list:
         path = self.settings.path(kind, slug)
@@ -68,11 +71,13 @@ class FeedDirectory:
         )
         return [link]
 
-    @property
-    def sitename(self) -> str:
-        """Return the site's name as plain text, else its host (feeds need a title)."""
+    def __post_init__(self) -> None:
+        # Every page names the site's feeds: work the title out once per build.
         name = plain_text(self.context.get("SITENAME", ""))
-        return name or urlsplit(self.settings.siteurl).netloc or self.settings.siteurl
+        siteurl = self.settings.siteurl
+        object.__setattr__(
+            self, "sitename", name or urlsplit(siteurl).netloc or siteurl
+        )
 
     def site(self) -> list[FeedLink]:
         """Return the whole-site feeds (Atom, RSS, JSON Feed)."""
@@ -147,6 +152,15 @@ def _each(function: Callable[[Any], list[FeedLink]], objects: Iterable) -> list:
     return sorted(found, key=lambda link: link.path)
 
 
+@dataclass(frozen=True, slots=True)
+class PlannedFeed:
+    """A feed to write: where, what it is made from, and how to make it."""
+
+    path: str
+    inputs: tuple  # with the shared context, all that the feed is made from
+    make: Callable[[], Feed]
+
+
 class FeedsGenerator(Generator):
     """Write every feed with feedgen, and the page that lists them."""
 
@@ -169,8 +183,16 @@ class FeedsGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         """Write the feeds, then the subscribe page."""
         self.mark_perspective_feeds()
-        for feed in self.build_feeds():
-            self.write_feed(feed)
+        ledger = output_ledger(self.settings)
+        for plan in self.plan_feeds():
+            target = inside(self.output_path, plan.path)
+            with (
+                ledger.output(target, plan.inputs)
+                if ledger
+                else nullcontext(False) as up_to_date
+            ):
+                if not up_to_date:
+                    self.write_feed(plan.make())
         if self.feeds.stylesheet:
             writer.write_file(
                 self.feeds.stylesheet,
@@ -216,6 +238,10 @@ class FeedsGenerator(Generator):
 
     def build_feeds(self) -> list[Feed]:
         """Return every feed the settings ask for, in a fixed order."""
+        return [plan.make() for plan in self.plan_feeds()]
+
+    def plan_feeds(self) -> list[PlannedFeed]:
+        """Return every feed the settings ask for, in a fixed order, still unmade."""
         context, cache = self.context, {}
         articles = list(context.get("articles", ()))
         fallback = max((a.date for a in articles), default=EPOCH)
@@ -225,11 +251,19 @@ class FeedsGenerator(Generator):
             limit = self.feeds.limits[family(kind)]
             return newest(self._newest_items(posts, full, limit, cache), limit)
 
-        feeds = []
-        for link in self.directory.site():
-            items = items_for(articles, link.kind)
-            home = self.feeds.siteurl + "/"
-            feeds.append(self._feed(link, items, fallback, page=home))
+        def plan(link: FeedLink, posts: list, page: str) -> PlannedFeed:
+            return PlannedFeed(
+                link.path,
+                (link, posts, page, fallback),
+                lambda: self._feed(
+                    link, items_for(posts, link.kind), fallback, page=page
+                ),
+            )
+
+        plans = [
+            plan(link, articles, self.feeds.siteurl + "/")
+            for link in self.directory.site()
+        ]
         for group, links in (
             ("category", context.get("categories", ())),
             ("tag", context.get("tags", ())),
@@ -237,14 +271,17 @@ class FeedsGenerator(Generator):
         ):
             for thing, posts in sorted(links, key=lambda pair: pair[0].slug):
                 for link in getattr(self.directory, group)(thing):
-                    page = self.feeds.url(thing.url)
-                    feeds.append(
-                        self._feed(link, items_for(posts, group), fallback, page=page)
-                    )
-        feeds.extend(self._perspective_feeds(articles, fallback))
+                    plans.append(plan(link, posts, self.feeds.url(thing.url)))
+        plans.extend(self._perspective_feeds(articles, fallback))
         for link in self.directory.transcripts():
-            feeds.append(self._transcripts_feed(link, fallback))
-        return feeds
+            plans.append(
+                PlannedFeed(
+                    link.path,
+                    (link, fallback),
+                    lambda link=link: self._transcripts_feed(link, fallback),
+                )
+            )
+        return plans
 
     def _newest_items(
         self, posts: Iterable[Any], full: bool, limit: int | None, cache: dict
@@ -306,37 +343,61 @@ class FeedsGenerator(Generator):
     def _base_path(self) -> str:
         return urlsplit(self.feeds.siteurl).path.rstrip("/")
 
-    def _perspective_feeds(self, articles: list, fallback: datetime) -> list[Feed]:
+    def _perspective_feeds(
+        self, articles: list, fallback: datetime
+    ) -> list[PlannedFeed]:
         if not has_perspectives(self.context):
             return []
-        feeds, everything = [], []
         # Both families usually share a content mode: make each post's items once.
         made: dict[tuple[str, bool], list[FeedItem]] = {}
-        for family_name in ("perspectives", "post_perspectives"):
+        ordered = sorted(articles, key=lambda a: a.slug)
+
+        def items_of(article: Any, family_name: str) -> list[FeedItem] | None:
             full = self.feeds.content[family_name] == "full"
-            for article in sorted(articles, key=lambda a: a.slug):
-                try:
-                    ref = post_id(article, self.feeds, path=article.source_path)
-                except ContentError:
-                    continue  # reported with the post's own entry
-                key = (article.source_path, full)
-                if key not in made:
-                    made[key] = perspective_items(
-                        article, self.feeds, post_item_id=ref, full=full
+            try:
+                ref = post_id(article, self.feeds, path=article.source_path)
+            except ContentError:
+                return None  # reported with the post's own entry
+            key = (article.source_path, full)
+            if key not in made:
+                made[key] = perspective_items(
+                    article, self.feeds, post_item_id=ref, full=full
+                )
+            return made[key]
+
+        def everything(link: FeedLink) -> Feed:
+            items = []
+            for article in ordered:
+                items.extend(items_of(article, "perspectives") or ())
+            limited = newest(items, self.feeds.limits["perspectives"])
+            return self._feed(link, limited, fallback, page=self.feeds.siteurl + "/")
+
+        def one_post(link: FeedLink, article: Any, page: str) -> Feed:
+            items = items_of(article, "post_perspectives") or []
+            limited = newest(items, self.feeds.limits["post_perspectives"])
+            return self._feed(link, limited, fallback, page=page)
+
+        plans = [
+            PlannedFeed(
+                link.path,
+                (link, articles, fallback),
+                lambda link=link: everything(link),
+            )
+            for link in self.directory.perspectives()
+        ]
+        for article in ordered:
+            for link in self.directory.post(article):
+                page = f"{self.feeds.url(article.url)}#perspectives"
+                plans.append(
+                    PlannedFeed(
+                        link.path,
+                        (link, article, page, fallback),
+                        lambda link=link, article=article, page=page: one_post(
+                            link, article, page
+                        ),
                     )
-                items = made[key]
-                if family_name == "perspectives":
-                    everything.extend(items)
-                    continue
-                for link in self.directory.post(article):
-                    limited = newest(items, self.feeds.limits[family_name])
-                    page = f"{self.feeds.url(article.url)}#perspectives"
-                    feeds.append(self._feed(link, limited, fallback, page=page))
-        for link in self.directory.perspectives():
-            limited = newest(everything, self.feeds.limits["perspectives"])
-            home = self.feeds.siteurl + "/"
-            feeds.insert(0, self._feed(link, limited, fallback, page=home))
-        return feeds
+                )
+        return plans
 
     def _transcripts_feed(self, link: FeedLink, fallback: datetime) -> Feed:
         full = self.feeds.content["transcripts"] == "full"

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 import logging
 import os
 from typing import Any
 
+from markupsafe import Markup
 from pelican.generators import Generator
 from pelican.utils import get_relative_path
 
@@ -14,10 +16,11 @@ from plugins.common.files import inside, write_atomic
 from plugins.common.footer import ORDER_TRANSCRIPT, FooterLink, add_footer_link
 from plugins.transcripts.anchors import anchors_json, anchors_url
 from plugins.transcripts.library import TranscriptLibrary, TranscriptPage
+from plugins.transcripts.model import Message
 from plugins.transcripts.render import (
     PageContext,
+    PageMessages,
     RenderedTexts,
-    iter_page_html,
     render_text,
 )
 from plugins.transcripts.settings import TranscriptsSettings
@@ -134,7 +137,7 @@ class TranscriptsGenerator(Generator):
                     relative_urls=relative,
                     transcript_page=page,
                     chat_page=chat_page,
-                    messages=iter_page_html(ctx),
+                    messages=PageMessages(ctx),
                     page_url=chat_page.url,
                     anchors_url=anchors,
                 )
@@ -188,15 +191,23 @@ class TranscriptsGenerator(Generator):
                 transcript_page=page,
                 participant=participant,
                 person_page=number,
-                messages=_rendered(
-                    messages, mine[(number - 1) * size : number * size], ctx
+                messages=PersonMessages(
+                    ctx, tuple(mine[(number - 1) * size : number * size])
                 ),
                 page_url=url,
             )
 
 
-def _rendered(messages: tuple, positions: list[int], ctx: PageContext):
-    """Yield (message, link to it in the transcript, its text as HTML)."""
-    for index in positions:
-        message = messages[index]
-        yield message, ctx.message_href(message.id), render_text(message.text, ctx)
+@dataclass(frozen=True, slots=True)
+class PersonMessages:
+    """Some of one participant's messages: (message, link to it, its text as HTML)."""
+
+    ctx: PageContext
+    positions: tuple[int, ...]  # in the transcript
+
+    def __iter__(self) -> Iterator[tuple[Message, str | None, Markup]]:
+        messages = self.ctx.page.transcript.messages
+        for index in self.positions:
+            message = messages[index]
+            href = self.ctx.message_href(message.id)
+            yield message, href, render_text(message.text, self.ctx)

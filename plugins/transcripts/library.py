@@ -5,8 +5,9 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+import hashlib
 import logging
 import os
 from pathlib import Path
@@ -293,7 +294,8 @@ class TranscriptLibrary:
 def read_transcript(file: Path, rel: str) -> Transcript:
     """Read and parse one ``.chat`` file, checking its slug is usable in a URL."""
     text = read_text(str(file), rel)  # invalid UTF-8: replaced, with a warning
-    transcript = parse_chat(text, path=rel)
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    transcript = replace(parse_chat(text, path=rel), text_digest=digest)
     if not _SLUG.match(transcript.slug) or ".." in transcript.slug:
         raise ContentError(
             "expected a slug of letters, digits, '-', '_' and '.',"

@@ -73,3 +73,13 @@ class Transcript:
     extra: tuple[tuple[str, str], ...] = field(default=())  # other header fields, kept
     # Relative to PATH, for error messages (not compared).
     source_path: str = field(default="", compare=False)
+    # SHA-256 of the file it was parsed from, when it was (not compared).
+    text_digest: str = field(default="", compare=False, repr=False)
+
+    def __build_digest__(self) -> str | None:
+        """Name this transcript by its file, which is all it was made from.
+
+        A build's output ledger (plugins.performance) then need not read every
+        message to see that the transcript is the one it saw last time.
+        """
+        return f"{self.source_path}\0{self.text_digest}" if self.text_digest else None

@@ -53,6 +53,10 @@ class RenderedTexts:
         if len(self._html) < self._limit:
             self._html[text] = html
 
+    def __build_digest__(self) -> str:
+        """Say that what is kept here changes no page (plugins.performance ledger)."""
+        return "rendered texts"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PageContext:
@@ -182,6 +186,16 @@ def _local_message(url: str, ctx: PageContext) -> str | None:
 def _e(value: object) -> str:
     """Return ``value`` as text escaped for HTML, without XML-illegal characters."""
     return str(escape(xml_safe(str(value))))
+
+
+@dataclass(frozen=True, slots=True)
+class PageMessages:
+    """One transcript page's messages as HTML, rendered as a template reads them."""
+
+    ctx: PageContext
+
+    def __iter__(self) -> Iterator[Markup]:
+        return iter_page_html(self.ctx)
 
 
 def iter_page_html(ctx: PageContext) -> Iterator[Markup]:

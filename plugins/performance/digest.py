@@ -1,0 +1,289 @@
+"""Digests of what a page is made from, equal in every process for equal values.
+
+A rebuild skips a page only when the digest of everything its template was given
+is the one recorded last time, so a digest must see a value's whole content: a
+value it cannot see into (a generator, an object that only shows its address)
+raises :class:`Unstable`, and the page is made again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+import dataclasses
+import datetime as dt
+import decimal
+import enum
+import functools
+import hashlib
+import operator
+from pathlib import PurePath
+import re
+import types
+from typing import Any
+
+from markupsafe import Markup
+from pelican.urlwrappers import URLWrapper
+from pelican.utils import SafeDatetime
+
+_SCALARS = frozenset({int, float, bool, type(None), complex})
+_BY_REPR = (
+    dt.date,
+    dt.time,
+    dt.timedelta,
+    dt.tzinfo,
+    decimal.Decimal,
+    PurePath,
+    re.Pattern,
+    enum.Enum,
+    range,
+)
+_NAMED = (
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodDescriptorType,
+    types.ModuleType,
+    type,
+)
+_OPAQUE = (types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)
+# Types whose repr() shows all of their value, the same in every process.
+_PLAIN = frozenset(
+    {str, Markup, int, float, bool, type(None), dt.datetime, dt.date} | {SafeDatetime}
+)
+_EMPTY = ()
+_INLINE = 8  # a longer list, or one holding objects, is digested once, by identity
+
+
+class Unstable(Exception):
+    """A value whose content a digest cannot see."""
+
+
+class Digester:
+    """Digest values for one build; shared objects are digested once.
+
+    ``tokens`` names, by ``id()``, the live objects whose content is accounted
+    for elsewhere (the posts and pages a build tracks, the settings): they are
+    digested as their name.
+    """
+
+    def __init__(self, tokens: dict[int, str]) -> None:
+        self._tokens = tokens
+        self._memo: dict[int, tuple[Any, bytes]] = {}
+        self._scratch: dict[int, tuple[Any, bytes]] | None = None
+        self._open: set[int] = set()
+        self._layouts: dict[type, tuple[bool, tuple[str, ...], Any]] = {}
+        self._shapes: dict[type, str] = {}
+
+    def digest(self, value: Any) -> bytes:
+        """Return the 16-byte digest of ``value``."""
+        h = hashlib.blake2b(digest_size=16)
+        self._feed(h, value)
+        return h.digest()
+
+    def passing_digest(self, value: Any, scratch: dict) -> bytes:
+        """Return the digest of ``value``, remembering in ``scratch`` what is new.
+
+        For values made for some pages: what they share with earlier digests is
+        still digested once, and their own objects live only as long as
+        ``scratch``.
+        """
+        self._scratch = scratch
+        try:
+            return self.digest(value)
+        finally:
+            self._scratch = None
+
+    def state(self, obj: Any) -> bytes:
+        """Return the digest of ``obj``'s own attributes (even if it has a token)."""
+        h = hashlib.blake2b(digest_size=16)
+        _tagged(h, b"o", type(obj).__qualname__)
+        self._open.add(id(obj))
+        try:
+            self._attributes(h, obj)
+        finally:
+            self._open.discard(id(obj))
+        return h.digest()
+
+    def _feed(self, h: Any, value: Any) -> None:
+        kind = type(value)
+        if kind is str:
+            data = value.encode("utf-8", "surrogatepass")
+            h.update(b"s%d:" % len(data))
+            h.update(data)
+            return
+        if kind in _SCALARS:
+            _tagged(h, b"v", repr(value))
+            return
+        token = self._tokens.get(id(value))
+        if token is not None:
+            _tagged(h, b"t", token)
+        elif (kind is tuple or kind is list) and len(value) <= _INLINE:
+            if all(type(item) in _PLAIN for item in value):
+                _tagged(h, b"p", repr(value))
+            else:
+                h.update(self._compound(value))
+        # type() and issubclass() only: isinstance() would ask a tracked post for
+        # its __class__, and count as reading it.
+        elif issubclass(kind, str):  # Markup and other str subclasses
+            _tagged(h, b"c", kind.__qualname__)
+            self._feed(h, str(value))
+        elif issubclass(kind, _BY_REPR):
+            _tagged(h, b"r", repr(value))
+        else:
+            h.update(self._compound(value))
+
+    def _items(self, h: Any, items: list | tuple) -> None:
+        if all(type(item) in _PLAIN for item in items):
+            _tagged(h, b"p", repr(items))
+            return
+        tokens = self._tokens
+        names = [tokens.get(id(item)) for item in items]
+        if None not in names:  # a list of posts, as most long lists are
+            _tagged(h, b"T", "\0".join(names))
+            return
+        h.update(b"l%d:" % len(items))
+        for item in items:
+            self._feed(h, item)
+
+    def _compound(self, value: Any) -> bytes:
+        key = id(value)
+        kept = self._memo.get(key)
+        if kept is None and self._scratch is not None:
+            kept = self._scratch.get(key)
+        if kept is not None and kept[0] is value:
+            return kept[1]
+        if key in self._open:
+            return b"@cycle"
+        self._open.add(key)
+        try:
+            h = hashlib.blake2b(digest_size=16)
+            self._inside(h, value)
+            found = h.digest()
+        finally:
+            self._open.discard(key)
+        memo = self._memo if self._scratch is None else self._scratch
+        memo[key] = (value, found)
+        return found
+
+    def _inside(self, h: Any, value: Any) -> None:  # noqa: PLR0912 (one per shape)
+        kind = type(value)
+        shape = self._shapes.get(kind)
+        if shape is None:
+            shape = self._shapes[kind] = _shape(kind)
+        if shape == "own":
+            named = kind.__build_digest__(value)
+            if named is not None:
+                _tagged(h, b"b", str(named))
+                return
+            shape = "object"
+        if shape == "object":
+            _tagged(h, b"o", kind.__qualname__)
+            self._attributes(h, value)
+        elif shape == "sequence":
+            _tagged(h, b"c", kind.__qualname__)
+            self._items(h, value)
+        elif shape == "mapping":
+            items = list(value.items())
+            if all(type(k) is str for k, _ in items):
+                items.sort(key=lambda pair: pair[0])
+            h.update(b"d%d:" % len(items))
+            for name, item in items:
+                self._feed(h, name)
+                self._feed(h, item)
+        elif shape == "set":
+            h.update(b"e%d:" % len(value))
+            h.update(b"".join(sorted(self.digest(item) for item in value)))
+        elif shape == "wrapper":
+            _tagged(h, b"c", kind.__qualname__)
+            self._feed(h, (value.name, value.slug))
+        elif shape == "partial":
+            self._feed(h, (value.func, value.args, value.keywords))
+        elif shape == "method":
+            self._feed(h, (value.__func__, value.__self__))
+        elif shape == "named":
+            _tagged(h, b"n", f"{getattr(value, '__module__', '')}.{value.__qualname__}")
+        else:
+            raise Unstable(f"cannot see inside a {kind.__qualname__}")
+
+    def _layout(self, kind: type) -> tuple[bool, tuple[str, ...], Any]:
+        """Return (whether instances have a __dict__, other attributes, a getter).
+
+        The getter reads all the other attributes at once, when every instance
+        has them all (a dataclass); otherwise it is None.
+        """
+        if kind not in self._layouts:
+            if dataclasses.is_dataclass(kind):
+                names = tuple(field.name for field in dataclasses.fields(kind))
+                getter = operator.attrgetter(*names) if len(names) > 1 else None
+                self._layouts[kind] = (False, names, getter)
+            else:
+                slots: list[str] = []
+                for cls in kind.__mro__:
+                    found = cls.__dict__.get("__slots__", ())
+                    slots.extend([found] if isinstance(found, str) else found)
+                names = tuple(s for s in slots if not s.startswith("__"))
+                self._layouts[kind] = (kind.__dictoffset__ != 0, names, None)
+        return self._layouts[kind]
+
+    def _attributes(self, h: Any, value: Any) -> None:
+        kind = type(value)
+        has_dict, names, getter = self._layouts.get(kind) or self._layout(kind)
+        if getter is not None:
+            values = getter(value)
+            if all(type(v) in _PLAIN or v is _EMPTY for v in values):
+                _tagged(h, b"P", repr(values))  # the usual frozen record: one repr
+                return
+            pairs = zip(names, values, strict=True)
+        else:
+            if has_dict:
+                names = (*sorted(object.__getattribute__(value, "__dict__")), *names)
+            if not names:
+                text = repr(value)
+                if " at 0x" in text:
+                    raise Unstable(f"cannot see inside a {kind.__qualname__}")
+                _tagged(h, b"r", text)
+                return
+            pairs = _present(value, names)
+        plain = []  # (name, value) of text, numbers, dates: one repr for them all
+        for name, item in pairs:
+            if type(item) in _PLAIN:
+                plain.append((name, item))
+            else:
+                self._feed(h, name)
+                self._feed(h, item)
+        _tagged(h, b"p", repr(plain))
+
+
+def _present(value: Any, names: tuple[str, ...]) -> Iterator[tuple[str, Any]]:
+    """Yield (name, value) of each attribute of ``value`` that is set."""
+    get = object.__getattribute__
+    for name in names:
+        try:
+            yield name, get(value, name)
+        except AttributeError:
+            continue  # an unset slot
+
+
+def _shape(kind: type) -> str:
+    """Return how values of ``kind`` are digested (decided once per type)."""
+    if callable(getattr(kind, "__build_digest__", None)):
+        return "own"
+    for shape, kinds in (
+        ("sequence", (list, tuple)),
+        ("mapping", dict),
+        ("set", (set, frozenset)),
+        ("wrapper", URLWrapper),
+        ("partial", functools.partial),
+        ("method", types.MethodType),
+        ("named", _NAMED),
+        ("opaque", _OPAQUE),
+    ):
+        if issubclass(kind, kinds):
+            return shape
+    return "object"
+
+
+def _tagged(h: Any, tag: bytes, text: str) -> None:
+    """Feed ``text`` with its kind and length, so no two values run together."""
+    data = text.encode("utf-8", "surrogatepass")
+    h.update(tag + b"%d:" % len(data))
+    h.update(data)

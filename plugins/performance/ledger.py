@@ -1,0 +1,320 @@
+"""Remember what each output file was made from; skip making it again unchanged.
+
+For every page and feed it makes, the ledger records a fingerprint of what the
+maker was given (the template, its own variables), the posts and pages the
+making read (see :mod:`.tracking`), what it logged, and the file as written.
+The next build makes that file again only when
+
+- the site digest differs: settings, plugin code, library versions, the theme,
+  or anything in the shared template context (the lists of posts, categories,
+  tags, transcripts... with each post standing for itself by path), or
+- its fingerprint differs, or
+- a post or page it read differs (each one's digest covers all its attributes,
+  the perspectives and links other plugins attached included), or
+- the file is not the one the ledger saw written (deleted, edited, replaced).
+
+Otherwise the file is left as it is and what its making logged is logged again,
+so a warning about an unchanged post is not lost on an incremental build. The
+ledger lives in ``CACHE_PATH``; without its file every page is made.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+import hashlib
+import logging
+import os
+from pathlib import Path
+import pickle
+import struct
+from typing import Any
+
+from plugins.common.buildcache import LEDGER_KEY, SETTINGS_KEY
+
+from .digest import Digester, Unstable
+from .readcache import settings_digest
+from .tracking import Reading, SaidHandler, reading, track
+
+logger = logging.getLogger(__name__)
+
+FILE_NAME = "colloquy-outputs.pickle"
+FORMAT = 2
+_STAT = struct.Struct("<QqqQ")
+# Context entries that are the build's machinery, or change while pages are made.
+NOT_SITE = frozenset({"localsiteurl", "output_file", SETTINGS_KEY, LEDGER_KEY})
+CONTENT_LISTS = (
+    "articles",
+    "translations",
+    "drafts",
+    "drafts_translations",
+    "hidden_articles",
+    "hidden_translations",
+    "pages",
+    "hidden_pages",
+    "draft_pages",
+    "draft_translations",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """How one output file was made, and the file as it was then written."""
+
+    fingerprint: bytes
+    touched: tuple[str, ...]  # source paths of the posts and pages it read
+    stat: bytes  # size, mtime, ctime (ns), inode of the file as written
+    said: tuple[tuple[str, int, str], ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class LedgerCounts:
+    """How many output files a build made, and how many it left as they were."""
+
+    made: int
+    up_to_date: int
+
+
+def _stat(path: str) -> bytes | None:
+    """Return the size, mtime, ctime (ns) and inode of ``path``, packed."""
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return _STAT.pack(found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
+
+
+def contents_of(generators: Iterable[Any]) -> list[Any]:
+    """Return every post and page the generators hold, translations included."""
+    found: dict[int, Any] = {}
+    for generator in generators:
+        for name in CONTENT_LISTS:
+            for item in getattr(generator, name, ()) or ():
+                for content in (item, *(getattr(item, "translations", ()) or ())):
+                    found.setdefault(id(content), content)
+    return list(found.values())
+
+
+def theme_digest(settings: dict[str, Any]) -> bytes:
+    """Return a digest of every file of the theme and the template overrides."""
+    digest = hashlib.blake2b(digest_size=16)
+    folders = [
+        settings.get("THEME", ""),
+        *settings.get("THEME_TEMPLATES_OVERRIDES", ()),
+    ]
+    for folder in folders:
+        root = Path(folder)
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            digest.update(str(path.relative_to(root)).encode() + b"\0")
+            digest.update(path.read_bytes())
+    return digest.digest()
+
+
+class OutputLedger:
+    """One build's ledger: what may be skipped now, what is recorded for next time."""
+
+    def __init__(self, settings: dict[str, Any], generators: list[Any]) -> None:
+        self.output_path = os.path.abspath(settings["OUTPUT_PATH"])
+        self._prefix = os.path.join(self.output_path, "")
+        self._file = Path(settings["CACHE_PATH"]) / FILE_NAME
+        contents = contents_of(generators)
+        track(contents)
+        self._paths = {id(c): c.source_path for c in contents}
+        context = generators[0].context if generators else {}
+        self.shared_context = context  # what every page's template is given
+        tokens = {key: f"content:{path}" for key, path in self._paths.items()}
+        tokens[id(settings)] = "settings"
+        tokens[id(context)] = "context"
+        self._digester = Digester(tokens)
+        self._old: dict[str, Record] = {}  # what may be kept (same site digest)
+        self._site_parts: dict[str, bytes] = {}
+        self._previous: dict[str, Record] = {}  # what the last build made
+        self._changed: frozenset[str] = frozenset()
+        self._new: dict[str, Record] = {}
+        self._pending: dict[str, tuple[bytes, tuple[str, ...], tuple]] = {}
+        self.made = self.skipped = 0
+        self._handler = SaidHandler()
+        try:
+            # Posts' own objects (perspectives, threads) are digested once each:
+            # their own digester, dropped after, keeps no memo of them alive.
+            states = Digester(tokens)
+            self._objects = {c.source_path: states.state(c) for c in contents}
+            self._site = self._site_digest(settings, context)
+        except Unstable as err:
+            logger.info("Making every page: %s", err)
+            self._site = None
+            return
+        self._load()
+        logging.getLogger().addHandler(self._handler)
+
+    def _site_digest(self, settings: dict[str, Any], context: dict) -> bytes:
+        """Return the site digest; keep its parts, to say what changed."""
+        parts = {
+            "settings, plugin code or library versions": settings_digest(
+                settings
+            ).encode(),
+            "theme": theme_digest(settings),
+        }
+        for key in sorted(context.keys() - NOT_SITE):
+            parts[f"context[{key!r}]"] = self._digester.digest(context[key])
+        self._site_parts = parts
+        digest = hashlib.blake2b(digest_size=16)
+        for name, part in parts.items():
+            digest.update(name.encode() + b"\0" + part)
+        return digest.digest()
+
+    def _load(self) -> None:
+        try:
+            with self._file.open("rb") as handle:
+                kept = pickle.load(handle)
+        except FileNotFoundError:
+            return
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError) as err:
+            logger.info("Making every page: the output ledger is unreadable (%s)", err)
+            return
+        if not isinstance(kept, dict) or kept.get("format") != FORMAT:
+            return
+        self._previous = kept.get("outputs", {})
+        if kept.get("site") != self._site:
+            before = kept.get("site_parts", {})
+            changed = [k for k, v in self._site_parts.items() if before.get(k) != v]
+            logger.info(
+                "Making every page: changed since the last build: %s",
+                ", ".join(changed[:8]) or "the site",
+            )
+            return
+        old_objects = kept.get("objects", {})
+        self._changed = frozenset(
+            path
+            for path, value in old_objects.items()
+            if self._objects.get(path) != value
+        )
+        self._old = kept.get("outputs", {})
+
+    # Asking and recording ---------------------------------------------------
+
+    def fingerprint(self, inputs: Any, scratch: dict | None = None) -> bytes | None:
+        """Return the fingerprint of what a maker was given, None if unknowable.
+
+        Makers of several files (a paginated listing) share one ``scratch``, so
+        what their pages have in common is digested once.
+        """
+        if self._site is None:
+            return None
+        try:
+            return self._digester.passing_digest(
+                inputs, {} if scratch is None else scratch
+            )
+        except Unstable:
+            return None
+
+    def _key(self, target: str) -> str:
+        """Return the ledger's name of an output file: its path inside the output."""
+        target = os.path.normpath(target)
+        if target.startswith(self._prefix):
+            return target[len(self._prefix) :]
+        return os.path.relpath(target, self.output_path)
+
+    def fresh(self, target: str, fingerprint: bytes | None) -> bool:
+        """Say whether ``target`` is up to date; if so, keep its record, relog."""
+        if fingerprint is None:
+            return False
+        key = self._key(target)
+        record = self._old.get(key)
+        if (
+            record is None
+            or record.fingerprint != fingerprint
+            or any(path in self._changed for path in record.touched)
+            or _stat(target) != record.stat
+        ):
+            return False
+        self._new[key] = record
+        self.skipped += 1
+        for name, level, message in record.said:
+            logging.getLogger(name).log(level, message)
+        return True
+
+    def finished(self, target: str, fingerprint: bytes | None, read: Reading) -> None:
+        """Note what making ``target`` read and said, until its file is written."""
+        self.made += 1
+        if fingerprint is None:
+            return
+        paths = self._paths
+        touched = tuple(sorted(paths[i] for i in read.touched if i in paths))
+        self._pending[target] = (fingerprint, touched, tuple(read.said) or ())
+
+    def written(self, target: str) -> None:
+        """Record ``target`` as its maker left it."""
+        pending = self._pending.pop(target, None)
+        stat = _stat(target)
+        if pending is None or stat is None:
+            return
+        fingerprint, touched, said = pending
+        key = self._key(target)
+        self._new[key] = Record(fingerprint, touched, stat, said)
+
+    def _remove_unmade(self) -> None:
+        """Delete the files the last build made and this one did not.
+
+        A post deleted, a tag no longer used: their pages would otherwise stay
+        in the output (and in the sitemap of a search engine) until ``make
+        clean``. Only files exactly as the last build left them are removed, and
+        never one that a static file of this build is copied to.
+        """
+        static = {
+            os.path.normpath(item.save_as)
+            for item in self.shared_context.get("staticfiles", ())
+            if getattr(item, "save_as", None)
+        }
+        for key in sorted(self._previous.keys() - self._new.keys() - static):
+            target = os.path.join(self.output_path, key)
+            if _stat(target) != self._previous[key].stat:
+                continue
+            os.unlink(target)
+            logger.info("Removing %s: no longer made", target)
+            folder = os.path.dirname(target)
+            while folder != self.output_path and not os.listdir(folder):
+                os.rmdir(folder)
+                folder = os.path.dirname(folder)
+
+    @contextmanager
+    def output(self, path: str, inputs: Any) -> Iterator[bool]:
+        """Tell whether ``path`` is up to date for ``inputs``; record it once made.
+
+        The block is entered with True when the file may be left as it is, with
+        False when it must be made (what the block reads and logs is noted).
+        """
+        target = os.path.abspath(path)
+        fingerprint = self.fingerprint(inputs)
+        if self.fresh(target, fingerprint):
+            yield True
+            return
+        with reading() as read:
+            yield False
+        self.finished(target, fingerprint, read)
+        self.written(target)
+
+    def save(self) -> LedgerCounts:
+        """Write the records of this build for the next one; stop listening."""
+        logging.getLogger().removeHandler(self._handler)
+        counts = LedgerCounts(made=self.made, up_to_date=self.skipped)
+        if self._site is None:
+            return counts
+        kept = {
+            "format": FORMAT,
+            "site": self._site,
+            "site_parts": self._site_parts,
+            "objects": self._objects,
+            "outputs": self._new,
+        }
+        self._remove_unmade()
+        self._file.parent.mkdir(parents=True, exist_ok=True)
+        partial = self._file.with_name(self._file.name + ".tmp")
+        with partial.open("wb") as handle:
+            pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(partial, self._file)
+        logger.info(
+            "Output ledger: %d files made, %d up to date", self.made, self.skipped
+        )
+        return counts

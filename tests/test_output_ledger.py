@@ -1,0 +1,297 @@
+"""The output ledger: a rebuild makes only what changed, and equals a clean build."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import copy
+import dataclasses
+import logging
+from pathlib import Path
+import re
+import shutil
+
+from hypothesis import given
+from hypothesis import strategies as st
+from pelican import Pelican
+from pelican.log import LimitFilter
+import pytest
+
+from plugins.bench.corpus import CorpusShape, write_corpus
+from plugins.common.errors import PluginConfigError
+from plugins.performance.digest import Digester, Unstable
+from plugins.performance.tracking import TrackedArticle, reading
+
+from .support import ROOT, BuiltSite, site_settings_at
+
+SMALL = CorpusShape(posts=12, transcripts=1, messages_per_transcript=40)
+
+
+def ledger_build(root: Path, caplog, **overrides) -> tuple[int, int]:
+    """Build ``root`` with the ledger and the reader cache; return (made, skipped)."""
+    options = {
+        "PERFORMANCE_READER_CACHE": True,
+        "PERFORMANCE_SKIP_UNCHANGED": True,
+        "CACHE_PATH": str(root / "cache"),
+        "THEME": str(root / "theme"),
+    }
+    caplog.clear()
+    pelican = Pelican(site_settings_at(root, {}, **{**options, **overrides}))
+    pelican.run()
+    counts = pelican.colloquy_output_ledger
+    return counts.made, counts.up_to_date
+
+
+def clean_snapshot(root: Path, **overrides) -> dict[str, bytes]:
+    """Build ``root``'s content from nothing, without ledger or cache."""
+    output = root / "clean"
+    shutil.rmtree(output, ignore_errors=True)
+    settings = {"OUTPUT_PATH": str(output), "THEME": str(root / "theme")}
+    Pelican(site_settings_at(root, {}, **{**settings, **overrides})).run()
+    return BuiltSite(output).snapshot()
+
+
+def first_post(root: Path) -> Path:
+    return sorted((root / "content" / "posts").glob("*.md"))[0]
+
+
+def append_to_post(root: Path) -> None:
+    post = sorted((root / "content" / "posts").glob("*.md"))[3]
+    post.write_text(post.read_text(encoding="utf-8") + "\nOne more line.\n")
+
+
+def approve_perspective(root: Path) -> None:
+    folder = root / "content" / "perspectives" / "post-00005"
+    (folder / "2030-01-01-1000-late.md").write_text(
+        "Author: Late Reader\nDate: 2030-01-01 10:00\n\nApproved just now.\n"
+    )
+
+
+def retitle_post(root: Path) -> None:
+    post = sorted((root / "content" / "posts").glob("*.md"))[6]
+    text = post.read_text(encoding="utf-8")
+    post.write_text(re.sub(r"(?m)^Title: .*$", "Title: A New Title", text, count=1))
+
+
+def retag_post(root: Path) -> None:
+    post = sorted((root / "content" / "posts").glob("*.md"))[2]
+    text = post.read_text(encoding="utf-8")
+    post.write_text(re.sub(r"(?m)^Tags: .*$", "Tags: brand-new-tag", text, count=1))
+
+
+def edit_transcript(root: Path) -> None:
+    chat = next((root / "content" / "transcripts").glob("*.chat"))
+    text = chat.read_text(encoding="utf-8")
+    chat.write_text(text.replace("conversation", "CONVERSATION", 1))
+
+
+def add_post(root: Path) -> None:
+    (root / "content" / "posts" / "2031-05-01-added.md").write_text(
+        "Title: Added Later\nDate: 2031-05-01 09:00\nCategory: Notes\n\nNew.\n"
+    )
+
+
+def delete_post(root: Path) -> None:
+    post = sorted((root / "content" / "posts").glob("*.md"))[8]
+    post.unlink()
+    shutil.rmtree(root / "content" / "perspectives" / "post-00008")
+
+
+def remove_perspective(root: Path) -> None:
+    folder = root / "content" / "perspectives" / "post-00004"
+    sorted(folder.glob("*.md"))[-1].unlink()
+
+
+def edit_output_by_hand(root: Path) -> None:
+    page = next((root / "output").glob("*/*/post-00001/index.html"))
+    page.write_text(page.read_text(encoding="utf-8") + "<!-- edited -->")
+
+
+def delete_output(root: Path) -> None:
+    next((root / "output").glob("*/*/post-00002/index.html")).unlink()
+
+
+def edit_page(root: Path) -> None:
+    page = root / "content" / "pages" / "about.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("plain", "PLAIN"))
+
+
+def edit_template(root: Path) -> None:
+    base = root / "theme" / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("Skip to", "Jump to"))
+
+
+CHANGES: list[tuple[Callable[[Path], None], dict]] = [
+    (append_to_post, {}),
+    (approve_perspective, {}),
+    (retitle_post, {}),
+    (retag_post, {}),
+    (edit_transcript, {}),
+    (add_post, {}),
+    (delete_post, {}),
+    (remove_perspective, {}),
+    (edit_output_by_hand, {}),
+    (delete_output, {}),
+    (edit_page, {}),
+    (edit_template, {}),
+    (lambda root: None, {"SITENAME": "Renamed"}),
+]
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    write_corpus(tmp_path, SMALL)
+    about = tmp_path / "content" / "pages" / "about.md"
+    about.parent.mkdir()
+    about.write_text(
+        "Title: About\n\nA plain page about [a post]({filename}/posts/"
+        + first_post(tmp_path).name
+        + ").\n"
+    )
+    shutil.copytree(ROOT / "theme", tmp_path / "theme")
+    return tmp_path
+
+
+def test_each_kind_of_change_rebuilds_exactly_what_a_clean_build_makes(corpus, caplog):
+    made, skipped = ledger_build(corpus, caplog)
+    assert skipped == 0
+    total = made
+    assert ledger_build(corpus, caplog) == (0, total), "nothing changed: nothing made"
+    settings: dict = {}
+    for change, overrides in CHANGES:
+        change(corpus)
+        settings.update(overrides)
+        ledger_build(corpus, caplog, **settings)
+        incremental = BuiltSite(corpus / "output").snapshot()
+        clean = clean_snapshot(corpus, **settings)
+        differing = sorted(
+            name
+            for name in incremental.keys() | clean.keys()
+            if incremental.get(name) != clean.get(name)
+        )
+        assert differing == [], f"after {change.__name__}"
+
+
+def test_a_changed_post_remakes_only_the_pages_that_show_it(corpus, caplog):
+    made, _ = ledger_build(corpus, caplog)
+    append_to_post(corpus)
+    remade, _ = ledger_build(corpus, caplog)
+    assert 0 < remade < made // 4, (remade, made)
+    approve_perspective(corpus)
+    remade, _ = ledger_build(corpus, caplog)
+    assert 0 < remade < made // 4, (remade, made)
+
+
+def test_what_an_unchanged_page_said_is_said_again(tmp_path, caplog):
+    shutil.copytree(ROOT / "theme", tmp_path / "theme")
+    site_settings_at(
+        tmp_path,
+        {
+            "posts/2024-05-01-a.md": (
+                "Title: A\nDate: 2024-05-01 09:00\n\n"
+                "See [the missing one]({filename}/posts/missing.md).\n"
+            )
+        },
+    )
+
+    def warnings() -> list[str]:
+        return [
+            r.getMessage()
+            for r in caplog.records
+            if r.levelno >= logging.WARNING and "missing.md" in r.getMessage()
+        ]
+
+    ledger_build(tmp_path, caplog)
+    said = warnings()
+    assert said
+    LimitFilter._raised_messages = set()  # a new build, as in a new process
+    assert ledger_build(tmp_path, caplog)[0] == 0
+    assert warnings() == said
+
+
+def test_the_setting_is_checked(build_site):
+    with pytest.raises(PluginConfigError, match="PERFORMANCE_SKIP_UNCHANGED"):
+        build_site({}, PERFORMANCE_SKIP_UNCHANGED="yes")
+
+
+# The digest ------------------------------------------------------------------
+
+plain = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text()
+    | st.floats(allow_nan=False)
+    | st.datetimes(),
+    lambda inner: (
+        st.lists(inner, max_size=12)
+        | st.tuples(inner, inner)
+        | st.dictionaries(st.text(max_size=5), inner, max_size=5)
+        | st.frozensets(st.text(max_size=5), max_size=5)
+    ),
+    max_leaves=30,
+)
+
+
+def digest(value):
+    return Digester({}).digest(value)
+
+
+@given(plain)
+def test_equal_values_have_equal_digests_in_separate_digesters(value):
+    assert digest(value) == digest(copy.deepcopy(value))
+
+
+@given(plain, plain)
+def test_different_values_have_different_digests(one, other):
+    if one != other or type(one) is not type(other):
+        assert digest([one]) != digest([other]) or repr(one) == repr(other)
+
+
+@dataclasses.dataclass(frozen=True)
+class Point:
+    x: int
+    label: str
+
+
+class Opaque:
+    __slots__ = ()
+
+
+def test_objects_are_digested_by_their_attributes():
+    assert digest(Point(1, "a")) == digest(Point(1, "a"))
+    assert digest(Point(1, "a")) != digest(Point(2, "a"))
+    with pytest.raises(Unstable):
+        digest({"pages": (n for n in range(3))})
+    with pytest.raises(Unstable):
+        digest([Opaque()])
+    looped: list = [1]
+    looped.append(looped)
+    assert digest(looped) == digest(looped)
+
+
+def test_tracked_posts_are_named_and_noted_when_read():
+    post = TrackedArticle.__new__(TrackedArticle)
+    object.__setattr__(post, "__dict__", {"title": "T", "source_path": "/p.md"})
+    digester = Digester({id(post): "post"})
+    with reading() as read:
+        named = digester.digest({"article": post})
+    assert named == Digester({id(post): "post"}).digest({"article": post})
+    assert named != Digester({id(post): "another"}).digest({"article": post})
+    assert read.touched == set(), "naming a post is not reading it"
+    with reading() as read:
+        assert post.title == "T"
+    assert read.touched == {id(post)}
+
+
+def test_the_log_says_why_every_page_is_made_again(tmp_path, caplog):
+    shutil.copytree(ROOT / "theme", tmp_path / "theme")
+    site_settings_at(
+        tmp_path, {"posts/2024-05-01-a.md": "Title: A\nDate: 2024-05-01 09:00\n\nA.\n"}
+    )
+    ledger_build(tmp_path, caplog)
+    with caplog.at_level(logging.INFO, logger="plugins.performance.ledger"):
+        _, skipped = ledger_build(tmp_path, caplog, SITENAME="Another Name")
+    assert skipped == 0
+    said = " ".join(r.getMessage() for r in caplog.records)
+    assert "changed since the last build: settings" in said
+    assert "context['SITENAME']" in said
