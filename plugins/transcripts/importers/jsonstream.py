@@ -123,6 +123,26 @@ def iter_object(
     yield from _walk(reader, "", frozenset(streamed))
 
 
+def iter_document(
+    handle: IO[str], *, path: str, streamed: tuple[str, ...], expected: str
+) -> Iterator[Field | Item]:
+    """Yield a top-level array's elements (key ``""``) or an object's fields.
+
+    An object streams the arrays at ``streamed`` as :func:`iter_object` does;
+    anything else at the top is a :class:`ContentError` saying ``expected``.
+    """
+    reader = _Reader(handle, path)
+    char = reader.peek()
+    reader.pos += 1
+    if char == "[":
+        yield from _items(reader, "")
+    elif char == "{":
+        yield from _walk(reader, "", frozenset(streamed))
+    else:
+        reader.pos -= 1
+        raise reader.fail(expected)
+
+
 def _walk(reader: _Reader, prefix: str, streamed: frozenset[str]) -> Iterator:
     if reader.peek() == "}":
         reader.pos += 1
@@ -159,7 +179,7 @@ def _items(reader: _Reader, key: str) -> Iterator[Item]:
         return
     while True:
         item_line = reader.line()
-        value = reader.value(f"{key}[{index}]")
+        value = reader.value(f"{key}[{index}]")  # key "": a top-level array
         yield Item(key, index, value, item_line)
         index += 1
         char = reader.peek()
