@@ -62,8 +62,12 @@ def read(source: ExportSource, options: ImportOptions) -> Export:
     seen: set[str] = set()
     twice: set[str] = set()
     combined: dict[str, bool] = {}
+    groups: dict[str, list[str]] = {}  # file -> its groups of statuses, in file order
     for name, where in files:
-        for status, at, _root in _statuses(source, name, where, combined):
+        groups[name] = []
+        for group, status, at, _root in _statuses(source, name, where, combined):
+            if group not in groups[name]:
+                groups[name].append(group)
             status_id = expect(
                 status.get("id"), str, f"{at}.id: a status id", path=where
             )
@@ -79,7 +83,9 @@ def read(source: ExportSource, options: ImportOptions) -> Export:
     def messages() -> Iterator[Message]:
         given: set[str] = set()  # of the ids in ``twice``, those already yielded
         for name, where in files:
-            for status, at, is_root in _statuses(source, name, where, combined):
+            for status, at, is_root in _in_order(
+                source, name, where, combined, groups[name]
+            ):
                 status_id = status["id"]
                 if is_root:
                     header.rooted(status)
@@ -137,14 +143,39 @@ class _Header:
         return self.earliest[1] if self.earliest else {}
 
 
+ORDER = ("list", "status", "ancestors", "descendants", "single")  # as read
 STREAMED = ("ancestors", "descendants", "context.ancestors", "context.descendants")
 WHAT = "a status, a context or a list of statuses"
 
 
-def _statuses(
-    source: ExportSource, name: str, where: str, combined: dict[str, bool]
+def _in_order(
+    source: ExportSource,
+    name: str,
+    where: str,
+    combined: dict[str, bool],
+    groups: list[str],
 ) -> Iterator[tuple[dict, str, bool]]:
-    """Yield (status, JSON path, is the root) of one file, in file order.
+    """Yield (status, JSON path, is the root): the status, ancestors, descendants.
+
+    A file that holds its groups in another order is read once per group.
+    """
+    ordered = sorted(groups, key=ORDER.index)
+    for only in [None] if groups == ordered else ordered:
+        for group, status, at, is_root in _statuses(
+            source, name, where, combined, only
+        ):
+            if only is None or group == only:
+                yield status, at, is_root
+
+
+def _statuses(
+    source: ExportSource,
+    name: str,
+    where: str,
+    combined: dict[str, bool],
+    only: str | None = None,
+) -> Iterator[tuple[str, dict, str, bool]]:
+    """Yield (group, status, JSON path, is the root) of one file, in file order.
 
     A file is a list of statuses, a context (``ancestors``/``descendants``), one
     status, or ``{"status", "context"}``: ``combined[name]`` says so once a first
@@ -165,15 +196,18 @@ def _statuses(
             if isinstance(event, Item) and not key:
                 at = f"[{event.index}]"
                 status = expect(event.value, dict, f"{at}: a status object", path=where)
-                yield status, at, False
+                yield "list", status, at, False
             elif isinstance(event, Item) and (inside or not whole):
                 at = f"{group}[{event.index}]"
-                status = expect(event.value, dict, f"{at}: a status object", path=where)
-                yield _unboost(status), at, False
+                if only in {None, group}:
+                    status = expect(
+                        event.value, dict, f"{at}: a status object", path=where
+                    )
+                    yield group, _unboost(status), at, False
             elif group in {"ancestors", "descendants"} and (inside or not whole):
                 expect(event.value, list, f"{group}: a list of statuses", path=where)
             elif key == "status" and isinstance(event.value, dict):
-                yield _unboost(event.value), "status", True
+                yield "status", _unboost(event.value), "status", True
     combined[name] = "status" in top or "context" in top or bool(inner)
     context = top.get("context")
     if context and not isinstance(context, dict):
@@ -182,7 +216,7 @@ def _statuses(
     if "ancestors" in data or "descendants" in data:
         return
     if "content" in data and "account" in data:
-        yield _unboost(data), "status", True
+        yield "single", _unboost(data), "status", True
 
 
 def _unboost(status: dict) -> dict:

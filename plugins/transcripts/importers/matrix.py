@@ -8,11 +8,11 @@ are folded into the message they target. Display names come from the room's
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 import logging
 import re
+import sys
 from typing import Any
 
 from plugins.common.errors import ContentError
@@ -121,7 +121,7 @@ def _messages(
     source: ExportSource,
     name: str,
     options: ImportOptions,
-    relations: _Relations,
+    relations: _Folding,
     twice: set[str],
 ) -> Iterator[Message]:
     """Yield every message once (the first of an id), its relations folded in."""
@@ -141,22 +141,43 @@ def _messages(
 
 
 class _Relations:
-    """Edits, reactions and redactions, by the id of the event they target."""
+    """Edits, reactions and redactions as the first pass meets them."""
 
     def __init__(self) -> None:
-        self.edits: dict[str, tuple[int, str]] = {}
-        self.reactions: dict[str, dict[str, set[str]]] = defaultdict(
-            lambda: defaultdict(set)
-        )
+        self.edits: dict[str, tuple[int, str]] = {}  # target -> (time, new body)
+        # (target, key, sender), in the order met: each sender counts once per key.
+        self.reactions: dict[tuple[str, str, str], None] = {}
         self.redacted: set[str] = set()
 
-    def settled(self) -> _Relations:
-        """Return these relations keyed by message ids (made by :func:`safe_id`)."""
-        settled = _Relations()
-        settled.redacted = {safe_id(e) for e in self.redacted if e}
-        settled.edits = {safe_id(k): v for k, v in self.edits.items()}
-        settled.reactions = {safe_id(k): v for k, v in self.reactions.items()}
-        return settled
+    def react(self, target: str, key: str, sender: str) -> None:
+        """Note a reaction; keys and senders repeat, so one copy of each is kept."""
+        self.reactions.setdefault((target, sys.intern(key), sys.intern(sender)))
+
+    def settled(self) -> _Folding:
+        """Return what to fold into messages, by message id (as :func:`safe_id`)."""
+        counts: dict[str, dict[str, int]] = {}
+        for target, key, _sender in self.reactions:
+            keys = counts.setdefault(target, {})
+            keys[key] = keys.get(key, 0) + 1
+        return _Folding(
+            redacted=frozenset(safe_id(e) for e in self.redacted if e),
+            edits={safe_id(k): body for k, (_ts, body) in self.edits.items()},
+            reactions={
+                safe_id(target): tuple(
+                    Reaction(emoji=key, count=count) for key, count in keys.items()
+                )
+                for target, keys in counts.items()
+            },
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Folding:
+    """Relations by the message they change: what the second pass folds in."""
+
+    redacted: frozenset[str]
+    edits: dict[str, str]  # message id -> its last body
+    reactions: dict[str, tuple[Reaction, ...]]
 
     def fold(self, message: Message) -> Message | None:
         """Return ``message`` edited and with its reactions, or None if redacted."""
@@ -164,13 +185,9 @@ class _Relations:
             return None
         folded = message
         if message.id in self.edits:
-            folded = replace(folded, text=self.edits[message.id][1], edited=True)
+            folded = replace(folded, text=self.edits[message.id], edited=True)
         if message.id in self.reactions:
-            counts = tuple(
-                Reaction(emoji=key, count=len(senders))
-                for key, senders in self.reactions[message.id].items()
-            )
-            folded = replace(folded, reactions=counts)
+            folded = replace(folded, reactions=self.reactions[message.id])
         return folded
 
 
@@ -264,7 +281,7 @@ class _Events:
             return
         target, key = relates.get("event_id"), relates.get("key")
         if isinstance(target, str) and isinstance(key, str):
-            self.relations.reactions[target][key].add(sender)
+            self.relations.react(target, key, sender)
 
     def _member(
         self, raw: dict, content: dict, event_id: str, when, line: int
