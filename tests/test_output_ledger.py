@@ -281,3 +281,17 @@ def test_tracked_posts_are_named_and_noted_when_read():
     with reading() as read:
         assert post.title == "T"
     assert read.touched == {id(post)}
+
+
+def test_the_log_says_why_every_page_is_made_again(tmp_path, caplog):
+    shutil.copytree(ROOT / "theme", tmp_path / "theme")
+    site_settings_at(
+        tmp_path, {"posts/2024-05-01-a.md": "Title: A\nDate: 2024-05-01 09:00\n\nA.\n"}
+    )
+    ledger_build(tmp_path, caplog)
+    with caplog.at_level(logging.INFO, logger="plugins.performance.ledger"):
+        _, skipped = ledger_build(tmp_path, caplog, SITENAME="Another Name")
+    assert skipped == 0
+    said = " ".join(r.getMessage() for r in caplog.records)
+    assert "changed since the last build: settings" in said
+    assert "context['SITENAME']" in said

@@ -49,6 +49,7 @@ _OPAQUE = (types.GeneratorType, types.CoroutineType, types.AsyncGeneratorType)
 _PLAIN = frozenset(
     {str, Markup, int, float, bool, type(None), dt.datetime, dt.date} | {SafeDatetime}
 )
+_EMPTY = ()
 _INLINE = 8  # a longer list, or one holding objects, is digested once, by identity
 
 
@@ -227,7 +228,11 @@ class Digester:
         kind = type(value)
         has_dict, names, getter = self._layouts.get(kind) or self._layout(kind)
         if getter is not None:
-            pairs = zip(names, getter(value), strict=True)
+            values = getter(value)
+            if all(type(v) in _PLAIN or v is _EMPTY for v in values):
+                _tagged(h, b"P", repr(values))  # the usual frozen record: one repr
+                return
+            pairs = zip(names, values, strict=True)
         else:
             if has_dict:
                 names = (*sorted(object.__getattribute__(value, "__dict__")), *names)
