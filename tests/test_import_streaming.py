@@ -301,8 +301,9 @@ def _whole_statuses(data):
         yield from ((item, f"[{i}]", False) for i, item in enumerate(data))
         return
     if "status" in data or "context" in data:
-        yield mastodon._unboost(data["status"]), "status", True
-        data = data["context"]
+        if isinstance(data.get("status"), dict):
+            yield mastodon._unboost(data["status"]), "status", True
+        data = data.get("context") or {}
     if "ancestors" in data or "descendants" in data:
         for key in ("ancestors", "descendants"):
             for index, item in enumerate(data.get(key, [])):
@@ -398,6 +399,33 @@ def test_mastodon_status_and_context_import_as_read_whole(tmp_path):
         ("ann",),
         2,
     )
+
+
+LONE = {
+    "id": "1",
+    "created_at": "2024-05-01T20:00:00Z",
+    "content": "<p>alone</p>",
+    "account": {"acct": "ann"},
+}
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"ancestors": [], **LONE},  # a context, empty: not a status
+        {"context": {}, **LONE},  # a combined file with an empty context
+        {"context": {"descendants": [], **LONE}, "status": LONE},
+        {"context": LONE},  # a context that is one status: read as the old way did
+        {**LONE, "descendants": [{**LONE, "id": "2"}]},
+    ],
+)
+def test_mastodon_odd_layouts_read_as_whole(data):
+    source = ExportSource.from_texts({"thread.json": json.dumps(data)})
+    streamed = outcome(lambda o: mastodon.parse(source, o), ImportOptions())
+    whole = outcome(
+        lambda o: mastodon_in_memory({"thread.json": data}, o), ImportOptions()
+    )
+    assert streamed == whole
 
 
 @pytest.mark.parametrize(

@@ -128,8 +128,10 @@ def iter_document(
 ) -> Iterator[Field | Item]:
     """Yield a top-level array's elements (key ``""``) or an object's fields.
 
-    An object streams the arrays at ``streamed`` as :func:`iter_object` does;
-    anything else at the top is a :class:`ContentError` saying ``expected``.
+    An object streams the arrays at ``streamed`` as :func:`iter_object` does,
+    except that an empty one (or an empty object on the way) comes as a
+    :class:`Field`, so that a caller knows the key is there; anything else at the
+    top is a :class:`ContentError` saying ``expected``.
     """
     reader = _Reader(handle, path)
     char = reader.peek()
@@ -137,13 +139,15 @@ def iter_document(
     if char == "[":
         yield from _items(reader, "")
     elif char == "{":
-        yield from _walk(reader, "", frozenset(streamed))
+        yield from _walk(reader, "", frozenset(streamed), empty=True)
     else:
         reader.pos -= 1
         raise reader.fail(expected)
 
 
-def _walk(reader: _Reader, prefix: str, streamed: frozenset[str]) -> Iterator:
+def _walk(
+    reader: _Reader, prefix: str, streamed: frozenset[str], *, empty: bool = False
+) -> Iterator:
     if reader.peek() == "}":
         reader.pos += 1
         return
@@ -157,10 +161,18 @@ def _walk(reader: _Reader, prefix: str, streamed: frozenset[str]) -> Iterator:
         char = reader.peek()
         if full in streamed and char == "[":
             reader.pos += 1
-            yield from _items(reader, full)
+            if empty and reader.peek() == "]":
+                reader.pos += 1
+                yield Field(full, [], line)
+            else:
+                yield from _items(reader, full)
         elif char == "{" and any(p.startswith(full + ".") for p in streamed):
             reader.pos += 1
-            yield from _walk(reader, full + ".", streamed)
+            if empty and reader.peek() == "}":
+                reader.pos += 1
+                yield Field(full, {}, line)
+            else:
+                yield from _walk(reader, full + ".", streamed, empty=empty)
         else:
             yield Field(full, reader.value(full), line)
         char = reader.peek()
