@@ -31,6 +31,7 @@ from plugins.transcripts.importers.common import (
     string,
     transcript_of,
 )
+from plugins.transcripts.importers.registry import by_name
 from plugins.transcripts.importers.source import ExportSource
 
 from .test_importers import PROPERTY
@@ -530,3 +531,18 @@ def test_the_bench_writes_the_three_formats_as_they_read_whole(tmp_path: Path):
         read_whole = whole(name, paths)
         slugged = read_whole.__class__(**{**_fields(read_whole), "slug": "b"})
         assert written == format_chat(slugged)
+
+
+@pytest.mark.parametrize("name", ["matrix", "mastodon", "hashtag-chat"])
+def test_the_progress_bar_counts_every_pass_over_the_export(tmp_path, name):
+    from plugins.transcripts.importers import bench  # noqa: PLC0415
+
+    paths = bench.GENERATORS[name][0](tmp_path, 300)
+    counted: list[int] = []
+    with ExportSource.open(paths) as source:
+        source.progress = counted.append
+        importer = by_name(name)
+        export = importer.read(source, ImportOptions(timezone="UTC"))
+        assert sum(1 for _ in export.messages) >= 290
+        # The bar is full when the import is done, not half way through.
+        assert sum(counted) == source.total_size() * importer.passes
