@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from datetime import datetime
 import logging
 import re
 import sys
@@ -39,6 +40,12 @@ STATE_TEXT = {
     "m.room.name": ("name", "changed the room name to {}"),
     "m.room.topic": ("topic", "changed the topic to {}"),
     "m.room.create": ("creator", "created the room"),
+}
+JOINS = {  # membership -> the system line it makes with --keep-joins
+    "join": "joined",
+    "leave": "left",
+    "ban": "was banned",
+    "invite": "was invited",
 }
 MXID = re.compile(r"^@(?P<local>[^:]+):(?P<server>.+)$")
 
@@ -78,9 +85,9 @@ def read(source: ExportSource, options: ImportOptions) -> Export:
     twice: set[str] = set()
     header: dict[str, Any] = {}
     for event in _events(source, name, where, header):
-        message = survey.add(*event)
-        if message is not None:
-            (twice if message.id in seen else seen).add(message.id)
+        message_id = survey.message_id(*event)
+        if message_id is not None:
+            (twice if message_id in seen else seen).add(message_id)
     del seen
     relations = survey.relations.settled()
     room = string(header.get("room_name"))
@@ -206,6 +213,46 @@ class _Events:
 
     def add(self, raw: dict, at: str, where: str, line: int) -> Message | None:
         """Return the message an event makes, or None (relations are noted)."""
+        event = self._read(raw, at, where, line)
+        if event is None:
+            return None
+        kind, content, sender, event_id, when = event
+        if kind == "m.room.member":
+            return self._member(raw, content, event_id, when, line)
+        if kind in STATE_TEXT:
+            key, phrase = STATE_TEXT[kind]
+            value = str(content.get(key) or "")
+            return Message(
+                id=safe_id(event_id),
+                author=self.handle(sender),
+                name=self.names.get(sender, ""),
+                time=when,
+                text=phrase.format(value),
+                kind="system",
+                line=line,
+            )
+        return self._message(content, sender, event_id, when, line)
+
+    def message_id(self, raw: dict, at: str, where: str, line: int) -> str | None:
+        """Return the id of the message an event makes (as :meth:`add`), or None.
+
+        The event is checked and its relations noted as :meth:`add` does, but no
+        message is made: the first pass needs only the ids.
+        """
+        event = self._read(raw, at, where, line)
+        if event is None:
+            return None
+        kind, content, _sender, event_id, _when = event
+        if kind == "m.room.member" and not (
+            self.options.keep_joins and string(content.get("membership")) in JOINS
+        ):
+            return None
+        return safe_id(event_id)
+
+    def _read(
+        self, raw: dict, at: str, where: str, line: int
+    ) -> tuple[str, dict, str, str, datetime] | None:
+        """Check an event and note it if a relation; return what makes a message."""
         kind = string(raw.get("type"))
         content = mapping(raw.get("content"))
         sender = string(raw.get("sender"))
@@ -234,20 +281,8 @@ class _Events:
             line=line,
         )
         when = from_epoch(ts / 1000, self.options)
-        if kind == "m.room.member":
-            return self._member(raw, content, event_id, when, line)
-        if kind in STATE_TEXT:
-            key, phrase = STATE_TEXT[kind]
-            value = str(content.get(key) or "")
-            return Message(
-                id=safe_id(event_id),
-                author=self.handle(sender),
-                name=self.names.get(sender, ""),
-                time=when,
-                text=phrase.format(value),
-                kind="system",
-                line=line,
-            )
+        if kind == "m.room.member" or kind in STATE_TEXT:
+            return kind, content, sender, event_id, when
         if kind != "m.room.message" or not content:
             return None
         if relates.get("rel_type") == "m.replace":
@@ -267,7 +302,7 @@ class _Events:
                 if previous is None or previous[0] <= ts:
                     edits[target] = (ts, new["body"])
             return None
-        return self._message(content, sender, event_id, when, line)
+        return kind, content, sender, event_id, when
 
     def _note(
         self, kind: str, raw: dict, content: dict, sender: str, relates: dict
@@ -296,13 +331,8 @@ class _Events:
             return None
         if membership == "join" and previous and name and previous != name:
             text = f"{previous} is now {name}"
-        elif membership in {"join", "leave", "ban", "invite"}:
-            text = {
-                "join": "joined",
-                "leave": "left",
-                "ban": "was banned",
-                "invite": "was invited",
-            }[membership]
+        elif membership in JOINS:
+            text = JOINS[membership]
         else:
             return None
         return Message(
