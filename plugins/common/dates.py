@@ -17,17 +17,29 @@ _PLAIN = re.compile(
 )
 
 
+def plain_date(text: str) -> datetime | None:
+    """Return a plain ISO date (``2024-05-01 10:32``) read by fromisoformat, or None.
+
+    None means "not plain, or not a real date": the caller goes the long way,
+    which then reports what is wrong.
+    """
+    if _PLAIN.fullmatch(text):
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            return None  # e.g. month 13
+    return None
+
+
 def parse_complete_date(text: str) -> datetime:
     """Return ``text`` as a datetime, refusing one without its year, month or day.
 
     dateutil (and Pelican's ``get_date``) fill missing parts from today, so
     ``May 2024`` would be a different day on every build.
     """
-    if _PLAIN.fullmatch(text):
-        try:
-            return datetime.fromisoformat(text)
-        except ValueError:
-            pass  # e.g. month 13: dateutil says what is wrong
+    plain = plain_date(text)
+    if plain is not None:
+        return plain
     first, second = (dateparser.parse(text, default=d) for d in _DEFAULTS)
     if first.date() != second.date():
         raise ValueError(f"expected a date with year, month and day, got {text!r}")

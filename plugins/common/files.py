@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 import re
 import secrets
+import stat
 
 _WINDOWS_RESERVED = frozenset(
     ["con", "prn", "aux", "nul"]
@@ -48,6 +49,69 @@ def inside(root: str | os.PathLike[str], *parts: str) -> Path:
     if target != base and not target.startswith(prefix):
         raise UnsafePathError(f"expected a path inside {base!r}, got {target!r}")
     return Path(target)
+
+
+class FolderGuard:
+    """:func:`inside` for the many files of one build under one root, cheaper.
+
+    The root is resolved once, and each folder below it once: a folder is
+    remembered only after ``lstat`` showed a real directory (never a symlink),
+    and a file's own name is checked with ``lstat`` on every call, so a symlink
+    planted anywhere in the output before the build, or as a file during it, is
+    resolved and refused exactly as ``inside`` refuses it. One guard belongs to
+    one writer, so what it remembers lives as long as one build.
+    """
+
+    def __init__(self, root: str | os.PathLike[str]) -> None:
+        self.root = os.path.realpath(os.path.abspath(root))
+        self._prefix = self.root if self.root.endswith(os.sep) else self.root + os.sep
+        self._folders: dict[str, str] = {self.root: self.root}
+
+    def resolve(self, *parts: str) -> str:
+        """Return ``realpath(root/parts)``, refusing one that is not below the root."""
+        target = self.realpath(os.path.join(self.root, *parts))
+        if target != self.root and not target.startswith(self._prefix):
+            raise UnsafePathError(
+                f"expected a path inside {self.root!r}, got {target!r}"
+            )
+        return target
+
+    def realpath(self, path: str) -> str:
+        """Return ``os.path.realpath(path)`` for an absolute ``path``, unchecked."""
+        folder, leaf = os.path.split(path)
+        if leaf in ("", os.curdir, os.pardir) or os.sep * 2 in path:
+            return os.path.realpath(path)  # what realpath() does with these, as is
+        real = self._real_folder(folder)
+        if real is None or os.path.islink(target := os.path.join(real, leaf)):
+            return os.path.realpath(path)  # a symlink on the way: realpath() decides
+        return target
+
+    def _real_folder(self, folder: str) -> str | None:
+        # realpath()'s own walk, one name at a time below the resolved parent;
+        # None (leave it to realpath()) at a symlink, "." or "..". Only chains of
+        # plain names that lstat() showed to be real folders are remembered.
+        known = self._folders.get(folder)
+        if known is not None:
+            return known
+        parent, leaf = os.path.split(folder)
+        if parent == folder:
+            return os.path.realpath(folder)  # the file system's root
+        above = (
+            None if leaf in ("", os.curdir, os.pardir) else self._real_folder(parent)
+        )
+        if above is None:
+            return None
+        real = os.path.join(above, leaf)
+        try:
+            mode = os.lstat(real).st_mode
+        except OSError:
+            return real  # missing: realpath() keeps the name as it is
+        if stat.S_ISLNK(mode):
+            return None
+        if stat.S_ISDIR(mode):
+            # Usually the same text: keep one string, not two (thousands a build).
+            self._folders[folder] = folder if real == folder else real
+        return real
 
 
 def write_atomic(

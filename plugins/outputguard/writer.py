@@ -15,7 +15,7 @@ from typing import Any
 
 from pelican.writers import Writer
 
-from plugins.common.files import UnsafePathError, inside
+from plugins.common.files import FolderGuard, UnsafePathError
 
 logger = logging.getLogger(__name__)
 
@@ -23,9 +23,14 @@ logger = logging.getLogger(__name__)
 class GuardedWriter(Writer):
     """Pelican's writer, refusing any file that would land outside the output."""
 
+    def __init__(self, output_path: str, settings: dict[str, Any] | None = None):
+        super().__init__(output_path, settings=settings)
+        # Resolves the output folder once and each folder below it once per build.
+        self.guard = FolderGuard(output_path)
+
     def _allowed(self, name: str, context: dict[str, Any]) -> bool:
         try:
-            inside(self.output_path, name)
+            self.guard.resolve(name)
         except UnsafePathError:
             content = context.get("article") or context.get("page")
             source = getattr(content, "source_path", None)
@@ -58,5 +63,5 @@ class GuardedWriter(Writer):
     def _open_w(self, filename, encoding, override=False):
         # The last gate: every write of both methods above comes through here.
         if filename != os.devnull:
-            inside(self.output_path, filename)
+            self.guard.resolve(filename)
         return super()._open_w(filename, encoding, override=override)

@@ -56,6 +56,26 @@ def keep_urls(generators):
             fix_urls(generator.articles)
 
 
+def keep_urls_early(generator):
+    """Compute each post's URL once from here on: its slug, date, category are set.
+
+    Pelican has read every post and sorted translations; what follows (taxonomy,
+    perspectives, reblog metadata) reads URLs, about three times a post.
+    """
+    fix_urls(generator.articles)
+
+
+def load_templates_once(generator):
+    """Let Jinja trust the templates it loaded in this build.
+
+    With ``auto_reload`` on (Jinja's default), every ``get_template`` (each
+    extends, include and import of every page) stats the template file again:
+    17,000 stats at N=1,000. Each generator has its own environment, made anew
+    on every build (and every ``--autoreload`` round), so nothing goes stale.
+    """
+    generator.env.auto_reload = False
+
+
 def open_ledger(generators):
     """Start this build's output ledger, now that every post has its final state."""
     if not generators:
@@ -75,10 +95,12 @@ def close_ledger(pelican):
 def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
+    signals.generator_init.connect(load_templates_once)
     signals.readers_init.connect(use_caching_reader)
     signals.all_generators_finalized.connect(save_conversions)
     signals.get_writer.connect(use_incremental_writer)
     signals.get_generators.connect(add_generator)
+    signals.article_generator_pretaxonomy.connect(keep_urls_early)
     signals.all_generators_finalized.connect(keep_urls)
     signals.all_generators_finalized.connect(open_ledger)
     signals.finalized.connect(close_ledger)

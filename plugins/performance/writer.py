@@ -13,7 +13,6 @@ from pelican.utils import get_relative_path, path_to_url
 from pelican.writers import FileOverwriteFailedError
 
 from plugins.common.buildcache import LEDGER_KEY
-from plugins.common.files import inside
 from plugins.outputguard.writer import GuardedWriter
 
 from .ledger import OutputLedger
@@ -215,7 +214,7 @@ class IncrementalWriter(GuardedWriter):
     def _open_w(self, filename: str, encoding: str, override: bool = False) -> Any:
         """Apply the guard and Pelican's overwrite rules; buffer, don't truncate."""
         if filename != os.devnull:
-            inside(self.output_path, filename)  # the guard's last gate, as its own
+            self.guard.resolve(filename)  # the guard's last gate, as its own
         if not self._claim(filename, override):
             return open(os.devnull, "w", encoding=encoding)
         ledger = self.settings.get(LEDGER_KEY)

@@ -81,11 +81,14 @@ def read_folder(
     log notes while parsing).
     """
     result = []
-    for entry in sorted(folder.path.iterdir()):
+    # scandir: the type comes with the name, no stat() per file (5,000 a build).
+    with os.scandir(folder.path) as found:
+        entries = sorted(found, key=lambda e: e.name)
+    for entry in entries:
         rel = f"{folder.rel}/{entry.name}"
         if entry.name.startswith(".") or entry.is_dir():
             continue
-        if entry.suffix.lower() not in SUFFIXES:
+        if os.path.splitext(entry.name)[1].lower() not in SUFFIXES:
             logger.error(
                 "%s: expected a Markdown perspective (%s), got another kind of"
                 " file; not shown",
@@ -93,7 +96,7 @@ def read_folder(
                 ", ".join(SUFFIXES),
             )
             continue
-        text = read_text(str(entry), rel)
+        text = read_text(entry.path, rel)
         options: dict[str, Any] = {
             "path": rel,
             "post": post,

@@ -8,7 +8,7 @@ import re
 
 from pelican.utils import get_date
 
-from plugins.common.dates import parse_complete_date
+from plugins.common.dates import parse_complete_date, plain_date
 from plugins.common.errors import ContentError
 
 # Pelican's own fields, then each plugin's. A plugin that reads a new post field
@@ -98,8 +98,9 @@ def check_header(
         seen[field.key] = field.line
         if field.key in DATE_FIELDS:
             try:
-                get_date(field.value)
-                parse_complete_date(field.value)  # not 'May 2024': today's day
+                if plain_date(field.value) is None:  # a plain date needs no more
+                    get_date(field.value)
+                    parse_complete_date(field.value)  # not 'May 2024': today's day
             except (ValueError, OverflowError):
                 raise ContentError(
                     f"expected a date such as '2024-05-01 10:32', got {field.value!r}",

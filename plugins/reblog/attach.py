@@ -99,6 +99,8 @@ def earlier_urls(
             lines = lines or header_lines(article.source_path)
             err.line, err.source_line = lines.get("earlier-urls", (None, ""))
             logger.warning("%s", err)
+    if not found:
+        return ()  # most posts: no need to compute the URL (~30 us) this early
     own = "/" + article.url
     return tuple(sorted({url for url in found if url != own}))
 

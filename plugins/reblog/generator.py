@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 import logging
 import os
 from typing import Any
@@ -13,7 +14,7 @@ from markupsafe import Markup
 from pelican.contents import Page
 from pelican.generators import Generator
 
-from plugins.common.files import UnsafePathError, inside, write_atomic
+from plugins.common.files import FolderGuard, UnsafePathError, inside, write_atomic
 from plugins.common.sanitize import sanitize_html
 
 from .links import reblog_location
@@ -187,7 +188,9 @@ class ReblogGenerator(Generator):
         """
         claimed: dict[str, str] = {}
         for name in sorted(getattr(writer, "_written_files", ())):
-            claimed[os.path.realpath(name)] = os.path.relpath(name, self.output_path)
+            claimed[self._guard.realpath(os.path.abspath(name))] = os.path.relpath(
+                name, self.output_path
+            )
         for key in ("generated_content", "static_content"):
             for obj in self.context.get(key, {}).values():
                 save_as = getattr(obj, "save_as", "")
@@ -273,9 +276,13 @@ class ReblogGenerator(Generator):
         """Return the path SITEURL puts the site under ("" at a domain's root)."""
         return urlsplit(self.settings.get("SITEURL", "") or "").path.rstrip("/")
 
+    @cached_property
+    def _guard(self) -> FolderGuard:
+        # One per build (a generator lives for one): each folder resolved once.
+        return FolderGuard(self.output_path)
+
     def _abs(self, save_as: str) -> str:
-        # inside() returns the resolved path already: no second realpath().
-        return str(inside(self.output_path, save_as))
+        return self._guard.resolve(save_as)
 
     def _rel(self, obj: Any) -> str:
         source = getattr(obj, "source_path", "") or ""

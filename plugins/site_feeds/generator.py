@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from contextlib import nullcontext
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 import logging
 from typing import Any
@@ -60,6 +60,7 @@ class FeedDirectory:
 
     settings: FeedsSettings
     context: dict[str, Any]
+    sitename: str = field(init=False)  # as plain text, else the host: feeds need one
 
     def _link(self, kind: str, title: str, slug: str = "", about: str = "") -> list:
         path = self.settings.path(kind, slug)
@@ -70,11 +71,13 @@ class FeedDirectory:
         )
         return [link]
 
-    @property
-    def sitename(self) -> str:
-        """Return the site's name as plain text, else its host (feeds need a title)."""
+    def __post_init__(self) -> None:
+        # Every page names the site's feeds: work the title out once per build.
         name = plain_text(self.context.get("SITENAME", ""))
-        return name or urlsplit(self.settings.siteurl).netloc or self.settings.siteurl
+        siteurl = self.settings.siteurl
+        object.__setattr__(
+            self, "sitename", name or urlsplit(siteurl).netloc or siteurl
+        )
 
     def site(self) -> list[FeedLink]:
         """Return the whole-site feeds (Atom, RSS, JSON Feed)."""

@@ -6,6 +6,7 @@ from pathlib import Path
 from pelican import signals
 
 from plugins.theme_support.minify import minify_output_css
+from plugins.theme_support.once import render_once
 from plugins.theme_support.settings import ThemeSettings, page_type, require_autoescape
 
 logger = logging.getLogger(__name__)
@@ -19,9 +20,16 @@ def check_settings(pelican):
 
 
 def add_template_globals(generator):
-    """Give every template ``page_type()`` and the validated ``theme`` settings."""
+    """Give every template ``page_type()``, ``once()`` and the ``theme`` settings."""
     generator.env.globals["page_type"] = page_type
+    generator.env.globals["once"] = render_once()
     generator.env.globals["theme"] = ThemeSettings.from_settings(generator.settings)
+
+
+def forget_summaries(generator, writer):
+    """Free the posts' summaries ``once()`` kept, now that the listings are written."""
+    if "once" in generator.env.globals:
+        generator.env.globals["once"] = render_once()
 
 
 def minify_stylesheets(pelican):
@@ -35,4 +43,5 @@ def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
     signals.generator_init.connect(add_template_globals)
+    signals.article_writer_finalized.connect(forget_summaries)
     signals.finalized.connect(minify_stylesheets)

@@ -1,0 +1,270 @@
+"""Round 3 of build speed: cheaper code paths that keep every output byte."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+import subprocess
+import sys
+import tempfile
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown import Markdown
+from pelican.readers import METADATA_PROCESSORS
+from pelican.settings import read_settings
+from pelican.utils import SafeDatetime, get_date
+from pygments import highlight
+from pygments.formatters.html import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+import pytest
+
+from plugins.bench.corpus import CorpusShape, write_corpus
+from plugins.bench.run import write_settings
+from plugins.common.dates import parse_complete_date
+from plugins.common.files import FolderGuard, UnsafePathError, inside
+from plugins.outputguard.writer import GuardedWriter
+from plugins.posts.highlight import (
+    CODEHILITE,
+    reusing_formatter,
+    with_reusing_formatter,
+)
+from plugins.posts.metadata import check_header, read_header
+from plugins.posts.reader import PostReader
+
+from .support import ROOT, BuiltSite
+
+# A plugin that takes the speed-ups' template globals away again, so a build can
+# show what the theme renders on its plain paths.
+PLAIN_PATHS_PLUGIN = """
+from pelican import signals
+
+
+def drop_globals(generator):
+    generator.env.globals.pop("once", None)
+
+
+def register():
+    signals.generator_init.connect(drop_globals)
+"""
+
+# Names a save-as could hold, climbing, looping and passing through symlinks.
+COMPONENT = st.sampled_from(
+    ["a", "b", "in", "away", "f", "fl", "loop", "new", "..", ".", "", "x.html"]
+)
+NAME = st.tuples(st.booleans(), st.lists(COMPONENT, min_size=1, max_size=6)).map(
+    lambda t: ("/" if t[0] else "") + "/".join(t[1])
+)
+
+
+def plant(root: Path) -> Path:
+    """Make an output folder with real folders and symlinks in and out of it."""
+    out = root / "out"
+    (out / "a" / "b").mkdir(parents=True)
+    (root / "elsewhere").mkdir()
+    (root / "elsewhere" / "g").write_text("outside")
+    (out / "a" / "f").write_text("inside")
+    (out / "in").symlink_to(out / "a")
+    (out / "away").symlink_to(root / "elsewhere")
+    (out / "a" / "fl").symlink_to(root / "elsewhere" / "g")
+    (out / "loop").symlink_to(out / "loop")
+    return out
+
+
+def expected(out: Path, name: str) -> str | None:
+    """Return what ``inside`` gives for ``name``, or None when it refuses it."""
+    try:
+        return str(inside(out, name))
+    except UnsafePathError:
+        return None
+
+
+@settings(max_examples=1000, deadline=None)
+@given(names=st.lists(NAME, min_size=1, max_size=8))
+def test_the_folder_guard_resolves_and_refuses_exactly_like_inside(names):
+    with tempfile.TemporaryDirectory() as tmp:
+        out = plant(Path(tmp))
+        guard = FolderGuard(out)  # one guard for all the names: its memory counts
+        for name in names:
+            want = expected(out, name)
+            if want is None:
+                with pytest.raises(UnsafePathError, match="expected a path inside"):
+                    guard.resolve(name)
+            else:
+                assert guard.resolve(name) == want
+            joined = os.path.join(str(out), name)
+            assert guard.realpath(joined) == os.path.realpath(joined)
+
+
+def test_the_folder_guard_catches_symlinks_planted_after_it_remembered_a_folder(
+    tmp_path,
+):
+    out = plant(tmp_path)
+    guard = FolderGuard(out)
+    assert guard.resolve("a/b/x.html") == str(out / "a" / "b" / "x.html")
+    (out / "a" / "b" / "x.html").symlink_to(tmp_path / "elsewhere" / "g")
+    (out / "a" / "b" / "deeper").symlink_to(tmp_path / "elsewhere")
+    for name in ("a/b/x.html", "a/b/deeper/x.html", "in/b/x.html"):
+        with pytest.raises(UnsafePathError):
+            guard.resolve(name)
+    assert guard.resolve("in/b/y.html") == str(out / "a" / "b" / "y.html")
+
+
+def test_the_writer_refuses_a_symlink_planted_in_the_output(tmp_path, caplog):
+    out = plant(tmp_path)
+    writer = GuardedWriter(
+        str(out), settings=read_settings(str(ROOT / "pelicanconf.py"))
+    )
+    assert writer._allowed("a/b/fine.html", {})
+    for name in (
+        "away/x.html",
+        "a/fl",
+        "in/../away/x.html",
+        "away/../elsewhere/x.html",
+    ):
+        assert writer.write_file(name, None, {}) is None
+        with pytest.raises(UnsafePathError):
+            writer._open_w(str(out / name), "utf-8")
+    assert sorted(p.name for p in (tmp_path / "elsewhere").iterdir()) == ["g"]
+    assert (tmp_path / "elsewhere" / "g").read_text() == "outside"
+    assert "expected a save-as path inside the output folder" in caplog.text
+
+
+@pytest.mark.parametrize("relative_urls", [False, True])
+def test_the_site_is_the_same_without_the_template_speed_ups(tmp_path, relative_urls):
+    write_corpus(
+        tmp_path, CorpusShape(posts=24, transcripts=1, messages_per_transcript=30)
+    )
+    (tmp_path / "plain_paths.py").write_text(PLAIN_PATHS_PLUGIN, encoding="utf-8")
+    fast = tmp_path / "fast.py"
+    fast.write_text(
+        write_settings(tmp_path)["colloquy"].read_text(encoding="utf-8")
+        + f"RELATIVE_URLS = {relative_urls}\nDEFAULT_PAGINATION = 3\n",
+        encoding="utf-8",
+    )
+    plain = tmp_path / "plain.py"
+    plain.write_text(
+        fast.read_text(encoding="utf-8")
+        + f"PLUGIN_PATHS = [*PLUGIN_PATHS, {str(tmp_path)!r}]\n"
+        + 'PLUGINS = [*PLUGINS, "plain_paths"]\n',
+        encoding="utf-8",
+    )
+    # Signal receivers stay connected for the life of a process: one per build.
+    for name, conf in (("fast", fast), ("plain", plain)):
+        command = [sys.executable, "-m", "pelican", "-s", str(conf), "-o", name]
+        subprocess.run(command, check=True, cwd=tmp_path, capture_output=True)
+    built = BuiltSite(tmp_path / "fast").snapshot()
+    assert built == BuiltSite(tmp_path / "plain").snapshot()
+    listings = [name for name in built if name.startswith("tag/")]
+    assert len(listings) > 10  # many listing pages share each post's summary
+
+
+PLAIN_DATE = st.one_of(
+    st.from_regex(
+        r"\A[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9]{2}:[0-9]{2}(:[0-9]{2})?)?\Z"
+    ),
+    st.datetimes().map(lambda d: d.strftime("%Y-%m-%d %H:%M")),
+    st.datetimes().map(lambda d: d.isoformat(timespec="seconds")),
+    st.dates().map(str),
+)
+
+
+@settings(max_examples=500)
+@given(name=st.sampled_from(["date", "modified"]), text=PLAIN_DATE)
+def test_the_posts_reader_reads_plain_dates_as_pelican_does(name, text):
+    reader = PostReader(read_settings(str(ROOT / "pelicanconf.py")))
+    try:
+        want = METADATA_PROCESSORS[name](text, reader.settings)
+    except (ValueError, OverflowError) as err:
+        with pytest.raises(type(err)):
+            reader.process_metadata(name, text)
+        return
+    got = reader.process_metadata(name, text)
+    assert (type(got), got, got.tzinfo) == (SafeDatetime, want, want.tzinfo)
+    assert type(want) is SafeDatetime
+
+
+@settings(max_examples=300)
+@given(text=PLAIN_DATE | st.text(max_size=20))
+def test_the_header_check_takes_the_same_dates_with_its_shortcut(text):
+    header = read_header(f"Title: T\nDate: {text}\n\nBody\n")
+    try:
+        check_header(header, path="p.md")
+        fast_ok = True
+    except ValueError:
+        fast_ok = False
+    value = next((f.value for f in header if f.key == "date"), None)
+    if value is None:
+        return
+    try:
+        slow_ok = bool(get_date(value) and parse_complete_date(value))
+    except (ValueError, OverflowError):
+        slow_ok = False
+    assert fast_ok == slow_ok
+
+
+FORMATTER_OPTIONS = st.sampled_from(
+    [
+        {},
+        {"cssclass": "highlight"},
+        {"classprefix": "tok-"},
+        {"style": "monokai"},
+        {"noclasses": True},
+        {"noclasses": True, "style": "monokai", "classprefix": "x"},
+        {"linenos": "table", "hl_lines": [1, 2]},
+        {"wrapcode": True, "lang_str": "language-python"},
+    ]
+)
+CODE = st.lists(
+    st.sampled_from(
+        [
+            "def f(x):",
+            "    return x",
+            "# note",
+            "'s'",
+            '"<&>"',
+            "1.5e3",
+            "\t",
+            "<b>",
+            "\n",
+        ]
+    )
+    | st.text(max_size=10),
+    max_size=12,
+).map("\n".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    blocks=st.lists(
+        st.tuples(st.sampled_from(["python", "html", "text"]), CODE, FORMATTER_OPTIONS),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_the_reusing_formatter_highlights_exactly_like_pygments(blocks):
+    formatter = reusing_formatter()  # one class for all blocks: its tables count
+    for language, code, options in blocks:
+        lexer = get_lexer_by_name(language)
+        want = highlight(code, lexer, HtmlFormatter(**options))
+        assert highlight(code, lexer, formatter(**options)) == want
+        assert (
+            formatter(**options).get_style_defs()
+            == HtmlFormatter(**options).get_style_defs()
+        )
+
+
+def test_posts_markdown_gets_the_reusing_formatter_unless_the_site_names_one():
+    config = read_settings(str(ROOT / "pelicanconf.py"))["MARKDOWN"]
+    before = repr(config)
+    fast = with_reusing_formatter(config)
+    assert repr(config) == before  # the site's settings are left alone
+    formatter = fast["extension_configs"][CODEHILITE]["pygments_formatter"]
+    assert issubclass(formatter, HtmlFormatter)
+    text = "```python\ndef f():\n    return '<x>'\n```\n"
+    assert Markdown(**fast).convert(text) == Markdown(**config).convert(text)
+    own = {"extension_configs": {CODEHILITE: {"pygments_formatter": "html"}}}
+    assert with_reusing_formatter(own) is own
+    assert with_reusing_formatter({"extensions": ["extra"]}) == {
+        "extensions": ["extra"]
+    }
