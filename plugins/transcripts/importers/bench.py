@@ -158,58 +158,82 @@ def telegram(folder: Path, n: int) -> list[Path]:
 
 
 def matrix(folder: Path, n: int) -> list[Path]:
-    """Write an Element JSON room export with reactions and edits."""
-    events = []
-    for i in range(n):
-        ts = int(_when(i).timestamp() * 1000)
-        sender = f"@{NICKS[i % 8]}:example.org"
-        events.append(
-            {
+    """Write an Element JSON room export with reactions, edits and redactions."""
+
+    def events() -> Iterator[dict]:
+        for i in range(n):
+            ts = int(_when(i).timestamp() * 1000)
+            sender = f"@{NICKS[i % 8]}:example.org"
+            yield {
                 "type": "m.room.message",
                 "sender": sender,
                 "event_id": f"$e{i}",
                 "origin_server_ts": ts,
                 "content": {"msgtype": "m.text", "body": _text(i)},
             }
-        )
-        if i % 10 == 5:  # noqa: PLR2004 - every tenth message gets a reaction
-            events.append(
-                {
-                    "type": "m.reaction",
+            if i % 10 == 5:  # noqa: PLR2004 - every tenth message gets a reaction
+                yield _relation(i, ts + 1, "m.reaction", "m.annotation", {"key": "👍"})
+            if i % 50 == 7:  # noqa: PLR2004 - one in fifty is edited, twice
+                for edit in (1, 2):
+                    body = {"m.new_content": {"body": f"{_text(i)} (edit {edit})"}}
+                    content = {"msgtype": "m.text", "body": "* edited", **body}
+                    yield _relation(
+                        i, ts + edit, "m.room.message", "m.replace", content
+                    )
+            if i % 200 == 9:  # noqa: PLR2004 - one in two hundred is redacted
+                yield {
+                    "type": "m.room.redaction",
                     "sender": sender,
-                    "event_id": f"$r{i}",
-                    "origin_server_ts": ts + 1,
-                    "content": {
-                        "m.relates_to": {
-                            "rel_type": "m.annotation",
-                            "event_id": f"$e{i}",
-                            "key": "👍",
-                        }
-                    },
+                    "event_id": f"$x{i}",
+                    "origin_server_ts": ts + 3,
+                    "redacts": f"$e{i}",
+                    "content": {},
                 }
-            )
+
     path = folder / "room.json"
-    path.write_text(json.dumps({"room_name": "Room", "messages": events}, indent=4))
+    _write_json(path, {"room_name": "Room", "topic": "Drafts"}, "messages", events())
     return [path]
 
 
+def _relation(i: int, ts: int, kind: str, rel: str, content: dict) -> dict:
+    target = {"rel_type": rel, "event_id": f"$e{i}"}
+    if rel == "m.annotation":
+        target["key"] = content.pop("key")
+    return {
+        "type": kind,
+        "sender": f"@{NICKS[(i + 1) % 8]}:example.org",
+        "event_id": f"${rel[2]}{ts}",
+        "origin_server_ts": ts,
+        "content": {**content, "m.relates_to": target},
+    }
+
+
 def mastodon(folder: Path, n: int) -> list[Path]:
-    """Write a status and a (huge) context."""
+    """Write a status and a (huge) context, with hashtags and repeated statuses."""
 
     def status(i: int) -> dict:
+        tag = ' <a href="https://example.org/tags/drafts" class="hashtag">#drafts</a>'
         return {
             "id": str(10**17 + i),
             "created_at": _when(i).isoformat(),
             "in_reply_to_id": str(10**17 + i - 1) if i else None,
-            "content": f'<p>{_text(i)} <a href="https://example.org/{i}">link</a></p>',
+            "content": f'<p>{_text(i)} <a href="https://example.org/{i}">link</a>'
+            f"{tag if i % 4 == 0 else ''}</p>",
             "account": {"acct": NICKS[i % 8], "display_name": NICKS[i % 8].title()},
             "favourites_count": i % 3,
             "reblogs_count": 0,
         }
 
+    def descendants() -> Iterator[dict]:
+        for i in range(1, n):
+            yield status(i)
+            if i % 1000 == 0:  # a status the API gave twice: the first is kept
+                yield status(i - 1)
+
     (folder / "status.json").write_text(json.dumps(status(0)))
-    context = {"ancestors": [], "descendants": [status(i) for i in range(1, n)]}
-    (folder / "context.json").write_text(json.dumps(context))
+    _write_json(
+        folder / "context.json", {"ancestors": []}, "descendants", descendants()
+    )
     return [folder / "status.json", folder / "context.json"]
 
 
@@ -251,13 +275,14 @@ def irc(folder: Path, n: int) -> list[Path]:
 
 
 def hashtag_chat(folder: Path, n: int) -> list[Path]:
-    """Write a pasted hashtag chat with sections."""
+    """Write a pasted hashtag chat with sections and its hashtag."""
     path = folder / "paste.txt"
     with path.open("w", encoding="utf-8") as out:
         for i in range(n):
             if i % 500 == 0:
                 out.write(f"Q{i // 500 + 1}: {_text(i)}?\n")
-            out.write(f"[{_when(i):%Y-%m-%d %H:%M}] @{NICKS[i % 8]} {_text(i)}\n")
+            tag = " #blogchat" if i % 3 == 0 else ""
+            out.write(f"[{_when(i):%Y-%m-%d %H:%M}] @{NICKS[i % 8]} {_text(i)}{tag}\n")
     return [path]
 
 

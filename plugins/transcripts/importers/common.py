@@ -371,15 +371,30 @@ def transcript_of(export: Export, options: ImportOptions) -> Transcript:
     )
 
 
-def main_hashtag(messages: list[Message]) -> str:
+def main_hashtag(messages: Iterable[Message]) -> str:
     """Return the hashtag most messages carry: the chat's own, usually."""
-    counts = Counter(
-        tag.casefold() for m in messages for tag in set(HASHTAG.findall(m.text))
-    )
-    if not counts:
-        return ""
-    best = max(counts.values())
-    return "#" + min(tag for tag, n in counts.items() if n == best)
+    counts = Hashtags()
+    for message in messages:
+        counts.add(message.text)
+    return counts.main()
+
+
+class Hashtags:
+    """Count, message by message, how many messages carry each hashtag."""
+
+    def __init__(self) -> None:
+        self._counts: Counter[str] = Counter()
+
+    def add(self, text: str) -> None:
+        """Count the hashtags of one message's text, each spelling once."""
+        self._counts.update(tag.casefold() for tag in set(HASHTAG.findall(text)))
+
+    def main(self) -> str:
+        """Return the most carried hashtag (first in order on a tie), or ""."""
+        if not self._counts:
+            return ""
+        best = max(self._counts.values())
+        return "#" + min(tag for tag, n in self._counts.items() if n == best)
 
 
 def _excluded(message: Message, options: ImportOptions) -> bool:

@@ -23,9 +23,9 @@ from plugins.transcripts.importers.common import (
     About,
     At,
     Export,
+    Hashtags,
     IdMaker,
     ImportOptions,
-    main_hashtag,
     transcript_of,
 )
 from plugins.transcripts.importers.source import ExportSource
@@ -59,7 +59,7 @@ def detect(source: ExportSource) -> bool:
 
 
 def read(source: ExportSource, options: ImportOptions) -> Export:
-    """Read a pasted hashtag chat (hosts and hashtag need every line)."""
+    """Read a pasted hashtag chat line by line; hosts and hashtag come at the end."""
     if len(source.names) != 1:
         raise ContentError(
             f"expected one pasted text file, got {len(source.names)} files",
@@ -67,19 +67,39 @@ def read(source: ExportSource, options: ImportOptions) -> Export:
         )
     name = source.names[0]
     where = source.where(name)
-    messages = list(_messages(source, name, options, where))
-    channel = options.channel or main_hashtag(messages)
-    day = f", {messages[0].time:%Y-%m-%d}" if messages else ""
-    # Hosts are the people who ask the numbered questions.
-    hosts = tuple(dict.fromkeys(m.author for m in messages if ASKS.search(m.text)))
-    about = About(
-        source=NAME,
-        title=f"{channel}{day}" if channel else "",
-        channel=channel,
-        hosts=hosts,
-        where=where,
-    )
-    return Export(messages, lambda: about, about.where)
+    seen = _Seen()
+
+    def about() -> About:
+        channel = options.channel or seen.hashtags.main()
+        day = f", {seen.first:%Y-%m-%d}" if seen.first else ""
+        return About(
+            source=NAME,
+            title=f"{channel}{day}" if channel else "",
+            channel=channel,
+            hosts=tuple(seen.hosts),
+            where=where,
+        )
+
+    return Export(seen.watch(_messages(source, name, options, where)), about, where)
+
+
+class _Seen:
+    """What the header needs from every message: hashtags, hosts, the first day."""
+
+    def __init__(self) -> None:
+        self.hashtags = Hashtags()
+        self.hosts: dict[str, None] = {}  # in order: who asks numbered questions
+        self.first: datetime | None = None
+
+    def watch(self, messages: Iterator[Message]) -> Iterator[Message]:
+        """Yield ``messages`` unchanged, noting what the header needs of each."""
+        for message in messages:
+            if self.first is None:
+                self.first = message.time
+            self.hashtags.add(message.text)
+            if ASKS.search(message.text):
+                self.hosts.setdefault(message.author)
+            yield message
 
 
 def parse(source: ExportSource, options: ImportOptions) -> Transcript:

@@ -123,7 +123,31 @@ def iter_object(
     yield from _walk(reader, "", frozenset(streamed))
 
 
-def _walk(reader: _Reader, prefix: str, streamed: frozenset[str]) -> Iterator:
+def iter_document(
+    handle: IO[str], *, path: str, streamed: tuple[str, ...], expected: str
+) -> Iterator[Field | Item]:
+    """Yield a top-level array's elements (key ``""``) or an object's fields.
+
+    An object streams the arrays at ``streamed`` as :func:`iter_object` does,
+    except that an empty one (or an empty object on the way) comes as a
+    :class:`Field`, so that a caller knows the key is there; anything else at the
+    top is a :class:`ContentError` saying ``expected``.
+    """
+    reader = _Reader(handle, path)
+    char = reader.peek()
+    reader.pos += 1
+    if char == "[":
+        yield from _items(reader, "")
+    elif char == "{":
+        yield from _walk(reader, "", frozenset(streamed), empty=True)
+    else:
+        reader.pos -= 1
+        raise reader.fail(expected)
+
+
+def _walk(
+    reader: _Reader, prefix: str, streamed: frozenset[str], *, empty: bool = False
+) -> Iterator:
     if reader.peek() == "}":
         reader.pos += 1
         return
@@ -137,10 +161,18 @@ def _walk(reader: _Reader, prefix: str, streamed: frozenset[str]) -> Iterator:
         char = reader.peek()
         if full in streamed and char == "[":
             reader.pos += 1
-            yield from _items(reader, full)
+            if empty and reader.peek() == "]":
+                reader.pos += 1
+                yield Field(full, [], line)
+            else:
+                yield from _items(reader, full)
         elif char == "{" and any(p.startswith(full + ".") for p in streamed):
             reader.pos += 1
-            yield from _walk(reader, full + ".", streamed)
+            if empty and reader.peek() == "}":
+                reader.pos += 1
+                yield Field(full, {}, line)
+            else:
+                yield from _walk(reader, full + ".", streamed, empty=empty)
         else:
             yield Field(full, reader.value(full), line)
         char = reader.peek()
@@ -159,7 +191,7 @@ def _items(reader: _Reader, key: str) -> Iterator[Item]:
         return
     while True:
         item_line = reader.line()
-        value = reader.value(f"{key}[{index}]")
+        value = reader.value(f"{key}[{index}]")  # key "": a top-level array
         yield Item(key, index, value, item_line)
         index += 1
         char = reader.peek()

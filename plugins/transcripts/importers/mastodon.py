@@ -8,8 +8,8 @@ HTML: it becomes text with links kept; boosts and favourites become reactions.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from html.parser import HTMLParser
-import json
 import re
 from typing import Any
 
@@ -17,17 +17,18 @@ from plugins.common.errors import ContentError
 from plugins.transcripts.importers.common import (
     About,
     Export,
+    Hashtags,
     ImportOptions,
     count_of,
     expect,
     listing,
-    main_hashtag,
     mapping,
     parse_iso,
     safe_id,
     string,
     transcript_of,
 )
+from plugins.transcripts.importers.jsonstream import Field, Item, iter_document
 from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.model import Attachment, Message, Reaction, Transcript
 
@@ -51,40 +52,62 @@ def detect(source: ExportSource) -> bool:
 
 
 def read(source: ExportSource, options: ImportOptions) -> Export:
-    """Read a status and its context (one API response, held whole)."""
-    statuses: dict[str, tuple[dict, str]] = {}
-    root: dict | None = None
-    for name in source.names:
-        if not name.lower().endswith(".json"):
-            continue
-        where = source.where(name)
-        data = _load(source, name, where)
-        for status, at, is_root in _statuses(data, where):
+    """Read a status and its context, streaming the statuses arrays twice.
+
+    The first pass checks every status id and notes the ids met twice (the first
+    is kept); the second yields the messages one at a time, and what the header
+    needs (the root's or earliest status's author, the hashtag) is noted on the way.
+    """
+    files = [(n, source.where(n)) for n in source.names if n.lower().endswith(".json")]
+    seen: set[str] = set()
+    twice: set[str] = set()
+    combined: dict[str, bool] = {}
+    groups: dict[str, list[str]] = {}  # file -> its groups of statuses, in file order
+    for name, where in files:
+        groups[name] = []
+        for group, status, at, _root in _statuses(source, name, where, combined):
+            if group not in groups[name]:
+                groups[name].append(group)
             status_id = expect(
                 status.get("id"), str, f"{at}.id: a status id", path=where
             )
-            statuses.setdefault(status_id, (status, f"{where}: {at}"))
-            if is_root and root is None:
-                root = status
-    if not statuses:
+            (twice if status_id in seen else seen).add(status_id)
+    if not seen:
         raise ContentError(
             "expected a status or a context with ancestors/descendants, got none",
             path=source.label,
         )
-    messages = [_message(status, at, options) for status, at in statuses.values()]
-    first = root or min(
-        (s for s, _ in statuses.values()), key=lambda s: str(s.get("created_at"))
-    )
-    account = mapping(first.get("account"))
-    title = f"Thread by @{string(account.get('acct'), 'unknown')}"
-    about = About(
-        source=NAME,
-        title=title,
-        channel=main_hashtag(messages),
-        hosts=(string(account.get("acct"), "unknown"),),
-        where=source.label,
-    )
-    return Export(messages, lambda: about, about.where)
+    del seen
+    header = _Header()
+
+    def messages() -> Iterator[Message]:
+        given: set[str] = set()  # of the ids in ``twice``, those already yielded
+        for name, where in files:
+            for status, at, is_root in _in_order(
+                source, name, where, combined, groups[name]
+            ):
+                status_id = status["id"]
+                if is_root:
+                    header.rooted(status)
+                if status_id in twice:
+                    if status_id in given:
+                        continue
+                    given.add(status_id)
+                message = _message(status, f"{where}: {at}", options)
+                header.note(status, message)
+                yield message
+
+    def about() -> About:
+        account = header.account()
+        return About(
+            source=NAME,
+            title=f"Thread by @{string(account.get('acct'), 'unknown')}",
+            channel=header.hashtags.main(),
+            hosts=(string(account.get("acct"), "unknown"),),
+            where=source.label,
+        )
+
+    return Export(messages(), about, source.label)
 
 
 def parse(source: ExportSource, options: ImportOptions) -> Transcript:
@@ -92,52 +115,108 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
     return transcript_of(read(source, options), options)
 
 
-def _load(source: ExportSource, name: str, where: str) -> Any:
-    try:
-        with source.open_text(name) as handle:
-            return json.load(handle)
-    except json.JSONDecodeError as err:
-        raise ContentError(
-            f"expected JSON, got {err.msg.lower()}", path=where, line=err.lineno
-        ) from None
-    except UnicodeDecodeError as err:
-        raise ContentError(
-            f"expected UTF-8 text, got byte {err.object[err.start]:#x}", path=where
-        ) from None
+class _Header:
+    """What the header needs of the statuses: the root, the earliest, hashtags."""
+
+    def __init__(self) -> None:
+        self.root: dict | None = None
+        self.earliest: tuple[str, dict] | None = None  # (created_at, account)
+        self.hashtags = Hashtags()
+
+    def rooted(self, status: dict) -> None:
+        """Note a status the thread is about (the first one counts)."""
+        if self.root is None:
+            self.root = mapping(status.get("account"))
+
+    def note(self, status: dict, message: Message) -> None:
+        """Note one status as it becomes a message."""
+        account = mapping(status.get("account"))
+        created = str(status.get("created_at"))
+        if self.earliest is None or created < self.earliest[0]:
+            self.earliest = (created, account)
+        self.hashtags.add(message.text)
+
+    def account(self) -> dict:
+        """Return the account of the thread's root, or of its earliest status."""
+        if self.root is not None:
+            return self.root
+        return self.earliest[1] if self.earliest else {}
 
 
-def _statuses(data: Any, where: str):
-    if isinstance(data, list):
-        for index, item in enumerate(data):
-            yield (
-                expect(item, dict, f"[{index}]: a status object", path=where),
-                f"[{index}]",
-                False,
+ORDER = ("list", "status", "ancestors", "descendants", "single")  # as read
+STREAMED = ("ancestors", "descendants", "context.ancestors", "context.descendants")
+WHAT = "a status, a context or a list of statuses"
+
+
+def _in_order(
+    source: ExportSource,
+    name: str,
+    where: str,
+    combined: dict[str, bool],
+    groups: list[str],
+) -> Iterator[tuple[dict, str, bool]]:
+    """Yield (status, JSON path, is the root): the status, ancestors, descendants.
+
+    A file that holds its groups in another order is read once per group.
+    """
+    ordered = sorted(groups, key=ORDER.index)
+    for only in [None] if groups == ordered else ordered:
+        for group, status, at, is_root in _statuses(
+            source, name, where, combined, only
+        ):
+            if only is None or group == only:
+                yield status, at, is_root
+
+
+def _statuses(
+    source: ExportSource,
+    name: str,
+    where: str,
+    combined: dict[str, bool],
+    only: str | None = None,
+) -> Iterator[tuple[str, dict, str, bool]]:
+    """Yield (group, status, JSON path, is the root) of one file, in file order.
+
+    A file is a list of statuses, a context (``ancestors``/``descendants``), one
+    status, or ``{"status", "context"}``: ``combined[name]`` says so once a first
+    pass has seen the whole file (then arrays beside the two are not the thread's).
+    """
+    whole = combined.get(name, False)
+    top: dict[str, Any] = {}
+    inner: dict[str, Any] = {}  # the fields of "context"
+    with source.open_text(name) as handle:
+        events = iter_document(handle, path=where, streamed=STREAMED, expected=WHAT)
+        for event in events:
+            key = event.key
+            group = key.removeprefix("context.")
+            inside = group != key
+            (inner if inside else top)[group] = (
+                event.value if isinstance(event, Field) else None
             )
-        return
-    expect(data, dict, "a status, a context or a list of statuses", path=where)
-    if "status" in data or "context" in data:
-        if isinstance(data.get("status"), dict):
-            yield _unboost(data["status"]), "status", True
-        data = data.get("context") or {}
+            if isinstance(event, Item) and not key:
+                at = f"[{event.index}]"
+                status = expect(event.value, dict, f"{at}: a status object", path=where)
+                yield "list", status, at, False
+            elif isinstance(event, Item) and (inside or not whole):
+                at = f"{group}[{event.index}]"
+                if only in {None, group}:
+                    status = expect(
+                        event.value, dict, f"{at}: a status object", path=where
+                    )
+                    yield group, _unboost(status), at, False
+            elif group in {"ancestors", "descendants"} and (inside or not whole):
+                expect(event.value, list, f"{group}: a list of statuses", path=where)
+            elif key == "status" and isinstance(event.value, dict):
+                yield "status", _unboost(event.value), "status", True
+    combined[name] = "status" in top or "context" in top or bool(inner)
+    context = top.get("context")
+    if context and not isinstance(context, dict):
+        expect(context, dict, "context: ancestors and descendants", path=where)
+    data = inner if combined[name] else top
     if "ancestors" in data or "descendants" in data:
-        for key in ("ancestors", "descendants"):
-            items = expect(
-                data.get(key, []), list, f"{key}: a list of statuses", path=where
-            )
-            for index, item in enumerate(items):
-                yield (
-                    _unboost(
-                        expect(
-                            item, dict, f"{key}[{index}]: a status object", path=where
-                        )
-                    ),
-                    f"{key}[{index}]",
-                    False,
-                )
         return
     if "content" in data and "account" in data:
-        yield _unboost(data), "status", True
+        yield "single", _unboost(data), "status", True
 
 
 def _unboost(status: dict) -> dict:
