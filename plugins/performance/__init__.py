@@ -13,6 +13,7 @@ from plugins.posts.reader import PostReader
 from .ledger import OutputLedger
 from .prefetch import can_fork, start_for, usable_cores
 from .readcache import SETTINGS_KEY, CachingPostReader, ConversionCache
+from .split import split
 from .static import PerformanceSettings, ThemeStaticGenerator
 from .urls import fix_urls
 from .writer import IncrementalWriter
@@ -108,8 +109,11 @@ def open_ledger(generators):
     if not generators:
         return
     settings = generators[0].settings
-    if PerformanceSettings.from_settings(settings).skip_unchanged:
-        settings[LEDGER_KEY] = OutputLedger(settings, generators)
+    options = PerformanceSettings.from_settings(settings)
+    if options.skip_unchanged:
+        ledger = settings[LEDGER_KEY] = OutputLedger(settings, generators)
+        if options.worker(usable_cores(), can_fork=can_fork()):
+            split(ledger, generators)
 
 
 def close_ledger(pelican):

@@ -30,6 +30,7 @@ from pathlib import Path
 import pickle
 import struct
 from typing import Any
+import zlib
 
 from plugins.common.buildcache import LEDGER_KEY, SETTINGS_KEY
 
@@ -85,6 +86,11 @@ def _stat(path: str) -> bytes | None:
     return _STAT.pack(found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
 
 
+def owner(key: str) -> int:
+    """Return which of two processes makes the output file ``key`` (0 or 1)."""
+    return zlib.crc32(key.encode("utf-8", "surrogatepass")) & 1
+
+
 def contents_of(generators: Iterable[Any]) -> list[Any]:
     """Return every post and page the generators hold, translations included."""
     found: dict[int, Any] = {}
@@ -134,7 +140,8 @@ class OutputLedger:
         self._new: dict[str, Record] = {}
         self._pending: dict[str, tuple[bytes, tuple[str, ...], tuple]] = {}
         self.made = self.skipped = 0
-        self._handler = SaidHandler()
+        self._role: int | None = None  # which half of the files this process makes
+        self.said_handler = self._handler = SaidHandler()
         try:
             # Posts' own objects (perspectives, threads) are digested once each:
             # their own digester, dropped after, keeps no memo of them alive.
@@ -216,6 +223,26 @@ class OutputLedger:
             return target[len(self._prefix) :]
         return os.path.relpath(target, self.output_path)
 
+    # Sharing the work with a twin process (see .split) -------------------------
+
+    def share(self, role: int) -> None:
+        """From now on, make only the files of ``role``'s half."""
+        self._role = role
+
+    def mine(self, target: str) -> bool:
+        """Tell whether this process makes ``target`` (always, unless shared)."""
+        return self._role is None or owner(self._key(target)) == self._role
+
+    def handed_over(self) -> dict[str, Any]:
+        """Return, for the build, what this twin recorded of its half."""
+        return {"outputs": self._new, "made": self.made, "skipped": self.skipped}
+
+    def take_over(self, half: dict[str, Any]) -> None:
+        """Add what the twin recorded of its half."""
+        self._new.update(half["outputs"])
+        self.made += half["made"]
+        self.skipped += half["skipped"]
+
     def fresh(self, target: str, fingerprint: bytes | None) -> bool:
         """Say whether ``target`` is up to date; if so, keep its record, relog."""
         if fingerprint is None:
@@ -286,6 +313,9 @@ class OutputLedger:
         False when it must be made (what the block reads and logs is noted).
         """
         target = os.path.abspath(path)
+        if not self.mine(target):
+            yield True  # the twin makes it
+            return
         fingerprint = self.fingerprint(inputs)
         if self.fresh(target, fingerprint):
             yield True

@@ -110,6 +110,8 @@ class LedgerTemplate:
         """Render the page, or return the up-to-date marker for Pelican to "write"."""
         ledger = self.ledger
         target = os.path.join(ledger.output_path, localcontext["output_file"])
+        if not ledger.mine(target):
+            return UP_TO_DATE  # the twin process makes this page (see .split)
         fingerprint = self.fingerprint
         if fingerprint is None:
             own = own_values(localcontext, ledger.shared_context)
@@ -146,11 +148,14 @@ class IncrementalWriter(GuardedWriter):
         fingerprint = None
         if isinstance(ledger, OutputLedger) and name:
             if not self._paginates(paginated, template_name, kwargs):
+                target = os.path.join(ledger.output_path, name)
+                if not ledger.mine(target):  # the twin process makes it (.split)
+                    self._claim(os.path.abspath(target), override_output)
+                    return None
                 # One page: decide before Pelican copies the context, makes the
                 # folder and checks the path, all for a page that may not change.
                 own = self._own_values(context, name, relative_urls, kwargs, ledger)
                 fingerprint = ledger.fingerprint((template.name, own))
-                target = os.path.join(ledger.output_path, name)
                 if ledger.fresh(target, fingerprint):
                     self._claim(os.path.abspath(target), override_output)
                     return None

@@ -1,0 +1,179 @@
+"""Use the second core while pages are written: a forked twin makes half of them.
+
+Once every generator has its content and the output ledger is open, the build
+forks ONE twin. Both run every generator's output step, but each page and feed the
+ledger knows belongs to one of them (by a hash of its path): the other only notes
+the file as written, as for an up-to-date page. The twin makes its half, then,
+instead of copying static files, sends the ledger's records of its pages and what
+it logged to the build and ends with ``os._exit``. The build, after its own last
+generator, waits for the twin, takes its records and logs what it logged, then
+finishes as usual (only the build runs ``finalized``: CSS, the ledger's file, the
+report). What both twins write outside the ledger (redirect maps, anchors) is
+written atomically and identically by each. A twin that fails makes the build
+fail with its error, as the same failure in one process would.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import logging
+import os
+import signal
+import traceback
+from typing import Any
+
+from pelican.generators import StaticGenerator
+
+from .ledger import OutputLedger
+from .prefetch import Frames, frame
+from .static import ThemeStaticGenerator
+
+logger = logging.getLogger(__name__)
+
+BUILD, TWIN = 0, 1
+SKIPPED_BY_TWIN = (StaticGenerator, ThemeStaticGenerator)  # copies, not atomic
+
+
+class Forwarder(logging.Handler):
+    """In the twin: keep each warning and error, for the build to log."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.WARNING)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        """Keep the record's logger, level and message."""
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+def split(ledger: OutputLedger, generators: list[Any]) -> None:
+    """Fork the twin and share the output step with it (no fork: do nothing)."""
+    read_end, write_end = os.pipe()
+    gc.freeze()  # the twin's collections then leave the build's objects alone
+    try:
+        pid = os.fork()
+    except OSError:
+        gc.unfreeze()
+        os.close(read_end)
+        os.close(write_end)
+        return
+    if pid == 0:
+        os.close(read_end)
+        _become_twin(ledger, generators, write_end)
+        return
+    gc.unfreeze()
+    os.close(write_end)
+    ledger.share(BUILD)
+    _wait_after_last(ledger, _writing(generators), pid, read_end)
+
+
+def _become_twin(ledger: OutputLedger, generators: list[Any], fd: int) -> None:
+    """Make this process the twin: its half of the pages, then report and end."""
+    ledger.share(TWIN)
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.close(null)
+    forwarder = Forwarder()
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if handler is not ledger.said_handler:
+            root.removeHandler(handler)  # the build prints; the twin forwards
+    root.addHandler(forwarder)
+
+    def report(outcome: Any) -> None:
+        try:
+            data = frame("twin", outcome)
+            while data:
+                data = data[os.write(fd, data) :]
+        finally:
+            os._exit(0)
+
+    def guarded(method: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(*args, **kwargs)
+            except BaseException:  # noqa: BLE001 (the build raises it, as its own)
+                report(("failed", traceback.format_exc(), forwarder.records))
+            return None
+
+        return run
+
+    writing = _writing(generators)
+    for generator in writing:
+        if isinstance(generator, SKIPPED_BY_TWIN):
+            generator.generate_output = lambda writer: None
+        else:
+            generator.generate_output = guarded(generator.generate_output)
+    last = writing[-1]
+    done = last.generate_output
+
+    def finish(writer: Any) -> None:
+        done(writer)
+        report(("done", ledger.handed_over(), forwarder.records))
+
+    last.generate_output = finish
+
+
+def _writing(generators: list[Any]) -> list[Any]:
+    """Return the generators that have an output step, in Pelican's order."""
+    return [g for g in generators if hasattr(g, "generate_output")]
+
+
+def _wait_after_last(
+    ledger: OutputLedger, generators: list[Any], pid: int, fd: int
+) -> None:
+    """After the build's last generator, take the twin's pages and words.
+
+    If the build fails before that, the twin is stopped and reaped at once.
+    """
+    received: list[tuple] = []
+
+    def stopping(method: Any) -> Any:
+        def run(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return method(*args, **kwargs)
+            except BaseException:
+                if not received:
+                    with contextlib.suppress(ProcessLookupError):
+                        os.kill(pid, signal.SIGKILL)
+                    received.append(_receive(pid, fd))
+                raise
+
+        return run
+
+    for generator in generators[:-1]:
+        generator.generate_output = stopping(generator.generate_output)
+    last = generators[-1]
+    done = stopping(last.generate_output)
+
+    def finish(writer: Any) -> None:
+        done(writer)
+        outcome = _receive(pid, fd)
+        kind, payload, said = outcome
+        for name, level, message in said:
+            logging.getLogger(name).log(level, message)
+        if kind != "done":
+            raise RuntimeError(f"the page-writing twin failed:\n{payload}")
+        ledger.take_over(payload)
+
+    last.generate_output = finish
+
+
+def _receive(pid: int, fd: int) -> tuple[str, Any, list]:
+    """Read the twin's one message, reap it; a twin that died says so."""
+    frames, found = Frames(), []
+    try:
+        while not found:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            found = frames.feed(chunk)
+    finally:
+        os.close(fd)
+        with contextlib.suppress(ChildProcessError):
+            _, status = os.waitpid(pid, 0)
+    if not found:
+        return ("failed", f"it ended without a word (status {status})", [])
+    return found[0][1]
