@@ -17,7 +17,12 @@ from plugins.performance.prefetch import can_fork
 from plugins.reblog import generator as reblog_generator
 
 from .support import ROOT, BuiltSite, site_settings_at
-from .test_output_ledger import append_to_post, approve_perspective, delete_post
+from .test_output_ledger import (
+    append_to_post,
+    approve_perspective,
+    delete_post,
+    edit_template,
+)
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="the twin needs os.fork")
 
@@ -100,7 +105,8 @@ def test_twins_rebuild_only_what_changed_and_equal_a_clean_build(corpus, caplog)
     again = build(corpus, "twins", caplog, workers=2).colloquy_output_ledger
     assert (again.made, again.up_to_date) == (0, total)
     assert any("missing.md" in line for line in said(caplog)), "said again"
-    for change in (append_to_post, approve_perspective, delete_post):
+    # Small changes are made by the build alone; a new template, by both again.
+    for change in (append_to_post, approve_perspective, delete_post, edit_template):
         change(corpus)
         build(corpus, "twins", caplog, workers=2)
         shutil.rmtree(corpus / "clean", ignore_errors=True)

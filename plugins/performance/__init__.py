@@ -112,7 +112,9 @@ def open_ledger(generators):
     options = PerformanceSettings.from_settings(settings)
     if options.skip_unchanged:
         ledger = settings[LEDGER_KEY] = OutputLedger(settings, generators)
-        if options.worker(usable_cores(), can_fork=can_fork()):
+        # A twin pays when there are many pages to make; after a small change
+        # it would only repeat the output steps' bookkeeping on the other core.
+        if ledger.much_to_make and options.worker(usable_cores(), can_fork=can_fork()):
             split(ledger, generators)
 
 

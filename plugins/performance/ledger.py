@@ -225,6 +225,17 @@ class OutputLedger:
 
     # Sharing the work with a twin process (see .split) -------------------------
 
+    @property
+    def much_to_make(self) -> bool:
+        """Tell whether many files will be made (not a rebuild after a small change).
+
+        True when nothing can be kept (no ledger yet, or the site changed) or more
+        than a tenth of the posts and pages changed.
+        """
+        if not self._old:
+            return True
+        return len(self._changed) * 10 > len(self._paths)
+
     def share(self, role: int) -> None:
         """From now on, make only the files of ``role``'s half."""
         self._role = role
