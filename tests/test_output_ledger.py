@@ -19,6 +19,7 @@ import pytest
 from plugins.bench.corpus import CorpusShape, write_corpus
 from plugins.common.errors import PluginConfigError
 from plugins.performance.digest import Digester, Unstable
+from plugins.performance.states import HALVES_FROM, digest_states
 from plugins.performance.tracking import TrackedArticle, reading
 
 from .support import ROOT, BuiltSite, site_settings_at
@@ -295,3 +296,27 @@ def test_the_log_says_why_every_page_is_made_again(tmp_path, caplog):
     said = " ".join(r.getMessage() for r in caplog.records)
     assert "changed since the last build: settings" in said
     assert "context['SITENAME']" in said
+
+
+class Item:
+    """A stand-in for a post: a source path and some attributes."""
+
+    def __init__(self, number: int, extra: object = None) -> None:
+        self.source_path = f"/posts/{number}.md"
+        self.title = f"Post {number}"
+        self.tags = [f"t{number % 7}", "all"]
+        self.extra = extra
+
+
+def test_two_processes_digest_the_posts_as_one_does():
+    items = [Item(n) for n in range(HALVES_FROM + 101)]
+    alone = digest_states(items, {}, processes=1)
+    assert digest_states(items, {}, processes=2) == alone
+    assert len(set(alone.values())) == len(items)
+
+
+def test_a_post_the_helper_cannot_digest_is_reported_by_the_build():
+    items = [Item(n) for n in range(HALVES_FROM + 1)]
+    items[-1].extra = (n for n in range(3))  # in the helper's half
+    with pytest.raises(Unstable):
+        digest_states(items, {}, processes=2)

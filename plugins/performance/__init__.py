@@ -111,10 +111,12 @@ def open_ledger(generators):
     settings = generators[0].settings
     options = PerformanceSettings.from_settings(settings)
     if options.skip_unchanged:
-        ledger = settings[LEDGER_KEY] = OutputLedger(settings, generators)
+        two = options.worker(usable_cores(), can_fork=can_fork())
+        ledger = OutputLedger(settings, generators, processes=2 if two else 1)
+        settings[LEDGER_KEY] = ledger
         # A twin pays when there are many pages to make; after a small change
         # it would only repeat the output steps' bookkeeping on the other core.
-        if ledger.much_to_make and options.worker(usable_cores(), can_fork=can_fork()):
+        if two and ledger.much_to_make:
             split(ledger, generators)
 
 

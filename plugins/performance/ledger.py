@@ -36,6 +36,7 @@ from plugins.common.buildcache import LEDGER_KEY, SETTINGS_KEY
 
 from .digest import Digester, Unstable
 from .readcache import settings_digest
+from .states import digest_states
 from .tracking import Reading, SaidHandler, reading, track
 
 logger = logging.getLogger(__name__)
@@ -120,7 +121,9 @@ def theme_digest(settings: dict[str, Any]) -> bytes:
 class OutputLedger:
     """One build's ledger: what may be skipped now, what is recorded for next time."""
 
-    def __init__(self, settings: dict[str, Any], generators: list[Any]) -> None:
+    def __init__(
+        self, settings: dict[str, Any], generators: list[Any], processes: int = 1
+    ) -> None:
         self.output_path = os.path.abspath(settings["OUTPUT_PATH"])
         self._prefix = os.path.join(self.output_path, "")
         self._file = Path(settings["CACHE_PATH"]) / FILE_NAME
@@ -143,10 +146,7 @@ class OutputLedger:
         self._role: int | None = None  # which half of the files this process makes
         self.said_handler = self._handler = SaidHandler()
         try:
-            # Posts' own objects (perspectives, threads) are digested once each:
-            # their own digester, dropped after, keeps no memo of them alive.
-            states = Digester(tokens)
-            self._objects = {c.source_path: states.state(c) for c in contents}
+            self._objects = digest_states(contents, tokens, processes=processes)
             self._site = self._site_digest(settings, context)
         except Unstable as err:
             logger.info("Making every page: %s", err)

@@ -1,0 +1,78 @@
+"""Digest every post and page once per build, on two cores when there are two.
+
+The output ledger compares each post's digest with the last build's to know what
+changed; taking them costs about 0.3 ms a post. With two processes allowed, a
+forked helper digests the second half of the posts while the build digests the
+first; it sends its digests back through a pipe and ends with ``os._exit``. If it
+fails or sends nothing, the build digests the rest itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+import contextlib
+import gc
+import os
+import pickle
+from typing import Any
+
+from .digest import Digester
+
+HALVES_FROM = 400  # fewer posts than this: not worth a fork
+TWO = 2
+
+
+def digest_states(
+    contents: Sequence[Any], tokens: dict[int, str], *, processes: int = 1
+) -> dict[str, bytes]:
+    """Return the digest of each post and page's attributes, by source path."""
+    if processes < TWO or len(contents) < HALVES_FROM or not hasattr(os, "fork"):
+        return _digest(contents, tokens)
+    middle = len(contents) // 2
+    read_end, write_end = os.pipe()
+    gc.freeze()  # the helper's collections then leave the build's objects alone
+    try:
+        pid = os.fork()
+    except OSError:
+        gc.unfreeze()
+        os.close(read_end)
+        os.close(write_end)
+        return _digest(contents, tokens)
+    if pid == 0:
+        try:
+            os.close(read_end)
+            data = pickle.dumps(list(_digest(contents[middle:], tokens).values()))
+            with os.fdopen(write_end, "wb") as pipe:
+                pipe.write(data)
+        finally:
+            os._exit(0)
+    gc.unfreeze()
+    os.close(write_end)
+    found = _digest(contents[:middle], tokens)
+    theirs = _receive(read_end, pid)
+    rest = contents[middle:]
+    if theirs is None or len(theirs) != len(rest):
+        found.update(_digest(rest, tokens))
+    else:
+        found.update(zip((c.source_path for c in rest), theirs, strict=True))
+    return found
+
+
+def _digest(contents: Sequence[Any], tokens: dict[int, str]) -> dict[str, bytes]:
+    # A digester of their own, dropped after: no memo of the posts' perspectives and
+    # threads is kept alive for the rest of the build.
+    digester = Digester(tokens)
+    return {c.source_path: digester.state(c) for c in contents}
+
+
+def _receive(fd: int, pid: int) -> list[bytes] | None:
+    """Read the helper's digests and reap it; None if it sent nothing usable."""
+    with os.fdopen(fd, "rb") as pipe:
+        data = pipe.read()
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+    try:
+        found = pickle.loads(data)
+    except (pickle.UnpicklingError, EOFError, ValueError):
+        return None
+    return found if isinstance(found, list) else None
