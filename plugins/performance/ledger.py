@@ -24,11 +24,13 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 import hashlib
+from importlib import metadata
 import logging
 import os
 from pathlib import Path
 import pickle
 import struct
+import tempfile
 from typing import Any
 import zlib
 
@@ -36,12 +38,14 @@ from plugins.common.buildcache import LEDGER_KEY, SETTINGS_KEY
 
 from .digest import Digester, Unstable
 from .readcache import settings_digest
-from .states import digest_states
+from .states import digest_states, link_targets
 from .tracking import Reading, SaidHandler, reading, track
 
 logger = logging.getLogger(__name__)
 
 FILE_NAME = "colloquy-outputs.pickle"
+# Besides Pelican, Markdown and Pygments (in the settings digest), what makes pages.
+PAGE_LIBRARIES = ("jinja2", "markupsafe", "feedgen", "lxml", "nh3", "markdown-it-py")
 FORMAT = 2
 _STAT = struct.Struct("<QqqQ")
 # Context entries that are the build's machinery, or change while pages are made.
@@ -142,11 +146,17 @@ class OutputLedger:
         self._changed: frozenset[str] = frozenset()
         self._new: dict[str, Record] = {}
         self._pending: dict[str, tuple[bytes, tuple[str, ...], tuple]] = {}
+        self._made_keys: set[str] = set()  # made this build, recorded or not
         self.made = self.skipped = 0
         self._role: int | None = None  # which half of the files this process makes
+        root = logging.getLogger()
+        for handler in [h for h in root.handlers if isinstance(h, SaidHandler)]:
+            root.removeHandler(handler)  # left by a build that failed
         self.said_handler = self._handler = SaidHandler()
         try:
-            self._objects = digest_states(contents, tokens, processes=processes)
+            self._objects = digest_states(
+                contents, tokens, processes=processes, links=link_targets(context)
+            )
             self._site = self._site_digest(settings, context)
         except Unstable as err:
             logger.info("Making every page: %s", err)
@@ -162,6 +172,9 @@ class OutputLedger:
                 settings
             ).encode(),
             "theme": theme_digest(settings),
+            "library versions": ", ".join(
+                f"{name} {metadata.version(name)}" for name in PAGE_LIBRARIES
+            ).encode(),
         }
         for key in sorted(context.keys() - NOT_SITE):
             parts[f"context[{key!r}]"] = self._digester.digest(context[key])
@@ -177,7 +190,7 @@ class OutputLedger:
                 kept = pickle.load(handle)
         except FileNotFoundError:
             return
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError) as err:
+        except Exception as err:  # noqa: BLE001 (a damaged file: start afresh)
             logger.info("Making every page: the output ledger is unreadable (%s)", err)
             return
         if not isinstance(kept, dict) or kept.get("format") != FORMAT:
@@ -246,11 +259,17 @@ class OutputLedger:
 
     def handed_over(self) -> dict[str, Any]:
         """Return, for the build, what this twin recorded of its half."""
-        return {"outputs": self._new, "made": self.made, "skipped": self.skipped}
+        return {
+            "outputs": self._new,
+            "made_keys": self._made_keys,
+            "made": self.made,
+            "skipped": self.skipped,
+        }
 
     def take_over(self, half: dict[str, Any]) -> None:
         """Add what the twin recorded of its half."""
         self._new.update(half["outputs"])
+        self._made_keys |= half["made_keys"]
         self.made += half["made"]
         self.skipped += half["skipped"]
 
@@ -276,6 +295,7 @@ class OutputLedger:
     def finished(self, target: str, fingerprint: bytes | None, read: Reading) -> None:
         """Note what making ``target`` read and said, until its file is written."""
         self.made += 1
+        self._made_keys.add(self._key(target))
         if fingerprint is None:
             return
         paths = self._paths
@@ -305,7 +325,8 @@ class OutputLedger:
             for item in self.shared_context.get("staticfiles", ())
             if getattr(item, "save_as", None)
         }
-        for key in sorted(self._previous.keys() - self._new.keys() - static):
+        kept = self._new.keys() | self._made_keys | static
+        for key in sorted(self._previous.keys() - kept):
             target = os.path.join(self.output_path, key)
             if _stat(target) != self._previous[key].stat:
                 continue
@@ -351,9 +372,16 @@ class OutputLedger:
         }
         self._remove_unmade()
         self._file.parent.mkdir(parents=True, exist_ok=True)
-        partial = self._file.with_name(self._file.name + ".tmp")
-        with partial.open("wb") as handle:
-            pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
+        # A temporary file of its own: two builds sharing CACHE_PATH never mix.
+        with tempfile.NamedTemporaryFile(
+            dir=self._file.parent, prefix=self._file.name, delete=False
+        ) as handle:
+            partial = Path(handle.name)
+            try:
+                pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
         os.replace(partial, self._file)
         logger.info(
             "Output ledger: %d files made, %d up to date", self.made, self.skipped

@@ -22,6 +22,7 @@ import os
 import signal
 import traceback
 from typing import Any
+import weakref
 
 from pelican.generators import StaticGenerator
 
@@ -64,6 +65,9 @@ def split(ledger: OutputLedger, generators: list[Any]) -> None:
         return
     gc.unfreeze()
     os.close(write_end)
+    # Whatever happens before the build's output steps end (an error in another
+    # receiver, Ctrl-C), the twin is killed and reaped when the ledger goes.
+    weakref.finalize(ledger, _end_twin, pid, os.getpid())
     ledger.share(BUILD)
     _wait_after_last(ledger, _writing(generators), pid, read_end)
 
@@ -116,6 +120,16 @@ def _become_twin(ledger: OutputLedger, generators: list[Any], fd: int) -> None:
     last.generate_output = finish
 
 
+def _end_twin(pid: int, owner: int) -> None:
+    """Kill and reap the twin if it still runs (only in the process that forked)."""
+    if os.getpid() != owner:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+
+
 def _writing(generators: list[Any]) -> list[Any]:
     """Return the generators that have an output step, in Pelican's order."""
     return [g for g in generators if hasattr(g, "generate_output")]
@@ -163,7 +177,7 @@ def _wait_after_last(
 
 def _receive(pid: int, fd: int) -> tuple[str, Any, list]:
     """Read the twin's one message, reap it; a twin that died says so."""
-    frames, found = Frames(), []
+    frames, found, status = Frames(), [], None
     try:
         while not found:
             chunk = os.read(fd, 1 << 20)

@@ -1,10 +1,14 @@
 """Digest every post and page once per build, on two cores when there are two.
 
 The output ledger compares each post's digest with the last build's to know what
-changed; taking them costs about 0.3 ms a post. With two processes allowed, a
-forked helper digests the second half of the posts while the build digests the
-first; it sends its digests back through a pipe and ends with ``os._exit``. If it
-fails or sends nothing, the build digests the rest itself.
+changed; taking them costs about 0.3 ms a post. A post whose text links to other
+content (``{filename}``, ``{static}``, ``{tag}``...: Pelican's intrasite links) shows
+those targets' URLs once its links are resolved, perhaps before any page of the
+build was made: its digest also covers every link target's URL (``links``).
+
+With two processes allowed, a forked helper digests the second half of the posts
+while the build digests the first; it sends its digests back through a pipe and
+ends with ``os._exit``. If it fails or sends nothing, the build does the rest.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 import contextlib
 import gc
+import hashlib
 import os
 import pickle
 from typing import Any
@@ -22,12 +27,35 @@ HALVES_FROM = 400  # fewer posts than this: not worth a fork
 TWO = 2
 
 
+def link_targets(context: dict[str, Any]) -> bytes:
+    """Return a digest of where every linkable file of the site is published."""
+    h = hashlib.blake2b(digest_size=16)
+    for kind in ("generated_content", "static_content"):
+        for path, target in sorted((context.get(kind) or {}).items()):
+            url = getattr(target, "url", "")
+            save_as = getattr(target, "save_as", "")
+            h.update(f"{kind}\0{path}\0{url}\0{save_as}\n".encode())
+    return h.digest()
+
+
+def links_elsewhere(content: Any) -> bool:
+    """Tell whether a post's text or summary holds an intrasite link."""
+    pattern = content._get_intrasite_link_regex()
+    metadata = getattr(content, "metadata", {}) or {}
+    texts = (getattr(content, "_content", ""), metadata.get("summary", ""))
+    return any(pattern.search(str(text or "")) for text in texts)
+
+
 def digest_states(
-    contents: Sequence[Any], tokens: dict[int, str], *, processes: int = 1
+    contents: Sequence[Any],
+    tokens: dict[int, str],
+    *,
+    processes: int = 1,
+    links: bytes = b"",
 ) -> dict[str, bytes]:
-    """Return the digest of each post and page's attributes, by source path."""
+    """Return the digest of each post and page, by source path."""
     if processes < TWO or len(contents) < HALVES_FROM or not hasattr(os, "fork"):
-        return _digest(contents, tokens)
+        return _digest(contents, tokens, links)
     middle = len(contents) // 2
     read_end, write_end = os.pipe()
     gc.freeze()  # the helper's collections then leave the build's objects alone
@@ -41,28 +69,37 @@ def digest_states(
     if pid == 0:
         try:
             os.close(read_end)
-            data = pickle.dumps(list(_digest(contents[middle:], tokens).values()))
+            theirs = _digest(contents[middle:], tokens, links)
+            data = pickle.dumps(list(theirs.values()))
             with os.fdopen(write_end, "wb") as pipe:
                 pipe.write(data)
         finally:
             os._exit(0)
     gc.unfreeze()
     os.close(write_end)
-    found = _digest(contents[:middle], tokens)
+    found = _digest(contents[:middle], tokens, links)
     theirs = _receive(read_end, pid)
     rest = contents[middle:]
     if theirs is None or len(theirs) != len(rest):
-        found.update(_digest(rest, tokens))
+        found.update(_digest(rest, tokens, links))
     else:
         found.update(zip((c.source_path for c in rest), theirs, strict=True))
     return found
 
 
-def _digest(contents: Sequence[Any], tokens: dict[int, str]) -> dict[str, bytes]:
+def _digest(
+    contents: Sequence[Any], tokens: dict[int, str], links: bytes
+) -> dict[str, bytes]:
     # A digester of their own, dropped after: no memo of the posts' perspectives and
     # threads is kept alive for the rest of the build.
     digester = Digester(tokens)
-    return {c.source_path: digester.state(c) for c in contents}
+    found = {}
+    for content in contents:
+        state = digester.state(content)
+        if links and links_elsewhere(content):
+            state = hashlib.blake2b(state + links, digest_size=16).digest()
+        found[content.source_path] = state
+    return found
 
 
 def _receive(fd: int, pid: int) -> list[bytes] | None:
