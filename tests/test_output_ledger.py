@@ -353,3 +353,28 @@ def test_a_file_made_without_a_record_is_not_removed(corpus, caplog, monkeypatch
     monkeypatch.setattr(OutputLedger, "fingerprint", unknowable)
     ledger_build(corpus, caplog)
     assert page.read_bytes() == before, "made again, and kept"
+
+
+def test_with_relative_urls_a_page_does_not_depend_on_the_page_before(corpus, caplog):
+    # Relative links differ by page depth; Pelican sets them through the context
+    # it was given, which for period archives is a copy: the ledger's writer
+    # sets them for the posts too, so skipping pages cannot change the others.
+    relative = {"RELATIVE_URLS": True}
+    ledger_build(corpus, caplog, **relative)
+    for change in (append_to_post, approve_perspective, reslug_linked_post):
+        change(corpus)
+        ledger_build(corpus, caplog, **relative)
+        shutil.rmtree(corpus / "cache-clean", ignore_errors=True)
+        clean = clean_snapshot(
+            corpus,
+            **relative,
+            PERFORMANCE_SKIP_UNCHANGED=True,
+            CACHE_PATH=str(corpus / "cache-clean"),
+        )
+        incremental = BuiltSite(corpus / "output").snapshot()
+        differing = sorted(
+            n
+            for n in incremental.keys() | clean.keys()
+            if incremental.get(n) != clean.get(n)
+        )
+        assert differing == [], change.__name__

@@ -118,6 +118,12 @@ class LedgerTemplate:
             fingerprint = ledger.fingerprint((self.template.name, own), self.scratch)
             if ledger.fresh(target, fingerprint):
                 return UP_TO_DATE
+        if localcontext.get("localsiteurl"):
+            # Pelican points its posts' relative links at this page by setting
+            # localsiteurl in the context it was given; for a listing given a copy
+            # (period archives), the posts would keep the last page's: a page's
+            # links must not depend on which page was made before it.
+            ledger.shared_context["localsiteurl"] = localcontext["localsiteurl"]
         with reading() as read:
             html = self.template.render(localcontext)
         ledger.finished(os.path.abspath(target), fingerprint, read)
