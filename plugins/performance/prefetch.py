@@ -24,7 +24,6 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 import contextlib
 import fcntl
-import gc
 import logging
 import mmap
 import os
@@ -41,6 +40,7 @@ from pelican.utils import file_suffix
 
 from plugins.common.buildcache import PrefetchJob, prefetch
 from plugins.common.files import read_text
+from plugins.performance.forking import fork_with_pipe
 from plugins.performance.readcache import CachingPostReader, post_key
 
 CLAIM_BITS = 1 << 19  # 64 kB of "the build has asked for this key" marks
@@ -164,29 +164,21 @@ def start(
     phases: Iterable[Callable[[], list[PrefetchJob]]], known: Callable[[str], bool]
 ) -> Prefetcher | None:
     """Fork the worker; it does each phase's jobs last to first (None: no fork)."""
-    read_end, write_end = os.pipe()
-    with contextlib.suppress(OSError):  # a smaller pipe only means more waiting
-        fcntl.fcntl(write_end, F_SETPIPE_SZ, PIPE_BYTES)
     claims = mmap.mmap(-1, CLAIM_BITS // 8)
     parent = os.getpid()
-    gc.freeze()  # the worker's collections then leave the parent's objects alone
-    try:
-        pid = os.fork()
-    except OSError:
-        gc.unfreeze()
-        os.close(read_end)
-        os.close(write_end)
+    forked = fork_with_pipe()
+    if forked is None:
         claims.close()
         return None
+    pid, fd = forked
     if pid == 0:  # the worker: never returns
         try:
-            os.close(read_end)
-            _work(list(phases), known, claims, write_end, parent)
+            with contextlib.suppress(OSError):  # a smaller pipe means more waiting
+                fcntl.fcntl(fd, F_SETPIPE_SZ, PIPE_BYTES)
+            _work(list(phases), known, claims, fd, parent)
         finally:
             os._exit(0)
-    gc.unfreeze()
-    os.close(write_end)
-    return Prefetcher(pid, read_end, claims)
+    return Prefetcher(pid, fd, claims)
 
 
 def _work(

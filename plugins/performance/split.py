@@ -16,7 +16,6 @@ fail with its error, as the same failure in one process would.
 from __future__ import annotations
 
 import contextlib
-import gc
 import logging
 import os
 import signal
@@ -26,6 +25,7 @@ import weakref
 
 from pelican.generators import StaticGenerator
 
+from .forking import fork_with_pipe
 from .ledger import OutputLedger
 from .prefetch import Frames, frame
 from .static import ThemeStaticGenerator
@@ -50,26 +50,18 @@ class Forwarder(logging.Handler):
 
 def split(ledger: OutputLedger, generators: list[Any]) -> None:
     """Fork the twin and share the output step with it (no fork: do nothing)."""
-    read_end, write_end = os.pipe()
-    gc.freeze()  # the twin's collections then leave the build's objects alone
-    try:
-        pid = os.fork()
-    except OSError:
-        gc.unfreeze()
-        os.close(read_end)
-        os.close(write_end)
+    forked = fork_with_pipe()
+    if forked is None:
         return
+    pid, fd = forked
     if pid == 0:
-        os.close(read_end)
-        _become_twin(ledger, generators, write_end)
+        _become_twin(ledger, generators, fd)
         return
-    gc.unfreeze()
-    os.close(write_end)
     # Whatever happens before the build's output steps end (an error in another
     # receiver, Ctrl-C), the twin is killed and reaped when the ledger goes.
     weakref.finalize(ledger, _end_twin, pid, os.getpid())
     ledger.share(BUILD)
-    _wait_after_last(ledger, _writing(generators), pid, read_end)
+    _wait_after_last(ledger, _writing(generators), pid, fd)
 
 
 def _become_twin(ledger: OutputLedger, generators: list[Any], fd: int) -> None:

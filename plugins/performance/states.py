@@ -15,13 +15,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 import contextlib
-import gc
 import hashlib
 import os
 import pickle
 from typing import Any
 
 from .digest import Digester
+from .forking import fork_with_pipe
 
 HALVES_FROM = 400  # fewer posts than this: not worth a fork
 TWO = 2
@@ -57,28 +57,20 @@ def digest_states(
     if processes < TWO or len(contents) < HALVES_FROM or not hasattr(os, "fork"):
         return _digest(contents, tokens, links)
     middle = len(contents) // 2
-    read_end, write_end = os.pipe()
-    gc.freeze()  # the helper's collections then leave the build's objects alone
-    try:
-        pid = os.fork()
-    except OSError:
-        gc.unfreeze()
-        os.close(read_end)
-        os.close(write_end)
-        return _digest(contents, tokens)
+    forked = fork_with_pipe()
+    if forked is None:
+        return _digest(contents, tokens, links)
+    pid, fd = forked
     if pid == 0:
         try:
-            os.close(read_end)
             theirs = _digest(contents[middle:], tokens, links)
             data = pickle.dumps(list(theirs.values()))
-            with os.fdopen(write_end, "wb") as pipe:
+            with os.fdopen(fd, "wb") as pipe:
                 pipe.write(data)
         finally:
             os._exit(0)
-    gc.unfreeze()
-    os.close(write_end)
     found = _digest(contents[:middle], tokens, links)
-    theirs = _receive(read_end, pid)
+    theirs = _receive(fd, pid)
     rest = contents[middle:]
     if theirs is None or len(theirs) != len(rest):
         found.update(_digest(rest, tokens, links))

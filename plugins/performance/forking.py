@@ -1,0 +1,31 @@
+"""Fork a helper process joined to the build by one pipe."""
+
+from __future__ import annotations
+
+import gc
+import os
+
+
+def fork_with_pipe() -> tuple[int, int] | None:
+    """Fork; return ``(pid, fd)`` on each side, or None when no process was made.
+
+    The build gets the helper's pid and the pipe's read end; the helper gets 0 and
+    the write end, and must end with ``os._exit``. The build's objects are frozen
+    out of garbage collection across the fork, so the helper's collections leave
+    the pages it shares with the build alone.
+    """
+    read_end, write_end = os.pipe()
+    gc.freeze()
+    try:
+        pid = os.fork()
+    except OSError:
+        gc.unfreeze()
+        os.close(read_end)
+        os.close(write_end)
+        return None
+    if pid == 0:
+        os.close(read_end)
+        return 0, write_end
+    gc.unfreeze()
+    os.close(write_end)
+    return pid, read_end
