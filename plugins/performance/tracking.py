@@ -50,24 +50,24 @@ class Reading:
 CURRENT: ContextVar[Reading | None] = ContextVar("colloquy_reading", default=None)
 
 
+def _noting(self: Any, name: str) -> Any:
+    """Read an attribute, noting the object in the current reading first."""
+    reading = CURRENT.get()
+    if reading is not None:
+        reading.note(self)
+    return object.__getattribute__(self, name)
+
+
 class TrackedArticle(ArticleWithFixedUrl):
     """A post that notes its first read in the current :class:`Reading`."""
 
-    def __getattribute__(self, name: str) -> Any:
-        reading = CURRENT.get()
-        if reading is not None:
-            reading.note(self)
-        return object.__getattribute__(self, name)
+    __getattribute__ = _noting
 
 
 class TrackedPage(Page):
     """A page that notes its first read in the current :class:`Reading`."""
 
-    def __getattribute__(self, name: str) -> Any:
-        reading = CURRENT.get()
-        if reading is not None:
-            reading.note(self)
-        return object.__getattribute__(self, name)
+    __getattribute__ = _noting
 
 
 class QuietArticle(ArticleWithFixedUrl):
