@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
+import signal
 
 
 def fork_with_pipe() -> tuple[int, int] | None:
@@ -29,3 +31,17 @@ def fork_with_pipe() -> tuple[int, int] | None:
     gc.unfreeze()
     os.close(write_end)
     return pid, read_end
+
+
+def end_helper(pid: int, owner: int) -> bool:
+    """Kill and reap helper ``pid``, if this is ``owner``, the process that forked it.
+
+    Say whether it was this process's to end (a forked copy must leave it alone).
+    """
+    if os.getpid() != owner:
+        return False
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
+    return True

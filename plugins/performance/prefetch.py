@@ -28,7 +28,6 @@ import logging
 import mmap
 import os
 import pickle
-import signal
 import struct
 import sys
 from typing import Any
@@ -40,7 +39,7 @@ from pelican.utils import file_suffix
 
 from plugins.common.buildcache import PrefetchJob, prefetch
 from plugins.common.files import read_text
-from plugins.performance.forking import fork_with_pipe
+from plugins.performance.forking import end_helper, fork_with_pipe
 from plugins.performance.readcache import CachingPostReader, post_key
 
 CLAIM_BITS = 1 << 19  # 64 kB of "the build has asked for this key" marks
@@ -150,14 +149,9 @@ class Prefetcher:
 
 def _end_worker(pid: int, fd: int, claims: mmap.mmap, owner: int) -> None:
     """Kill and reap the worker, close the pipe (only in the process that forked)."""
-    if os.getpid() != owner:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
-    os.close(fd)
-    claims.close()
+    if end_helper(pid, owner):
+        os.close(fd)
+        claims.close()
 
 
 def start(

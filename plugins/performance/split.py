@@ -25,7 +25,7 @@ import weakref
 
 from pelican.generators import StaticGenerator
 
-from .forking import fork_with_pipe
+from .forking import end_helper, fork_with_pipe
 from .ledger import OutputLedger
 from .prefetch import Frames, frame
 from .static import ThemeStaticGenerator
@@ -59,7 +59,7 @@ def split(ledger: OutputLedger, generators: list[Any]) -> None:
         return
     # Whatever happens before the build's output steps end (an error in another
     # receiver, Ctrl-C), the twin is killed and reaped when the ledger goes.
-    weakref.finalize(ledger, _end_twin, pid, os.getpid())
+    weakref.finalize(ledger, end_helper, pid, os.getpid())
     ledger.share(BUILD)
     _wait_after_last(ledger, _writing(generators), pid, fd)
 
@@ -110,16 +110,6 @@ def _become_twin(ledger: OutputLedger, generators: list[Any], fd: int) -> None:
         report(("done", ledger.handed_over(), forwarder.records))
 
     last.generate_output = finish
-
-
-def _end_twin(pid: int, owner: int) -> None:
-    """Kill and reap the twin if it still runs (only in the process that forked)."""
-    if os.getpid() != owner:
-        return
-    with contextlib.suppress(ProcessLookupError):
-        os.kill(pid, signal.SIGKILL)
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, 0)
 
 
 def _writing(generators: list[Any]) -> list[Any]:
