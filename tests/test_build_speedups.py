@@ -9,11 +9,13 @@ from urllib.parse import quote
 from dateutil import parser as dateparser
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup
 from pelican import Pelican
 import pytest
 
 from plugins.common import dates
 from plugins.common.errors import PluginConfigError
+from plugins.performance import readcache
 from plugins.performance.readcache import (
     FILE_PREFIX,
     SETTINGS_KEY,
@@ -97,6 +99,37 @@ def test_posts_quoting_a_transcript_are_converted_every_build(tmp_path):
             assert cache.convert(text, convert) == (f"<p>{text}</p>", {"title": [text]})
         cache.save()
     assert calls == ["plain", "[[quote: chat#m-1]]", "[[quote: chat#m-1]]"]
+
+
+def test_a_cache_file_of_many_chunks_gives_back_every_entry(tmp_path, monkeypatch):
+    monkeypatch.setattr(readcache, "CHUNK_ENTRIES", 2)  # 5 entries: 3 pickles
+    conf = {"CACHE_PATH": str(tmp_path), "PLUGINS": []}
+    texts = [f"text {n} \u2014 caf\u00e9" for n in range(5)]
+
+    def convert(text: str):
+        return Markup(f"<p>{text}</p>"), {"title": [text], "tags": ["a", "b"]}
+
+    first = ConversionCache(conf)
+    made = [first.convert(text, convert) for text in texts]
+    first.save()
+    again = ConversionCache(conf)
+    assert [again.convert(text, pytest.fail) for text in texts] == made
+    assert again.hits == 5
+    assert type(again.convert(texts[0], pytest.fail)[0]) is Markup
+
+
+def test_a_cut_cache_file_starts_an_empty_cache(tmp_path, monkeypatch):
+    monkeypatch.setattr(readcache, "CHUNK_ENTRIES", 2)
+    conf = {"CACHE_PATH": str(tmp_path), "PLUGINS": []}
+    cache = ConversionCache(conf)
+    for n in range(5):
+        cache.convert(f"text {n}", lambda t: (f"<p>{t}</p>", {}))
+    cache.save()
+    (path,) = tmp_path.glob(f"{FILE_PREFIX}*.pickle")
+    path.write_bytes(path.read_bytes()[:-7])
+    again = ConversionCache(conf)
+    assert again.convert("text 0", lambda t: ("fresh", {})) == ("fresh", {})
+    assert again.hits == 0
 
 
 def test_a_damaged_cache_file_is_ignored(tmp_path):

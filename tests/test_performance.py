@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 import subprocess
 import sys
+from types import SimpleNamespace
 
 import feedparser
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from markupsafe import Markup
 import nh3
 
 from plugins.bench.corpus import CorpusShape, write_corpus
 from plugins.bench.run import write_settings
+from plugins.common.errors import ContentError
 from plugins.common.sanitize import (
     ALLOWED_ATTRIBUTES,
     ALLOWED_TAGS,
@@ -21,6 +25,14 @@ from plugins.common.sanitize import (
     sanitize_html,
     xml_safe,
 )
+from plugins.perspectives.model import Perspective
+from plugins.site_feeds.entries import (
+    newest,
+    newest_perspectives,
+    perspective_items,
+    post_id,
+)
+from plugins.site_feeds.settings import FeedsSettings
 
 from .support import BuiltSite, build_site_at
 
@@ -121,3 +133,96 @@ def test_a_limited_feed_renders_only_its_newest_posts_and_keeps_their_order(
     parsed = feedparser.parse((limited.output / "feeds/atom.xml").read_bytes())
     assert [e.title for e in parsed.entries] == titles[:2]
     assert any("bad-id.md: expected Feed-Id" in r.getMessage() for r in caplog.records)
+
+
+FEEDS = FeedsSettings.from_settings({"SITEURL": "https://colloquy.example"})
+DAYS = st.sampled_from([datetime(2024, 5, d, 9, 0, tzinfo=UTC) for d in (1, 2, 3)])
+
+
+@st.composite
+def discussed_posts(draw) -> list[SimpleNamespace]:
+    """Posts with perspectives whose dates and ids often tie, some bad Feed-Ids."""
+    posts = []
+    for number in range(draw(st.integers(0, 5))):
+        ids = draw(st.lists(st.sampled_from("abcd"), max_size=5))
+        perspectives = tuple(
+            Perspective(
+                id=pid,
+                post=f"p{number}",
+                author="Ann",
+                date=draw(DAYS),
+                html=Markup(f"<p>{pid}</p>"),
+                source_path=f"perspectives/p{number}/{pid}.md",
+                in_reply_to=draw(st.sampled_from([None, "a", "z"])),
+            )
+            for pid in ids
+        )
+        bad = draw(st.booleans()) and draw(st.booleans())
+        posts.append(
+            SimpleNamespace(
+                url=f"p{number}/",
+                title=f"Post {number}",
+                slug=draw(st.sampled_from(["same", f"p{number}"])),
+                date=datetime(2024, 5, 1, tzinfo=UTC),
+                source_path=f"posts/p{number}.md",
+                metadata={"feed-id": "not an id"} if bad else {},
+                perspectives=perspectives,
+            )
+        )
+    return posts
+
+
+@settings(max_examples=300)
+@given(posts=discussed_posts(), limit=st.integers(1, 8))
+def test_the_newest_perspectives_are_chosen_as_newest_would_choose_entries(
+    posts, limit
+):
+    every = []
+    for post in posts:
+        try:
+            ref = post_id(post, FEEDS, path=post.source_path)
+        except ContentError:
+            continue
+        every.extend(perspective_items(post, FEEDS, post_item_id=ref, full=True))
+    chosen = [
+        perspective_items(post, FEEDS, post_item_id="-", full=True)[index]
+        for post, index in newest_perspectives(posts, FEEDS, limit)
+    ]
+    assert [(i.id, i.link) for i in chosen] == [
+        (i.id, i.link) for i in newest(every, limit)
+    ]
+
+
+def _perspective(day: int, author: str) -> str:
+    return f"Author: {author}\nDate: 2024-05-{day:02d} 10:00\n\nOn day {day}.\n"
+
+
+def test_a_limited_perspectives_feed_makes_only_the_newest_entries(tmp_path):
+    files = {
+        "posts/2024-05-01-one.md": _post("One", "2024-05-01 09:00"),
+        "posts/2024-05-02-two.md": _post("Two", "2024-05-02 09:00"),
+        "posts/2024-05-03-bad-id.md": _post(
+            "Bad id", "2024-05-03 09:00", "Feed-Id: not an id"
+        ),
+        "perspectives/one/2024-05-05-1000-ann.md": _perspective(5, "Ann"),
+        "perspectives/one/2024-05-07-1000-bo.md": _perspective(7, "Bo"),
+        "perspectives/two/2024-05-07-1000-cy.md": _perspective(7, "Cy"),
+        "perspectives/two/2024-05-06-1000-di.md": _perspective(6, "Di"),
+        "perspectives/bad-id/2024-05-09-1000-ed.md": _perspective(9, "Ed"),
+    }
+    every = build_site_at(tmp_path / "all", files, FEEDS_LIMITS={"perspectives": None})
+    two = build_site_at(tmp_path / "two", files, FEEDS_LIMITS={"perspectives": 2})
+    path = "feeds/perspectives.atom.xml"
+    titles = [e.title for e in feedparser.parse(every.output / path).entries]
+    assert titles == [
+        "Cy on \u201cTwo\u201d",
+        "Bo on \u201cOne\u201d",
+        "Di on \u201cTwo\u201d",
+        "Ann on \u201cOne\u201d",
+    ]
+    assert [e.title for e in feedparser.parse(two.output / path).entries] == titles[:2]
+    # The posts' own feeds get every entry, whether or not the site's feed made it.
+    for name in ("one", "two"):
+        own = f"feeds/perspectives/{name}.atom.xml"
+        assert (two.output / own).read_bytes() == (every.output / own).read_bytes()
+        assert len(feedparser.parse(two.output / own).entries) == 2

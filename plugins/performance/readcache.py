@@ -43,6 +43,7 @@ UNCACHEABLE = ("[[quote:",)  # markers of posts whose HTML depends on other file
 VERSIONED = ("pelican", "markdown", "pygments")
 NEUTRAL = ("PERFORMANCE_WORKERS",)  # settings that change how, not what, is computed
 Entry = tuple[str, dict[str, list[str]]]  # (HTML, the meta extension's fields)
+CHUNK_ENTRIES = 500  # entries per pickle in the cache file (it holds a series of them)
 
 
 def post_key(text: str) -> str | None:
@@ -134,16 +135,17 @@ class ConversionCache:
             return
         folder = Path(self._settings["CACHE_PATH"])
         self._path = folder / f"{FILE_PREFIX}{settings_digest(self._settings)}.pickle"
+        loaded: dict[str, Entry] = {}
         try:
             with self._path.open("rb") as handle:
-                loaded = pickle.load(handle)
+                while chunk := _next_chunk(handle):
+                    loaded.update(chunk)
         except FileNotFoundError:
             return
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError) as err:
+        except (OSError, pickle.UnpicklingError, ValueError) as err:
             logger.info("Starting with an empty Markdown cache (%s)", err)
             return
-        if isinstance(loaded, dict):
-            self._loaded = loaded
+        self._loaded = loaded
 
     def knows(self, key: str) -> bool:
         """Tell whether the file held an entry for ``key`` (read it first)."""
@@ -182,7 +184,13 @@ class ConversionCache:
         if self._used != self._loaded:
             partial = self._path.with_name(self._path.name + ".tmp")
             with partial.open("wb") as handle:
-                pickle.dump(self._used, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                # In chunks: one pickle of every entry would hold a copy of each
+                # perspective's Markup text until the end (the pickler's memo),
+                # ~37 MB at 5,000 posts, right before pages are written.
+                used = list(self._used.items())
+                for start in range(0, len(used), CHUNK_ENTRIES):
+                    chunk = dict(used[start : start + CHUNK_ENTRIES])
+                    pickle.dump(chunk, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(partial, self._path)
         for stale in folder.glob(f"{FILE_PREFIX}*.pickle"):
             if stale != self._path:
@@ -191,6 +199,17 @@ class ConversionCache:
         # run of the same Pelican (`pelican --autoreload`) load the file again.
         self._path, self._loaded, self._used = None, {}, {}
         self._opened = False
+
+
+def _next_chunk(handle: Any) -> dict[str, Any] | None:
+    """Return the next chunk of entries of a cache file, or None at its end."""
+    try:
+        chunk = pickle.load(handle)
+    except EOFError:  # the end of the file (a cut pickle is an UnpicklingError)
+        return None
+    if not isinstance(chunk, dict):
+        raise pickle.UnpicklingError(f"expected entries, got a {type(chunk).__name__}")
+    return chunk
 
 
 class CachingPostReader(PostReader):

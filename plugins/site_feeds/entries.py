@@ -188,6 +188,37 @@ def reblog_attribution(reblog: Any) -> Attribution | None:
     )
 
 
+def perspective_ids(article: Any, settings: FeedsSettings) -> dict[str, str]:
+    """Return the entry id of each of a post's perspectives, by perspective id."""
+    slug, authority = first_slug(article), settings.id_authority
+    return {
+        p.id: f"tag:{authority},{p.date:%Y-%m-%d}:{slug}/perspectives/{p.id}"
+        for p in getattr(article, "perspectives", ()) or ()
+    }
+
+
+def newest_perspectives(
+    articles: Iterable[Any], settings: FeedsSettings, limit: int
+) -> list[tuple[Any, int]]:
+    """Return (post, index in its perspectives) of the ``limit`` newest perspectives.
+
+    Ranked as ``newest`` ranks their entries (date, then entry id; ties in the
+    order given), without making any entry; posts without an entry id are left
+    out, as their perspectives' entries are.
+    """
+    ranked = []
+    for article in articles:
+        try:
+            post_id(article, settings, path=article.source_path)
+        except ContentError:
+            continue
+        ids = perspective_ids(article, settings)
+        for index, perspective in enumerate(getattr(article, "perspectives", ()) or ()):
+            ranked.append(((perspective.date, ids[perspective.id]), article, index))
+    ranked.sort(key=lambda entry: entry[0], reverse=True)
+    return [(article, index) for _, article, index in ranked[:limit]]
+
+
 def perspective_items(
     article: Any, settings: FeedsSettings, *, post_item_id: str, full: bool
 ) -> list[FeedItem]:
@@ -195,11 +226,7 @@ def perspective_items(
     link = settings.url(article.url)
     post_title = plain_text(article.title)
     perspectives = tuple(getattr(article, "perspectives", ()) or ())
-    slug, authority = first_slug(article), settings.id_authority
-    ids = {
-        p.id: f"tag:{authority},{p.date:%Y-%m-%d}:{slug}/perspectives/{p.id}"
-        for p in perspectives
-    }
+    ids = perspective_ids(article, settings)
     anchors = {
         p.id: getattr(p, "anchor", "") or f"perspective-{p.id}" for p in perspectives
     }

@@ -19,6 +19,7 @@ from plugins.common.files import inside, write_atomic
 from .entries import (
     latest,
     newest,
+    newest_perspectives,
     perspective_items,
     plain_text,
     post_id,
@@ -348,32 +349,44 @@ class FeedsGenerator(Generator):
     ) -> list[PlannedFeed]:
         if not has_perspectives(self.context):
             return []
-        # Both families usually share a content mode: make each post's items once.
+        # Both families usually share a content mode: the items the site-wide feed
+        # made are kept for the posts' own feeds, each taken once (memory).
         made: dict[tuple[str, bool], list[FeedItem]] = {}
         ordered = sorted(articles, key=lambda a: a.slug)
 
-        def items_of(article: Any, family_name: str) -> list[FeedItem] | None:
+        def items_of(
+            article: Any, family_name: str, *, keep: bool
+        ) -> list[FeedItem] | None:
             full = self.feeds.content[family_name] == "full"
             try:
                 ref = post_id(article, self.feeds, path=article.source_path)
             except ContentError:
                 return None  # reported with the post's own entry
             key = (article.source_path, full)
-            if key not in made:
-                made[key] = perspective_items(
+            items = made.get(key) if keep else made.pop(key, None)
+            if items is None:
+                items = perspective_items(
                     article, self.feeds, post_item_id=ref, full=full
                 )
-            return made[key]
+                if keep:
+                    made[key] = items
+            return items
 
         def everything(link: FeedLink) -> Feed:
+            limit = self.feeds.limits["perspectives"]
             items = []
-            for article in ordered:
-                items.extend(items_of(article, "perspectives") or ())
-            limited = newest(items, self.feeds.limits["perspectives"])
+            if limit is None:
+                for article in ordered:
+                    items.extend(items_of(article, "perspectives", keep=True) or ())
+            else:  # make the entries of the newest perspectives only
+                for article, index in newest_perspectives(ordered, self.feeds, limit):
+                    made_for_post = items_of(article, "perspectives", keep=True)
+                    items.append(made_for_post[index])
+            limited = newest(items, limit)
             return self._feed(link, limited, fallback, page=self.feeds.siteurl + "/")
 
         def one_post(link: FeedLink, article: Any, page: str) -> Feed:
-            items = items_of(article, "post_perspectives") or []
+            items = items_of(article, "post_perspectives", keep=False) or []
             limited = newest(items, self.feeds.limits["post_perspectives"])
             return self._feed(link, limited, fallback, page=page)
 
