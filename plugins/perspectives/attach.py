@@ -255,10 +255,17 @@ def attach_perspectives(generator: Any) -> None:
     dates += [p.date for items in found.values() for p in items]
     newest = max(dates) if dates else None
 
+    # One drawing per reader, shared by all their perspectives (memory, time).
+    avatars: dict[tuple[str, str], Markup] = {}
+
     def avatar(p: Perspective) -> Markup:
-        return identicon_svg(
-            p.avatar_hash or salted_hash(p.author, settings.avatar_salt)
-        )
+        key = (p.avatar_hash, "" if p.avatar_hash else p.author)
+        found = avatars.get(key)
+        if found is None:
+            found = avatars[key] = identicon_svg(
+                p.avatar_hash or salted_hash(p.author, settings.avatar_salt)
+            )
+        return found
 
     for article in articles:
         items = chat_quotes(
