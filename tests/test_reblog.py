@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup
+import feedparser
 from markdown_it import MarkdownIt
 from markupsafe import Markup
 import mf2py
@@ -230,6 +231,31 @@ def test_image_found_in_the_body_when_the_header_names_none(build_site):
     )
     meta = site.html("2024/01/pic/index.html").select_one('meta[property="og:image"]')
     assert meta["content"] == f"{SITE}/images/a.svg"
+
+
+def test_a_summary_linking_to_another_post_links_there_everywhere(build_site):
+    # Page metadata is made with the page: it no longer reads summaries before
+    # Pelican resolves their {filename} links (which kept them unresolved).
+    files = {
+        "posts/2024-01-01-first.md": "Title: First\nDate: 2024-01-01\n\nBody.\n",
+        "posts/2024-01-02-second.md": (
+            "Title: Second\nDate: 2024-01-02\n"
+            "Summary: After [the first]({filename}/posts/2024-01-01-first.md).\n"
+            "\nBody.\n"
+        ),
+    }
+    site = build_site(files, SITEURL=SITE)
+    first = f"{SITE}/2024/01/first/"
+    for page in ("index.html", "2024/01/second/reblog/index.html"):
+        links = [a["href"] for a in site.html(page).select("a")]
+        assert first in links, page
+        assert not [href for href in links if "{filename}" in href], page
+    meta = site.html("2024/01/second/index.html")
+    description = meta.select_one('meta[property="og:description"]')["content"]
+    assert description == "After the first."
+    feed = feedparser.parse(site.output / "feeds/atom.xml")
+    [entry] = [e for e in feed.entries if e.title == "Second"]
+    assert f'href="{first}"' in entry.summary
 
 
 # Earlier URLs ---------------------------------------------------------------

@@ -41,12 +41,37 @@ def first_image(html: str) -> str:
     return ""
 
 
-def post_meta(article: Any, *, base: str, site_name: str) -> PostMeta:
-    """Return the Open Graph tags and the BlogPosting object of ``article``."""
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PostMetaMaker:
+    """What a post page tells machines about its post, made when the page is rendered.
+
+    The template calls :meth:`make`: the text (a JSON-LD object, a description
+    twice) lives only while its page is made, not for the whole build (~4 kB a
+    post), and a page the output ledger finds up to date never makes it.
+    """
+
+    article: Any
+    base: str
+    site_name: str
+    siteurl: str  # whose links the post's content and summary show, as when read
+
+    def make(self) -> PostMeta:
+        """Return the Open Graph tags and the BlogPosting object of the post."""
+        return post_meta(
+            self.article, base=self.base, site_name=self.site_name, siteurl=self.siteurl
+        )
+
+
+def post_meta(article: Any, *, base: str, site_name: str, siteurl: str) -> PostMeta:
+    """Return the Open Graph tags and the BlogPosting object of ``article``.
+
+    Its summary and content are those shown under ``siteurl`` (Pelican keeps one
+    of each per site URL, for relative URLs).
+    """
     url = absolute(base, article.url)
     title = plain(article.title)
-    description = " ".join(plain(getattr(article, "summary", "")).split())
-    image = getattr(article, "image", "") or first_image(article.content)
+    description = " ".join(plain(article.get_summary(siteurl)).split())
+    image = getattr(article, "image", "") or first_image(article.get_content(siteurl))
     authors = getattr(article, "authors", None) or []
     modified = getattr(article, "modified", None)
     tags = [str(tag) for tag in getattr(article, "tags", None) or []]
