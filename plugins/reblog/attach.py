@@ -13,7 +13,7 @@ from plugins.common.errors import ContentError
 from plugins.posts.metadata import read_header
 
 from .links import add_reblog_links
-from .meta import post_meta
+from .meta import DeferredPostMeta
 from .model import parse_reblog_fields
 from .quote import reblog_body
 from .redirects import normalise_old_url, split_list
@@ -128,4 +128,6 @@ def finish_articles(generators: list[Any]) -> None:
             *generator.drafts_translations,
             *getattr(generator, "hidden_articles", ()),
         ]:
-            article.post_meta = post_meta(article, base=base, site_name=site_name)
+            article.post_meta = DeferredPostMeta(
+                article=article, base=base, site_name=site_name
+            )

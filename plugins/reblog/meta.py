@@ -18,6 +18,24 @@ class PostMeta:
     json_ld: Markup  # a JSON object, safe inside <script type="application/ld+json">
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DeferredPostMeta:
+    """What a post page's metadata is made from; the page's template makes it.
+
+    A build whose output ledger finds the page up to date never renders it, and
+    so never reads the post's summary and HTML for it; a full build makes it on
+    whichever core writes the page.
+    """
+
+    article: Any
+    base: str
+    site_name: str
+
+    def make(self) -> PostMeta:
+        """Return the post's Open Graph tags and BlogPosting object."""
+        return post_meta(self.article, base=self.base, site_name=self.site_name)
+
+
 def plain(text: Any) -> str:
     """Return HTML (a title, a summary) as plain text."""
     return Markup(str(text or "")).striptags()
