@@ -188,6 +188,15 @@ def reblog_attribution(reblog: Any) -> Attribution | None:
     )
 
 
+def perspective_ids(article: Any, settings: FeedsSettings) -> dict[str, str]:
+    """Return the entry id of each of a post's perspectives, by perspective id."""
+    slug, authority = first_slug(article), settings.id_authority
+    return {
+        p.id: f"tag:{authority},{p.date:%Y-%m-%d}:{slug}/perspectives/{p.id}"
+        for p in getattr(article, "perspectives", ()) or ()
+    }
+
+
 def perspective_items(
     article: Any, settings: FeedsSettings, *, post_item_id: str, full: bool
 ) -> list[FeedItem]:
@@ -195,11 +204,7 @@ def perspective_items(
     link = settings.url(article.url)
     post_title = plain_text(article.title)
     perspectives = tuple(getattr(article, "perspectives", ()) or ())
-    slug, authority = first_slug(article), settings.id_authority
-    ids = {
-        p.id: f"tag:{authority},{p.date:%Y-%m-%d}:{slug}/perspectives/{p.id}"
-        for p in perspectives
-    }
+    ids = perspective_ids(article, settings)
     anchors = {
         p.id: getattr(p, "anchor", "") or f"perspective-{p.id}" for p in perspectives
     }

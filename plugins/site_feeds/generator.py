@@ -19,6 +19,7 @@ from plugins.common.files import inside, write_atomic
 from .entries import (
     latest,
     newest,
+    perspective_ids,
     perspective_items,
     plain_text,
     post_id,
@@ -352,12 +353,17 @@ class FeedsGenerator(Generator):
         made: dict[tuple[str, bool], list[FeedItem]] = {}
         ordered = sorted(articles, key=lambda a: a.slug)
 
-        def items_of(article: Any, family_name: str) -> list[FeedItem] | None:
-            full = self.feeds.content[family_name] == "full"
+        def reference(article: Any) -> str | None:
             try:
-                ref = post_id(article, self.feeds, path=article.source_path)
+                return post_id(article, self.feeds, path=article.source_path)
             except ContentError:
                 return None  # reported with the post's own entry
+
+        def items_of(article: Any, family_name: str) -> list[FeedItem] | None:
+            full = self.feeds.content[family_name] == "full"
+            ref = reference(article)
+            if ref is None:
+                return None
             key = (article.source_path, full)
             if key not in made:
                 made[key] = perspective_items(
@@ -366,10 +372,31 @@ class FeedsGenerator(Generator):
             return made[key]
 
         def everything(link: FeedLink) -> Feed:
+            # Ranked as ``newest`` ranks entries, so that only the posts holding
+            # one of the newest perspectives have their entries made.
+            limit = self.feeds.limits["perspectives"]
+            ranked = sorted(
+                (
+                    (perspective.date, ids[perspective.id], id(article))
+                    for article in ordered
+                    if (ids := perspective_ids(article, self.feeds))
+                    and reference(article) is not None
+                    for perspective in article.perspectives
+                ),
+                key=lambda entry: entry[:2],
+                reverse=True,
+            )[:limit]
+            wanted = {entry_id for _, entry_id, _ in ranked}
+            holding = {key for *_, key in ranked}
             items = []
             for article in ordered:
-                items.extend(items_of(article, "perspectives") or ())
-            limited = newest(items, self.feeds.limits["perspectives"])
+                if id(article) in holding:
+                    items.extend(
+                        item
+                        for item in items_of(article, "perspectives") or ()
+                        if item.id in wanted
+                    )
+            limited = newest(items, limit)
             return self._feed(link, limited, fallback, page=self.feeds.siteurl + "/")
 
         def one_post(link: FeedLink, article: Any, page: str) -> Feed:
