@@ -12,6 +12,7 @@ from markupsafe import Markup
 from pelican.generators import Generator
 from pelican.utils import get_relative_path
 
+from plugins.common.buildcache import build_cache
 from plugins.common.files import inside, write_atomic
 from plugins.common.footer import ORDER_TRANSCRIPT, FooterLink, add_footer_link
 from plugins.transcripts.anchors import anchors_json, anchors_url
@@ -34,7 +35,9 @@ QUOTES_EXTENSION = "plugins.transcripts.quotes"
 def install_library(settings: dict[str, Any]) -> TranscriptLibrary:
     """Give this build a fresh library and the Markdown quote extension its handle."""
     library = TranscriptLibrary(
-        settings["PATH"], TranscriptsSettings.from_settings(settings)
+        settings["PATH"],
+        TranscriptsSettings.from_settings(settings),
+        cache=build_cache(settings),
     )
     settings[LIBRARY_KEY] = library
     markdown = dict(settings.get("MARKDOWN", {}))
