@@ -2,9 +2,7 @@
 
 from pelican import signals
 
-from plugins.common.buildcache import prefetch
 from plugins.transcripts.generator import TranscriptsGenerator, install_library
-from plugins.transcripts.library import parse_jobs
 from plugins.transcripts.settings import TranscriptsSettings
 
 
@@ -19,14 +17,7 @@ def add_generator(pelican):
     return TranscriptsGenerator
 
 
-def prefetch_transcripts(generator):
-    """Offer the parsing of every transcript to the build's prefetch worker."""
-    settings = generator.settings
-    return parse_jobs(settings["PATH"], TranscriptsSettings.from_settings(settings))
-
-
 def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
     signals.get_generators.connect(add_generator)
-    prefetch.connect(prefetch_transcripts)

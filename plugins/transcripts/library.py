@@ -333,12 +333,3 @@ def chat_files(content_path: str, settings: TranscriptsSettings) -> list[Path]:
     """Return the ``.chat`` files of the transcripts folder, in reading order."""
     folder = Path(content_path) / settings.path
     return sorted(folder.rglob("*.chat")) if folder.is_dir() else []
-
-
-def parse_jobs(content_path: str, settings: TranscriptsSettings) -> list[PrefetchJob]:
-    """Return the parse of every transcript, as the build will ask the cache."""
-    jobs = []
-    for file in chat_files(content_path, settings):
-        rel = os.path.relpath(file, content_path)
-        jobs.append(_parse_job(read_text(str(file), rel), rel))
-    return jobs
