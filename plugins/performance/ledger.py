@@ -269,7 +269,7 @@ class OutputLedger:
             self._group = outer
 
     def handed_over(self) -> dict[str, Any]:
-        """Return, for the build, what this twin recorded of its half."""
+        """Return, for the build, what this twin recorded of the files it made."""
         return {
             "outputs": self._new,
             "made_keys": self._made_keys,
@@ -278,7 +278,7 @@ class OutputLedger:
         }
 
     def take_over(self, half: dict[str, Any]) -> None:
-        """Add what the twin recorded of its half."""
+        """Add what the twin recorded of the files it made."""
         self._new.update(half["outputs"])
         self._made_keys |= half["made_keys"]
         self._made_by_twin = frozenset(half["made_keys"])
