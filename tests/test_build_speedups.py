@@ -26,7 +26,7 @@ from plugins.performance.readcache import (
 from plugins.performance.templates import FOLDER as TEMPLATES_FOLDER
 from plugins.perspectives.contact import Contact, mail_body, mail_subject
 
-from .support import BuiltSite, build_site_at, site_settings_at
+from .support import ROOT, BuiltSite, build_site_at, site_settings_at
 
 POSTS = {
     f"posts/2024-05-0{n}-post-{n}.md": (
@@ -222,7 +222,7 @@ def test_unchanged_perspectives_are_reused_and_a_changed_one_is_read_again(tmp_p
 
 def test_compiled_templates_are_kept_and_follow_the_compile_options(tmp_path):
     first = build(tmp_path, POSTS)[0].snapshot()
-    folder = tmp_path / "cache" / TEMPLATES_FOLDER
+    (folder,) = (tmp_path / "cache").glob(f"{TEMPLATES_FOLDER}*")
     kept = {path.name: path.stat().st_mtime_ns for path in folder.glob("*.code")}
     assert len(kept) >= 5  # base.html, article.html, index.html and their parts
     again, _ = build(tmp_path, POSTS)
@@ -234,6 +234,42 @@ def test_compiled_templates_are_kept_and_follow_the_compile_options(tmp_path):
     made = build(tmp_path, POSTS, JINJA_ENVIRONMENT=loose)[0].snapshot()
     assert made != first
     assert made == clean_build(tmp_path, POSTS, JINJA_ENVIRONMENT=loose)
+    # Only the folder of the last settings is kept.
+    assert len(list((tmp_path / "cache").glob(f"{TEMPLATES_FOLDER}*"))) == 1
+
+
+def shout(value):
+    return str(value).upper()
+
+
+def test_compiled_templates_follow_the_filters_and_finalize(tmp_path):
+    """Jinja runs a constant filter while compiling and builds finalize in."""
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    base = theme / "templates" / "base.html"
+    base.write_text(base.read_text().replace("</body>", '{{ "marker"|shout }}</body>'))
+    filters = {"shout": shout}
+    site, _ = build(tmp_path, POSTS, THEME=str(theme), JINJA_FILTERS=filters)
+    assert "MARKER" in site.text("index.html")
+    filters = {"shout": lambda value: f"<{value}>"}
+    site, _ = build(tmp_path, POSTS, THEME=str(theme), JINJA_FILTERS=filters)
+    assert "&lt;marker&gt;" in site.text("index.html")
+    finalize = {**site_settings_at(tmp_path, POSTS)["JINJA_ENVIRONMENT"]}
+    finalize["finalize"] = lambda value: "" if value is None else value
+    site, _ = build(
+        tmp_path,
+        POSTS,
+        THEME=str(theme),
+        JINJA_FILTERS=filters,
+        JINJA_ENVIRONMENT=finalize,
+    )
+    assert site.snapshot() == clean_build(
+        tmp_path,
+        POSTS,
+        THEME=str(theme),
+        JINJA_FILTERS=filters,
+        JINJA_ENVIRONMENT=finalize,
+    )
 
 
 ODD_CHAT = CHAT + "[20:03 #x4] <bo|Bo> a reply to nothing\n  reply-to: missing\n"

@@ -145,11 +145,13 @@ def test_every_key_is_claimed_by_exactly_one_process():
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the twin: claims in the same order, sends what it took
-        os.close(read_end)
-        taken = "\n".join(k for k in keys if claims.claim(k, 1))
-        with os.fdopen(write_end, "w") as pipe:
-            pipe.write(taken)
-        os._exit(0)
+        try:
+            os.close(read_end)
+            taken = "\n".join(k for k in keys if claims.claim(k, 1))
+            with os.fdopen(write_end, "w") as pipe:
+                pipe.write(taken)
+        finally:
+            os._exit(0)
     os.close(write_end)
     mine = {k for k in keys if claims.claim(k, 0)}
     with os.fdopen(read_end) as pipe:

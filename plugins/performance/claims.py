@@ -47,8 +47,9 @@ class Claims:
     def _claim(self, key: str, role: int) -> bool:
         data = key.encode("utf-8", "surrogatepass")
         digest = hashlib.blake2b(data, digest_size=_HASH.size).digest()
-        wanted = int.from_bytes(digest, "little") | 1  # 0 marks a free slot
-        slot = wanted & (self._slots - 1)
+        number = int.from_bytes(digest, "little")
+        wanted = number | 1  # 0 marks a free slot
+        slot = (number >> 1) & (self._slots - 1)
         table = self._table
         if not self._lock.acquire(timeout=LOCK_SECONDS):
             raise RuntimeError("the other page-writing process holds the claims lock")

@@ -261,12 +261,19 @@ class OutputLedger:
 
     @contextmanager
     def together(self, group: str) -> Iterator[None]:
-        """Have the files made in this block made by one process (see .claims)."""
-        outer, self._group = self._group, f"group:{group}"
+        """Have the files made in this block made by one process (see .claims).
+
+        Inside another such block, the outer group holds: all its files stay
+        together.
+        """
+        if self._group is not None:
+            yield
+            return
+        self._group = f"group:{group}"
         try:
             yield
         finally:
-            self._group = outer
+            self._group = None
 
     def handed_over(self) -> dict[str, Any]:
         """Return, for the build, what this twin recorded of the files it made."""

@@ -129,5 +129,8 @@ def finish_articles(generators: list[Any]) -> None:
             *getattr(generator, "hidden_articles", ()),
         ]:
             article.post_meta = DeferredPostMeta(
-                article=article, base=base, site_name=site_name
+                article=article,
+                base=base,
+                site_name=site_name,
+                siteurl=settings["SITEURL"],
             )

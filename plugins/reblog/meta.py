@@ -30,10 +30,13 @@ class DeferredPostMeta:
     article: Any
     base: str
     site_name: str
+    siteurl: str  # SITEURL: the post's HTML with links for the site, not the page
 
     def make(self) -> PostMeta:
         """Return the post's Open Graph tags and BlogPosting object."""
-        return post_meta(self.article, base=self.base, site_name=self.site_name)
+        return post_meta(
+            self.article, base=self.base, site_name=self.site_name, siteurl=self.siteurl
+        )
 
 
 def plain(text: Any) -> str:
@@ -59,12 +62,16 @@ def first_image(html: str) -> str:
     return ""
 
 
-def post_meta(article: Any, *, base: str, site_name: str) -> PostMeta:
-    """Return the Open Graph tags and the BlogPosting object of ``article``."""
+def post_meta(article: Any, *, base: str, site_name: str, siteurl: str) -> PostMeta:
+    """Return the Open Graph tags and the BlogPosting object of ``article``.
+
+    Its HTML is read as for ``siteurl`` (SITEURL): while a page renders with
+    relative URLs, ``article.content`` has links relative to that page.
+    """
     url = absolute(base, article.url)
     title = plain(article.title)
-    description = " ".join(plain(getattr(article, "summary", "")).split())
-    image = getattr(article, "image", "") or first_image(article.content)
+    description = " ".join(plain(article.get_summary(siteurl)).split())
+    image = getattr(article, "image", "") or first_image(article.get_content(siteurl))
     authors = getattr(article, "authors", None) or []
     modified = getattr(article, "modified", None)
     tags = [str(tag) for tag in getattr(article, "tags", None) or []]

@@ -143,7 +143,14 @@ class TranscriptsGenerator(Generator):
             page_url=index_url,
         )
 
-    def _write_transcript(self, writer, page, chat, person, anchors) -> None:
+    def _write_transcript(
+        self,
+        writer: Any,
+        page: TranscriptPage,
+        chat: Any,
+        person: Any,
+        anchors: str | None,
+    ) -> None:
         """Write the pages of one transcript and of each of its participants."""
         texts = RenderedTexts()
         for chat_page in page.pages:

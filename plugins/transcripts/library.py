@@ -14,7 +14,7 @@ from pathlib import Path
 import re
 from typing import Any
 
-from plugins.common.buildcache import BuildCache, PrefetchJob
+from plugins.common.buildcache import BuildCache
 from plugins.common.errors import ContentError
 from plugins.common.files import read_text
 from plugins.common.ids import anchor, stable_id
@@ -269,8 +269,11 @@ class TranscriptLibrary:
         return self._pages
 
     def _load(self) -> Iterator[tuple[str, TranscriptPage]]:
+        folder = Path(self.content_path) / self.settings.path
+        if not folder.is_dir():
+            return
         seen: dict[str, str] = {}
-        for file in chat_files(self.content_path, self.settings):
+        for file in sorted(folder.rglob("*.chat")):
             rel = os.path.relpath(file, self.content_path)
             try:
                 transcript = read_transcript(file, rel, self.cache)
@@ -305,8 +308,16 @@ def read_transcript(
     about the file are given in every build all the same.
     """
     text = read_text(str(file), rel)  # invalid UTF-8: replaced, with a warning
-    key, parse = _parse_job(text, rel)
-    transcript = cache.remember(key, parse) if cache is not None else parse()
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def parse() -> Transcript:
+        return replace(read_chat(text, path=rel), text_digest=digest)
+
+    if cache is None:
+        transcript = parse()
+    else:
+        key = hashlib.sha256(f"{rel}\0{digest}".encode()).hexdigest()
+        transcript = cache.remember(f"transcript:{key}", parse)
     for warning in check_transcript(transcript):
         logger.warning("%s", warning)
     if not _SLUG.match(transcript.slug) or ".." in transcript.slug:
@@ -316,20 +327,3 @@ def read_transcript(
             path=rel,
         )
     return transcript
-
-
-def _parse_job(text: str, rel: str) -> PrefetchJob:
-    """Return the build cache's key of a file's parse, and how to parse it."""
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    key = "transcript:" + hashlib.sha256(f"{rel}\0{digest}".encode()).hexdigest()
-
-    def parse() -> Transcript:
-        return replace(read_chat(text, path=rel), text_digest=digest)
-
-    return key, parse
-
-
-def chat_files(content_path: str, settings: TranscriptsSettings) -> list[Path]:
-    """Return the ``.chat`` files of the transcripts folder, in reading order."""
-    folder = Path(content_path) / settings.path
-    return sorted(folder.rglob("*.chat")) if folder.is_dir() else []
