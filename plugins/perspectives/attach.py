@@ -255,10 +255,14 @@ def attach_perspectives(generator: Any) -> None:
     dates += [p.date for items in found.values() for p in items]
     newest = max(dates) if dates else None
 
+    icons: dict[str, Markup] = {}  # readers come back: one drawing per reader
+
     def avatar(p: Perspective) -> Markup:
-        return identicon_svg(
-            p.avatar_hash or salted_hash(p.author, settings.avatar_salt)
-        )
+        seed = p.avatar_hash or salted_hash(p.author, settings.avatar_salt)
+        icon = icons.get(seed)
+        if icon is None:
+            icon = icons[seed] = identicon_svg(seed)
+        return icon
 
     for article in articles:
         items = chat_quotes(
