@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 import shutil
 from urllib.parse import quote
@@ -11,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 from pelican import Pelican
+from pelican.log import LimitFilter
 import pytest
 
 from plugins.common import dates
@@ -23,9 +25,10 @@ from plugins.performance.readcache import (
     settings_digest,
     stable_repr,
 )
+from plugins.performance.templates import FOLDER as TEMPLATES_FOLDER
 from plugins.perspectives.contact import Contact, mail_body, mail_subject
 
-from .support import BuiltSite, build_site_at, site_settings_at
+from .support import ROOT, BuiltSite, build_site_at, site_settings_at
 
 POSTS = {
     f"posts/2024-05-0{n}-post-{n}.md": (
@@ -244,4 +247,83 @@ def test_unchanged_perspectives_are_reused_and_a_changed_one_is_read_again(tmp_p
     assert hits == 3 + 1
     page = site.html("2024/05/post-1/index.html")
     assert page.select_one("#perspective-2024-05-02-1100-bo em").get_text() == "mind"
+    assert site.snapshot() == clean_build(tmp_path, files)
+
+
+# Round 4: compiled templates and transcript parses kept in the build cache. ----
+
+
+def test_compiled_templates_are_kept_and_follow_the_compile_options(tmp_path):
+    first = build(tmp_path, POSTS)[0].snapshot()
+    (folder,) = (tmp_path / "cache").glob(f"{TEMPLATES_FOLDER}*")
+    kept = {path.name: path.stat().st_mtime_ns for path in folder.glob("*.code")}
+    assert len(kept) >= 5  # base.html, article.html, index.html and their parts
+    again, _ = build(tmp_path, POSTS)
+    assert again.snapshot() == first
+    # Loaded, not compiled and written again.
+    assert {p.name: p.stat().st_mtime_ns for p in folder.glob("*.code")} == kept
+    # Other whitespace options compile other code: never the kept one.
+    loose = {"trim_blocks": False, "lstrip_blocks": False, "autoescape": True}
+    made = build(tmp_path, POSTS, JINJA_ENVIRONMENT=loose)[0].snapshot()
+    assert made != first
+    assert made == clean_build(tmp_path, POSTS, JINJA_ENVIRONMENT=loose)
+    # Only the folder of the last settings is kept.
+    assert len(list((tmp_path / "cache").glob(f"{TEMPLATES_FOLDER}*"))) == 1
+
+
+def shout(value):
+    return str(value).upper()
+
+
+def test_compiled_templates_follow_the_filters_and_finalize(tmp_path):
+    """Jinja runs a constant filter while compiling and builds finalize in."""
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    base = theme / "templates" / "base.html"
+    base.write_text(base.read_text().replace("</body>", '{{ "marker"|shout }}</body>'))
+    filters = {"shout": shout}
+    site, _ = build(tmp_path, POSTS, THEME=str(theme), JINJA_FILTERS=filters)
+    assert "MARKER" in site.text("index.html")
+    filters = {"shout": lambda value: f"<{value}>"}
+    site, _ = build(tmp_path, POSTS, THEME=str(theme), JINJA_FILTERS=filters)
+    assert "&lt;marker&gt;" in site.text("index.html")
+    finalize = {**site_settings_at(tmp_path, POSTS)["JINJA_ENVIRONMENT"]}
+    finalize["finalize"] = lambda value: "" if value is None else value
+    site, _ = build(
+        tmp_path,
+        POSTS,
+        THEME=str(theme),
+        JINJA_FILTERS=filters,
+        JINJA_ENVIRONMENT=finalize,
+    )
+    assert site.snapshot() == clean_build(
+        tmp_path,
+        POSTS,
+        THEME=str(theme),
+        JINJA_FILTERS=filters,
+        JINJA_ENVIRONMENT=finalize,
+    )
+
+
+ODD_CHAT = CHAT + "[20:03 #x4] <bo|Bo> a reply to nothing\n  reply-to: missing\n"
+
+
+def test_a_kept_transcript_parse_still_warns_and_a_changed_file_is_read_again(
+    tmp_path, caplog
+):
+    files = {**POSTS, "transcripts/t.chat": ODD_CHAT}
+    build(tmp_path, files)
+    caplog.clear()
+    LimitFilter._raised_messages = set()  # Pelican says a warning once a process
+    _, hits = build(tmp_path, files)
+    assert hits == 3 + 1
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(
+        m.startswith("transcripts/t.chat:10: expected a reply to a message")
+        for m in warned
+    ), warned
+    files["transcripts/t.chat"] = ODD_CHAT.replace("a reply to nothing", "*changed*")
+    site, hits = build(tmp_path, files)
+    assert hits == 3
+    assert site.html("transcripts/t/index.html").select(".transcript-text strong")
     assert site.snapshot() == clean_build(tmp_path, files)

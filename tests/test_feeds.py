@@ -795,6 +795,35 @@ def test_the_site_wide_perspectives_feed_has_every_perspective(build_site):
     ]
 
 
+def test_a_limited_perspectives_feed_holds_the_newest_of_the_unlimited_one(
+    build_site, tmp_path
+):
+    files = dict(DISCUSSED)
+    for day, name in ((3, "cy"), (5, "dee"), (2, "eve")):
+        files[f"perspectives/second-thoughts/2024-06-0{day}-0800-{name}.md"] = (
+            f"Author: {name.title()}\nDate: 2024-06-0{day} 08:00:00-04:00\n\nHi.\n"
+        )
+
+    def entries(limit):
+        site = build(build_site, files, FEEDS_LIMITS={"perspectives": limit})
+        data = site.output.joinpath("feeds/perspectives.atom.xml").read_bytes()
+        return [(e.id, e.author, e.content[0].value) for e in parse(data).entries]
+
+    every = entries(None)
+    assert len(every) == 6
+    for limit in (1, 2, 4, 6):
+        assert entries(limit) == every[:limit]
+    # A post whose entry id is unusable has no perspective entries either.
+    files["posts/2024-06-02-second-thoughts.md"] = SECOND.replace(
+        "Tags:", "Feed-Id: not an id\nTags:"
+    )
+    (tmp_path / "output").joinpath("feeds/perspectives.atom.xml").unlink()
+    assert [author for _, author, _ in entries(2)] == [
+        "The Quiet Index",
+        "Bo <b>Bold</b>",
+    ]
+
+
 def test_perspective_ids_survive_a_renamed_post(build_site, tmp_path):
     def ids(site):
         data = site.output.joinpath("feeds/perspectives.atom.xml").read_bytes()

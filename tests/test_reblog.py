@@ -258,6 +258,16 @@ def test_a_summary_linking_to_another_post_links_there_everywhere(build_site):
     assert f'href="{first}"' in entry.summary
 
 
+def test_the_image_url_is_absolute_with_relative_urls_too(build_site):
+    post = "Title: Pic\nDate: 2024-01-01\n\n![A drawing]({static}/images/a.svg)\n"
+    files = {"posts/2024-01-01-pic.md": post, "images/a.svg": "<svg/>"}
+    site = build_site(files, SITEURL=SITE, RELATIVE_URLS=True)
+    page = site.html("2024/01/pic/index.html")
+    assert page.select_one(".e-content img")["src"] == "../../../images/a.svg"
+    meta = page.select_one('meta[property="og:image"]')
+    assert meta["content"] == f"{SITE}/images/a.svg"
+
+
 # Earlier URLs ---------------------------------------------------------------
 
 

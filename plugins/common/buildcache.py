@@ -18,7 +18,7 @@ the build, which logs as usual).
 from __future__ import annotations
 
 from collections.abc import Callable
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from typing import Any, Protocol, TypeVar
 
 from blinker import signal
@@ -57,6 +57,19 @@ class OutputLedger(Protocol):
         ``inputs`` must hold everything the file is made from besides the shared
         template context and the posts and pages it reads.
         """
+
+    def together(self, group: str) -> AbstractContextManager[None]:
+        """Have the files made in the block made by one process, if two make files.
+
+        For files that share work (what one renders, the others reuse): it is
+        then done once. ``group`` names the block's files, unique in the build.
+        """
+
+
+def made_together(settings: dict[str, Any], group: str) -> AbstractContextManager[None]:
+    """Return a block whose output files one process makes (see ``together``)."""
+    ledger = output_ledger(settings)
+    return ledger.together(group) if ledger is not None else nullcontext()
 
 
 def output_ledger(settings: dict[str, Any]) -> OutputLedger | None:

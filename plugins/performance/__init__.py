@@ -15,6 +15,7 @@ from .prefetch import can_fork, start_for, usable_cores
 from .readcache import SETTINGS_KEY, CachingPostReader, ConversionCache
 from .split import split
 from .static import PerformanceSettings, ThemeStaticGenerator
+from .templates import share_compiled_templates
 from .urls import fix_urls
 from .writer import IncrementalWriter
 
@@ -100,8 +101,11 @@ def load_templates_once(generator):
     extends, include and import of every page) stats the template file again:
     17,000 stats at N=1,000. Each generator has its own environment, made anew
     on every build (and every ``--autoreload`` round), so nothing goes stale.
+    With the build cache on, the environments share their compiled templates.
     """
     generator.env.auto_reload = False
+    if PerformanceSettings.from_settings(generator.settings).reader_cache:
+        share_compiled_templates(generator.env, generator.settings)
 
 
 def open_ledger(generators):

@@ -32,10 +32,10 @@ import pickle
 import struct
 import tempfile
 from typing import Any
-import zlib
 
 from plugins.common.buildcache import LEDGER_KEY, SETTINGS_KEY
 
+from .claims import Claims
 from .digest import Digester, Unstable
 from .readcache import settings_digest
 from .states import digest_states, link_targets
@@ -80,6 +80,7 @@ class LedgerCounts:
 
     made: int
     up_to_date: int
+    made_by_twin: frozenset[str] = frozenset()  # output paths the twin made (.split)
 
 
 def _stat(path: str) -> bytes | None:
@@ -89,11 +90,6 @@ def _stat(path: str) -> bytes | None:
     except OSError:
         return None
     return _STAT.pack(found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
-
-
-def owner(key: str) -> int:
-    """Return which of two processes makes the output file ``key`` (0 or 1)."""
-    return zlib.crc32(key.encode("utf-8", "surrogatepass")) & 1
 
 
 def contents_of(generators: Iterable[Any]) -> list[Any]:
@@ -148,7 +144,10 @@ class OutputLedger:
         self._pending: dict[str, tuple[bytes, tuple[str, ...], tuple]] = {}
         self._made_keys: set[str] = set()  # made this build, recorded or not
         self.made = self.skipped = 0
-        self._role: int | None = None  # which half of the files this process makes
+        self._role: int | None = None  # this process's role when two make files
+        self._claims: Claims | None = None  # who makes what, when two make files
+        self._group: str | None = None  # files made together, by one process
+        self._made_by_twin: frozenset[str] = frozenset()
         root = logging.getLogger()
         for handler in [h for h in root.handlers if isinstance(h, SaidHandler)]:
             root.removeHandler(handler)  # left by a build that failed
@@ -249,16 +248,35 @@ class OutputLedger:
             return True
         return len(self._changed) * 10 > len(self._paths)
 
-    def share(self, role: int) -> None:
-        """From now on, make only the files of ``role``'s half."""
-        self._role = role
+    def share(self, role: int, claims: Claims) -> None:
+        """From now on, make only the files ``role`` claims first."""
+        self._role, self._claims = role, claims
 
     def mine(self, target: str) -> bool:
         """Tell whether this process makes ``target`` (always, unless shared)."""
-        return self._role is None or owner(self._key(target)) == self._role
+        if self._claims is None or self._role is None:
+            return True
+        key = self._group if self._group is not None else self._key(target)
+        return self._claims.claim(key, self._role)
+
+    @contextmanager
+    def together(self, group: str) -> Iterator[None]:
+        """Have the files made in this block made by one process (see .claims).
+
+        Inside another such block, the outer group holds: all its files stay
+        together.
+        """
+        if self._group is not None:
+            yield
+            return
+        self._group = f"group:{group}"
+        try:
+            yield
+        finally:
+            self._group = None
 
     def handed_over(self) -> dict[str, Any]:
-        """Return, for the build, what this twin recorded of its half."""
+        """Return, for the build, what this twin recorded of the files it made."""
         return {
             "outputs": self._new,
             "made_keys": self._made_keys,
@@ -267,9 +285,10 @@ class OutputLedger:
         }
 
     def take_over(self, half: dict[str, Any]) -> None:
-        """Add what the twin recorded of its half."""
+        """Add what the twin recorded of the files it made."""
         self._new.update(half["outputs"])
         self._made_keys |= half["made_keys"]
+        self._made_by_twin = frozenset(half["made_keys"])
         self.made += half["made"]
         self.skipped += half["skipped"]
 
@@ -360,7 +379,9 @@ class OutputLedger:
     def save(self) -> LedgerCounts:
         """Write the records of this build for the next one; stop listening."""
         logging.getLogger().removeHandler(self._handler)
-        counts = LedgerCounts(made=self.made, up_to_date=self.skipped)
+        counts = LedgerCounts(
+            made=self.made, up_to_date=self.skipped, made_by_twin=self._made_by_twin
+        )
         if self._site is None:
             return counts
         kept = {

@@ -1,9 +1,10 @@
-"""Use the second core while pages are written: a forked twin makes half of them.
+"""Use the second core while pages are written: a forked twin makes some of them.
 
 Once every generator has its content and the output ledger is open, the build
 forks ONE twin. Both run every generator's output step, but each page and feed the
-ledger knows belongs to one of them (by a hash of its path): the other only notes
-the file as written, as for an up-to-date page. The twin makes its half, then,
+ledger knows is made by the one that claims it first (see .claims; pages that share
+work are claimed as a group): the other only notes the file as written, as for an
+up-to-date page. The twin makes what it claimed, then,
 instead of copying static files, sends the ledger's records of its pages and what
 it logged to the build and ends with ``os._exit``. The build, after its own last
 generator, waits for the twin, takes its records and logs what it logged, then
@@ -25,6 +26,7 @@ import weakref
 
 from pelican.generators import StaticGenerator
 
+from .claims import Claims
 from .forking import end_helper, fork_with_pipe
 from .ledger import OutputLedger
 from .prefetch import Frames, frame
@@ -50,23 +52,26 @@ class Forwarder(logging.Handler):
 
 def split(ledger: OutputLedger, generators: list[Any]) -> None:
     """Fork the twin and share the output step with it (no fork: do nothing)."""
+    claims = Claims()
     forked = fork_with_pipe()
     if forked is None:
         return
     pid, fd = forked
     if pid == 0:
-        _become_twin(ledger, generators, fd)
+        _become_twin(ledger, generators, fd, claims)
         return
     # Whatever happens before the build's output steps end (an error in another
     # receiver, Ctrl-C), the twin is killed and reaped when the ledger goes.
     weakref.finalize(ledger, end_helper, pid, os.getpid())
-    ledger.share(BUILD)
+    ledger.share(BUILD, claims)
     _wait_after_last(ledger, _writing(generators), pid, fd)
 
 
-def _become_twin(ledger: OutputLedger, generators: list[Any], fd: int) -> None:
-    """Make this process the twin: its half of the pages, then report and end."""
-    ledger.share(TWIN)
+def _become_twin(
+    ledger: OutputLedger, generators: list[Any], fd: int, claims: Claims
+) -> None:
+    """Make this process the twin: the pages it claims, then report and end."""
+    ledger.share(TWIN, claims)
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
     os.dup2(null, 2)

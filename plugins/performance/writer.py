@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 import io
 import logging
 import os
@@ -26,6 +27,7 @@ class UpToDate(str):
 
 
 UP_TO_DATE = UpToDate()
+LISTINGS = "listings"  # the group of Pelican's listing pages
 _MISSING = object()
 
 
@@ -77,6 +79,11 @@ def write_if_changed(path: str | os.PathLike[str], payload: bytes) -> bool:
     with open(target, "wb") as handle:
         handle.write(payload)
     return True
+
+
+def _lists_posts(kwargs: dict[str, Any]) -> bool:
+    """Tell whether Pelican is writing a listing (given posts or dates to list)."""
+    return "articles" in kwargs or "dates" in kwargs
 
 
 def own_values(localcontext: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
@@ -151,32 +158,36 @@ class IncrementalWriter(GuardedWriter):
     ):
         """Render and write ``name``, unless the ledger knows it is up to date."""
         ledger = self.settings.get(LEDGER_KEY)
-        fingerprint = None
-        if isinstance(ledger, OutputLedger) and name:
-            if not self._paginates(paginated, template_name, kwargs):
-                target = os.path.join(ledger.output_path, name)
-                if not ledger.mine(target):  # the twin process makes it (.split)
-                    self._claim(os.path.abspath(target), override_output)
-                    return None
-                # One page: decide before Pelican copies the context, makes the
-                # folder and checks the path, all for a page that may not change.
-                own = self._own_values(context, name, relative_urls, kwargs, ledger)
-                fingerprint = ledger.fingerprint((template.name, own))
-                if ledger.fresh(target, fingerprint):
-                    self._claim(os.path.abspath(target), override_output)
-                    return None
-            template = LedgerTemplate(template, ledger, fingerprint)
-        return super().write_file(
-            name,
-            template,
-            context,
-            relative_urls,
-            paginated,
-            template_name,
-            override_output,
-            url,
-            **kwargs,
-        )
+        # Listing pages show nearly every post's summary: one process makes them
+        # all (see .claims), so each summary is rendered once.
+        listing = isinstance(ledger, OutputLedger) and _lists_posts(kwargs)
+        with ledger.together(LISTINGS) if listing else nullcontext():
+            fingerprint = None
+            if isinstance(ledger, OutputLedger) and name:
+                if not self._paginates(paginated, template_name, kwargs):
+                    target = os.path.join(ledger.output_path, name)
+                    if not ledger.mine(target):  # the twin process makes it (.split)
+                        self._claim(os.path.abspath(target), override_output)
+                        return None
+                    # One page: decide before Pelican copies the context, makes the
+                    # folder and checks the path, all for a page that may not change.
+                    own = self._own_values(context, name, relative_urls, kwargs, ledger)
+                    fingerprint = ledger.fingerprint((template.name, own))
+                    if ledger.fresh(target, fingerprint):
+                        self._claim(os.path.abspath(target), override_output)
+                        return None
+                template = LedgerTemplate(template, ledger, fingerprint)
+            return super().write_file(
+                name,
+                template,
+                context,
+                relative_urls,
+                paginated,
+                template_name,
+                override_output,
+                url,
+                **kwargs,
+            )
 
     def _paginates(self, paginated, template_name, kwargs) -> bool:
         """Say whether Pelican's write_file makes several pages of this call."""

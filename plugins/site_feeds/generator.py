@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 from pelican.generators import Generator
 
-from plugins.common.buildcache import output_ledger
+from plugins.common.buildcache import made_together, output_ledger
 from plugins.common.errors import ContentError
 from plugins.common.files import inside, write_atomic
 
@@ -33,6 +33,7 @@ from .writer import render_atom, render_json, render_rss
 
 logger = logging.getLogger(__name__)
 
+POST_FEEDS = "feeds of posts"  # the site's, each category's, tag's and author's
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "updated" of a feed with nothing in it
 MIME = {
     "site_rss": "application/rss+xml",
@@ -160,6 +161,7 @@ class PlannedFeed:
     path: str
     inputs: tuple  # with the shared context, all that the feed is made from
     make: Callable[[], Feed]
+    group: str = ""  # feeds that share entries, made by one process (see ledger)
 
 
 class FeedsGenerator(Generator):
@@ -187,10 +189,14 @@ class FeedsGenerator(Generator):
         ledger = output_ledger(self.settings)
         for plan in self.plan_feeds():
             target = inside(self.output_path, plan.path)
+            # Feeds of posts share their entries: one process makes them all.
             with (
+                made_together(self.settings, plan.group)
+                if plan.group
+                else nullcontext(),
                 ledger.output(target, plan.inputs)
                 if ledger
-                else nullcontext(False) as up_to_date
+                else nullcontext(False) as up_to_date,
             ):
                 if not up_to_date:
                     self.write_feed(plan.make())
@@ -259,6 +265,7 @@ class FeedsGenerator(Generator):
                 lambda: self._feed(
                     link, items_for(posts, link.kind), fallback, page=page
                 ),
+                group=POST_FEEDS,
             )
 
         plans = [

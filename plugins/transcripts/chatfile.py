@@ -115,14 +115,22 @@ def parse_chat(text: str, *, path: str) -> Transcript:
     Oddities that do not stop reading (duplicate ids, replies to messages that are
     not in the file, times going backwards) are logged as warnings with file:line.
     """
+    transcript = read_chat(text, path=path)
+    for warning in check_transcript(transcript):
+        logger.warning("%s", warning)
+    return transcript
+
+
+def read_chat(text: str, *, path: str) -> Transcript:
+    """Parse the text of a ``.chat`` file as :func:`parse_chat` does, logging nothing.
+
+    What it returns depends on ``text`` and ``path`` alone, so a build may keep it.
+    """
     lines = text.removeprefix("\ufeff").replace("\r\n", "\n").split("\n")
     if lines and lines[-1] == "":
         lines.pop()
     header, body_start = _parse_header(lines, path)
-    transcript = _parse_body(lines, body_start, header, path)
-    for warning in check_transcript(transcript):
-        logger.warning("%s", warning)
-    return transcript
+    return _parse_body(lines, body_start, header, path)
 
 
 def _error(path: str, number: int, expected: str, raw: str) -> ContentError:

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from pelican.generators import Generator
 from pelican.utils import get_relative_path
 
+from plugins.common.buildcache import build_cache, made_together
 from plugins.common.files import inside, write_atomic
 from plugins.common.footer import ORDER_TRANSCRIPT, FooterLink, add_footer_link
 from plugins.transcripts.anchors import anchors_json, anchors_url
@@ -34,7 +35,9 @@ QUOTES_EXTENSION = "plugins.transcripts.quotes"
 def install_library(settings: dict[str, Any]) -> TranscriptLibrary:
     """Give this build a fresh library and the Markdown quote extension its handle."""
     library = TranscriptLibrary(
-        settings["PATH"], TranscriptsSettings.from_settings(settings)
+        settings["PATH"],
+        TranscriptsSettings.from_settings(settings),
+        cache=build_cache(settings),
     )
     settings[LIBRARY_KEY] = library
     markdown = dict(settings.get("MARKDOWN", {}))
@@ -127,22 +130,10 @@ class TranscriptsGenerator(Generator):
                     anchors_json(page),
                     overwrite=True,
                 )
-            texts = RenderedTexts()
-            for chat_page in page.pages:
-                ctx = self._context(page, chat_page, chat_page.save_as, texts)
-                writer.write_file(
-                    chat_page.save_as,
-                    chat,
-                    self.context,
-                    relative_urls=relative,
-                    transcript_page=page,
-                    chat_page=chat_page,
-                    messages=PageMessages(ctx),
-                    page_url=chat_page.url,
-                    anchors_url=anchors,
-                )
-            for participant in page.participants:
-                self._write_person(writer, person, page, participant, texts)
+            # A transcript's pages and its participants' pages share rendered
+            # messages (RenderedTexts): one process makes them all.
+            with made_together(self.settings, f"transcript {slug}"):
+                self._write_transcript(writer, page, chat, person, anchors)
         index_url = self.options.index_url
         writer.write_file(
             index_url + "index.html",
@@ -151,6 +142,32 @@ class TranscriptsGenerator(Generator):
             relative_urls=relative,
             page_url=index_url,
         )
+
+    def _write_transcript(
+        self,
+        writer: Any,
+        page: TranscriptPage,
+        chat: Any,
+        person: Any,
+        anchors: str | None,
+    ) -> None:
+        """Write the pages of one transcript and of each of its participants."""
+        texts = RenderedTexts()
+        for chat_page in page.pages:
+            ctx = self._context(page, chat_page, chat_page.save_as, texts)
+            writer.write_file(
+                chat_page.save_as,
+                chat,
+                self.context,
+                relative_urls=self.settings["RELATIVE_URLS"],
+                transcript_page=page,
+                chat_page=chat_page,
+                messages=PageMessages(ctx),
+                page_url=chat_page.url,
+                anchors_url=anchors,
+            )
+        for participant in page.participants:
+            self._write_person(writer, person, page, participant, texts)
 
     def _context(
         self, page, chat_page, save_as: str, texts: RenderedTexts | None = None

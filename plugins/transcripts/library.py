@@ -14,10 +14,11 @@ from pathlib import Path
 import re
 from typing import Any
 
+from plugins.common.buildcache import BuildCache
 from plugins.common.errors import ContentError
 from plugins.common.files import read_text
 from plugins.common.ids import anchor, stable_id
-from plugins.transcripts.chatfile import parse_chat
+from plugins.transcripts.chatfile import check_transcript, read_chat
 from plugins.transcripts.model import Message, Transcript
 from plugins.transcripts.settings import TranscriptsSettings
 
@@ -236,9 +237,15 @@ class TranscriptLibrary:
     (which runs while posts are read) and the generator share one parse.
     """
 
-    def __init__(self, content_path: str, settings: TranscriptsSettings) -> None:
+    def __init__(
+        self,
+        content_path: str,
+        settings: TranscriptsSettings,
+        cache: BuildCache | None = None,
+    ) -> None:
         self.content_path = content_path
         self.settings = settings
+        self.cache = cache  # this build's cache of parses, if it has one
         self._pages: dict[str, TranscriptPage] | None = None
 
     def __getstate__(self) -> dict[str, Any]:
@@ -248,6 +255,7 @@ class TranscriptLibrary:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.content_path = state["content_path"]
         self.settings = state["settings"]
+        self.cache = None
         self._pages = None
 
     def get(self, slug: str) -> TranscriptPage | None:
@@ -268,7 +276,7 @@ class TranscriptLibrary:
         for file in sorted(folder.rglob("*.chat")):
             rel = os.path.relpath(file, self.content_path)
             try:
-                transcript = read_transcript(file, rel)
+                transcript = read_transcript(file, rel, self.cache)
             except ContentError as err:
                 logger.error("%s (transcript skipped)", err)
                 continue
@@ -291,11 +299,27 @@ class TranscriptLibrary:
             yield transcript.slug, lay_out(transcript, self.settings)
 
 
-def read_transcript(file: Path, rel: str) -> Transcript:
-    """Read and parse one ``.chat`` file, checking its slug is usable in a URL."""
+def read_transcript(
+    file: Path, rel: str, cache: BuildCache | None = None
+) -> Transcript:
+    """Read and parse one ``.chat`` file, checking its slug is usable in a URL.
+
+    With a build cache, an unchanged file's parse is taken from it; the warnings
+    about the file are given in every build all the same.
+    """
     text = read_text(str(file), rel)  # invalid UTF-8: replaced, with a warning
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-    transcript = replace(parse_chat(text, path=rel), text_digest=digest)
+
+    def parse() -> Transcript:
+        return replace(read_chat(text, path=rel), text_digest=digest)
+
+    if cache is None:
+        transcript = parse()
+    else:
+        key = hashlib.sha256(f"{rel}\0{digest}".encode()).hexdigest()
+        transcript = cache.remember(f"transcript:{key}", parse)
+    for warning in check_transcript(transcript):
+        logger.warning("%s", warning)
     if not _SLUG.match(transcript.slug) or ".." in transcript.slug:
         raise ContentError(
             "expected a slug of letters, digits, '-', '_' and '.',"
