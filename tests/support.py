@@ -283,6 +283,18 @@ def build_site_at(root: Path, files: dict[str, str | bytes], **overrides) -> Bui
     return BuiltSite(Path(settings["OUTPUT_PATH"]))
 
 
+def build_in_processes(root: Path, settings: dict[str, Path]) -> dict[str, dict]:
+    """Build with each settings file in a process of its own; return the snapshots.
+
+    Pelican's signal receivers stay connected for the life of a process, so
+    builds with different plugins cannot share one. Output goes to ``root/name``.
+    """
+    for name, conf in settings.items():
+        command = [sys.executable, "-m", "pelican", "-s", str(conf), "-o", name]
+        subprocess.run(command, check=True, cwd=root, capture_output=True)
+    return {name: BuiltSite(root / name).snapshot() for name in settings}
+
+
 def site_settings_at(root: Path, files: dict[str, str | bytes], **overrides) -> dict:
     """Write ``files`` under ``root/content``; return the settings to build them."""
     from pelican.settings import read_settings  # noqa: PLC0415

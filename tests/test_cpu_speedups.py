@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-import subprocess
-import sys
 import tempfile
 
 from hypothesis import given, settings
@@ -32,7 +30,7 @@ from plugins.posts.highlight import (
 from plugins.posts.metadata import check_header, read_header
 from plugins.posts.reader import PostReader
 
-from .support import ROOT, BuiltSite
+from .support import ROOT, build_in_processes
 
 # A plugin that takes the speed-ups' template globals away again, so a build can
 # show what the theme renders on its plain paths.
@@ -149,12 +147,9 @@ def test_the_site_is_the_same_without_the_template_speed_ups(tmp_path, relative_
         + 'PLUGINS = [*PLUGINS, "plain_paths"]\n',
         encoding="utf-8",
     )
-    # Signal receivers stay connected for the life of a process: one per build.
-    for name, conf in (("fast", fast), ("plain", plain)):
-        command = [sys.executable, "-m", "pelican", "-s", str(conf), "-o", name]
-        subprocess.run(command, check=True, cwd=tmp_path, capture_output=True)
-    built = BuiltSite(tmp_path / "fast").snapshot()
-    assert built == BuiltSite(tmp_path / "plain").snapshot()
+    sites = build_in_processes(tmp_path, {"fast": fast, "plain": plain})
+    built = sites["fast"]
+    assert built == sites["plain"]
     listings = [name for name in built if name.startswith("tag/")]
     assert len(listings) > 10  # many listing pages share each post's summary
 

@@ -121,19 +121,29 @@ def matrix_events(draw) -> dict:
     return _event("m.room.message", eid, sender, ts, {})
 
 
-def _relation(kind: str, head: tuple[str, str, int], target: str, text: str) -> dict:
+def _edit(head: tuple[str, str, int], target: str, text: str) -> dict:
     eid, sender, ts = head
+    content = {
+        "msgtype": "m.text",
+        "body": f"* {text}",
+        "m.new_content": {"msgtype": "m.text", "body": text},
+        "m.relates_to": {"rel_type": "m.replace", "event_id": target},
+    }
+    return _event("m.room.message", eid, sender, ts, content)
+
+
+def _reaction(head: tuple[str, str, int], target: str, key: str = "👍") -> dict:
+    eid, sender, ts = head
+    relates = {"rel_type": "m.annotation", "event_id": target, "key": key}
+    return _event("m.reaction", eid, sender, ts, {"m.relates_to": relates})
+
+
+def _relation(kind: str, head: tuple[str, str, int], target: str, text: str) -> dict:
     if kind == "edit":  # the target may itself be an edit: an edit of an edit
-        content = {
-            "msgtype": "m.text",
-            "body": "* changed",
-            "m.new_content": {"msgtype": "m.text", "body": text},
-            "m.relates_to": {"rel_type": "m.replace", "event_id": target},
-        }
-        return _event("m.room.message", eid, sender, ts, content)
+        return _edit(head, target, text)
     if kind == "reaction":
-        relates = {"rel_type": "m.annotation", "event_id": target, "key": "👍"}
-        return _event("m.reaction", eid, sender, ts, {"m.relates_to": relates})
+        return _reaction(head, target)
+    eid, sender, ts = head
     return _event("m.room.redaction", eid, sender, ts, {}, redacts=target)
 
 
@@ -162,69 +172,15 @@ UGLY_ROOM = {
     "room_name": "Blog Chat",
     "messages": [
         # Relations that arrive before the message they change.
-        _event(
-            "m.reaction",
-            "$r1",
-            "@bo:example.org",
-            T0,
-            {
-                "m.relates_to": {
-                    "rel_type": "m.annotation",
-                    "event_id": "$m1",
-                    "key": "🎉",
-                }
-            },
-        ),
-        _event(
-            "m.room.message",
-            "$e1",
-            "@bo:example.org",
-            T0 + 5,
-            {
-                "body": "* better",
-                "m.new_content": {"body": "better"},
-                "m.relates_to": {"rel_type": "m.replace", "event_id": "$m1"},
-            },
-        ),
+        _reaction(("$r1", "@bo:example.org", T0), "$m1", "🎉"),
+        _edit(("$e1", "@bo:example.org", T0 + 5), "$m1", "better"),
         _event("m.room.message", "$m1", "@ann:example.org", T0 + 1, {"body": "good"}),
         # A second edit, later, wins; an older one arriving last does not.
-        _event(
-            "m.room.message",
-            "$e2",
-            "@ann:example.org",
-            T0 + 9,
-            {
-                "body": "* best",
-                "m.new_content": {"body": "best"},
-                "m.relates_to": {"rel_type": "m.replace", "event_id": "$m1"},
-            },
-        ),
-        _event(
-            "m.room.message",
-            "$e3",
-            "@ann:example.org",
-            T0 + 2,
-            {
-                "body": "* old",
-                "m.new_content": {"body": "old"},
-                "m.relates_to": {"rel_type": "m.replace", "event_id": "$m1"},
-            },
-        ),
+        _edit(("$e2", "@ann:example.org", T0 + 9), "$m1", "best"),
+        _edit(("$e3", "@ann:example.org", T0 + 2), "$m1", "old"),
         # A reaction on a message that is then redacted: both gone.
         _event("m.room.message", "$m2", "@bo:example.org", T0 + 3, {"body": "oops"}),
-        _event(
-            "m.reaction",
-            "$r2",
-            "@ann:example.org",
-            T0 + 4,
-            {
-                "m.relates_to": {
-                    "rel_type": "m.annotation",
-                    "event_id": "$m2",
-                    "key": "👀",
-                }
-            },
-        ),
+        _reaction(("$r2", "@ann:example.org", T0 + 4), "$m2", "👀"),
         _event("m.room.redaction", "$x1", "@bo:example.org", T0 + 6, {}, redacts="$m2"),
         # The same event twice (exports repeat them): the first is kept.
         _event("m.room.message", "$m3", "@bo:example.org", T0 + 7, {"body": "once"}),

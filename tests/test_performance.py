@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-import subprocess
-import sys
 from types import SimpleNamespace
 
 import feedparser
@@ -34,7 +32,7 @@ from plugins.site_feeds.entries import (
 )
 from plugins.site_feeds.settings import FeedsSettings
 
-from .support import BuiltSite, build_site_at
+from .support import build_in_processes, build_site_at
 
 PIECES = st.sampled_from(
     [
@@ -89,8 +87,6 @@ def test_the_site_is_the_same_with_and_without_the_performance_plugin(tmp_path):
     write_corpus(
         tmp_path, CorpusShape(posts=12, transcripts=1, messages_per_transcript=40)
     )
-    # Signal receivers stay connected for the life of a process, so each build
-    # runs in a process of its own.
     settings = write_settings(tmp_path)["colloquy"]
     plain = tmp_path / "plain.py"
     plain.write_text(
@@ -99,11 +95,9 @@ def test_the_site_is_the_same_with_and_without_the_performance_plugin(tmp_path):
         + 'THEME_STATIC_PATHS = ["static"]\n',
         encoding="utf-8",
     )
-    for name, conf in (("fast", settings), ("plain", plain)):
-        command = [sys.executable, "-m", "pelican", "-s", str(conf), "-o", name]
-        subprocess.run(command, check=True, cwd=tmp_path, capture_output=True)
-    fast = BuiltSite(tmp_path / "fast").snapshot()
-    assert fast == BuiltSite(tmp_path / "plain").snapshot()
+    sites = build_in_processes(tmp_path, {"fast": settings, "plain": plain})
+    fast = sites["fast"]
+    assert fast == sites["plain"]
     assert "theme/css/site.css" in fast
     assert sum(1 for name in fast if "/post-" in name) >= 12
 

@@ -347,12 +347,8 @@ def test_nu_html_checker_reports_errors(tmp_path, vnu_ready):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    missing = tools.missing_for_chromium()
-    if missing:
-        pytest.skip(tools.skip_reason(missing))
-    driver = chrome.start_chromium(tmp_path_factory.mktemp("chromium-profile"))
-    yield driver
-    driver.quit()
+    with chrome.running_chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
+        yield driver
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.select import Select
 from selenium.webdriver.support.wait import WebDriverWait
 
-from .browser import chrome, tools
+from .browser import chrome
 from .browser.server import serve
 from .support import build_site_at
 
@@ -63,13 +63,9 @@ def paged(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory):
-    missing = tools.missing_for_chromium()
-    if missing:
-        pytest.skip(tools.skip_reason(missing))
-    driver = chrome.start_chromium(tmp_path_factory.mktemp("chromium-profile"))
-    chrome.set_viewport(driver, chrome.PHONE)
-    yield driver
-    driver.quit()
+    with chrome.running_chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
+        chrome.set_viewport(driver, chrome.PHONE)
+        yield driver
 
 
 @pytest.fixture(scope="module")

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 import json
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.keys import Keys
 
-from tests.browser.tools import AXE_JS, CHROMEDRIVER, chromium_binary
+from tests.browser.tools import (
+    AXE_JS,
+    CHROMEDRIVER,
+    chromium_binary,
+    missing_for_chromium,
+    skip_reason,
+)
 
 PHONE = (375, 812)
 DESKTOP = (1280, 900)
@@ -70,6 +79,19 @@ def start_chromium(profile: Path) -> webdriver.Chrome:
     driver = webdriver.Chrome(service=Service(str(CHROMEDRIVER)), options=options)
     driver.set_page_load_timeout(30)
     return driver
+
+
+@contextmanager
+def running_chromium(profile: Path) -> Iterator[webdriver.Chrome]:
+    """Run Chromium for the block; skip the test when it or its driver is missing."""
+    missing = missing_for_chromium()
+    if missing:
+        pytest.skip(skip_reason(missing))
+    driver = start_chromium(profile)
+    try:
+        yield driver
+    finally:
+        driver.quit()
 
 
 def set_viewport(driver: webdriver.Chrome, size: tuple[int, int]) -> None:
