@@ -289,6 +289,68 @@ def test_wxr_1_0_reads_its_older_namespaces(tmp_path):
     assert list(perspectives(content, "from-2007")) == ["1"]
 
 
+WXR_ESCAPED_NAMES = """<?xml version="1.0" encoding="UTF-8"?>
+<rss version="2.0" xmlns:content="http://purl.org/rss/1.0/modules/content/"
+ xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:wp="http://wordpress.org/export/1.2/">
+<channel><title>Kitchen &amp; Garden</title><wp:wxr_version>1.2</wp:wxr_version>
+<wp:author><wp:author_login><![CDATA[mo]]></wp:author_login>
+<wp:author_display_name><![CDATA[Mo &amp; Jo]]></wp:author_display_name></wp:author>
+<item><title><![CDATA[Bread &amp; butter]]></title>
+<link>https://kitchen.example.org/2011/03/bread-butter/</link>
+<dc:creator><![CDATA[mo]]></dc:creator>
+<content:encoded><![CDATA[Flour, water, salt.]]></content:encoded>
+<wp:post_id>41</wp:post_id><wp:post_date>2011-03-27 03:30:00</wp:post_date>
+<wp:post_date_gmt>2011-03-27 01:30:00</wp:post_date_gmt>
+<wp:post_name>bread-butter</wp:post_name><wp:status>publish</wp:status>
+<wp:post_type>post</wp:post_type>
+<category domain="category" nicename="food"><![CDATA[Food &amp; Drink]]></category>
+<category domain="post_tag" nicename="rock-roll"><![CDATA[Rock &amp; Roll]]></category>
+<wp:comment><wp:comment_id>7</wp:comment_id>
+<wp:comment_author><![CDATA[AT&amp;T &lt;3 fan]]></wp:comment_author>
+<wp:comment_date>2011-03-27 04:00:00</wp:comment_date>
+<wp:comment_date_gmt>2011-03-27 02:00:00</wp:comment_date_gmt>
+<wp:comment_content><![CDATA[Lovely.]]></wp:comment_content>
+<wp:comment_approved>1</wp:comment_approved><wp:comment_type>comment</wp:comment_type>
+<wp:comment_parent>0</wp:comment_parent></wp:comment>
+<wp:comment><wp:comment_id>9</wp:comment_id>
+<wp:comment_author><![CDATA[Other Blog]]></wp:comment_author>
+<wp:comment_author_url>https://other.example.com/2011/03/bread/</wp:comment_author_url>
+<wp:comment_date>2011-03-28 05:00:00</wp:comment_date>
+<wp:comment_date_gmt>2011-03-28 03:00:00</wp:comment_date_gmt>
+<wp:comment_content><![CDATA[Mentioned this post.]]></wp:comment_content>
+<wp:comment_approved>1</wp:comment_approved><wp:comment_type>webmention</wp:comment_type>
+<wp:comment_parent>0</wp:comment_parent></wp:comment>
+</item></channel></rss>
+"""
+
+
+def test_wxr_names_wordpress_saved_escaped_are_read_as_typed(tmp_path):
+    # WordPress runs term names, comment authors and display names through
+    # _wp_specialchars before saving: the export says "Food &amp; Drink".
+    source = tmp_path / "escaped.xml"
+    source.write_text(WXR_ESCAPED_NAMES, encoding="utf-8")
+    content = tmp_path / "content"
+    do_import(source, content)
+    post = header(content / "posts" / "2011-03-27-bread-butter.md")
+    assert (post["category"], post["tags"]) == ("Food & Drink", "Rock & Roll")
+    assert post["author"] == "Mo & Jo"
+    found = perspectives(content, "bread-butter")
+    assert found["7"].author == "AT&T <3 fan"
+
+
+def test_wxr_webmentions_are_mentions(tmp_path):
+    source = tmp_path / "escaped.xml"
+    source.write_text(WXR_ESCAPED_NAMES, encoding="utf-8")
+    content = tmp_path / "content"
+    summary = do_import(source, content)
+    assert (summary.written["perspectives"], summary.written["mentions"]) == (1, 1)
+    mention = perspectives(content, "bread-butter")["9"]
+    assert (mention.kind, mention.url) == (
+        "mention",
+        "https://other.example.com/2011/03/bread/",
+    )
+
+
 @pytest.mark.parametrize("fmt", ["wxr", "movabletype"])
 def test_a_commenter_who_typed_their_address_never_has_it_published(tmp_path, fmt):
     """An email typed as the name, or into the text, is the commenter's private data."""
@@ -910,7 +972,8 @@ def wxr_text(posts: list[dict]) -> str:
     for post in posts:
         comments = "".join(
             f"<wp:comment><wp:comment_id>{c['id']}</wp:comment_id>"
-            f"<wp:comment_author>{_esc(c['author'])}</wp:comment_author>"
+            # WordPress saves names HTML-escaped (_wp_specialchars), then exports.
+            f"<wp:comment_author>{_esc(_esc(c['author']))}</wp:comment_author>"
             "<wp:comment_date>2020-01-02 10:00:00</wp:comment_date>"
             "<wp:comment_date_gmt>2020-01-02 15:00:00</wp:comment_date_gmt>"
             f"<wp:comment_content>{_esc(c['text'])}</wp:comment_content>"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+import html
 import re
 from typing import BinaryIO
 from urllib.parse import unquote
@@ -33,6 +34,8 @@ QUIET_TYPES = frozenset(
      "oembed_cache", "user_request", "wp_font_family", "wp_font_face"}
 )  # fmt: skip
 DRAFT_STATUSES = frozenset({"draft", "pending", "private"})
+# Pingbacks, trackbacks and the Webmention plugin's own comment type.
+MENTION_TYPES = frozenset({"pingback", "trackback", "webmention"})
 PUBLISHED_STATUSES = frozenset({"publish", "future"})
 
 
@@ -54,11 +57,21 @@ def _fields(element: etree._Element) -> dict[str, str]:
     return found
 
 
+def plain_name(text: str) -> str:
+    """Return a name WordPress stored HTML-escaped (``Food &amp; Drink``) as text.
+
+    WordPress passes term names, comment authors and display names through
+    ``_wp_specialchars`` before saving them, so the export holds ``&amp;``,
+    ``&lt;`` and ``&gt;`` where the person typed ``&``, ``<`` and ``>``.
+    """
+    return html.unescape(text).strip()
+
+
 def _terms(item: etree._Element) -> tuple[list[str], list[str]]:
     categories: dict[str, None] = {}
     tags: dict[str, None] = {}
     for element in item.iterfind("category"):
-        name = text_of(element).strip()
+        name = plain_name(text_of(element))
         domain = element.get("domain", "category")
         if not name:
             continue
@@ -83,7 +96,7 @@ def _comment(
     if approved != "1" and not (options.pending and approved == "0"):
         return Skipped(record=record, reason="not approved (use --pending)")
     kind_text = fields.get("comment_type", "").strip()
-    kind = "mention" if kind_text in {"pingback", "trackback"} else "comment"
+    kind = "mention" if kind_text in MENTION_TYPES else "comment"
     try:
         date = wordpress_date(
             fields.get("comment_date", ""),
@@ -93,7 +106,7 @@ def _comment(
     except (ValueError, OverflowError) as err:
         return Skipped(record=record, reason=f"bad date: {err}")
     body, _unknown = html_to_markdown(fields.get("comment_content", ""))
-    author = fields.get("comment_author", "").strip()
+    author = plain_name(fields.get("comment_author", ""))
     parent = fields.get("comment_parent", "").strip()
     return ImportedComment(
         source_id=comment_id,
@@ -218,7 +231,7 @@ def _items(
             if _EXPORT_NS.match(element.tag) and _local(element.tag) == "author":
                 fields = _fields(element)
                 login = fields.get("author_login", "").strip()
-                name = fields.get("author_display_name", "").strip()
+                name = plain_name(fields.get("author_display_name", ""))
                 if login:
                     state.authors[login] = name or login
             continue
