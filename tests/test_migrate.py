@@ -838,6 +838,81 @@ def test_blogger_takeout_export(tmp_path):
     assert reasons["post 103"] == "status 'soft_trashed'"
 
 
+TAKEOUT_REPLIES = """<?xml version='1.0' encoding='utf-8'?>
+<feed xmlns='http://www.w3.org/2005/Atom' xmlns:blogger='http://schemas.google.com/blogger/2018'>
+<id>tag:blogger.com,1999:blog-42.archive</id><title>Takeout</title>
+<entry><id>tag:blogger.com,1999:blog-42.post-100</id><blogger:type>POST</blogger:type>
+<blogger:status>LIVE</blogger:status><author><name>Tess</name></author>
+<title>Takeout post</title><content type='html'>Hello.</content>
+<published>2021-02-03T04:05:06.000Z</published>
+<blogger:filename>/2021/02/takeout-post.html</blogger:filename></entry>
+<entry><id>tag:blogger.com,1999:blog-42.post-101</id><blogger:type>COMMENT</blogger:type>
+<blogger:status>LIVE</blogger:status><author><name>Uma</name></author>
+<blogger:parent>tag:blogger.com,1999:blog-42.post-100</blogger:parent><blogger:inReplyTo/>
+<content type='html'>First!</content>
+<published>2021-02-04T08:00:00.000Z</published></entry>
+<entry><id>tag:blogger.com,1999:blog-42.post-104</id><blogger:type>COMMENT</blogger:type>
+<blogger:status>LIVE</blogger:status><author><name>Tess</name></author>
+<blogger:parent>tag:blogger.com,1999:blog-42.post-100</blogger:parent>
+<blogger:inReplyTo>tag:blogger.com,1999:blog-42.post-101</blogger:inReplyTo>
+<content type='html'>Thanks, Uma.</content>
+<published>2021-02-04T09:00:00.000Z</published>
+</entry></feed>
+"""
+
+BLOGGER_REMOVED = """<?xml version='1.0' encoding='UTF-8'?>
+<feed xmlns='http://www.w3.org/2005/Atom' xmlns:gd='http://schemas.google.com/g/2005'
+ xmlns:thr='http://purl.org/syndication/thread/1.0'>
+<id>tag:blogger.com,1999:blog-7001.archive</id><generator>Blogger</generator>
+<entry><id>tag:blogger.com,1999:blog-7001.post-9001</id>
+<published>2011-07-04T09:30:00.000-07:00</published>
+<category scheme='http://schemas.google.com/g/2005#kind'
+ term='http://schemas.google.com/blogger/2008/kind#post'/>
+<title type='text'>Summer</title><content type='html'>Hot.</content>
+<link rel='alternate' type='text/html' href='https://log.blogspot.example/2011/07/summer.html'/>
+</entry>
+<entry><id>tag:blogger.com,1999:blog-7001.post-8101</id>
+<published>2011-07-04T12:00:00.000-07:00</published>
+<category scheme='http://schemas.google.com/g/2005#kind'
+ term='http://schemas.google.com/blogger/2008/kind#comment'/>
+<content type='html'>This comment has been removed by the author.</content>
+<author><name>Gone Reader</name></author>
+<thr:in-reply-to ref='tag:blogger.com,1999:blog-7001.post-9001' type='text/html'/>
+<gd:extendedProperty name='blogger.itemClass' value='pid-1234'/>
+<gd:extendedProperty name='blogger.contentRemoved' value='true'/></entry>
+<entry><id>tag:blogger.com,1999:blog-7001.post-8102</id>
+<published>2011-07-04T13:00:00.000-07:00</published>
+<category scheme='http://schemas.google.com/g/2005#kind'
+ term='http://schemas.google.com/blogger/2008/kind#comment'/>
+<content type='html'>Still here.</content><author><name>Kept Reader</name></author>
+<thr:in-reply-to ref='tag:blogger.com,1999:blog-7001.post-9001' type='text/html'/>
+<gd:extendedProperty name='blogger.itemClass' value='pid-5678'/></entry>
+</feed>
+"""
+
+
+def test_blogger_takeout_replies_keep_their_parent(tmp_path):
+    source = tmp_path / "feed.atom"
+    source.write_text(TAKEOUT_REPLIES, encoding="utf-8")
+    content = tmp_path / "content"
+    do_import(source, content)
+    found = perspectives(content, "takeout-post")
+    assert found["104"].in_reply_to == found["101"].id
+    assert found["101"].in_reply_to is None
+
+
+def test_blogger_comments_removed_by_their_author_are_not_imported(tmp_path):
+    # Blogger keeps a removed comment as "This comment has been removed by the
+    # author." and marks it with the blogger.contentRemoved property.
+    source = tmp_path / "blog.xml"
+    source.write_text(BLOGGER_REMOVED, encoding="utf-8")
+    content = tmp_path / "content"
+    summary = do_import(source, content)
+    assert list(perspectives(content, "summer")) == ["8102"]
+    reasons = {s.record: s.reason for s in summary.skipped}
+    assert reasons["comment 8101"] == "deleted"
+
+
 # --- Disqus -----------------------------------------------------------------------
 
 
@@ -864,6 +939,31 @@ def test_disqus_map_option_names_the_post(tmp_path):
     old = "https://marginal.example/2014/01/an-old-name-for-winter/"
     do_import(DISQUS, content, url_map={old: "winter-light"})
     assert "90007" in perspectives(content, "winter-light")
+
+
+DISQUS_STALE_LINK = """<?xml version="1.0" encoding="utf-8"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
+<thread dsq:id="7101"><id>101 https://marginal.example/?p=101</id>
+<link>https://marginal.example/2015/05/cafe-notes-before-the-rename/</link>
+<title>Café notes</title><createdAt>2016-01-05T10:00:00Z</createdAt></thread>
+<post dsq:id="91001"><message><![CDATA[<p>Found via the old link.</p>]]></message>
+<createdAt>2016-02-10T15:20:00Z</createdAt><isDeleted>false</isDeleted>
+<isSpam>false</isSpam><author><name>Ivo</name><isAnonymous>false</isAnonymous>
+</author><thread dsq:id="7101"/></post>
+</disqus>
+"""
+
+
+def test_disqus_thread_whose_link_changed_is_found_by_its_identifier(tmp_path):
+    # Disqus's WordPress plugin names each thread "<post id> <guid>"; the guid
+    # (?p=101) still finds the post when the permalink it was created on is gone.
+    content = tmp_path / "content"
+    do_import(WXR, content)
+    source = tmp_path / "disqus.xml"
+    source.write_text(DISQUS_STALE_LINK, encoding="utf-8")
+    summary = do_import(source, content)
+    assert "91001" in perspectives(content, "cafe-notes")
+    assert not summary.skipped
 
 
 @pytest.mark.parametrize(

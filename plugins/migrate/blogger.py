@@ -24,6 +24,7 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 THR = "{http://purl.org/syndication/thread/1.0}"
 KIND_SCHEME = "http://schemas.google.com/g/2005#kind"
 LABEL_SCHEME = "http://www.blogger.com/atom/ns#"
+GD = "{http://schemas.google.com/g/2005}"
 
 
 def _kind(entry: etree._Element) -> str:
@@ -53,6 +54,15 @@ def _status(entry: etree._Element) -> str:
         return "draft"
     status = (entry.findtext("{*}status") or "live").strip().lower()
     return {"live": "live", "draft": "draft", "scheduled": "live"}.get(status, status)
+
+
+def _content_removed(entry: etree._Element) -> bool:
+    """Tell a comment whose text Blogger replaced ("This comment has been removed")."""
+    return any(
+        prop.get("name") == "blogger.contentRemoved"
+        and prop.get("value", "true").strip().lower() != "false"
+        for prop in entry.iterfind(f"{GD}extendedProperty")
+    )
 
 
 def _date(entry: etree._Element, options: Options) -> tuple[datetime, datetime | None]:
@@ -104,7 +114,8 @@ def _comment(entry: etree._Element, options: Options) -> tuple[str, ImportedComm
     if not post_ref.strip():
         raise ValueError("no post it replies to (thr:in-reply-to)")
     date, _ = _date(entry, options)
-    related = _link(entry, "related")
+    # Classic exports link a reply to its parent; Takeout names it in inReplyTo.
+    related = _link(entry, "related") or (entry.findtext("{*}inReplyTo") or "").strip()
     author = (entry.findtext(f"{ATOM}author/{ATOM}name") or "").strip()
     body, _ = html_to_markdown(
         text_of(entry.find(f"{ATOM}content")), breaks=False, shortcodes=False
@@ -135,6 +146,9 @@ def parse_blogger(path: Path, *, options: Options) -> Iterator[Record]:
             if kind == "comment":
                 if _status(entry) not in {"live"}:
                     yield Skipped(record=f"comment {number}", reason="not live (spam?)")
+                    continue
+                if _content_removed(entry):
+                    yield Skipped(record=f"comment {number}", reason="deleted")
                     continue
                 post_number, comment = _comment(entry, options)
                 comments.setdefault(post_number, []).append(comment)

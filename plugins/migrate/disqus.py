@@ -21,6 +21,23 @@ def _flag(element: etree._Element, name: str) -> bool:
     return (element.findtext(f"{NS}{name}") or "").strip().lower() == "true"
 
 
+def _thread_post(
+    thread: etree._Element, known: dict[str, str], url_map: dict[str, str]
+) -> str:
+    """Return the slug of a thread's post, from its link or else its identifier.
+
+    Disqus's WordPress plugin names a thread ``"<post id> <guid>"`` (the guid is the
+    ``?p=`` URL), which still finds the post when its permalink has changed.
+    """
+    link = (thread.findtext(f"{NS}link") or "").strip()
+    identifier = (thread.findtext(f"{NS}id") or "").split()
+    urls = [link, *(p for p in identifier if p.startswith(("http://", "https://")))]
+    for url in urls:
+        if url and (slug := match_post(url, known, url_map)):
+            return slug
+    return ""
+
+
 def _comment(post: etree._Element, number: str, options: Options) -> ImportedComment:
     created = (post.findtext(f"{NS}createdAt") or "").strip()
     if not created:
@@ -59,7 +76,7 @@ def parse_disqus(
         number = thread.get(DSQ_ID, "").strip()
         link = (thread.findtext(f"{NS}link") or "").strip()
         links[number] = link
-        threads[number] = match_post(link, known, options.url_map) if link else ""
+        threads[number] = _thread_post(thread, known, options.url_map)
     by_post: dict[str, list[ImportedComment]] = {}
     for post in root.iterfind(f"{NS}post"):
         number = post.get(DSQ_ID, "").strip() or "?"
