@@ -687,6 +687,54 @@ def test_movabletype_without_a_zone_takes_the_timezone_option(tmp_path):
     assert post["date"] == "2008-03-14 21:26:53+01:00"
 
 
+TYPEPAD_EXPORT = """AUTHOR: Mara Quill
+AUTHOR EMAIL: mara@typepad.example
+TITLE: Ledger & pencils
+STATUS: Publish
+ALLOW COMMENTS: 1
+CONVERT BREAKS: wysiwyg
+ALLOW PINGS: 0
+BASENAME: ledger_pencils
+CATEGORY: Libraries
+
+UNIQUE URL: https://mara.typepad.example/blog/2009/02/ledger-and-pencils.html
+DATE: 02/03/2009 10:15:00 PM
+-----
+BODY:
+The ledger lists
+every pencil.<br />
+<br />
+Even the <em>red</em> ones.
+-----
+EXTENDED BODY:
+
+-----
+EXCERPT:
+
+-----
+KEYWORDS:
+
+-----
+--------
+"""
+
+
+def test_typepad_unique_url_and_wysiwyg_body(tmp_path):
+    # TypePad names the old permalink "UNIQUE URL:" and marks rich-text bodies
+    # "CONVERT BREAKS: wysiwyg": HTML, whose newlines are not line breaks.
+    source = tmp_path / "typepad.txt"
+    source.write_text(TYPEPAD_EXPORT, encoding="utf-8")
+    content = tmp_path / "content"
+    do_import(source, content)
+    path = content / "posts" / "2009-02-03-ledger-and-pencils.md"
+    post = header(path)
+    assert post["slug"] == "ledger-and-pencils"
+    assert post["earlier-urls"] == "/blog/2009/02/ledger-and-pencils.html"
+    body = path.read_text("utf-8").split("\n\n", 1)[1]
+    assert body == "The ledger lists\nevery pencil.\n\nEven the *red* ones.\n"
+    assert "mara@typepad.example" not in path.read_text("utf-8")
+
+
 _KEY = st.from_regex(r"[A-Z]([A-Z _]{0,8}[A-Z])?", fullmatch=True)
 _VALUE = st.text(
     st.characters(blacklist_categories=("Cs", "Cc"), blacklist_characters="\r\n"),

@@ -190,11 +190,16 @@ def parse_mt_date(text: str, zone: str) -> datetime:
     return local_date(text, zone)
 
 
+# Bodies the rich-text editors wrote: HTML, where a newline breaks no line
+# ("richtext" in Movable Type, "wysiwyg" in TypePad).
+HTML_CONVERTS = frozenset({"0", "richtext", "wysiwyg"})
+
+
 def _body(text: str, convert: str) -> str:
     if convert.startswith("markdown"):
         return text.strip() + "\n" if text.strip() else ""
     markdown, _ = html_to_markdown(
-        text, breaks=convert not in {"0", "richtext"}, shortcodes=False
+        text, breaks=convert not in HTML_CONVERTS, shortcodes=False
     )
     return markdown
 
@@ -259,7 +264,8 @@ def entry_records(entry: MTEntry, *, number: int, options: Options) -> Iterator[
     text = sections.get("BODY", "")
     if sections.get("EXTENDED BODY", "").strip():
         text = f"{text}\n\n{sections['EXTENDED BODY']}"
-    url = entry.get("UNIQUEURL") or entry.get("PERMALINK")
+    # TypePad writes "UNIQUE URL:"; some Movable Type tools "UNIQUEURL:".
+    url = entry.get("UNIQUE URL") or entry.get("UNIQUEURL") or entry.get("PERMALINK")
     slug = (
         slug_from_url(url)
         or make_slug(entry.get("BASENAME"))
