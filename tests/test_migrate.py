@@ -15,7 +15,7 @@ import pytest
 from plugins.cli import main
 from plugins.migrate.commands import detect_format, run_import
 from plugins.migrate.markup import autop, html_to_markdown
-from plugins.migrate.model import ImportedComment, MigrationError, Options
+from plugins.migrate.model import ImportedComment, MigrationError, Options, Skipped
 from plugins.migrate.movabletype import (
     SECTION_FIELDS,
     MovableTypeError,
@@ -238,6 +238,26 @@ def test_wxr_attachments_are_listed_to_fetch(tmp_path):
                 "margins",
             )
         ),
+    ]
+
+
+def test_wxr_comments_on_attachment_pages_are_reported_not_dropped():
+    export = (
+        '<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel><item>'
+        "<title>sunset.jpg</title><wp:post_id>88</wp:post_id>"
+        "<wp:post_type>attachment</wp:post_type><wp:post_parent>0</wp:post_parent>"
+        "<wp:attachment_url>https://old.example/sunset.jpg</wp:attachment_url>"
+        "<wp:comment><wp:comment_id>501</wp:comment_id>"
+        "<wp:comment_author>Pia</wp:comment_author>"
+        "<wp:comment_content>What a sky!</wp:comment_content>"
+        "<wp:comment_approved>1</wp:comment_approved></wp:comment>"
+        "</item></channel></rss>"
+    )
+    handle = io.BytesIO(export.encode("utf-8"))
+    records = list(parse_wxr(handle, path="photos.xml", options=Options()))
+    skips = [(r.record, r.reason) for r in records if isinstance(r, Skipped)]
+    assert skips == [
+        ("comment 501 on attachment 88", "on an attachment page, which is not imported")
     ]
 
 

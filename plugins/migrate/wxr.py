@@ -249,6 +249,14 @@ def _items(
                     element.findtext("title") or "",
                 )
             )
+            # Readers comment on image pages too; say so rather than drop them.
+            for comment in element.iterfind("{*}comment"):
+                if _EXPORT_NS.match(comment.tag):
+                    number = _fields(comment).get("comment_id", "").strip() or "?"
+                    yield Skipped(
+                        record=f"comment {number} on attachment {post_id}",
+                        reason="on an attachment page, which is not imported",
+                    )
             continue
         if post_type not in POST_TYPES:
             yield Skipped(
