@@ -1034,6 +1034,38 @@ def test_disqus_thread_whose_link_changed_is_found_by_its_identifier(tmp_path):
     assert not summary.skipped
 
 
+def test_disqus_comments_the_wxr_already_holds_are_not_doubled(tmp_path):
+    # The Disqus plugin syncs comments both ways, so a WordPress site's WXR and
+    # its Disqus export hold the same comments; each must appear once.
+    content = tmp_path / "content"
+    do_import(WXR, content)
+    before = perspectives(content, "cafe-notes")
+    first = min(before.values(), key=lambda p: p.date)
+    when = first.date.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    export = f"""<?xml version="1.0" encoding="utf-8"?>
+<disqus xmlns="http://disqus.com" xmlns:dsq="http://disqus.com/disqus-internals">
+<thread dsq:id="7101"><link>https://marginal.example/2015/05/cafe-notes/</link></thread>
+<post dsq:id="92001"><id>wp_id=1</id><message><![CDATA[<p>Same words.</p>]]></message>
+<createdAt>{when}</createdAt><author><name>{first.author}</name></author>
+<thread dsq:id="7101"/></post>
+<post dsq:id="92002"><message><![CDATA[<p>A reply only Disqus has.</p>]]></message>
+<createdAt>2020-01-01T10:00:00Z</createdAt><author><name>Noor</name></author>
+<thread dsq:id="7101"/><parent dsq:id="92001"/></post>
+</disqus>
+"""
+    source = tmp_path / "disqus.xml"
+    source.write_text(export, encoding="utf-8")
+    summary = do_import(source, content)
+    after = perspectives(content, "cafe-notes")
+    assert sorted(after) == sorted([*before, "92002"])
+    assert after["92002"].in_reply_to == first.id
+    reasons = {s.record: s.reason for s in summary.skipped}
+    assert reasons["comment 92001 on cafe-notes"] == (
+        f"already imported from another export: {first.id}"
+    )
+    assert do_import(source, content).written.total() == 0  # and again: no change
+
+
 @pytest.mark.parametrize(
     ("url", "key"),
     [

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 import logging
 import os
 from pathlib import Path
@@ -13,6 +13,7 @@ import re
 from typing import TextIO
 
 from plugins.common import privacy
+from plugins.common.errors import ContentError
 from plugins.common.files import UnsafePathError, inside, safe_filename, write_atomic
 from plugins.common.sanitize import safe_url, sanitize_inline
 from plugins.migrate.model import (
@@ -23,7 +24,7 @@ from plugins.migrate.model import (
     Skipped,
 )
 from plugins.migrate.values import make_slug
-from plugins.perspectives.fileformat import format_perspective
+from plugins.perspectives.fileformat import format_perspective, parse_date, split_header
 
 logger = logging.getLogger(__name__)
 
@@ -164,6 +165,12 @@ def render_perspective(
     )
 
 
+def _same_comment_key(comment: ImportedComment) -> tuple[str, str]:
+    """Return what one comment has in every export: its minute (UTC) and author."""
+    minute = f"{comment.date.astimezone(UTC):%Y-%m-%d %H:%M}"
+    return minute, public_author(comment).casefold()
+
+
 @dataclass(slots=True)
 class Writer:
     """Write records under one content folder, counting what happened."""
@@ -242,7 +249,21 @@ class Writer:
                 self.skip(f"comment {comment.source_id}", "no usable post slug")
             return
         ids = perspective_ids(group.comments, keep_ids=group.keep_ids)
+        folder = self.content / "perspectives" / slug
+        others = self._from_other_sources(folder)
+        copies = {}
         for comment in group.comments:
+            other = others.get(_same_comment_key(comment))
+            if other and not (folder / f"{ids[comment.source_id]}.md").exists():
+                copies[comment.source_id] = other
+                ids[comment.source_id] = other  # its replies thread under the copy
+        for comment in group.comments:
+            if copy := copies.get(comment.source_id):
+                self.skip(
+                    f"comment {comment.source_id} on {slug}",
+                    f"already imported from another export: {copy}",
+                )
+                continue
             parent = ""
             if comment.parent_id:
                 parent = ids.get(comment.parent_id, "")
@@ -271,6 +292,29 @@ class Writer:
             )
             kind = "mentions" if comment.kind == "mention" else "perspectives"
             self._write(path, text, kind, f"comment {comment.source_id}")
+
+    def _from_other_sources(self, folder: Path) -> dict[tuple[str, str], str]:
+        """Map the perspectives another export wrote in ``folder`` to their stems.
+
+        WordPress with the Disqus plugin keeps each comment in both places (synced
+        both ways), so its WXR and its Disqus export hold the same comments.
+        """
+        found: dict[tuple[str, str], str] = {}
+        for path in sorted(folder.glob("*.md")) if folder.is_dir() else ():
+            try:
+                text = path.read_text("utf-8", "replace")
+                fields = {f.key: f.value for f in split_header(text, path=str(path))[0]}
+                date = parse_date(fields.get("date", ""), timezone="UTC")
+            except (ContentError, ValueError, OverflowError):
+                continue
+            label = fields.get("source", "").split(" ", 1)[0]
+            if label and label != self.source_label:
+                key = (
+                    f"{date.astimezone(UTC):%Y-%m-%d %H:%M}",
+                    fields.get("author", ""),
+                )
+                found.setdefault((key[0], key[1].casefold()), path.stem)
+        return found
 
     def add(
         self, record: ImportedPost | CommentsFor | Attachment | Skipped, *, posts: bool
