@@ -147,9 +147,47 @@ def mend_xml(data: bytes) -> bytes:
     return _REFERENCE.sub(fix, data)
 
 
+# C0 controls XML 1.0 forbids even as references. Old databases hold them (a
+# vertical tab pasted from Word, an escape from a terminal) and exports copy them
+# verbatim, so one would stop the parser. No byte of a multi-byte UTF-8 character
+# is below 0x80, so dropping these bytes never splits a character.
+_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+_UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
+
+
+def drop_control_bytes(data: bytes) -> bytes:
+    """Remove the control characters XML 1.0 cannot hold from UTF-8 bytes.
+
+    UTF-16 (where every other byte of ASCII text is NUL) is left as it is.
+    """
+    return data if data.startswith(_UTF16_STARTS) else _CONTROL_BYTES.sub(b"", data)
+
+
+class _WithoutControls:
+    """A binary file whose reads skip the control bytes XML 1.0 cannot hold."""
+
+    def __init__(self, handle: BinaryIO) -> None:
+        self.handle = handle
+        self.clean: bool | None = None  # decided by the first bytes
+
+    def read(self, size: int = -1) -> bytes:
+        """Read up to ``size`` bytes, less the control characters among them."""
+        while True:
+            data = self.handle.read(size)
+            if self.clean is None:
+                self.clean = not data.startswith(_UTF16_STARTS)
+            if not self.clean:
+                return data
+            cleaned = _CONTROL_BYTES.sub(b"", data)
+            if cleaned or not data:
+                return cleaned
+
+
 def parse_tree(path: Path, *, recover: bool = False) -> etree._Element:
     """Parse a whole (smallish) export safely, mending broken XML when asked."""
-    data = path.read_bytes()
+    data = drop_control_bytes(path.read_bytes())
     check_prolog(io.BytesIO(data).read, path=str(path))
     if recover:
         data = mend_xml(data)
@@ -178,7 +216,7 @@ def iter_elements(
     check_prolog(handle.read, path=path)
     handle.seek(0, os.SEEK_SET)
     context = etree.iterparse(
-        handle,
+        _WithoutControls(handle),
         events=("end",),
         tag=tags,
         resolve_entities=False,
