@@ -10,6 +10,7 @@ import re
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from lxml import etree as ET
 import pytest
 
 from plugins.cli import main
@@ -500,6 +501,27 @@ def test_unknown_file_is_refused(tmp_path):
     source.write_text("just some notes\n", encoding="utf-8")
     with pytest.raises(MigrationError, match="expected a WordPress WXR"):
         detect_format(source)
+
+
+@pytest.mark.parametrize(
+    ("source", "fmt", "expected"),
+    [
+        (DISQUS, "wxr", "a WordPress export (<rss>)"),
+        (WXR, "disqus", "a Disqus export (<disqus>)"),
+        (WXR, "blogger", "a Blogger export (an Atom <feed>)"),
+    ],
+)
+def test_an_export_named_with_the_wrong_format_is_refused(
+    tmp_path, source, fmt, expected
+):
+    # Otherwise the import "succeeds" with nothing written.
+    with pytest.raises(MigrationError) as err:
+        run_import(source, content=tmp_path / "content", options=Options(format=fmt))
+    root = "disqus" if source == DISQUS else "rss"
+    line = ET.parse(source).getroot().sourceline
+    assert str(err.value) == (
+        f"{source}:{line}: expected {expected}, got a document whose root is <{root}>"
+    )
 
 
 def import_everything(content: Path) -> None:

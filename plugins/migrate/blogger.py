@@ -18,7 +18,7 @@ from plugins.migrate.model import (
     Skipped,
 )
 from plugins.migrate.values import earlier_urls, local_date, make_slug, slug_from_url
-from plugins.migrate.xmlsafe import parse_tree, text_of
+from plugins.migrate.xmlsafe import check_root, parse_tree, text_of
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 THR = "{http://purl.org/syndication/thread/1.0}"
@@ -134,6 +134,9 @@ def _comment(entry: etree._Element, options: Options) -> tuple[str, ImportedComm
 def parse_blogger(path: Path, *, options: Options) -> Iterator[Record]:
     """Yield the posts of a Blogger export, each with its comments."""
     root = parse_tree(path, recover=True)
+    check_root(
+        root, f"{ATOM}feed", what="a Blogger export (an Atom <feed>)", path=str(path)
+    )
     posts: dict[str, ImportedPost] = {}
     comments: dict[str, list[ImportedComment]] = {}
     for index, entry in enumerate(root.iterfind(f"{ATOM}entry"), start=1):

@@ -11,7 +11,7 @@ from plugins.migrate.markup import html_to_markdown
 from plugins.migrate.model import CommentsFor, ImportedComment, Options, Record, Skipped
 from plugins.migrate.siteindex import match_post
 from plugins.migrate.values import email_hash, local_date
-from plugins.migrate.xmlsafe import parse_tree, text_of
+from plugins.migrate.xmlsafe import check_root, parse_tree, text_of
 
 NS = "{http://disqus.com}"
 DSQ_ID = "{http://disqus.com/disqus-internals}id"
@@ -70,6 +70,7 @@ def parse_disqus(
 ) -> Iterator[Record]:
     """Yield each matched post's comments; threads no post matches are skipped."""
     root = parse_tree(path)
+    check_root(root, f"{NS}disqus", what="a Disqus export (<disqus>)", path=str(path))
     threads: dict[str, str] = {}  # thread id -> post slug ("" when unmatched)
     links: dict[str, str] = {}
     for thread in root.iterfind(f"{NS}thread"):

@@ -226,7 +226,9 @@ def _items(
     handle: BinaryIO, path: str, options: Options, state: _State
 ) -> Iterator[Record]:
     tags = ("item", "{*}author")
-    for element in iter_elements(handle, tags, path=path):
+    for element in iter_elements(
+        handle, tags, path=path, root="rss", what="a WordPress export (<rss>)"
+    ):
         if element.tag != "item":
             if _EXPORT_NS.match(element.tag) and _local(element.tag) == "author":
                 fields = _fields(element)

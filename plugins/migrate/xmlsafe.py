@@ -206,12 +206,29 @@ def parse_tree(path: Path, *, recover: bool = False) -> etree._Element:
     return root
 
 
+def check_root(root: etree._Element, expected: str, *, what: str, path: str) -> None:
+    """Refuse a document whose root element is not ``expected`` (a wrong --format)."""
+    if root.tag != expected:
+        name = etree.QName(root).localname if isinstance(root.tag, str) else "?"
+        raise MigrationError(
+            f"expected {what}, got a document whose root is <{name}>",
+            path=path,
+            line=root.sourceline,
+        )
+
+
 def iter_elements(
-    handle: BinaryIO, tags: tuple[str, ...], *, path: str
+    handle: BinaryIO,
+    tags: tuple[str, ...],
+    *,
+    path: str,
+    root: str = "",
+    what: str = "",
 ) -> Iterator[etree._Element]:
     """Yield each finished element named in ``tags``, freeing it after use.
 
-    Memory stays bounded by the largest single record, not the file.
+    Memory stays bounded by the largest single record, not the file. A ``root``
+    tag, when given, is checked once the document is read.
     """
     check_prolog(handle.read, path=path)
     handle.seek(0, os.SEEK_SET)
@@ -240,6 +257,8 @@ def iter_elements(
         raise MigrationError(
             f"expected well-formed XML, got {err.msg}", path=path, line=err.lineno
         ) from None
+    if root and context.root is not None:
+        check_root(context.root, root, what=what or f"<{root}>", path=path)
 
 
 def text_of(element: etree._Element | None) -> str:
