@@ -30,6 +30,7 @@ from plugins.migrate.siteindex import url_key
 from plugins.migrate.values import local_date, wordpress_date
 from plugins.migrate.writer import perspective_ids, render_perspective
 from plugins.migrate.wxr import parse_wxr
+from plugins.migrate.xmlsafe import MendedFile, mend_utf8
 from plugins.perspectives.fileformat import parse_perspective
 from plugins.posts.metadata import read_header
 
@@ -1270,6 +1271,51 @@ def test_wxr_control_characters_from_old_databases_lose_nothing(title, text):
     expected = control.sub("", title).replace("\r\n", "\n").replace("\r", "\n")
     assert records[0].title == expected.strip()  # XML reads \r as a line end
     assert not control.search(records[0].body)
+
+
+def test_wxr_with_windows_1252_bytes_in_a_utf8_export_is_read(caplog):
+    # Old databases mix single-byte Windows-1252 text into UTF-8 exports.
+    items = "".join(
+        f"<item><title>Post {n}</title><wp:post_id>{n}</wp:post_id>"
+        f"<content:encoded><![CDATA[Caf\xe9 cr\xe8me \x93{n}\x94 \u00fcber]]>"
+        "</content:encoded><wp:post_date>2020-01-01 10:00:00</wp:post_date>"
+        f"<wp:post_name>p{n}</wp:post_name><wp:post_type>post</wp:post_type></item>"
+        for n in range(2000)
+    )
+    export = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<rss xmlns:wp="http://wordpress.org/export/1.2/"'
+        ' xmlns:content="http://purl.org/rss/1.0/modules/content/"><channel>'
+        f"{items}</channel></rss>"
+    )
+    # \xe9, \xe8, \x93, \x94 stand for single bytes; ü stays real UTF-8.
+    data = export.encode("utf-8")
+    for char in "\xe9\xe8\x93\x94":
+        data = data.replace(char.encode("utf-8"), char.encode("latin-1"))
+    records = list(parse_wxr(io.BytesIO(data), path="old.xml", options=Options()))
+    assert len(records) == 2000
+    assert records[1999].body == "Café crème “1999” über\n"
+    assert "old.xml: not UTF-8 in places" in caplog.text
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.binary(max_size=300), st.lists(st.integers(1, 40), max_size=20))
+def test_mending_an_export_piece_by_piece_equals_mending_it_whole(data, sizes):
+    data = b'<?xml version="1.0"?>' + data
+    handle = MendedFile(io.BytesIO(data), "gen.xml")
+    pieces = [handle.read(size) for size in sizes]
+    while piece := handle.read(17):
+        pieces.append(piece)
+    assert b"".join(pieces) == mend_utf8(data, path="gen.xml")
+    mended = mend_utf8(data, path="gen.xml").decode("utf-8")  # always UTF-8
+    assert not re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", mended)
+
+
+def test_an_export_declared_in_another_encoding_is_left_to_the_parser():
+    data = '<?xml version="1.0" encoding="ISO-8859-1"?><rss>café</rss>'.encode(
+        "latin-1"
+    )
+    assert mend_utf8(data, path="x.xml") == data
 
 
 def test_disqus_message_with_a_control_character_is_read(tmp_path):

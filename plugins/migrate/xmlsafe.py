@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Iterator
 from html.entities import name2codepoint
 import io
+import logging
 import os
 from pathlib import Path
 import re
@@ -13,6 +15,8 @@ from typing import BinaryIO
 from lxml import etree
 
 from plugins.migrate.model import MigrationError
+
+logger = logging.getLogger(__name__)
 
 _HEAD_BYTES = 1 << 16
 _MAX_PROLOG = 1 << 24  # 16 MB of comments before the first element is not an export
@@ -149,45 +153,75 @@ def mend_xml(data: bytes) -> bytes:
 
 # C0 controls XML 1.0 forbids even as references. Old databases hold them (a
 # vertical tab pasted from Word, an escape from a terminal) and exports copy them
-# verbatim, so one would stop the parser. No byte of a multi-byte UTF-8 character
-# is below 0x80, so dropping these bytes never splits a character.
-_CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
-
-
+# verbatim, so one would stop the parser and every record after it would be lost.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Bytes that are not UTF-8, as the decoder's surrogateescape handler leaves them.
+_NOT_UTF8 = re.compile(r"[\udc80-\udcff]")
 _UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
+_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?\bencoding\s*=\s*["']([\w.:-]+)["']""")
 
 
-def drop_control_bytes(data: bytes) -> bytes:
-    """Remove the control characters XML 1.0 cannot hold from UTF-8 bytes.
+def is_utf8_document(head: bytes) -> bool:
+    """Tell from its first bytes whether an XML document says it is UTF-8."""
+    head = head.removeprefix(b"\xef\xbb\xbf")
+    if head.startswith(_UTF16_STARTS):
+        return False
+    declared = _ENCODING.match(head)
+    return declared is None or declared[1].lower() in {b"utf-8", b"utf8"}
 
-    UTF-16 (where every other byte of ASCII text is NUL) is left as it is.
+
+def _mend_text(text: str, path: str) -> str:
+    """Read stray non-UTF-8 bytes as Windows-1252 and drop forbidden controls."""
+    if _NOT_UTF8.search(text):
+        logger.warning(
+            "%s: not UTF-8 in places; those bytes are read as Windows-1252",
+            path,
+            extra={"limit_msg": "%s: more bytes read as Windows-1252"},
+        )
+    text = _NOT_UTF8.sub(
+        lambda m: bytes([ord(m[0]) - 0xDC00]).decode("cp1252", "replace"), text
+    )
+    return _CONTROLS.sub("", text)
+
+
+def mend_utf8(data: bytes, *, path: str) -> bytes:
+    """Return a UTF-8 export the parser can read to its end.
+
+    Old blogs' databases mix in Windows-1252 text (an é saved as one byte) and
+    control characters; a strict parser stops at the first, losing the rest.
+    Documents in another declared encoding are returned as they are.
     """
-    return data if data.startswith(_UTF16_STARTS) else _CONTROL_BYTES.sub(b"", data)
+    if not is_utf8_document(data[:200]):
+        return data
+    text = data.decode("utf-8", "surrogateescape")
+    return _mend_text(text, path).encode("utf-8")
 
 
-class _WithoutControls:
-    """A binary file whose reads skip the control bytes XML 1.0 cannot hold."""
+class MendedFile:
+    """A binary file read through :func:`mend_utf8`, piece by piece."""
 
-    def __init__(self, handle: BinaryIO) -> None:
-        self.handle = handle
-        self.clean: bool | None = None  # decided by the first bytes
+    def __init__(self, handle: BinaryIO, path: str) -> None:
+        self.handle, self.path = handle, path
+        self.decoder: codecs.IncrementalDecoder | None = None
+        self.utf8: bool | None = None  # decided by the first bytes
 
     def read(self, size: int = -1) -> bytes:
-        """Read up to ``size`` bytes, less the control characters among them."""
+        """Read about ``size`` bytes, mended."""
         while True:
             data = self.handle.read(size)
-            if self.clean is None:
-                self.clean = not data.startswith(_UTF16_STARTS)
-            if not self.clean:
+            if self.utf8 is None:
+                self.utf8 = is_utf8_document(data[:200])
+                self.decoder = codecs.getincrementaldecoder("utf-8")("surrogateescape")
+            if not self.utf8 or self.decoder is None:
                 return data
-            cleaned = _CONTROL_BYTES.sub(b"", data)
-            if cleaned or not data:
-                return cleaned
+            text = self.decoder.decode(data, final=not data)
+            if text or not data:
+                return _mend_text(text, self.path).encode("utf-8")
 
 
 def parse_tree(path: Path, *, recover: bool = False) -> etree._Element:
     """Parse a whole (smallish) export safely, mending broken XML when asked."""
-    data = drop_control_bytes(path.read_bytes())
+    data = mend_utf8(path.read_bytes(), path=str(path))
     check_prolog(io.BytesIO(data).read, path=str(path))
     if recover:
         data = mend_xml(data)
@@ -233,7 +267,7 @@ def iter_elements(
     check_prolog(handle.read, path=path)
     handle.seek(0, os.SEEK_SET)
     context = etree.iterparse(
-        _WithoutControls(handle),
+        MendedFile(handle, path),
         events=("end",),
         tag=tags,
         resolve_entities=False,
