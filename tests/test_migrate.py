@@ -8,6 +8,7 @@ import logging
 from pathlib import Path
 import re
 
+import feedparser
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from lxml import etree as ET
@@ -678,6 +679,42 @@ def test_old_permalinks_keep_working_after_the_import(tmp_path, build_site):
         assert refresh["content"].endswith(f"url={new}"), old
     # A query URL cannot be a static page: it goes to the server's redirect map.
     assert '"/?p=101" "/2015/05/cafe-notes/";' in site.text("redirects.nginx.map")
+
+
+def test_imported_posts_keep_their_old_feed_ids(tmp_path, build_site):
+    # A reader dedupes by entry id: with new ids, every subscriber would see the
+    # latest posts again as new after the move.
+    content = tmp_path / "content"
+    do_import(WXR, content)
+    do_import(BLOGGER, content)
+    site = build_site({})
+    feed = feedparser.parse(site.output / "feeds" / "atom.xml")
+    assert not feed.bozo
+    ids = {entry.id for entry in feed.entries}
+    assert {
+        "https://marginal.example/?p=101",
+        "tag:blogger.com,1999:blog-7001.post-9001",
+    } <= ids
+    rss = site.xml("feeds/rss.xml")
+    guid = rss.find(".//item/guid")
+    assert guid.get("isPermaLink") == "false"
+
+
+def test_a_guid_two_wordpress_posts_share_is_kept_by_the_first_only():
+    # Post-duplicating plugins have copied guids: one feed id must stay unique.
+    item = (
+        "<item><title>{n}</title><guid isPermaLink='false'>https://old.example/?p=1</guid>"
+        "<wp:post_id>{n}</wp:post_id><wp:post_date>2020-01-0{n} 10:00:00</wp:post_date>"
+        "<wp:post_name>p{n}</wp:post_name><wp:post_type>post</wp:post_type></item>"
+    )
+    export = (
+        '<rss xmlns:wp="http://wordpress.org/export/1.2/"><channel>'
+        + item.format(n=1)
+        + item.format(n=2)
+        + "</channel></rss>"
+    )
+    records = list(parse_wxr(io.BytesIO(export.encode()), path="x", options=Options()))
+    assert [r.feed_id for r in records] == ["https://old.example/?p=1", ""]
 
 
 # --- Movable Type / TypePad --------------------------------------------------------

@@ -104,6 +104,8 @@ def _post(entry: etree._Element, number: str, options: Options) -> ImportedPost:
         tags=tuple(labels[1:]),
         author=(entry.findtext(f"{ATOM}author/{ATOM}name") or "").strip(),
         earlier_urls=earlier_urls([url or filename], new_url),
+        # Blogger's feeds use the export's entry id ("tag:blogger.com,1999:...").
+        feed_id=(entry.findtext(f"{ATOM}id") or "").strip(),
     )
 
 

@@ -49,6 +49,7 @@ class ImportedPost:
     author: str = ""
     summary: str = ""
     earlier_urls: tuple[str, ...] = ()  # site-relative paths of the old permalinks
+    feed_id: str = ""  # the old feed's entry id, so subscribers see no repeats
     comments: tuple[ImportedComment, ...] = ()
     unknown_shortcodes: tuple[str, ...] = ()
 

@@ -30,6 +30,9 @@ logger = logging.getLogger(__name__)
 
 ATTACHMENTS_FILE = "migration-attachments.tsv"
 _SPACE = re.compile(r"\s+")
+_FEED_ID = re.compile(
+    r"[a-zA-Z][a-zA-Z0-9+.-]*:[^\s<>\"]+"
+)  # a URI, as site_feeds takes
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -114,6 +117,8 @@ def render_post(post: ImportedPost) -> str:
         lines.append("Status: draft")
     if post.earlier_urls:
         lines.append(f"Earlier-Urls: {', '.join(post.earlier_urls)}")
+    if feed_id := _FEED_ID.fullmatch(one_line(post.feed_id)):
+        lines.append(f"Feed-Id: {feed_id[0]}")
     body = clean_text(post.body) if post.body.strip() else "\n"
     return "\n".join(lines) + "\n\n" + body
 

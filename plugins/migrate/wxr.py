@@ -128,7 +128,7 @@ def _comment(
 def _post(
     item: etree._Element,
     fields: dict[str, str],
-    authors: dict[str, str],
+    state: _State,
     options: Options,
 ) -> Iterator[Record]:
     post_id = fields.get("post_id", "").strip() or "?"
@@ -162,6 +162,9 @@ def _post(
     is_page = post_type == "page"
     new_url = f"/{slug}/" if is_page else f"/{date:%Y}/{date:%m}/{slug}/"
     guid = (item.findtext("guid") or "").strip()
+    # WordPress's own feeds use the guid as the entry id: keep it, once.
+    feed_id = guid if guid not in state.guids else ""
+    state.guids.add(guid)
     old = [item.findtext("link") or ""]
     if "?p=" in guid or "?page_id=" in guid:
         old.append(guid)
@@ -185,9 +188,10 @@ def _post(
         modified=modified if modified and modified > date else None,
         category=categories[0] if categories else "",
         tags=tuple(categories[1:] + tags),
-        author=authors.get(creator, creator),
+        author=state.authors.get(creator, creator),
         summary=summary if fields.get("excerpt", "").strip() else "",
         earlier_urls=earlier_urls(old if status != "draft" else [], new_url),
+        feed_id=feed_id,
         comments=tuple(sorted(comments, key=lambda c: (c.date, c.source_id))),
         unknown_shortcodes=tuple(unknown),
     )
@@ -220,6 +224,7 @@ class _State:
     authors: dict[str, str] = field(default_factory=dict)  # login -> display name
     attachments: list[tuple[str, str, str]] = field(default_factory=list)
     slugs: dict[str, str] = field(default_factory=dict)  # post id -> slug
+    guids: set[str] = field(default_factory=set)  # feed ids already given
 
 
 def _items(
@@ -268,7 +273,7 @@ def _items(
             )
             continue
         try:
-            for record in _post(element, fields, state.authors, options):
+            for record in _post(element, fields, state, options):
                 if isinstance(record, ImportedPost):
                     state.slugs[post_id] = record.slug
                 yield record
