@@ -795,6 +795,15 @@ EXCERPT:
 KEYWORDS:
 
 -----
+COMMENT:
+AUTHOR: Pat
+EMAIL: pat@mail.example
+IP: 203.0.113.7
+URL:
+DATE: 02/04/2009 08:00:00 AM
+Lovely.
+Which ledger?
+-----
 --------
 """
 
@@ -813,6 +822,9 @@ def test_typepad_unique_url_and_wysiwyg_body(tmp_path):
     body = path.read_text("utf-8").split("\n\n", 1)[1]
     assert body == "The ledger lists\nevery pencil.\n\nEven the *red* ones.\n"
     assert "mara@typepad.example" not in path.read_text("utf-8")
+    # The readers typed plain text: their line breaks are kept.
+    comment = next(iter(perspectives(content, "ledger-and-pencils").values()))
+    assert comment.html.strip() == "<p>Lovely.<br>\nWhich ledger?</p>"
 
 
 _KEY = st.from_regex(r"[A-Z]([A-Z _]{0,8}[A-Z])?", fullmatch=True)

@@ -272,11 +272,14 @@ def entry_records(entry: MTEntry, *, number: int, options: Options) -> Iterator[
         or make_slug(title)
         or f"entry-{number}"
     )
+    # Readers type plain text whatever editor the author used: Movable Type turns
+    # their line breaks into paragraphs (a blog setting, on by default).
+    comment_convert = convert if convert.startswith("markdown") else "__default__"
     comments = []
     sections_with_fields = [s for s in entry.sections if s.name in SECTION_FIELDS]
     for index, section in enumerate(sections_with_fields, start=1):
         try:
-            comments.append(_comment(section, str(number), convert, options))
+            comments.append(_comment(section, str(number), comment_convert, options))
         except (ValueError, OverflowError) as err:
             yield Skipped(
                 record=f"{section.name.lower()} {index} of {record}",
