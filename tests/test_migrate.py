@@ -1008,7 +1008,8 @@ BLOGGER_REMOVED = """<?xml version='1.0' encoding='UTF-8'?>
 <published>2011-07-04T09:30:00.000-07:00</published>
 <category scheme='http://schemas.google.com/g/2005#kind'
  term='http://schemas.google.com/blogger/2008/kind#post'/>
-<title type='text'>Summer</title><content type='html'>Hot.</content>
+<title type='text'>Summer: when x&lt;y &amp; it's hot</title>
+<content type='html'>Hot.</content>
 <link rel='alternate' type='text/html' href='https://log.blogspot.example/2011/07/summer.html'/>
 </entry>
 <entry><id>tag:blogger.com,1999:blog-7001.post-8101</id>
@@ -1049,6 +1050,9 @@ def test_blogger_comments_removed_by_their_author_are_not_imported(tmp_path):
     content = tmp_path / "content"
     summary = do_import(source, content)
     assert list(perspectives(content, "summer")) == ["8102"]
+    # A text title, not markup: "<" is not the start of a tag to strip.
+    title = header(content / "posts" / "2011-07-04-summer.md")["title"]
+    assert title == "Summer: when x&lt;y & it's hot"
     reasons = {s.record: s.reason for s in summary.skipped}
     assert reasons["comment 8101"] == "deleted"
 

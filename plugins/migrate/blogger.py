@@ -75,9 +75,17 @@ def _date(entry: etree._Element, options: Options) -> tuple[datetime, datetime |
     return date, modified if modified and modified > date else None
 
 
+def _title(element: etree._Element | None) -> str:
+    """Return an entry's title as the HTML a post title is (Blogger's are text)."""
+    title = text_of(element).strip()
+    if element is not None and element.get("type", "text") == "text":
+        title = title.replace("<", "&lt;").replace(">", "&gt;")
+    return title
+
+
 def _post(entry: etree._Element, number: str, options: Options) -> ImportedPost:
     date, modified = _date(entry, options)
-    title = text_of(entry.find(f"{ATOM}title")).strip()
+    title = _title(entry.find(f"{ATOM}title"))
     url = _link(entry, "alternate")
     filename = (entry.findtext("{*}filename") or "").strip()
     slug = slug_from_url(url or filename) or make_slug(title) or f"post-{number}"
