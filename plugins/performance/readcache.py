@@ -44,6 +44,7 @@ VERSIONED = ("pelican", "markdown", "pygments")
 NEUTRAL = ("PERFORMANCE_WORKERS",)  # settings that change how, not what, is computed
 Entry = tuple[str, dict[str, list[str]]]  # (HTML, the meta extension's fields)
 CHUNK_ENTRIES = 500  # entries per pickle in the cache file (it holds a series of them)
+STALE_SHARE = 4  # write the file anew when over a quarter of its entries went unused
 
 
 def post_key(text: str) -> str | None:
@@ -122,12 +123,17 @@ class ConversionCache:
         self._path: Path | None = None
         self._loaded: dict[str, Entry] = {}
         self._used: dict[str, Entry] = {}
+        self._whole = False  # the file was read to its end without damage
         self.hits = 0  # entries found in the file
         self.prefetched = 0  # entries the worker computed
         self.worker: Prefetcher | None = None  # this build's prefetch worker, if any
 
     def open(self) -> None:
-        """Read the cache file, once per build (not at all when not persistent)."""
+        """Read the cache file, once per build (not at all when not persistent).
+
+        A file cut short (a build stopped while adding to it) gives back the
+        entries before the cut, and is written anew at the end of the build.
+        """
         if self._opened:
             return
         self._opened = True
@@ -138,13 +144,18 @@ class ConversionCache:
         loaded: dict[str, Entry] = {}
         try:
             with self._path.open("rb") as handle:
+                self._whole = True
                 while chunk := _next_chunk(handle):
                     loaded.update(chunk)
         except FileNotFoundError:
             return
         except (OSError, pickle.UnpicklingError, ValueError) as err:
-            logger.info("Starting with an empty Markdown cache (%s)", err)
-            return
+            logger.info(
+                "Markdown cache: %d entries kept before a damaged part (%s)",
+                len(loaded),
+                err,
+            )
+            self._whole = False
         self._loaded = loaded
 
     def knows(self, key: str) -> bool:
@@ -175,30 +186,66 @@ class ConversionCache:
         return self.remember(key, lambda: convert(text))
 
     def save(self) -> None:
-        """Write the entries this run used; remove caches of other digests."""
+        """Keep the entries this run used; remove caches of other digests.
+
+        New entries are added at the end of the file; it is written anew only
+        when it is damaged or more than a quarter of it went unused (posts
+        edited or removed), so a rebuild after a small change writes little.
+        """
         if self._path is None:
             self._opened, self._loaded, self._used = False, {}, {}
             return
         folder = self._path.parent
         folder.mkdir(parents=True, exist_ok=True)
-        if self._used != self._loaded:
-            partial = self._path.with_name(self._path.name + ".tmp")
-            with partial.open("wb") as handle:
-                # In chunks: one pickle of every entry would hold a copy of each
-                # perspective's Markup text until the end (the pickler's memo),
-                # ~37 MB at 5,000 posts, right before pages are written.
-                used = list(self._used.items())
-                for start in range(0, len(used), CHUNK_ENTRIES):
-                    chunk = dict(used[start : start + CHUNK_ENTRIES])
-                    pickle.dump(chunk, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(partial, self._path)
+        new = {k: v for k, v in self._used.items() if k not in self._loaded}
+        unused = sum(1 for key in self._loaded if key not in self._used)
+        worn = not self._whole or unused * STALE_SHARE > len(self._used)
+        if worn or (new and not self._append(new)):
+            self._rewrite()
         for stale in folder.glob(f"{FILE_PREFIX}*.pickle"):
             if stale != self._path:
                 stale.unlink(missing_ok=True)
         # Free the entries before pages are written (peak memory), and let a next
         # run of the same Pelican (`pelican --autoreload`) load the file again.
         self._path, self._loaded, self._used = None, {}, {}
-        self._opened = False
+        self._opened = self._whole = False
+
+    def _rewrite(self) -> None:
+        """Write the entries used in this run as the whole file."""
+        partial = self._path.with_name(self._path.name + ".tmp")
+        with partial.open("wb") as handle:
+            handle.write(_chunks(self._used))
+        os.replace(partial, self._path)
+
+    def _append(self, new: dict[str, Entry]) -> bool:
+        """Add ``new`` entries at the end of the file in one write; say if done."""
+        data = _chunks(new)
+        try:
+            fd = os.open(self._path, os.O_WRONLY | os.O_APPEND)
+        except FileNotFoundError:
+            return False
+        try:
+            written = os.write(fd, data)
+        finally:
+            os.close(fd)
+        return written == len(data)
+
+
+def _chunks(entries: dict[str, Entry]) -> bytes:
+    """Return ``entries`` as a series of pickles of CHUNK_ENTRIES entries each.
+
+    In chunks: one pickle of every entry would hold a copy of each perspective's
+    Markup text until the end (the pickler's memo), ~37 MB at 5,000 posts, right
+    before pages are written.
+    """
+    items = list(entries.items())
+    return b"".join(
+        pickle.dumps(
+            dict(items[start : start + CHUNK_ENTRIES]),
+            protocol=pickle.HIGHEST_PROTOCOL,
+        )
+        for start in range(0, len(items), CHUNK_ENTRIES)
+    )
 
 
 def _next_chunk(handle: Any) -> dict[str, Any] | None:
