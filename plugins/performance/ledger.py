@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache, partial
 import hashlib
 from importlib import metadata
 import logging
@@ -153,8 +154,9 @@ class OutputLedger:
             root.removeHandler(handler)  # left by a build that failed
         self.said_handler = self._handler = SaidHandler()
         try:
+            links = cache(partial(link_targets, context))
             self._objects = digest_states(
-                contents, tokens, processes=processes, links=link_targets(context)
+                contents, tokens, processes=processes, links=links
             )
             self._site = self._site_digest(settings, context)
         except Unstable as err:
