@@ -275,12 +275,13 @@ def _shape(kind: type) -> str:
     """Return how values of ``kind`` are digested (decided once per type)."""
     if callable(getattr(kind, "__build_digest__", None)):
         return "own"
+    if kind is ListingPage:  # not its subclasses: they may hold more
+        return "page"
     for shape, kinds in (
         ("sequence", (list, tuple)),
         ("mapping", dict),
         ("set", (set, frozenset)),
         ("wrapper", URLWrapper),
-        ("page", ListingPage),
         ("partial", functools.partial),
         ("method", types.MethodType),
         ("named", _NAMED),

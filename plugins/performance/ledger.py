@@ -153,6 +153,10 @@ class OutputLedger:
         for handler in [h for h in root.handlers if isinstance(h, SaidHandler)]:
             root.removeHandler(handler)  # left by a build that failed
         self.said_handler = self._handler = SaidHandler()
+        for content in contents:
+            # A post keeps its URL and path once asked (.urls), and its digest
+            # covers what it keeps: ask now, so every build digests them alike.
+            content.url, content.save_as  # noqa: B018
         try:
             links = cache(partial(link_targets, context))
             self._objects = digest_states(

@@ -26,7 +26,8 @@ class Listing(list):
     """The posts of one listing, telling whether it holds a post without a scan.
 
     Made only for posts that compare by identity, and only for the time a
-    listing's pages are made: nothing adds to it meanwhile.
+    listing's pages are made: nothing adds to it meanwhile. Meanwhile the
+    generator's ``tags`` is a plain dict of these (Pelican's is a defaultdict).
     """
 
     __slots__ = ("_ids",)
@@ -82,7 +83,8 @@ def _listings(generator: ArticlesGenerator, name: str) -> Iterator[None]:
     """Give ``generator.<name>`` Listings for the block, then the lists it had."""
     kept = getattr(generator, name)
     pairs = list(kept.items() if isinstance(kept, dict) else kept)
-    if not by_identity(post for _, posts in pairs for post in posts):
+    listed = (post for _, posts in pairs for post in posts)
+    if not (by_identity(listed) and by_identity(generator.dates)):
         yield
         return
     quick = [(key, Listing(posts)) for key, posts in pairs]

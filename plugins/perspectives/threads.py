@@ -97,12 +97,12 @@ def thread_perspectives(
         p: Perspective,
         depth: int,
         replying_to: Perspective | None = None,
-        children: tuple[ThreadNode, ...] = (),
+        replies: tuple[ThreadNode, ...] = (),
     ) -> ThreadNode:
         return ThreadNode(
             perspective=p,
             depth=depth,
-            children=children,
+            children=replies,
             replying_to=replying_to,
             note=notes.get(p.id, ""),
             avatar=avatar(p),
@@ -113,7 +113,7 @@ def thread_perspectives(
             flat = [node(d, depth, by_id[parent[d.id] or ""]) for d in descendants(p)]
             return [node(p, depth), *flat]
         kids = tuple(n for child in children[p.id] for n in build(child, depth + 1))
-        return [node(p, depth, children=kids)]
+        return [node(p, depth, replies=kids)]
 
     if order == "newest-first":
         roots.reverse()
