@@ -548,6 +548,31 @@ WHATSAPP_ANDROID = (
     "5/14/24, 12:30 p. m. - +44 7700 900123 left\n"
 )
 
+# What iOS writes behind a direction mark after a person's name: still theirs.
+WHATSAPP_IOS_PLACEHOLDERS = (
+    f"[21/03/24, 10:40:00{NNBSP}PM] Book club: {LRM}Messages and calls are end-to-end "
+    "encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them.\n"
+    f"{LRM}[21/03/24, 10:41:00{NNBSP}PM] Book club: {LRM}Ann added Bo\n"
+    f"[21/03/24, 10:42:52{NNBSP}PM] Ann: Hello\n"
+    f"{LRM}[21/03/24, 10:45:00{NNBSP}PM] Bo: {LRM}This message was deleted.\n"
+    f"{LRM}[21/03/24, 10:45:30{NNBSP}PM] Ann: {LRM}You deleted this message.\n"
+    f"{LRM}[21/03/24, 10:46:00{NNBSP}PM] Ann: {LRM}This message was deleted by admin ~{NNBSP}Bo.\n"
+    f"{LRM}[21/03/24, 10:47:00{NNBSP}PM] Bo: {LRM}Location: https://maps.google.com/?q=60.16,24.95\n"
+    f"{LRM}[21/03/24, 10:48:00{NNBSP}PM] Bo: {LRM}POLL:\n{LRM}Which book?\n{LRM}OPTION: Dune (1 vote)\n"
+    f"{LRM}[21/03/24, 10:49:00{NNBSP}PM] Ann: {LRM}Missed voice call\n"
+    f"[21/03/24, 10:50:00{NNBSP}PM] Bo: AUD-20240321-WA0003. (file attached)\n"
+)
+
+# Before 2021 the first notice said "secured with end-to-end encryption"; Finnish
+# iPhones write "klo" between date and time, and dots in the time.
+WHATSAPP_OLD_FINNISH = (
+    "[1.1.2019, 12.00.00] John, Jane, Joe: Messages to this group are now secured with "
+    "end-to-end encryption.\n"
+    "[1.1.2019, 12.00.05] John Doe: Hello\n"
+    "[12.3.2022 klo 14.08.18] Matias: Moi\n"
+    "[12.3.2022 klo 14.09.00] Matias: I like end-to-end encryption\n"
+)
+
 WHATSAPP_24H = (
     "02.05.24, 21:58 - Ann Reader: Hallo\n"
     "02.05.24, 22:00 - Bo: Servus\n"

@@ -295,6 +295,34 @@ def test_whatsapp_phone_author_mapped_with_name():
     assert "7700" not in format_chat(t)
 
 
+def test_whatsapp_ios_placeholders_keep_their_author():
+    t = read({"_chat.txt": ce.WHATSAPP_IOS_PLACEHOLDERS}, day_first=True)
+    assert [(m.author, m.kind, m.text) for m in t.messages] == [
+        ("ann", "message", "Hello"),
+        ("bo", "message", "(message deleted)"),
+        ("ann", "message", "(message deleted)"),
+        ("ann", "message", "(message deleted)"),
+        ("bo", "message", "Location: https://maps.google.com/?q=60.16,24.95"),
+        ("bo", "message", "POLL:\nWhich book?\nOPTION: Dune (1 vote)"),
+        ("ann", "message", "Missed voice call"),
+        ("bo", "message", "(file attached)"),
+    ]
+    assert t.messages[-1].attachments[0].url == "AUD-20240321-WA0003."
+
+
+def test_whatsapp_pre_2021_encryption_notice_and_finnish_times():
+    t = read({"_chat.txt": ce.WHATSAPP_OLD_FINNISH}, day_first=True)
+    assert [(m.author, m.time, m.text) for m in t.messages] == [
+        ("john-doe", datetime(2019, 1, 1, 12, 0, 5, tzinfo=UTC), "Hello"),
+        ("matias", datetime(2022, 3, 12, 14, 8, 18, tzinfo=UTC), "Moi"),
+        (
+            "matias",
+            datetime(2022, 3, 12, 14, 9, 0, tzinfo=UTC),
+            "I like end-to-end encryption",
+        ),
+    ]
+
+
 def test_whatsapp_conflicting_day_month_order_is_an_error():
     text = "13/01/2024, 10:00 - A: x\n01/13/2024, 10:00 - A: y\n"
     with pytest.raises(ContentError, match="one day/month order"):
@@ -823,6 +851,8 @@ def whatsapp_line(when: datetime, form: str, order: str, four: bool) -> str:
     day = f"{first:02d}/{second:02d}/{year}"
     hour = when.strftime("%H") if "24" in form else str((when.hour + 11) % 12 + 1)
     ampm = "" if "24" in form else "\u202f" + ("PM" if when.hour >= 12 else "AM")
+    if form == "ios24fi":  # Finnish iPhones: "[12.3.2022 klo 14.08.18]"
+        return f"[{first}.{second}.{year} klo {hour}.{when:%M.%S}] "
     if form.startswith("ios"):
         return f"[{day}, {hour}:{when:%M:%S}{ampm}] "
     return f"{day}, {hour}:{when:%M}{ampm} - "
@@ -839,7 +869,7 @@ def whatsapp_line(when: datetime, form: str, order: str, four: bool) -> str:
         min_size=1,
         max_size=8,
     ),
-    form=st.sampled_from(["android24", "android12", "ios24", "ios12"]),
+    form=st.sampled_from(["android24", "android12", "ios24", "ios12", "ios24fi"]),
     order=st.sampled_from(["dmy", "mdy"]),
     four=st.booleans(),
 )

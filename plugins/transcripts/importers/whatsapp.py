@@ -40,14 +40,23 @@ _SPACE = r"[ \u00a0\u202f]"
 HEADER = re.compile(
     r"^[\u200e\u200f\ufeff ]*(?P<bracket>\[)?"
     r"(?P<d1>\d{1,4})(?P<sep>[./-])(?P<d2>\d{1,2})(?P=sep)(?P<d3>\d{2,4})\.?,?"
-    rf"{_SPACE}*(?:at{_SPACE}|à{_SPACE}|um{_SPACE})?"
+    rf"{_SPACE}*(?:(?:at|à|um|klo|kl\.|om|às){_SPACE})?"
     r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2}))?"
     rf"(?:{_SPACE}*(?P<ampm>[AaPp]\.?{_SPACE}?[Mm]\.?))?"
     r"(?(bracket)\]|[ \u00a0\u202f]+[-\u2013])"
     r"[ \u00a0\u202f]?(?P<rest>.*)$"
 )
 MAX_AUTHOR = 80  # longer prefixes are text, not names
-ENCRYPTION = "end-to-end encrypted"
+# The notice opening every chat: "Messages and calls are end-to-end encrypted." now,
+# "Messages to this group are now secured with end-to-end encryption." before 2021.
+ENCRYPTION = re.compile(r"^(Messages|Calls)\b.{0,60}\bend-to-end encrypt", re.I)
+# What iOS writes after a person's name behind a direction mark, like its notices:
+# still that person's message, not one of the group's notices.
+_FROM_PERSON = re.compile(
+    r"^(This message was deleted|You deleted this message|POLL:|Location: |"
+    r"Missed (group )?(voice|video) call|.*https://maps\.google\.com/)"
+)
+_DELETED = re.compile(r"^(This message was deleted|You deleted this message)\b")
 _JOIN_LEAVE = re.compile(
     r"( joined using this group's invite link| joined$| left$| added | removed | was "
     r"removed|changed their phone number|security code (with .* )?changed|"
@@ -61,7 +70,7 @@ _OMITTED = re.compile(
 )
 _ATTACHED_IOS = re.compile(r"\u200e?<attached: (?P<file>[^<>]+)>")
 _ATTACHED_ANDROID = re.compile(
-    r"^\u200e?(?P<file>\S[^\n]*?\.\w{2,5}) \(file attached\)"
+    r"^\u200e?(?P<file>\S[^\n]*?\.(\w{2,5})?) \(file attached\)"
 )
 _EDITED = re.compile(r"[ \u200e]*<This message was edited>$")
 _MENTION = re.compile(r"@\u2068?(\+?\d{7,15})\u2069?")
@@ -369,12 +378,16 @@ def _message(pending: dict, builder: _Builder, where: str) -> Message | None:
     if split is None:
         return _system(header, when, builder, pending["text"])
     raw_author, first = split
+    plain = strip_marks(first).strip()
     media = _OMITTED.match(first.strip()) or _ATTACHED_IOS.match(first)
-    if ENCRYPTION in first or (first.startswith("\u200e") and not media):
+    if ENCRYPTION.match(plain) or (
+        first.startswith("\u200e") and not media and not _FROM_PERSON.match(plain)
+    ):
         # iOS writes a group's own notices as "Group name: \u200etext".
         return _system(header, when, builder, pending["text"], first)
     handle, name, key = builder.author(raw_author)
-    text = "\n".join([first, *pending["text"]])
+    # iOS puts a direction mark before its placeholders and each line of a poll.
+    text = "\n".join(line.lstrip("\u200e") for line in [first, *pending["text"]])
     edited = bool(_EDITED.search(text))
     text = _EDITED.sub("", text)
     attachments: tuple[Attachment, ...] = ()
@@ -387,7 +400,7 @@ def _message(pending: dict, builder: _Builder, where: str) -> Message | None:
         text = (
             text[: match.start()] + text[match.end() :]
         ).strip() or "(file attached)"
-    elif stripped in {"This message was deleted", "You deleted this message"}:
+    elif _DELETED.match(stripped):
         text = "(message deleted)"
     text = builder.scrub(text)
     return Message(
@@ -411,7 +424,7 @@ def _system(
 ) -> Message | None:
     first = header.rest if first is None else first
     text = strip_marks("\n".join([first, *more])).strip()
-    if ENCRYPTION in text or not text:
+    if ENCRYPTION.match(text) or not text:
         return None
     if _JOIN_LEAVE.search(text) and not builder.options.keep_joins:
         return None
