@@ -175,6 +175,48 @@ SLACK_DAY_2 = [
     },
 ]
 
+# Integrations post "text": "" with their words in legacy attachments; a deleted
+# thread parent stays as Slackbot's tombstone, its replies still pointing at it.
+SLACK_DAY_3 = [
+    {
+        "type": "message",
+        "subtype": "bot_message",
+        "text": "",
+        "username": "GitHub",
+        "bot_id": "B02",
+        "ts": "1714730000.000100",
+        "attachments": [
+            {
+                "fallback": "[blog] Pull request opened: #12 Fix typo",
+                "pretext": "Pull request opened by ann",
+                "title": "#12 Fix typo",
+                "title_link": "https://github.com/example/blog/pull/12",
+                "text": "Fixes the typo in *the essay*",
+                "color": "36a64f",
+            },
+            {"fallback": "Checks: 3 passed", "color": "36a64f"},
+        ],
+    },
+    {
+        "type": "message",
+        "subtype": "tombstone",
+        "text": "This message was deleted.",
+        "user": "USLACKBOT",
+        "hidden": True,
+        "ts": "1714730100.000200",
+        "thread_ts": "1714730100.000200",
+        "reply_count": 1,
+    },
+    {
+        "type": "message",
+        "text": "answering the deleted question",
+        "user": "U03BO",
+        "ts": "1714730200.000300",
+        "thread_ts": "1714730100.000200",
+        "parent_user_id": "USLACKBOT",
+    },
+]
+
 
 def slack_files() -> dict[str, str]:
     """Return the Slack export as {member: text}."""

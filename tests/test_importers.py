@@ -225,6 +225,21 @@ def test_telegram_bad_text_entity_names_its_path():
     assert err.value.line > 1
 
 
+def test_slack_bot_words_in_attachments_and_tombstones_are_kept():
+    files = {**ce.slack_files(), "general/2024-05-03.json": json.dumps(ce.SLACK_DAY_3)}
+    t = read(files, channel="general", since=datetime(2024, 5, 3, tzinfo=UTC))
+    bot, tombstone, answer = t.messages
+    assert bot.author == "GitHub"
+    assert bot.text == (
+        "Pull request opened by ann\nFixes the typo in *the essay*\nChecks: 3 passed"
+    )
+    assert bot.attachments == (
+        Attachment(url="https://github.com/example/blog/pull/12", title="#12 Fix typo"),
+    )
+    assert (tombstone.kind, tombstone.text) == ("system", "This message was deleted.")
+    assert answer.reply_to == tombstone.id
+
+
 # -- WhatsApp ---------------------------------------------------------------------
 
 

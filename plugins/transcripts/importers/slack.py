@@ -47,7 +47,7 @@ SYSTEM = frozenset(
         "channel_topic", "channel_purpose", "channel_name", "channel_archive",
         "channel_unarchive", "group_topic", "group_purpose", "group_name",
         "group_archive", "group_unarchive", "pinned_item", "unpinned_item",
-        "channel_convert_to_private", "channel_convert_to_public",
+        "channel_convert_to_private", "channel_convert_to_public", "tombstone",
     }
 )  # fmt: skip
 NOT_MESSAGES = frozenset({"message_deleted", "message_changed", "message_replied"})
@@ -244,7 +244,8 @@ def _message(
     elif subtype == "me_message":
         kind = "action"
     handle, name = _author(raw, users)
-    text = resolve_tokens(string(raw.get("text")), users, channel_names)
+    text = string(raw.get("text")) or _attachment_text(raw)
+    text = resolve_tokens(text, users, channel_names)
     thread = raw.get("thread_ts")
     reply_to = safe_id(thread) if isinstance(thread, str) and thread != ts else None
     return Message(
@@ -304,6 +305,22 @@ def resolve_tokens(
 
     resolved = TOKEN.sub(token, text)
     return resolved.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _attachment_text(raw: dict) -> str:
+    """Return what a bot said in its attachments when its own text is empty.
+
+    Integrations (GitHub, Jira, RSS feeds) often post ``"text": ""`` with the words in
+    legacy attachments: ``pretext`` above, ``text`` inside, ``fallback`` for both
+    (the ``title`` and its link become the message's attachment).
+    """
+    parts = []
+    for item in listing(raw.get("attachments")):
+        if not isinstance(item, dict):
+            continue
+        said = [string(item.get(k)) for k in ("pretext", "text") if item.get(k)]
+        parts.extend(said or [string(item.get("fallback"))])
+    return "\n".join(p for p in parts if p)
 
 
 def _reactions(raw: dict, at: str, where: str) -> tuple[Reaction, ...]:
