@@ -662,6 +662,33 @@ LIMNORIA = (
     "2024-05-01T21:58:12  <bo> bye\n"
 )
 
+# HexChat: "%b %d %H:%M:%S" stamps, a TAB after the nick, the year only in the
+# session lines; its notices and joins are written like actions.
+HEXCHAT = (
+    "**** BEGIN LOGGING AT Tue Dec 31 23:55:03 2024\n"
+    "\n"
+    "Dec 31 23:55:03 *\tNow talking on #colloquy\n"
+    "Dec 31 23:55:03 *\tTopic for #colloquy is: essays\n"
+    "Dec 31 23:56:10 *\tbo (~bo@203.0.113.9) has joined #colloquy\n"
+    "Dec 31 23:58:00 <@ann>\tlast post of the year\n"
+    "Dec 31 23:59:30 *\tbo has left the building\n"
+    "Jan 01 00:00:05 <bo>\thappy new year\n"
+    "Jan 01 00:01:00 *\tbo (~bo@203.0.113.9) has quit (Quit: bye)\n"
+    "**** ENDING LOGGING AT Wed Jan  1 00:02:00 2025\n"
+    "\n"
+)
+
+# mIRC: the day only in "Session Start:" lines, joins written like actions.
+MIRC = (
+    "Session Start: Thu May 02 21:55:03 2024\n"
+    "Session Ident: #colloquy\n"
+    "[21:55] * Now talking in #colloquy\n"
+    "[21:55] * bo has joined #colloquy\n"
+    "[21:56] <ann> evening all\n"
+    "[21:57] * bo waves\n"
+    "Session Close: Thu May 02 22:00:00 2024\n"
+)
+
 # -- Mastodon ---------------------------------------------------------------------
 
 

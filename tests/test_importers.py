@@ -44,7 +44,9 @@ from .support import active_content, build_site_at
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-def read(files: dict[str, str], fmt: str | None = None, **options) -> Transcript:
+def read(
+    files: dict[str, str | bytes], fmt: str | None = None, **options
+) -> Transcript:
     """Import in-memory export files with the given options."""
     source = ExportSource.from_texts(files, label="export")
     importer = by_name(fmt) if fmt else detect(source)
@@ -390,6 +392,55 @@ def test_weechat_znc_limnoria_logs(name, text, expected):
     assert t.source == "irc"
     assert [m.author for m in t.messages] == expected
     assert t.messages[0].time == datetime(2024, 5, 1, 21, 58, 5, tzinfo=UTC)
+
+
+def test_hexchat_log_takes_the_year_from_its_session_lines():
+    t = read({"#colloquy.log": ce.HEXCHAT})
+    assert [(m.author, m.kind, m.text, m.time) for m in t.messages] == [
+        ("system", "system", "Topic for #colloquy is: essays",
+         datetime(2024, 12, 31, 23, 55, 3, tzinfo=UTC)),
+        ("ann", "message", "last post of the year",
+         datetime(2024, 12, 31, 23, 58, tzinfo=UTC)),
+        ("bo", "action", "has left the building",
+         datetime(2024, 12, 31, 23, 59, 30, tzinfo=UTC)),
+        ("bo", "message", "happy new year", datetime(2025, 1, 1, 0, 0, 5, tzinfo=UTC)),
+    ]  # fmt: skip
+    joins = read({"#colloquy.log": ce.HEXCHAT}, keep_joins=True).messages
+    assert [m.text for m in joins if "(~bo" in m.text] == [
+        "bo (~bo@203.0.113.9) has joined #colloquy",
+        "bo (~bo@203.0.113.9) has quit (Quit: bye)",
+    ]
+
+
+def test_mirc_log_takes_the_day_from_session_start():
+    t = read({"#colloquy.log": ce.MIRC})
+    assert [(m.author, m.kind, m.time) for m in t.messages] == [
+        ("ann", "message", datetime(2024, 5, 2, 21, 56, tzinfo=UTC)),
+        ("bo", "action", datetime(2024, 5, 2, 21, 57, tzinfo=UTC)),
+    ]
+
+
+def test_irc_log_with_latin_1_lines_keeps_them_and_warns(caplog):
+    log = "[21:56:00] <ann> caf\u00e9 au lait\n".encode() + (
+        "[21:57:00] <bo> na\u00efve reply\n".encode("latin-1")
+    )
+    with caplog.at_level(logging.WARNING):
+        t = read({"#colloquy/2024-05-01.log": log})
+    assert [m.text for m in t.messages] == ["caf\u00e9 au lait", "na\u00efve reply"]
+    assert any(
+        "2024-05-01.log:2: expected UTF-8 text, got byte 0xef" in r.getMessage()
+        for r in caplog.records
+    )
+
+
+@pytest.mark.parametrize("fmt", ["irc", "whatsapp"])
+def test_utf_16_files_from_windows_tools_are_read(fmt):
+    text = {"irc": ce.ZNC, "whatsapp": ce.WHATSAPP_24H}[fmt]
+    name = {"irc": "#colloquy/2024-05-01.log", "whatsapp": "chat.txt"}[fmt]
+    expected = read({name: text}).messages
+    assert read({name: text.replace("\n", "\r\n").encode("utf-16")}).messages == (
+        expected
+    )
 
 
 def test_limnoria_broken_line_is_a_warning_with_file_and_line(caplog):
@@ -923,7 +974,7 @@ nicks = st.from_regex(r"[a-zA-Z_\[\]{}^`][a-zA-Z0-9_\-\[\]{}^`]{0,8}", fullmatch
         min_size=1,
         max_size=10,
     ),
-    style=st.sampled_from(["znc", "irssi", "limnoria"]),
+    style=st.sampled_from(["znc", "irssi", "limnoria", "hexchat"]),
 )
 def test_irc_round_trip_of_generated_logs(items, style):
     items.sort(key=lambda item: item[0])
@@ -931,8 +982,14 @@ def test_irc_round_trip_of_generated_logs(items, style):
     lines = []
     for seconds, nick, text, action in items:
         clock = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-        stamp = {"znc": f"[{clock}]", "irssi": clock, "limnoria": f"{day}T{clock} "}
-        said = f"* {nick} {text}" if action else f"<{nick}> {text}"
+        stamp = {
+            "znc": f"[{clock}]",
+            "irssi": clock,
+            "limnoria": f"{day}T{clock} ",
+            "hexchat": f"May 01 {clock}",
+        }
+        gap = "\t" if style == "hexchat" else " "
+        said = f"*{gap}{nick} {text}" if action else f"<{nick}>{gap}{text}"
         lines.append(f"{stamp[style]} {said}")
     t = parse_text(irc, "\n".join(lines) + "\n", "#c.log", date=day)
     assert [(m.author, m.text, m.kind, m.time) for m in t.messages] == [
