@@ -533,6 +533,48 @@ TELEGRAM = {
 }
 
 
+def _tg(mid: int, minute: int, sender: str, text, **extra) -> dict:
+    return {
+        "id": mid,
+        "type": "message",
+        "date": f"2024-05-03T10:{minute:02d}:00",
+        "date_unixtime": str(1714730400 + minute * 60),
+        "from": sender,
+        "from_id": "user" + str(sum(map(ord, sender))),
+        "text": text,
+        "text_entities": [],
+        **extra,
+    }
+
+
+# Entities as people make them: a bold word with its space, italics against a
+# mention, a code block and a two-line quote; and messages whose only content is
+# a poll, a place, a contact (whose number must stay out) or a forward.
+TELEGRAM_RICH = {
+    "name": "Blog club",
+    "type": "private_supergroup",
+    "id": 4242,
+    "messages": [
+        _tg(1, 0, "Ann Reader", ["Read ", {"type": "bold", "text": "this "},
+            "by ", {"type": "mention", "text": "@bo_b"},
+            {"type": "italic", "text": "today"}, "!"]),
+        _tg(2, 1, "Bo", [{"type": "pre", "text": "print(1)", "language": "python"},
+            "\n", {"type": "blockquote", "text": "line one\nline two"},
+            {"type": "text_link", "text": "the site", "href": "https://ex.org/"}]),
+        _tg(3, 2, "Bo", "", poll={"question": "Which book?", "closed": False,
+            "total_voters": 2, "answers": [
+                {"text": "Dune", "voters": 2, "chosen": False},
+                {"text": "Emma", "voters": 0, "chosen": True}]}),
+        _tg(4, 3, "Bo", "", location_information={"latitude": 60.1699,
+            "longitude": 24.9384}),
+        _tg(5, 4, "Ann Reader", "", contact_information={"first_name": "Zoe",
+            "last_name": "Ng", "phone_number": "+15550100"},
+            contact_vcard="contacts/contact_1.vcard"),
+        _tg(6, 5, "Bo", "the news", forwarded_from="Daily Paper"),
+    ],
+}  # fmt: skip
+
+
 def telegram_text() -> str:
     """Return Telegram Desktop's result.json for one chat."""
     return json.dumps(TELEGRAM, indent=1, ensure_ascii=False)

@@ -17,6 +17,7 @@ import sys
 import zipfile
 from zoneinfo import ZoneInfo
 
+from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 import pytest
@@ -36,7 +37,10 @@ from plugins.transcripts.importers.common import (
 from plugins.transcripts.importers.registry import FORMATS, by_name, detect
 from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.importers.spool import Spool
+from plugins.transcripts.library import lay_out
 from plugins.transcripts.model import Attachment, Message, Reaction, Transcript
+from plugins.transcripts.render import PageContext, render_text
+from plugins.transcripts.settings import TranscriptsSettings
 
 from . import chat_exports as ce
 from .support import active_content, build_site_at
@@ -203,6 +207,19 @@ def test_telegram_chat_becomes_transcript():
     assert photo.text == "(photo not included in the export)"
     assert notes.attachments == (Attachment(url="files/notes.pdf", title="notes.pdf"),)
     assert sticker.text == "👍" and sticker.name == "Deleted Account"
+
+
+def test_telegram_entities_and_text_less_messages_read_as_people_wrote_them():
+    t = read({"result.json": json.dumps(ce.TELEGRAM_RICH)})
+    assert [m.text for m in t.messages] == [
+        "Read **this** by @bo_b*today*!",
+        "```python\nprint(1)\n```\n> line one\n> line two\n[the site](https://ex.org/)",
+        "Poll: Which book?\n- Dune (2)\n- Emma (0)",
+        "(location: 60.1699, 24.9384)",
+        "(contact: Zoe Ng)",
+        "(forwarded from Daily Paper)\nthe news",
+    ]
+    assert "5550100" not in format_chat(t)
 
 
 def test_telegram_account_export_needs_the_chat_and_hides_the_phone(monkeypatch):
@@ -962,6 +979,46 @@ def test_whatsapp_round_trip_of_generated_logs(items, form, order, four):
         expected.append((handle, shown, when, "\n".join(text)))
     expected.sort(key=lambda item: item[2])
     assert [(m.author, m.name, m.time, m.text) for m in t.messages] == expected
+
+
+WORDS = st.text(st.sampled_from(list("abcXYZ é中ب😀ñ,.!?")), min_size=1, max_size=12)
+ENTITY_KINDS = {
+    "bold": "strong",
+    "italic": "em",
+    "strikethrough": "del",
+    "code": "code",
+}
+
+
+@PROPERTY
+@given(
+    parts=st.lists(
+        st.tuples(st.sampled_from([*ENTITY_KINDS, "plain", "mention"]), WORDS),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_telegram_entities_render_as_written(parts):
+    text: list = []
+    for kind, words in parts:
+        said = "@" + words.strip(" ,.!?") if kind == "mention" else words
+        text += [{"type": kind, "text": said}, " "]
+    export = {"name": "c", "type": "personal_chat", "id": 1, "messages": [
+        {"id": 1, "type": "message", "date": "2024-05-01T10:00:00", "from": "Ann",
+         "from_id": "user1", "text": text}]}  # fmt: skip
+    t = read({"result.json": json.dumps(export)}, fmt="telegram")
+    page = lay_out(t, TranscriptsSettings())
+    ctx = PageContext(
+        page=page, chat_page=page.pages[0], siteurl="", settings=TranscriptsSettings()
+    )
+    html = BeautifulSoup(str(render_text(t.messages[0].text, ctx)), "html.parser")
+    # Every word shows, no marker is left over, and each entity got its element.
+    written = "".join(part if isinstance(part, str) else part["text"] for part in text)
+    assert html.get_text().split() == written.split()
+    for kind, words in parts:
+        if kind in ENTITY_KINDS and words.strip():
+            tag = ENTITY_KINDS[kind]
+            assert words.strip() in [e.get_text() for e in html.find_all(tag)]
 
 
 nicks = st.from_regex(r"[a-zA-Z_\[\]{}^`][a-zA-Z0-9_\-\[\]{}^`]{0,8}", fullmatch=True)
