@@ -583,6 +583,12 @@ def telegram_text() -> str:
 def telegram_account_text() -> str:
     """Return the full-account form, with the owner's phone number in it."""
     other = {"name": "Family", "type": "private_group", "id": 5, "messages": []}
+    left = {
+        "name": "Old club",
+        "type": "private_supergroup",
+        "id": 6,
+        "messages": [TELEGRAM["messages"][2]],
+    }
     return json.dumps(
         {
             "about": "Here is the data you requested.",
@@ -591,7 +597,12 @@ def telegram_account_text() -> str:
                 "first_name": "Ann",
                 "phone_number": "+1 555 0199 777",
             },
+            "contacts": {
+                "about": "This is your contact list.",
+                "list": [{"first_name": "Zoe", "phone_number": "+1 555 0142 888"}],
+            },
             "chats": {"about": "This page lists all chats.", "list": [other, TELEGRAM]},
+            "left_chats": {"about": "Chats you have left.", "list": [left]},
         },
         indent=1,
         ensure_ascii=False,

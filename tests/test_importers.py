@@ -226,10 +226,12 @@ def test_telegram_account_export_needs_the_chat_and_hides_the_phone(monkeypatch)
     files = {"result.json": ce.telegram_account_text()}
     with pytest.raises(ContentError) as err:
         read(files)
-    assert "Family, Blog chat" in str(err.value)
+    assert "Family, Blog chat, Old club" in str(err.value)
     t = read(files, channel="blog chat")
     assert len(t.messages) == 6
     assert "0199" not in format_chat(t)
+    left = read(files, channel="Old club")  # a chat you left is still yours
+    assert (left.title, len(left.messages)) == ("Old club", 1)
     # The account's chats are streamed one at a time, whatever the read size.
     monkeypatch.setattr(jsonstream, "CHUNK", 5)
     assert read(files, channel="blog chat") == t

@@ -59,6 +59,13 @@ MARKUP = {  # "*" for italics: "_" does not work inside a word ("@ann_" + italic
 }
 BLOCKS = frozenset({"pre", "blockquote", "expandable_blockquote"})
 NOT_INCLUDED = "(File not included"
+# An account export lists the chats you are in, then those you have left.
+CHAT_LISTS = ("chats.list", "left_chats.list")
+STREAMED = ("messages", *CHAT_LISTS)
+# The rest of an account export: never read (phone numbers, contact lists).
+ACCOUNT_ONLY = frozenset(
+    {"personal_information", "contacts", "frequent_contacts", "profile_pictures"}
+)
 
 
 def detect(source: ExportSource) -> bool:
@@ -107,9 +114,9 @@ def _read(
     chats = _Chats(options, where)
     found = 0
     with source.open_text(name) as handle:
-        events = iter_object(handle, path=where, streamed=("messages", "chats.list"))
+        events = iter_object(handle, path=where, streamed=STREAMED)
         for event in events:
-            if isinstance(event, Item) and event.key == "chats.list":
+            if isinstance(event, Item) and event.key in CHAT_LISTS:
                 chat = chats.take(event)
                 if chat is not None:
                     header.update({k: v for k, v in chat.items() if k != "messages"})
@@ -117,7 +124,7 @@ def _read(
                         Item("messages", i, m, event.line)
                         for i, m in enumerate(listing(chat.get("messages")))
                     )
-                    prefix = f"chats.list[{event.index}]."
+                    prefix = f"{event.key}[{event.index}]."
                     for message in _messages(items, where, options, handles, prefix):
                         found += 1
                         yield message
@@ -125,9 +132,9 @@ def _read(
                 for message in _messages([event], where, options, handles):
                     found += 1
                     yield message
-            elif event.key == "chats":
-                expect(None, list, "chats.list: a list of chats", path=where)
-            elif "." not in event.key and event.key != "personal_information":
+            elif event.key in {"chats", "left_chats"}:
+                expect(None, list, f"{event.key}.list: a list of chats", path=where)
+            elif "." not in event.key and event.key not in ACCOUNT_ONLY:
                 header[event.key] = event.value
     chats.check()
     if not header.get("name") and not found:
