@@ -415,6 +415,54 @@ DISCORD = {
 }
 
 
+# A webhook posts only an embed: no content, the words in title, description and
+# fields (DCE writes every embed key, "url": null when there is none).
+DISCORD_WEBHOOK = {
+    "id": "1235000000000000009",
+    "type": "Default",
+    "timestamp": "2024-05-01T16:09:00.1234567+02:00",
+    "timestampEdited": None,
+    "callEndedTimestamp": None,
+    "isPinned": False,
+    "content": "",
+    "author": {
+        "id": "4400",
+        "name": "GitHub",
+        "discriminator": "0000",
+        "nickname": "GitHub",
+        "color": None,
+        "isBot": True,
+        "roles": [],
+        "avatarUrl": "https://cdn.discordapp.com/embed/avatars/0.png",
+    },
+    "attachments": [],
+    "embeds": [
+        {
+            "title": "Issue opened: #7 Broken link",
+            "url": None,
+            "timestamp": None,
+            "description": "The about page links to a dead host.",
+            "images": [],
+            "fields": [{"name": "Labels", "value": "bug", "isInline": True}],
+            "inlineEmojis": [],
+        },
+        {
+            "title": "[blog] 1 new commit",
+            "url": "https://github.com/example/blog/commit/abc",
+            "timestamp": None,
+            "description": "",
+            "images": [],
+            "fields": [],
+            "inlineEmojis": [],
+        },
+    ],
+    "stickers": [],
+    "reactions": [],
+    "mentions": [],
+    "inlineEmojis": [],
+}
+
+
 def discord_text() -> str:
     """Return the DiscordChatExporter file as DCE writes it (indented JSON)."""
     return json.dumps(DISCORD, indent=2, ensure_ascii=False)

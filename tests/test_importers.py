@@ -167,6 +167,26 @@ def test_discord_export_becomes_transcript():
     assert (old.author, old.name) == ("Old_Timer", "Old Timer")
 
 
+def test_discord_webhook_embeds_keep_their_words():
+    data = json.loads(ce.discord_text())
+    data["messages"].append(ce.DISCORD_WEBHOOK)
+    hook = read({"c.json": json.dumps(data)}).messages[-1]
+    assert (hook.author, hook.time) == (
+        "GitHub",
+        datetime(2024, 5, 1, 14, 9, tzinfo=UTC),
+    )
+    assert hook.text == (
+        "Issue opened: #7 Broken link\nThe about page links to a dead host.\n"
+        "Labels: bug"
+    )
+    assert hook.attachments == (
+        Attachment(
+            url="https://github.com/example/blog/commit/abc",
+            title="[blog] 1 new commit",
+        ),
+    )
+
+
 def test_discord_streams_the_message_array(monkeypatch):
     whole = read({"c.json": ce.discord_text()})
     monkeypatch.setattr(jsonstream, "CHUNK", 7)

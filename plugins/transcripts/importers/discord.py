@@ -150,7 +150,7 @@ def _message(
         str(author.get("name") or "unknown"),
     )
     nickname = string(author.get("nickname"))
-    text = _text(string(raw.get("content")), raw)
+    text = _text(string(raw.get("content")) or _embed_text(raw), raw)
     kind = "message" if kind_name in MESSAGE_TYPES else "system"
     if kind == "system" and not text:
         text = re.sub(r"(?<!^)([A-Z])", r" \1", kind_name).lower()
@@ -181,6 +181,23 @@ def _text(content: str, raw: dict) -> str:
         lambda m: "@" + (names.get(m.group(1)) or m.group(1)), content
     )
     return CUSTOM_EMOJI.sub(r"\1", content)
+
+
+def _embed_text(raw: dict) -> str:
+    """Return what a bot said in its embeds when the message has no content.
+
+    Webhooks (GitHub, feeds, moderation bots) post only embeds: a title (linked,
+    it becomes an attachment), a description and ``name: value`` fields.
+    """
+    parts = []
+    for embed in map(mapping, listing(raw.get("embeds"))):
+        if not embed.get("url"):
+            parts.append(string(embed.get("title")))
+        parts.append(string(embed.get("description")))
+        for field in map(mapping, listing(embed.get("fields"))):
+            name, value = string(field.get("name")), string(field.get("value"))
+            parts.append(f"{name}: {value}" if name and value else name or value)
+    return "\n".join(p for p in parts if p.strip())
 
 
 def _reactions(raw: dict, at: str, where: str, line: int) -> tuple[Reaction, ...]:
