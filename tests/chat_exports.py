@@ -1077,6 +1077,17 @@ MATRIX = {
 }
 
 
+# A sticker is its own event type; an event Element could not decrypt stays
+# "m.room.encrypted" in the export.
+MATRIX_STICKER_AND_LOCKED = [
+    _event("$sticker", "m.sticker", "@bo:other.example", T0 + 900_000,
+           {"body": "waving cat", "url": "mxc://example.org/wave", "info": {}}),
+    _event("$locked", "m.room.encrypted", "@bo:other.example", T0 + 960_000,
+           {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEp",
+            "session_id": "s1", "sender_key": "k", "device_id": "D"}),
+]  # fmt: skip
+
+
 def matrix_text() -> str:
     """Return Element's JSON export of the room."""
     return json.dumps(MATRIX, indent=4, ensure_ascii=False)

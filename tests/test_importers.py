@@ -584,6 +584,23 @@ def test_mastodon_single_combined_file():
 # -- Matrix -----------------------------------------------------------------------
 
 
+def test_matrix_stickers_are_kept_and_unreadable_events_counted(caplog):
+    data = json.loads(ce.matrix_text())
+    data["messages"] += ce.MATRIX_STICKER_AND_LOCKED
+    with caplog.at_level(logging.WARNING):
+        t = read({"export.json": json.dumps(data)})
+    sticker = by_id(t)["sticker"]
+    assert (sticker.author, sticker.text) == ("bo", "waving cat")
+    assert sticker.attachments == (
+        Attachment(url="mxc://example.org/wave", title="waving cat"),
+    )
+    assert "locked" not in by_id(t)
+    assert any(
+        "export.json: 2 encrypted messages could not be read" in r.getMessage()
+        for r in caplog.records
+    )
+
+
 def test_matrix_folds_edits_reactions_and_replies():
     t = read({"matrix - Blog Chat - 2024-05-03.json": ce.matrix_text()})
     assert t.title == "Blog Chat" and t.summary == "Essays and replies"
