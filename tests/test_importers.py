@@ -451,6 +451,20 @@ def test_hexchat_log_takes_the_year_from_its_session_lines():
     ]
 
 
+def test_irssi_client_notices_are_noise():
+    log = (
+        "--- Log opened Wed May 01 21:55:03 2024\n"
+        "21:55 -!- ann [~ann@203.0.113.5] has joined #colloquy\n"
+        "21:55 -!- Topic for #colloquy: essays\n"
+        "21:55 -!- Irssi: #colloquy: Total of 3 nicks [1 ops, 0 halfops, 0 voices]\n"
+        "21:55 -!- Irssi: Join to #colloquy was synced in 1 secs\n"
+        "21:55 -!- ServerMode/#colloquy [+nt] by irc.example.net\n"
+        "21:56 <@ann> evening\n"
+    )
+    t = read({"#colloquy.log": log})
+    assert [m.text for m in t.messages] == ["Topic for #colloquy: essays", "evening"]
+
+
 def test_mirc_log_takes_the_day_from_session_start():
     t = read({"#colloquy.log": ce.MIRC})
     assert [(m.author, m.kind, m.time) for m in t.messages] == [
