@@ -766,6 +766,14 @@ def test_every_format_keeps_emails_and_phones_out_of_content(tmp_path):
     assert_no_private_data(content)
 
 
+def test_whatsapp_android_export_with_a_shared_text_file_finds_the_chat():
+    files = {
+        "WhatsApp Chat with Blog.txt": ce.WHATSAPP_ANDROID,
+        "notes-from-bo.txt": "a shared document\n",
+    }
+    assert read(files).messages == read({"chat.txt": ce.WHATSAPP_ANDROID}).messages
+
+
 def test_whatsapp_zip_with_media_is_read_in_place(tmp_path):
     archive = tmp_path / "WhatsApp Chat - Blog.zip"
     with zipfile.ZipFile(archive, "w") as handle:

@@ -151,6 +151,12 @@ def _chat_file(source: ExportSource, *, quiet: bool = False) -> str:
     for name in texts:
         if name.rsplit("/", 1)[-1] == "_chat.txt":
             return name
+    # A chat exported with media may hold .txt files people shared in it; the chat
+    # is the one WhatsApp named ("WhatsApp Chat with Ann.txt", "WhatsApp-Chat mit
+    # Ann.txt", "Conversa do WhatsApp com Ann.txt").
+    named = [n for n in texts if "whatsapp" in n.rsplit("/", 1)[-1].casefold()]
+    if len(named) == 1:
+        return named[0]
     if quiet:
         return ""
     raise ContentError(
