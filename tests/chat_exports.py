@@ -619,6 +619,7 @@ TELEGRAM_RICH = {
             "last_name": "Ng", "phone_number": "+15550100"},
             contact_vcard="contacts/contact_1.vcard"),
         _tg(6, 5, "Bo", "the news", forwarded_from="Daily Paper"),
+        _tg(7, 6, "Bo", ["call me on ", {"type": "phone", "text": "+1 555 010 4477"}]),
     ],
 }  # fmt: skip
 

@@ -238,8 +238,10 @@ def test_telegram_entities_and_text_less_messages_read_as_people_wrote_them():
         "(location: 60.1699, 24.9384)",
         "(contact: Zoe Ng)",
         "(forwarded from Daily Paper)\nthe news",
+        "call me on " + phone_pseudonym("+1 555 010 4477"),
     ]
     assert "5550100" not in format_chat(t)
+    assert "4477" not in format_chat(t)
 
 
 def test_telegram_account_export_needs_the_chat_and_hides_the_phone(monkeypatch):

@@ -27,6 +27,7 @@ from plugins.transcripts.importers.common import (
     listing,
     mapping,
     message_object,
+    phone_pseudonym,
     safe_id,
     string,
     transcript_of,
@@ -309,6 +310,8 @@ def _entity(part: dict) -> str:
         return f"[{text}]({part['href']})"
     if kind == "mention_name":
         return "@" + text.lstrip("@")
+    if kind == "phone":  # numbers never reach content/, as in WhatsApp exports
+        return phone_pseudonym(text)
     if kind in BLOCKS and text:
         if kind == "pre":
             fence = "```" + string(part.get("language"))
