@@ -302,7 +302,7 @@ def render_text(value: Any, at: str, where: str, line: int) -> str:
     return "".join(out)
 
 
-def _entity(part: dict) -> str:
+def _entity(part: dict) -> str:  # noqa: PLR0911 - one return per entity kind
     """Return one entity of Telegram's ``text`` list as Markdown."""
     text = string(part.get("text"))
     kind = string(part.get("type"))
