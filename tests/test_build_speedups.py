@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from pathlib import Path
 import shutil
@@ -121,18 +122,85 @@ def test_a_cache_file_of_many_chunks_gives_back_every_entry(tmp_path, monkeypatc
     assert type(again.convert(texts[0], pytest.fail)[0]) is Markup
 
 
-def test_a_cut_cache_file_starts_an_empty_cache(tmp_path, monkeypatch):
+def _save_conversions(conf: dict, texts: list[str]) -> ConversionCache:
+    """Convert ``texts`` through a cache of ``conf`` and save it; return it."""
+    cache = ConversionCache(conf)
+    for text in texts:
+        cache.convert(text, lambda t: (f"<p>{t}</p>", {}))
+    cache.save()
+    return cache
+
+
+def test_a_cut_cache_file_keeps_the_entries_before_the_cut(tmp_path, monkeypatch):
     monkeypatch.setattr(readcache, "CHUNK_ENTRIES", 2)
     conf = {"CACHE_PATH": str(tmp_path), "PLUGINS": []}
-    cache = ConversionCache(conf)
-    for n in range(5):
-        cache.convert(f"text {n}", lambda t: (f"<p>{t}</p>", {}))
-    cache.save()
+    texts = [f"text {n}" for n in range(5)]
+    _save_conversions(conf, texts)
     (path,) = tmp_path.glob(f"{FILE_PREFIX}*.pickle")
-    path.write_bytes(path.read_bytes()[:-7])
-    again = ConversionCache(conf)
-    assert again.convert("text 0", lambda t: ("fresh", {})) == ("fresh", {})
-    assert again.hits == 0
+    path.write_bytes(path.read_bytes()[:-7])  # the third pickle is cut
+    again = _save_conversions(conf, texts)
+    assert again.hits == 4
+    whole = ConversionCache(conf)
+    assert [whole.convert(t, pytest.fail) for t in texts] == [
+        (f"<p>{t}</p>", {}) for t in texts
+    ]
+
+
+def test_no_cut_or_garbled_cache_file_gives_a_wrong_conversion(tmp_path, monkeypatch):
+    monkeypatch.setattr(readcache, "CHUNK_ENTRIES", 2)
+    conf = {"CACHE_PATH": str(tmp_path), "PLUGINS": []}
+    texts = [f"text {n}" for n in range(5)]
+    _save_conversions(conf, texts)
+    _save_conversions(conf, [*texts, "added 1", "added 2", "added 3"])  # appended
+    (path,) = tmp_path.glob(f"{FILE_PREFIX}*.pickle")
+    whole = path.read_bytes()
+    damaged = [whole[:cut] for cut in range(len(whole))]
+    damaged += [
+        whole[:at] + bytes([whole[at] ^ 0x5A]) + whole[at + 1 :]
+        for at in range(0, len(whole), 7)
+    ]
+    for data in damaged:
+        path.write_bytes(data)
+        cache = ConversionCache(conf)
+        for text in [*texts, "added 1", "added 2", "added 3"]:
+            html, _ = cache.convert(text, lambda t: (f"<p>{t}</p>", {}))
+            assert html == f"<p>{text}</p>"
+
+
+def test_a_cache_file_that_fails_to_load_is_written_anew(tmp_path):
+    conf = {"CACHE_PATH": str(tmp_path), "PLUGINS": []}
+    _save_conversions(conf, ["kept"])
+    (path,) = tmp_path.glob(f"{FILE_PREFIX}*.pickle")
+    # A frame that checks out but names a class no longer there.
+    data = b"cgone_module\nThing\n)R."
+    checksum = hashlib.blake2b(data, digest_size=readcache.CHECKSUM_BYTES).digest()
+    frame = readcache.FRAME.pack(readcache.MAGIC, len(data)) + checksum + data
+    path.write_bytes(path.read_bytes() + frame)
+    assert _save_conversions(conf, ["kept", "new"]).hits == 1
+    assert b"gone_module" not in path.read_bytes()
+    assert _save_conversions(conf, ["kept", "new"]).hits == 2
+
+
+def test_new_conversions_are_added_to_the_end_of_the_file(tmp_path, monkeypatch):
+    monkeypatch.setattr(readcache, "CHUNK_ENTRIES", 2)
+    conf = {"CACHE_PATH": str(tmp_path), "PLUGINS": []}
+    texts = [f"text {n}" for n in range(8)]
+    _save_conversions(conf, texts)
+    (path,) = tmp_path.glob(f"{FILE_PREFIX}*.pickle")
+    before = path.read_bytes()
+    edited = [*texts[:-1], "text 7, edited"]
+    assert _save_conversions(conf, edited).hits == 7
+    after = path.read_bytes()
+    assert after.startswith(before) and len(after) > len(before)
+    stamp = path.stat().st_mtime_ns, path.stat().st_ino
+    assert _save_conversions(conf, edited).hits == 8
+    assert (path.stat().st_mtime_ns, path.stat().st_ino) == stamp, "nothing new"
+    # Over a quarter of the file unused: it is written anew, with only what is used.
+    kept = edited[:3]
+    assert _save_conversions(conf, kept).hits == 3
+    assert len(path.read_bytes()) < len(before)
+    check = _save_conversions(conf, texts)
+    assert check.hits == 3
 
 
 def test_a_damaged_cache_file_is_ignored(tmp_path):

@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pelican import Pelican
 from pelican.log import LimitFilter
+from pelican.paginator import Paginator
 import pytest
 
 from plugins.bench.corpus import CorpusShape, write_corpus
@@ -378,3 +379,23 @@ def test_with_relative_urls_a_page_does_not_depend_on_the_page_before(corpus, ca
             if incremental.get(n) != clean.get(n)
         )
         assert differing == [], change.__name__
+
+
+def test_a_listing_page_is_digested_by_its_paginator_and_number():
+    posts = [Item(n) for n in range(7)]
+    names = {id(p): f"post {n}" for n, p in enumerate(posts)}
+    settings = {"DEFAULT_ORPHANS": 0}
+
+    def page(number: int, listed=posts, url="tag/a/"):
+        paginator = Paginator("tag/a/index.html", url, listed, settings, per_page=3)
+        return paginator.page(number)
+
+    def digest(value):
+        return Digester({**names, id(settings): "settings"}).digest(value)
+
+    assert digest(page(2)) == digest(page(2))
+    assert page(2).object_list == posts[3:6]
+    assert digest(page(2)) != digest(page(3))
+    assert digest(page(2)) != digest(page(2, url="tag/b/"))
+    assert digest(page(2)) != digest(page(2, listed=posts[::-1]))
+    assert digest(page(1)) != digest(page(1, listed=posts[:6]))

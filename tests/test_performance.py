@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import feedparser
@@ -10,6 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from markupsafe import Markup
 import nh3
+from pelican import signals
+from pelican.generators import ArticlesGenerator
+import pytest
 
 from plugins.bench.corpus import CorpusShape, write_corpus
 from plugins.bench.run import write_settings
@@ -23,6 +28,7 @@ from plugins.common.sanitize import (
     sanitize_html,
     xml_safe,
 )
+from plugins.performance.listings import QuickListings
 from plugins.perspectives.model import Perspective
 from plugins.site_feeds.entries import (
     newest,
@@ -220,3 +226,185 @@ def test_a_limited_perspectives_feed_makes_only_the_newest_entries(tmp_path):
         own = f"feeds/perspectives/{name}.atom.xml"
         assert (two.output / own).read_bytes() == (every.output / own).read_bytes()
         assert len(feedparser.parse(two.output / own).entries) == 2
+
+
+@dataclass(frozen=True)
+class _Name:
+    """A tag, category or author as the listing makers read it."""
+
+    slug: str
+
+    @property
+    def save_as(self) -> str:
+        return f"{self.slug}/index.html"
+
+    url = page_name = save_as
+
+
+class _Post:
+    """A post as the listings read it: compared by identity, as Pelican's are."""
+
+    def __init__(self, date: datetime, tags, category, author) -> None:
+        self.date, self.tags, self.category, self.author = date, tags, category, author
+
+
+class _EqualPost(_Post):
+    """A post equal to any post of its category: one-pass listings must not be used."""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Post) and self.category == other.category
+
+    __hash__ = object.__hash__
+
+
+TAGS = [_Name(f"tag-{n}") for n in range(4)]
+CATEGORIES = [_Name(f"category-{n}") for n in range(3)]
+AUTHORS = [_Name(f"author-{n}") for n in range(2)]
+
+
+@st.composite
+def listed_posts(draw) -> list[_Post]:
+    """Posts over a few years, months and days, often on the same day."""
+    kind = draw(st.sampled_from([_Post, _Post, _EqualPost]))
+    return [
+        kind(
+            datetime(2020, 1, 1, 9, tzinfo=UTC)
+            + timedelta(days=draw(st.sampled_from([0, 1, 30, 31, 200, 400, 800]))),
+            draw(st.lists(st.sampled_from(TAGS), unique=True, max_size=3)),
+            draw(st.sampled_from(CATEGORIES)),
+            draw(st.sampled_from(AUTHORS)),
+        )
+        for _ in range(draw(st.integers(0, 14)))
+    ]
+
+
+def _generator(kind: type, posts: list[_Post], newest_first: bool):
+    """A generator of posts holding what generate_context would have left."""
+    generator = object.__new__(kind)
+    generator.articles = sorted(posts, key=lambda p: p.date, reverse=True)
+    generator.dates = sorted(posts, key=lambda p: p.date, reverse=newest_first)
+    generator.tags = defaultdict(list)
+    categories, authors = defaultdict(list), defaultdict(list)
+    for post in generator.articles:
+        for tag in post.tags:
+            generator.tags[tag].append(post)
+        categories[post.category].append(post)
+        authors[post.author].append(post)
+    generator.categories = sorted(categories.items(), key=lambda kv: kv[0].slug)
+    generator.authors = sorted(authors.items(), key=lambda kv: kv[0].slug)
+    generator.context = {}
+    generator.get_template = lambda name: name
+    return generator
+
+
+def _listings_made(generator) -> list[tuple]:
+    """Make the tag, category and author pages; return what each was given."""
+    made = []
+
+    def write(save_as, template, context, **given):
+        posts = [id(p) for p in given["articles"]]
+        dates = [id(p) for p in given["dates"]]
+        made.append((save_as, template, posts, dates, given["template_name"]))
+
+    kept = (generator.tags, generator.categories, generator.authors)
+    generator.generate_tags(write)
+    generator.generate_categories(write)
+    generator.generate_authors(write)
+    after = (generator.tags, generator.categories, generator.authors)
+    assert all(now is before for now, before in zip(after, kept, strict=True))
+    return made
+
+
+@settings(max_examples=200)
+@given(posts=listed_posts(), newest_first=st.booleans())
+def test_one_pass_listings_give_each_page_what_pelican_gives_it(posts, newest_first):
+    plain = _generator(ArticlesGenerator, posts, newest_first)
+    quick = _generator(QuickListings, posts, newest_first)
+    assert _listings_made(quick) == _listings_made(plain)
+
+
+ARCHIVES = {
+    "YEAR_ARCHIVE_SAVE_AS": "{date:%Y}/index.html",
+    "YEAR_ARCHIVE_URL": "{date:%Y}/",
+    "MONTH_ARCHIVE_SAVE_AS": "{date:%Y}/{date:%m}/index.html",
+    "MONTH_ARCHIVE_URL": "{date:%Y}/{date:%m}/",
+    "DAY_ARCHIVE_SAVE_AS": "{date:%Y}/{date:%m}/{date:%d}/index.html",
+    "DAY_ARCHIVE_URL": "{date:%Y}/{date:%m}/{date:%d}/",
+}
+
+
+def _ids(archives: dict) -> dict:
+    """Period archives with each post list as the posts' identities."""
+    return {
+        granularity: [
+            {
+                key: [id(p) for p in value] if key in ("dates", "articles") else value
+                for key, value in archive.items()
+            }
+            for archive in periods
+        ]
+        for granularity, periods in archives.items()
+    }
+
+
+@settings(max_examples=200)
+@given(
+    posts=listed_posts(),
+    newest_first=st.booleans(),
+    without=st.sets(st.sampled_from(["YEAR", "MONTH", "DAY"])),
+)
+def test_one_pass_period_archives_are_pelicans(posts, newest_first, without):
+    settings = {
+        key: "" if key.split("_")[0] in without else value
+        for key, value in ARCHIVES.items()
+    }
+    plain = _generator(ArticlesGenerator, posts, newest_first)
+    quick = _generator(QuickListings, posts, newest_first)
+    made = [
+        g._build_period_archives(g.dates, g.articles, settings) for g in (quick, plain)
+    ]
+    assert _ids(made[0]) == _ids(made[1])
+
+
+def test_the_lists_of_the_generator_are_given_back_when_a_listing_fails():
+    post = _Post(datetime(2024, 5, 1, tzinfo=UTC), [TAGS[0]], CATEGORIES[0], AUTHORS[0])
+    generator = _generator(QuickListings, [post], newest_first=True)
+    tags = generator.tags
+
+    def write(*args, **kwargs):
+        raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        generator.generate_tags(write)
+    assert generator.tags is tags
+    assert type(generator.tags[TAGS[0]]) is list
+
+
+def test_a_build_lists_tags_and_periods_in_one_pass_in_date_order(tmp_path):
+    seen: list[type] = []
+
+    def note(generator):
+        seen.append(type(generator))
+
+    signals.article_generator_finalized.connect(note, weak=False)
+    try:
+        site = build_site_at(
+            tmp_path,
+            {
+                "posts/a.md": _post("Old", "2023-12-30 09:00", "Tags: both\n"),
+                "posts/b.md": _post("Middle", "2024-01-02 09:00", "Tags: both\n"),
+                "posts/c.md": _post("New", "2024-01-03 09:00", "Tags: both, one\n"),
+            },
+        )
+    finally:
+        signals.article_generator_finalized.disconnect(note)
+    assert seen == [QuickListings]
+
+    def titles(page: str) -> list[str]:
+        [feed] = [i for i in site.mf2(page)["items"] if "h-feed" in i["type"]]
+        return [entry["properties"]["name"][0] for entry in feed["children"]]
+
+    assert titles("tag/both/index.html") == ["New", "Middle", "Old"]
+    assert titles("tag/one/index.html") == ["New"]
+    assert titles("2024/index.html") == ["New", "Middle"]
+    assert titles("2023/12/index.html") == ["Old"]

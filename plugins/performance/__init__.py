@@ -11,6 +11,7 @@ from plugins.common.buildcache import LEDGER_KEY
 from plugins.posts.reader import PostReader
 
 from .ledger import OutputLedger
+from .listings import quicken
 from .prefetch import can_fork, start_for, usable_cores
 from .readcache import SETTINGS_KEY, CachingPostReader, ConversionCache
 from .split import split
@@ -94,6 +95,11 @@ def keep_urls_early(generator):
     fix_urls(generator.articles)
 
 
+def quick_listings(generator):
+    """Find the posts of tag, category, author and period listings in one pass."""
+    quicken(generator)
+
+
 def load_templates_once(generator):
     """Let Jinja trust the templates it loaded in this build.
 
@@ -137,6 +143,7 @@ def register():
     signals.generator_init.connect(load_templates_once)
     signals.readers_init.connect(use_caching_reader)
     signals.article_generator_init.connect(start_worker)
+    signals.article_generator_init.connect(quick_listings)
     signals.all_generators_finalized.connect(save_conversions)
     signals.get_writer.connect(use_incremental_writer)
     signals.get_generators.connect(add_generator)

@@ -22,6 +22,7 @@ import types
 from typing import Any
 
 from markupsafe import Markup
+from pelican.paginator import Page as ListingPage
 from pelican.urlwrappers import URLWrapper
 from pelican.utils import SafeDatetime
 
@@ -195,6 +196,13 @@ class Digester:
         elif shape == "wrapper":
             _tagged(h, b"c", kind.__qualname__)
             self._feed(h, (value.name, value.slug))
+        elif shape == "page":
+            # A listing's page holds its posts, the paginator's object_list cut at
+            # its number; its other attributes are split from its name: what
+            # makes the page is its name, URL, number and paginator.
+            _tagged(h, b"c", kind.__qualname__)
+            self._feed(h, (value.full_name, value.base_url, value.number))
+            self._feed(h, value.paginator)
         elif shape == "partial":
             self._feed(h, (value.func, value.args, value.keywords))
         elif shape == "method":
@@ -267,6 +275,8 @@ def _shape(kind: type) -> str:
     """Return how values of ``kind`` are digested (decided once per type)."""
     if callable(getattr(kind, "__build_digest__", None)):
         return "own"
+    if kind is ListingPage:  # not its subclasses: they may hold more
+        return "page"
     for shape, kinds in (
         ("sequence", (list, tuple)),
         ("mapping", dict),

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cache, partial
 import hashlib
 from importlib import metadata
 import logging
@@ -152,9 +153,14 @@ class OutputLedger:
         for handler in [h for h in root.handlers if isinstance(h, SaidHandler)]:
             root.removeHandler(handler)  # left by a build that failed
         self.said_handler = self._handler = SaidHandler()
+        for content in contents:
+            # A post keeps its URL and path once asked (.urls), and its digest
+            # covers what it keeps: ask now, so every build digests them alike.
+            content.url, content.save_as  # noqa: B018
         try:
+            links = cache(partial(link_targets, context))
             self._objects = digest_states(
-                contents, tokens, processes=processes, links=link_targets(context)
+                contents, tokens, processes=processes, links=links
             )
             self._site = self._site_digest(settings, context)
         except Unstable as err:

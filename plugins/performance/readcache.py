@@ -19,14 +19,16 @@ generator has read its content.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 import hashlib
 from importlib import metadata
 import logging
 import os
 from pathlib import Path
 import pickle
+import struct
 import sys
+import tempfile
 import types
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +46,10 @@ VERSIONED = ("pelican", "markdown", "pygments")
 NEUTRAL = ("PERFORMANCE_WORKERS",)  # settings that change how, not what, is computed
 Entry = tuple[str, dict[str, list[str]]]  # (HTML, the meta extension's fields)
 CHUNK_ENTRIES = 500  # entries per pickle in the cache file (it holds a series of them)
+STALE_SHARE = 4  # write the file anew when over a quarter of its entries went unused
+MAGIC = b"CQC1"  # starts each frame of the cache file
+FRAME = struct.Struct("<4sQ")  # magic, length of the pickle; then its checksum
+CHECKSUM_BYTES = 16
 
 
 def post_key(text: str) -> str | None:
@@ -122,12 +128,18 @@ class ConversionCache:
         self._path: Path | None = None
         self._loaded: dict[str, Entry] = {}
         self._used: dict[str, Entry] = {}
+        self._whole = False  # the file was read to its end without damage
         self.hits = 0  # entries found in the file
         self.prefetched = 0  # entries the worker computed
         self.worker: Prefetcher | None = None  # this build's prefetch worker, if any
 
     def open(self) -> None:
-        """Read the cache file, once per build (not at all when not persistent)."""
+        """Read the cache file, once per build (not at all when not persistent).
+
+        The file is a series of framed chunks (see :func:`_frame`). A file cut
+        short or garbled (a build stopped while adding to it) gives back the
+        chunks before the damage, and is written anew at the end of the build.
+        """
         if self._opened:
             return
         self._opened = True
@@ -138,13 +150,19 @@ class ConversionCache:
         loaded: dict[str, Entry] = {}
         try:
             with self._path.open("rb") as handle:
-                while chunk := _next_chunk(handle):
+                while (chunk := _next_chunk(handle)) is not None:
                     loaded.update(chunk)
         except FileNotFoundError:
             return
-        except (OSError, pickle.UnpicklingError, ValueError) as err:
-            logger.info("Starting with an empty Markdown cache (%s)", err)
-            return
+        except Exception as err:  # noqa: BLE001 (whatever the damage: start afresh)
+            logger.info(
+                "Markdown cache %s: using the %d entries read before it failed (%s)",
+                self._path.name,
+                len(loaded),
+                err,
+            )
+        else:
+            self._whole = True
         self._loaded = loaded
 
     def knows(self, key: str) -> bool:
@@ -175,40 +193,103 @@ class ConversionCache:
         return self.remember(key, lambda: convert(text))
 
     def save(self) -> None:
-        """Write the entries this run used; remove caches of other digests."""
+        """Keep the entries this run used; remove caches of other digests.
+
+        New entries are added at the end of the file; it is written anew only
+        when it is damaged or more than a quarter of it went unused (posts
+        edited or removed), so a rebuild after a small change writes little.
+        """
         if self._path is None:
             self._opened, self._loaded, self._used = False, {}, {}
             return
         folder = self._path.parent
         folder.mkdir(parents=True, exist_ok=True)
-        if self._used != self._loaded:
-            partial = self._path.with_name(self._path.name + ".tmp")
-            with partial.open("wb") as handle:
-                # In chunks: one pickle of every entry would hold a copy of each
-                # perspective's Markup text until the end (the pickler's memo),
-                # ~37 MB at 5,000 posts, right before pages are written.
-                used = list(self._used.items())
-                for start in range(0, len(used), CHUNK_ENTRIES):
-                    chunk = dict(used[start : start + CHUNK_ENTRIES])
-                    pickle.dump(chunk, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(partial, self._path)
+        new = {k: v for k, v in self._used.items() if k not in self._loaded}
+        unused = sum(1 for key in self._loaded if key not in self._used)
+        worn = not self._whole or unused * STALE_SHARE > len(self._loaded)
+        if worn or (new and not self._append(new)):
+            self._rewrite()
         for stale in folder.glob(f"{FILE_PREFIX}*.pickle"):
             if stale != self._path:
                 stale.unlink(missing_ok=True)
         # Free the entries before pages are written (peak memory), and let a next
         # run of the same Pelican (`pelican --autoreload`) load the file again.
         self._path, self._loaded, self._used = None, {}, {}
-        self._opened = False
+        self._opened = self._whole = False
+
+    def _rewrite(self) -> None:
+        """Write the entries used in this run as the whole file, chunk by chunk.
+
+        Into a temporary file of its own (two builds sharing ``CACHE_PATH`` never
+        mix), then renamed over the file.
+        """
+        with tempfile.NamedTemporaryFile(
+            dir=self._path.parent, prefix=self._path.name, delete=False
+        ) as handle:
+            partial = Path(handle.name)
+            try:
+                for chunk in _chunks(self._used):
+                    handle.write(_frame(chunk))
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
+        os.replace(partial, self._path)
+
+    def _append(self, new: dict[str, Entry]) -> bool:
+        """Add ``new`` entries at the end of the file in one write; say if done.
+
+        A build stopped halfway leaves a cut frame, which the next build detects;
+        two builds appending at once each add whole frames (O_APPEND).
+        """
+        data = b"".join(_frame(chunk) for chunk in _chunks(new))
+        try:
+            fd = os.open(self._path, os.O_WRONLY | os.O_APPEND)
+        except FileNotFoundError:
+            return False
+        try:
+            written = os.write(fd, data)
+        finally:
+            os.close(fd)
+        return written == len(data)
 
 
-def _next_chunk(handle: Any) -> dict[str, Any] | None:
-    """Return the next chunk of entries of a cache file, or None at its end."""
-    try:
-        chunk = pickle.load(handle)
-    except EOFError:  # the end of the file (a cut pickle is an UnpicklingError)
+def _chunks(entries: dict[str, Entry]) -> Iterator[dict[str, Entry]]:
+    """Yield ``entries`` CHUNK_ENTRIES at a time.
+
+    In chunks: one pickle of every entry would hold a copy of each perspective's
+    Markup text until the end (the pickler's memo), ~37 MB at 5,000 posts, right
+    before pages are written.
+    """
+    items = list(entries.items())
+    for start in range(0, len(items), CHUNK_ENTRIES):
+        yield dict(items[start : start + CHUNK_ENTRIES])
+
+
+def _frame(chunk: dict[str, Entry]) -> bytes:
+    """Return one chunk as a frame: its length, its checksum, then its pickle."""
+    data = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
+    checksum = hashlib.blake2b(data, digest_size=CHECKSUM_BYTES).digest()
+    return FRAME.pack(MAGIC, len(data)) + checksum + data
+
+
+def _next_chunk(handle: Any) -> dict[str, Entry] | None:
+    """Return the next chunk of a cache file, None at its end; raise if damaged."""
+    head = handle.read(FRAME.size + CHECKSUM_BYTES)
+    if not head:
         return None
+    if len(head) < FRAME.size + CHECKSUM_BYTES:
+        raise ValueError("the file ends inside a frame's header")
+    magic, length = FRAME.unpack_from(head)
+    if magic != MAGIC:
+        raise ValueError(f"expected a frame, got {magic!r}")
+    data = handle.read(length)
+    if len(data) < length:
+        raise ValueError("the file ends inside a frame")
+    if hashlib.blake2b(data, digest_size=CHECKSUM_BYTES).digest() != head[FRAME.size :]:
+        raise ValueError("a frame's checksum does not match")
+    chunk = pickle.loads(data)
     if not isinstance(chunk, dict):
-        raise pickle.UnpicklingError(f"expected entries, got a {type(chunk).__name__}")
+        raise TypeError(f"expected entries, got a {type(chunk).__name__}")
     return chunk
 
 

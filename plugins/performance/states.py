@@ -4,7 +4,8 @@ The output ledger compares each post's digest with the last build's to know what
 changed; taking them costs about 0.3 ms a post. A post whose text links to other
 content (``{filename}``, ``{static}``, ``{tag}``...: Pelican's intrasite links) shows
 those targets' URLs once its links are resolved, perhaps before any page of the
-build was made: its digest also covers every link target's URL (``links``).
+build was made: its digest also covers every link target's URL (``links``, taken
+only when some post has such a link: ~0.1 s at 5,000 posts).
 
 With two processes allowed, a forked helper digests the second half of the posts
 while the build digests the first; it sends its digests back through a pipe and
@@ -13,7 +14,7 @@ ends with ``os._exit``. If it fails or sends nothing, the build does the rest.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 import contextlib
 import hashlib
 import os
@@ -51,7 +52,7 @@ def digest_states(
     tokens: dict[int, str],
     *,
     processes: int = 1,
-    links: bytes = b"",
+    links: Callable[[], bytes] | None = None,
 ) -> dict[str, bytes]:
     """Return the digest of each post and page, by source path."""
     if processes < TWO or len(contents) < HALVES_FROM or not hasattr(os, "fork"):
@@ -80,7 +81,9 @@ def digest_states(
 
 
 def _digest(
-    contents: Sequence[Any], tokens: dict[int, str], links: bytes
+    contents: Sequence[Any],
+    tokens: dict[int, str],
+    links: Callable[[], bytes] | None,
 ) -> dict[str, bytes]:
     # A digester of their own, dropped after: no memo of the posts' perspectives and
     # threads is kept alive for the rest of the build.
@@ -88,8 +91,8 @@ def _digest(
     found = {}
     for content in contents:
         state = digester.state(content)
-        if links and links_elsewhere(content):
-            state = hashlib.blake2b(state + links, digest_size=16).digest()
+        if links is not None and links_elsewhere(content):
+            state = hashlib.blake2b(state + links(), digest_size=16).digest()
         found[content.source_path] = state
     return found
 

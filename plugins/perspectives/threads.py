@@ -93,31 +93,27 @@ def thread_perspectives(
             stack.extend(children[item.id])
         return sorted(found, key=_key)
 
-    def node(p: Perspective, depth: int, replying_to: Perspective | None = None):
+    def node(
+        p: Perspective,
+        depth: int,
+        replying_to: Perspective | None = None,
+        replies: tuple[ThreadNode, ...] = (),
+    ) -> ThreadNode:
         return ThreadNode(
             perspective=p,
             depth=depth,
-            children=(),
+            children=replies,
             replying_to=replying_to,
             note=notes.get(p.id, ""),
             avatar=avatar(p),
         )
 
     def build(p: Perspective, depth: int) -> list[ThreadNode]:
-        here = node(p, depth)
         if depth >= max_depth:
             flat = [node(d, depth, by_id[parent[d.id] or ""]) for d in descendants(p)]
-            return [here, *flat]
+            return [node(p, depth), *flat]
         kids = tuple(n for child in children[p.id] for n in build(child, depth + 1))
-        return [
-            ThreadNode(
-                perspective=p,
-                depth=depth,
-                children=kids,
-                note=here.note,
-                avatar=here.avatar,
-            )
-        ]
+        return [node(p, depth, replies=kids)]
 
     if order == "newest-first":
         roots.reverse()
