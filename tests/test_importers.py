@@ -467,6 +467,22 @@ def test_irssi_client_notices_are_noise():
     assert [m.text for m in t.messages] == ["Topic for #colloquy: essays", "evening"]
 
 
+def test_weechat_channel_summary_after_a_join_is_noise():
+    log = (
+        "2024-05-01 21:58:01\t-->\tann (~ann@203.0.113.5) has joined #colloquy\n"
+        '2024-05-01 21:58:01\t--\tTopic for #colloquy is "essays"\n'
+        "2024-05-01 21:58:01\t--\tChannel #colloquy: 3 nicks (1 op, 2 normals)\n"
+        "2024-05-01 21:58:01\t--\tChannel created on Wed, 01 May 2024 09:00:00\n"
+        "2024-05-01 21:58:05\t@ann\tevening\n"
+        "2024-05-01 23:00:00\t--\tirc: disconnected from server\n"
+    )
+    t = read({"irc.libera.#colloquy.weechatlog": log})
+    assert [m.text for m in t.messages] == [
+        'Topic for #colloquy is "essays"',
+        "evening",
+    ]
+
+
 def test_mirc_log_takes_the_day_from_session_start():
     t = read({"#colloquy.log": ce.MIRC})
     assert [(m.author, m.kind, m.time) for m in t.messages] == [

@@ -59,7 +59,8 @@ EVENT = re.compile(r"^(?:\*\*\*|-!-|-->|<--|--)\s*(?P<text>.*)$")
 NOISE = re.compile(
     r"(has joined|has left|has quit|\bJoins: |\bParts: |\bQuits: |is now known as|"
     r"has changed mode|sets mode|\bmode/|\bMode |was kicked|netsplit|Netsplit|"
-    r"^Now talking (in|on) |^Irssi: |\bServerMode/)",
+    r"^Now talking (in|on) |^Irssi: |\bServerMode/|^Channel \S+: \d+ nicks? |"
+    r"^Channel created on |^irc: )",
     re.IGNORECASE,
 )
 # What HexChat and mIRC write behind "* ", the way actions are written: the client's
