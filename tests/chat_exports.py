@@ -199,6 +199,51 @@ SLACK_DAY_3 = [
     },
     {
         "type": "message",
+        "subtype": "bot_message",
+        "text": "",
+        "bot_id": "B03",
+        "username": "Polly",
+        "ts": "1714730050.000150",
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": "Weekly poll"}},
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": "Which essay next? <@U02ZOE>"},
+                "fields": [{"type": "mrkdwn", "text": "*Votes:* 3"}],
+            },
+            {"type": "divider"},
+            {
+                "type": "rich_text",
+                "elements": [
+                    {
+                        "type": "rich_text_section",
+                        "elements": [
+                            {"type": "text", "text": "Read "},
+                            {
+                                "type": "link",
+                                "url": "https://example.org/e",
+                                "text": "the essay",
+                            },
+                            {"type": "emoji", "name": "books"},
+                        ],
+                    },
+                    {
+                        "type": "rich_text_list",
+                        "style": "bullet",
+                        "elements": [
+                            {
+                                "type": "rich_text_section",
+                                "elements": [{"type": "user", "user_id": "U03BO"}],
+                            },
+                        ],
+                    },
+                ],
+            },
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": "by Polly"}]},
+        ],
+    },
+    {
+        "type": "message",
         "subtype": "tombstone",
         "text": "This message was deleted.",
         "user": "USLACKBOT",

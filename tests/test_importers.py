@@ -271,7 +271,11 @@ def test_telegram_bad_text_entity_names_its_path():
 def test_slack_bot_words_in_attachments_and_tombstones_are_kept():
     files = {**ce.slack_files(), "general/2024-05-03.json": json.dumps(ce.SLACK_DAY_3)}
     t = read(files, channel="general", since=datetime(2024, 5, 3, tzinfo=UTC))
-    bot, tombstone, answer = t.messages
+    bot, poll, tombstone, answer = t.messages
+    assert poll.text == (
+        "Weekly poll\nWhich essay next? @zoe\n*Votes:* 3\n"
+        "Read [the essay](https://example.org/e):books:\n@bo\nby Polly"
+    )
     assert bot.author == "GitHub"
     assert bot.text == (
         "Pull request opened by ann\nFixes the typo in *the essay*\nChecks: 3 passed"
