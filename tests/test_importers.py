@@ -1064,6 +1064,42 @@ def test_whatsapp_round_trip_of_generated_logs(items, form, order, four):
     assert [(m.author, m.name, m.time, m.text) for m in t.messages] == expected
 
 
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(
+        st.sampled_from(
+            ["type", "text", "elements", "fields", "title", "url", "description",
+             "pretext", "fallback", "name", "value", "user_id", "language", "href"]
+        ),
+        inner,
+        max_size=4,
+    ),
+    max_leaves=12,
+)  # fmt: skip
+
+
+@PROPERTY
+@given(value=json_values, where=st.sampled_from(["slack", "discord", "telegram"]))
+def test_content_fallbacks_take_any_json_or_say_why(value, where):
+    """Blocks, attachments, embeds and entities of any shape never crash an import."""
+    if where == "slack":
+        day = [{"type": "message", "text": "", "user": "U01ANN", "ts": "1714730000.1",
+                "blocks": value, "attachments": value}]  # fmt: skip
+        files = {**ce.slack_files(), "general/2024-05-03.json": json.dumps(day)}
+        options = {"channel": "general"}
+    elif where == "discord":
+        data = json.loads(ce.discord_text())
+        data["messages"][1].update(content="", embeds=value)
+        files, options = {"c.json": json.dumps(data)}, {}
+    else:
+        data = json.loads(ce.telegram_text())
+        data["messages"][2]["text"] = [value, " "]
+        files, options = {"result.json": json.dumps(data)}, {}
+    with contextlib.suppress(ContentError):
+        read(files, fmt=where, **options)
+
+
 WORDS = st.text(st.sampled_from(list("abcXYZ é中ب😀ñ,.!?")), min_size=1, max_size=12)
 ENTITY_KINDS = {
     "bold": "strong",
