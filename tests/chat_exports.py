@@ -752,6 +752,20 @@ WHATSAPP_IOS_PLACEHOLDERS = (
     f"[21/03/24, 10:50:00{NNBSP}PM] Bo: AUD-20240321-WA0003. (file attached)\n"
 )
 
+# A German iPhone: notices signed by the group or by whoever acted, placeholders
+# in German, and "~\u202f" before the names of people who are not contacts.
+WHATSAPP_IOS_GERMAN = (
+    f"[09.01.25, 15:40:00] Blog: {LRM}Nachrichten und Anrufe sind "
+    "Ende-zu-Ende-verschlüsselt. Nur Personen in diesem Chat können sie lesen.\n"
+    f"{LRM}[09.01.25, 15:41:00] Blog: {LRM}Ann hat ~{NNBSP}Maija hinzugefügt\n"
+    "[09.01.25, 15:48:14] Ann: *Drinnen* oder _draußen_?\n"
+    f"[12.01.25, 11:01:18] ~{NNBSP}Maija: Drinnen.\n"
+    f"{LRM}[12.01.25, 11:02:00] ~{NNBSP}Maija: {LRM}~{NNBSP}Maija hat das "
+    "Gruppenbild geändert\n"
+    f"{LRM}[12.01.25, 11:03:00] ~{NNBSP}Maija: {LRM}Bild weggelassen\n"
+    f"{LRM}[17.01.25, 09:48:45] Ann: {LRM}<Anhang: 00000003-PHOTO-2025-01-17-09-48-45.jpg>\n"
+)
+
 # Before 2021 the first notice said "secured with end-to-end encryption"; Finnish
 # iPhones write "klo" between date and time, and dots in the time.
 WHATSAPP_OLD_FINNISH = (

@@ -372,6 +372,19 @@ def test_whatsapp_ios_placeholders_keep_their_author():
     assert t.messages[-1].attachments[0].url == "AUD-20240321-WA0003."
 
 
+def test_whatsapp_german_iphone_notices_placeholders_and_non_contacts():
+    t = read({"_chat.txt": ce.WHATSAPP_IOS_GERMAN}, keep_joins=True)
+    assert [(m.author, m.name, m.kind, m.text) for m in t.messages] == [
+        ("system", "", "system", "Ann hat ~\u202fMaija hinzugefügt"),
+        ("ann", "Ann", "message", "*Drinnen* oder _draußen_?"),
+        ("maija", "Maija", "message", "Drinnen."),
+        ("system", "", "system", "~\u202fMaija hat das Gruppenbild geändert"),
+        ("maija", "Maija", "message", "Bild weggelassen"),
+        ("ann", "Ann", "message", "(file attached)"),
+    ]
+    assert t.messages[-1].attachments[0].url == "00000003-PHOTO-2025-01-17-09-48-45.jpg"
+
+
 def test_whatsapp_pre_2021_encryption_notice_and_finnish_times():
     t = read({"_chat.txt": ce.WHATSAPP_OLD_FINNISH}, day_first=True)
     assert [(m.author, m.time, m.text) for m in t.messages] == [
