@@ -187,6 +187,23 @@ def test_discord_webhook_embeds_keep_their_words():
     )
 
 
+def test_discord_partitioned_export_is_read_whole():
+    data = json.loads(ce.discord_text())
+    first, second = dict(data), dict(data)
+    first["messages"], second["messages"] = data["messages"][:2], data["messages"][2:]
+    base = "Colloquy Friends - essays [9100]"
+    files = {
+        f"{base}.json": json.dumps(first),
+        f"{base} [part 2].json": json.dumps(second),
+    }
+    whole = read({f"{base}.json": ce.discord_text()})
+    assert read(files) == whole
+    other = {**files, "Colloquy Friends - news [9200].json": ce.discord_text()}
+    assert read(other, channel="essays") == whole
+    with pytest.raises(ContentError, match="--channel"):
+        read(other)
+
+
 def test_discord_streams_the_message_array(monkeypatch):
     whole = read({"c.json": ce.discord_text()})
     monkeypatch.setattr(jsonstream, "CHUNK", 7)
