@@ -175,6 +175,93 @@ SLACK_DAY_2 = [
     },
 ]
 
+# Integrations post "text": "" with their words in legacy attachments; a deleted
+# thread parent stays as Slackbot's tombstone, its replies still pointing at it.
+SLACK_DAY_3 = [
+    {
+        "type": "message",
+        "subtype": "bot_message",
+        "text": "",
+        "username": "GitHub",
+        "bot_id": "B02",
+        "ts": "1714730000.000100",
+        "attachments": [
+            {
+                "fallback": "[blog] Pull request opened: #12 Fix typo",
+                "pretext": "Pull request opened by ann",
+                "title": "#12 Fix typo",
+                "title_link": "https://github.com/example/blog/pull/12",
+                "text": "Fixes the typo in *the essay*",
+                "color": "36a64f",
+            },
+            {"fallback": "Checks: 3 passed", "color": "36a64f"},
+        ],
+    },
+    {
+        "type": "message",
+        "subtype": "bot_message",
+        "text": "",
+        "bot_id": "B03",
+        "username": "Polly",
+        "ts": "1714730050.000150",
+        "blocks": [
+            {"type": "header", "text": {"type": "plain_text", "text": "Weekly poll"}},
+            {
+                "type": "section",
+                "text": {"type": "mrkdwn", "text": "Which essay next? <@U02ZOE>"},
+                "fields": [{"type": "mrkdwn", "text": "*Votes:* 3"}],
+            },
+            {"type": "divider"},
+            {
+                "type": "rich_text",
+                "elements": [
+                    {
+                        "type": "rich_text_section",
+                        "elements": [
+                            {"type": "text", "text": "Read "},
+                            {
+                                "type": "link",
+                                "url": "https://example.org/e",
+                                "text": "the essay",
+                            },
+                            {"type": "emoji", "name": "books"},
+                        ],
+                    },
+                    {
+                        "type": "rich_text_list",
+                        "style": "bullet",
+                        "elements": [
+                            {
+                                "type": "rich_text_section",
+                                "elements": [{"type": "user", "user_id": "U03BO"}],
+                            },
+                        ],
+                    },
+                ],
+            },
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": "by Polly"}]},
+        ],
+    },
+    {
+        "type": "message",
+        "subtype": "tombstone",
+        "text": "This message was deleted.",
+        "user": "USLACKBOT",
+        "hidden": True,
+        "ts": "1714730100.000200",
+        "thread_ts": "1714730100.000200",
+        "reply_count": 1,
+    },
+    {
+        "type": "message",
+        "text": "answering the deleted question",
+        "user": "U03BO",
+        "ts": "1714730200.000300",
+        "thread_ts": "1714730100.000200",
+        "parent_user_id": "USLACKBOT",
+    },
+]
+
 
 def slack_files() -> dict[str, str]:
     """Return the Slack export as {member: text}."""
@@ -373,6 +460,54 @@ DISCORD = {
 }
 
 
+# A webhook posts only an embed: no content, the words in title, description and
+# fields (DCE writes every embed key, "url": null when there is none).
+DISCORD_WEBHOOK = {
+    "id": "1235000000000000009",
+    "type": "Default",
+    "timestamp": "2024-05-01T16:09:00.1234567+02:00",
+    "timestampEdited": None,
+    "callEndedTimestamp": None,
+    "isPinned": False,
+    "content": "",
+    "author": {
+        "id": "4400",
+        "name": "GitHub",
+        "discriminator": "0000",
+        "nickname": "GitHub",
+        "color": None,
+        "isBot": True,
+        "roles": [],
+        "avatarUrl": "https://cdn.discordapp.com/embed/avatars/0.png",
+    },
+    "attachments": [],
+    "embeds": [
+        {
+            "title": "Issue opened: #7 Broken link",
+            "url": None,
+            "timestamp": None,
+            "description": "The about page links to a dead host.",
+            "images": [],
+            "fields": [{"name": "Labels", "value": "bug", "isInline": True}],
+            "inlineEmojis": [],
+        },
+        {
+            "title": "[blog] 1 new commit",
+            "url": "https://github.com/example/blog/commit/abc",
+            "timestamp": None,
+            "description": "",
+            "images": [],
+            "fields": [],
+            "inlineEmojis": [],
+        },
+    ],
+    "stickers": [],
+    "reactions": [],
+    "mentions": [],
+    "inlineEmojis": [],
+}
+
+
 def discord_text() -> str:
     """Return the DiscordChatExporter file as DCE writes it (indented JSON)."""
     return json.dumps(DISCORD, indent=2, ensure_ascii=False)
@@ -491,6 +626,49 @@ TELEGRAM = {
 }
 
 
+def _tg(mid: int, minute: int, sender: str, text, **extra) -> dict:
+    return {
+        "id": mid,
+        "type": "message",
+        "date": f"2024-05-03T10:{minute:02d}:00",
+        "date_unixtime": str(1714730400 + minute * 60),
+        "from": sender,
+        "from_id": "user" + str(sum(map(ord, sender))),
+        "text": text,
+        "text_entities": [],
+        **extra,
+    }
+
+
+# Entities as people make them: a bold word with its space, italics against a
+# mention, a code block and a two-line quote; and messages whose only content is
+# a poll, a place, a contact (whose number must stay out) or a forward.
+TELEGRAM_RICH = {
+    "name": "Blog club",
+    "type": "private_supergroup",
+    "id": 4242,
+    "messages": [
+        _tg(1, 0, "Ann Reader", ["Read ", {"type": "bold", "text": "this "},
+            "by ", {"type": "mention", "text": "@bo_b"},
+            {"type": "italic", "text": "today"}, "!"]),
+        _tg(2, 1, "Bo", [{"type": "pre", "text": "print(1)", "language": "python"},
+            "\n", {"type": "blockquote", "text": "line one\nline two"},
+            {"type": "text_link", "text": "the site", "href": "https://ex.org/"}]),
+        _tg(3, 2, "Bo", "", poll={"question": "Which book?", "closed": False,
+            "total_voters": 2, "answers": [
+                {"text": "Dune", "voters": 2, "chosen": False},
+                {"text": "Emma", "voters": 0, "chosen": True}]}),
+        _tg(4, 3, "Bo", "", location_information={"latitude": 60.1699,
+            "longitude": 24.9384}),
+        _tg(5, 4, "Ann Reader", "", contact_information={"first_name": "Zoe",
+            "last_name": "Ng", "phone_number": "+15550100"},
+            contact_vcard="contacts/contact_1.vcard"),
+        _tg(6, 5, "Bo", "the news", forwarded_from="Daily Paper"),
+        _tg(7, 6, "Bo", ["call me on ", {"type": "phone", "text": "+1 555 010 4477"}]),
+    ],
+}  # fmt: skip
+
+
 def telegram_text() -> str:
     """Return Telegram Desktop's result.json for one chat."""
     return json.dumps(TELEGRAM, indent=1, ensure_ascii=False)
@@ -499,6 +677,12 @@ def telegram_text() -> str:
 def telegram_account_text() -> str:
     """Return the full-account form, with the owner's phone number in it."""
     other = {"name": "Family", "type": "private_group", "id": 5, "messages": []}
+    left = {
+        "name": "Old club",
+        "type": "private_supergroup",
+        "id": 6,
+        "messages": [TELEGRAM["messages"][2]],
+    }
     return json.dumps(
         {
             "about": "Here is the data you requested.",
@@ -507,7 +691,12 @@ def telegram_account_text() -> str:
                 "first_name": "Ann",
                 "phone_number": "+1 555 0199 777",
             },
+            "contacts": {
+                "about": "This is your contact list.",
+                "list": [{"first_name": "Zoe", "phone_number": "+1 555 0142 888"}],
+            },
             "chats": {"about": "This page lists all chats.", "list": [other, TELEGRAM]},
+            "left_chats": {"about": "Chats you have left.", "list": [left]},
         },
         indent=1,
         ensure_ascii=False,
@@ -546,6 +735,45 @@ WHATSAPP_ANDROID = (
     "5/13/24, 11:59 p. m. - Ann Reader: late night\n"
     "5/14/24, 12:00 a. m. - Ann Reader: midnight\n"
     "5/14/24, 12:30 p. m. - +44 7700 900123 left\n"
+)
+
+# What iOS writes behind a direction mark after a person's name: still theirs.
+WHATSAPP_IOS_PLACEHOLDERS = (
+    f"[21/03/24, 10:40:00{NNBSP}PM] Book club: {LRM}Messages and calls are end-to-end "
+    "encrypted. No one outside of this chat, not even WhatsApp, can read or listen to them.\n"
+    f"{LRM}[21/03/24, 10:41:00{NNBSP}PM] Book club: {LRM}Ann added Bo\n"
+    f"[21/03/24, 10:42:52{NNBSP}PM] Ann: Hello\n"
+    f"{LRM}[21/03/24, 10:45:00{NNBSP}PM] Bo: {LRM}This message was deleted.\n"
+    f"{LRM}[21/03/24, 10:45:30{NNBSP}PM] Ann: {LRM}You deleted this message.\n"
+    f"{LRM}[21/03/24, 10:46:00{NNBSP}PM] Ann: {LRM}This message was deleted by admin ~{NNBSP}Bo.\n"
+    f"{LRM}[21/03/24, 10:47:00{NNBSP}PM] Bo: {LRM}Location: https://maps.google.com/?q=60.16,24.95\n"
+    f"{LRM}[21/03/24, 10:48:00{NNBSP}PM] Bo: {LRM}POLL:\n{LRM}Which book?\n{LRM}OPTION: Dune (1 vote)\n"
+    f"{LRM}[21/03/24, 10:49:00{NNBSP}PM] Ann: {LRM}Missed voice call\n"
+    f"[21/03/24, 10:50:00{NNBSP}PM] Bo: AUD-20240321-WA0003. (file attached)\n"
+)
+
+# A German iPhone: notices signed by the group or by whoever acted, placeholders
+# in German, and "~\u202f" before the names of people who are not contacts.
+WHATSAPP_IOS_GERMAN = (
+    f"[09.01.25, 15:40:00] Blog: {LRM}Nachrichten und Anrufe sind "
+    "Ende-zu-Ende-verschlüsselt. Nur Personen in diesem Chat können sie lesen.\n"
+    f"{LRM}[09.01.25, 15:41:00] Blog: {LRM}Ann hat ~{NNBSP}Maija hinzugefügt\n"
+    "[09.01.25, 15:48:14] Ann: *Drinnen* oder _draußen_?\n"
+    f"[12.01.25, 11:01:18] ~{NNBSP}Maija: Drinnen.\n"
+    f"{LRM}[12.01.25, 11:02:00] ~{NNBSP}Maija: {LRM}~{NNBSP}Maija hat das "
+    "Gruppenbild geändert\n"
+    f"{LRM}[12.01.25, 11:03:00] ~{NNBSP}Maija: {LRM}Bild weggelassen\n"
+    f"{LRM}[17.01.25, 09:48:45] Ann: {LRM}<Anhang: 00000003-PHOTO-2025-01-17-09-48-45.jpg>\n"
+)
+
+# Before 2021 the first notice said "secured with end-to-end encryption"; Finnish
+# iPhones write "klo" between date and time, and dots in the time.
+WHATSAPP_OLD_FINNISH = (
+    "[1.1.2019, 12.00.00] John, Jane, Joe: Messages to this group are now secured with "
+    "end-to-end encryption.\n"
+    "[1.1.2019, 12.00.05] John Doe: Hello\n"
+    "[12.3.2022 klo 14.08.18] Matias: Moi\n"
+    "[12.3.2022 klo 14.09.00] Matias: I like end-to-end encryption\n"
 )
 
 WHATSAPP_24H = (
@@ -593,6 +821,33 @@ LIMNORIA = (
     "2024-05-01T21:58:09  * bo waves\n"
     "this line is broken\n"
     "2024-05-01T21:58:12  <bo> bye\n"
+)
+
+# HexChat: "%b %d %H:%M:%S" stamps, a TAB after the nick, the year only in the
+# session lines; its notices and joins are written like actions.
+HEXCHAT = (
+    "**** BEGIN LOGGING AT Tue Dec 31 23:55:03 2024\n"
+    "\n"
+    "Dec 31 23:55:03 *\tNow talking on #colloquy\n"
+    "Dec 31 23:55:03 *\tTopic for #colloquy is: essays\n"
+    "Dec 31 23:56:10 *\tbo (~bo@203.0.113.9) has joined #colloquy\n"
+    "Dec 31 23:58:00 <@ann>\tlast post of the year\n"
+    "Dec 31 23:59:30 *\tbo has left the building\n"
+    "Jan 01 00:00:05 <bo>\thappy new year\n"
+    "Jan 01 00:01:00 *\tbo (~bo@203.0.113.9) has quit (Quit: bye)\n"
+    "**** ENDING LOGGING AT Wed Jan  1 00:02:00 2025\n"
+    "\n"
+)
+
+# mIRC: the day only in "Session Start:" lines, joins written like actions.
+MIRC = (
+    "Session Start: Thu May 02 21:55:03 2024\n"
+    "Session Ident: #colloquy\n"
+    "[21:55] * Now talking in #colloquy\n"
+    "[21:55] * bo has joined #colloquy\n"
+    "[21:56] <ann> evening all\n"
+    "[21:57] * bo waves\n"
+    "Session Close: Thu May 02 22:00:00 2024\n"
 )
 
 # -- Mastodon ---------------------------------------------------------------------
@@ -880,6 +1135,17 @@ MATRIX = {
         ),
     ],
 }
+
+
+# A sticker is its own event type; an event Element could not decrypt stays
+# "m.room.encrypted" in the export.
+MATRIX_STICKER_AND_LOCKED = [
+    _event("$sticker", "m.sticker", "@bo:other.example", T0 + 900_000,
+           {"body": "waving cat", "url": "mxc://example.org/wave", "info": {}}),
+    _event("$locked", "m.room.encrypted", "@bo:other.example", T0 + 960_000,
+           {"algorithm": "m.megolm.v1.aes-sha2", "ciphertext": "AwgAEp",
+            "session_id": "s1", "sender_key": "k", "device_id": "D"}),
+]  # fmt: skip
 
 
 def matrix_text() -> str:

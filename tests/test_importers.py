@@ -17,6 +17,7 @@ import sys
 import zipfile
 from zoneinfo import ZoneInfo
 
+from bs4 import BeautifulSoup
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 import pytest
@@ -36,7 +37,10 @@ from plugins.transcripts.importers.common import (
 from plugins.transcripts.importers.registry import FORMATS, by_name, detect
 from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.importers.spool import Spool
+from plugins.transcripts.library import lay_out
 from plugins.transcripts.model import Attachment, Message, Reaction, Transcript
+from plugins.transcripts.render import PageContext, render_text
+from plugins.transcripts.settings import TranscriptsSettings
 
 from . import chat_exports as ce
 from .support import active_content, build_site_at
@@ -44,7 +48,9 @@ from .support import active_content, build_site_at
 NEW_YORK = ZoneInfo("America/New_York")
 
 
-def read(files: dict[str, str], fmt: str | None = None, **options) -> Transcript:
+def read(
+    files: dict[str, str | bytes], fmt: str | None = None, **options
+) -> Transcript:
     """Import in-memory export files with the given options."""
     source = ExportSource.from_texts(files, label="export")
     importer = by_name(fmt) if fmt else detect(source)
@@ -161,6 +167,43 @@ def test_discord_export_becomes_transcript():
     assert (old.author, old.name) == ("Old_Timer", "Old Timer")
 
 
+def test_discord_webhook_embeds_keep_their_words():
+    data = json.loads(ce.discord_text())
+    data["messages"].append(ce.DISCORD_WEBHOOK)
+    hook = read({"c.json": json.dumps(data)}).messages[-1]
+    assert (hook.author, hook.time) == (
+        "GitHub",
+        datetime(2024, 5, 1, 14, 9, tzinfo=UTC),
+    )
+    assert hook.text == (
+        "Issue opened: #7 Broken link\nThe about page links to a dead host.\n"
+        "Labels: bug"
+    )
+    assert hook.attachments == (
+        Attachment(
+            url="https://github.com/example/blog/commit/abc",
+            title="[blog] 1 new commit",
+        ),
+    )
+
+
+def test_discord_partitioned_export_is_read_whole():
+    data = json.loads(ce.discord_text())
+    first, second = dict(data), dict(data)
+    first["messages"], second["messages"] = data["messages"][:2], data["messages"][2:]
+    base = "Colloquy Friends - essays [9100]"
+    files = {
+        f"{base}.json": json.dumps(first),
+        f"{base} [part 2].json": json.dumps(second),
+    }
+    whole = read({f"{base}.json": ce.discord_text()})
+    assert read(files) == whole
+    other = {**files, "Colloquy Friends - news [9200].json": ce.discord_text()}
+    assert read(other, channel="essays") == whole
+    with pytest.raises(ContentError, match="--channel"):
+        read(other)
+
+
 def test_discord_streams_the_message_array(monkeypatch):
     whole = read({"c.json": ce.discord_text()})
     monkeypatch.setattr(jsonstream, "CHUNK", 7)
@@ -203,14 +246,31 @@ def test_telegram_chat_becomes_transcript():
     assert sticker.text == "👍" and sticker.name == "Deleted Account"
 
 
+def test_telegram_entities_and_text_less_messages_read_as_people_wrote_them():
+    t = read({"result.json": json.dumps(ce.TELEGRAM_RICH)})
+    assert [m.text for m in t.messages] == [
+        "Read **this** by @bo_b*today*!",
+        "```python\nprint(1)\n```\n> line one\n> line two\n[the site](https://ex.org/)",
+        "Poll: Which book?\n- Dune (2)\n- Emma (0)",
+        "(location: 60.1699, 24.9384)",
+        "(contact: Zoe Ng)",
+        "(forwarded from Daily Paper)\nthe news",
+        "call me on " + phone_pseudonym("+1 555 010 4477"),
+    ]
+    assert "5550100" not in format_chat(t)
+    assert "4477" not in format_chat(t)
+
+
 def test_telegram_account_export_needs_the_chat_and_hides_the_phone(monkeypatch):
     files = {"result.json": ce.telegram_account_text()}
     with pytest.raises(ContentError) as err:
         read(files)
-    assert "Family, Blog chat" in str(err.value)
+    assert "Family, Blog chat, Old club" in str(err.value)
     t = read(files, channel="blog chat")
     assert len(t.messages) == 6
     assert "0199" not in format_chat(t)
+    left = read(files, channel="Old club")  # a chat you left is still yours
+    assert (left.title, len(left.messages)) == ("Old club", 1)
     # The account's chats are streamed one at a time, whatever the read size.
     monkeypatch.setattr(jsonstream, "CHUNK", 5)
     assert read(files, channel="blog chat") == t
@@ -223,6 +283,25 @@ def test_telegram_bad_text_entity_names_its_path():
         read({"result.json": json.dumps(data, indent=1)})
     assert "messages[2].text[1]" in err.value.message
     assert err.value.line > 1
+
+
+def test_slack_bot_words_in_attachments_and_tombstones_are_kept():
+    files = {**ce.slack_files(), "general/2024-05-03.json": json.dumps(ce.SLACK_DAY_3)}
+    t = read(files, channel="general", since=datetime(2024, 5, 3, tzinfo=UTC))
+    bot, poll, tombstone, answer = t.messages
+    assert poll.text == (
+        "Weekly poll\nWhich essay next? @zoe\n*Votes:* 3\n"
+        "Read [the essay](https://example.org/e):books:\n@bo\nby Polly"
+    )
+    assert bot.author == "GitHub"
+    assert bot.text == (
+        "Pull request opened by ann\nFixes the typo in *the essay*\nChecks: 3 passed"
+    )
+    assert bot.attachments == (
+        Attachment(url="https://github.com/example/blog/pull/12", title="#12 Fix typo"),
+    )
+    assert (tombstone.kind, tombstone.text) == ("system", "This message was deleted.")
+    assert answer.reply_to == tombstone.id
 
 
 # -- WhatsApp ---------------------------------------------------------------------
@@ -295,6 +374,47 @@ def test_whatsapp_phone_author_mapped_with_name():
     assert "7700" not in format_chat(t)
 
 
+def test_whatsapp_ios_placeholders_keep_their_author():
+    t = read({"_chat.txt": ce.WHATSAPP_IOS_PLACEHOLDERS}, day_first=True)
+    assert [(m.author, m.kind, m.text) for m in t.messages] == [
+        ("ann", "message", "Hello"),
+        ("bo", "message", "(message deleted)"),
+        ("ann", "message", "(message deleted)"),
+        ("ann", "message", "(message deleted)"),
+        ("bo", "message", "Location: https://maps.google.com/?q=60.16,24.95"),
+        ("bo", "message", "POLL:\nWhich book?\nOPTION: Dune (1 vote)"),
+        ("ann", "message", "Missed voice call"),
+        ("bo", "message", "(file attached)"),
+    ]
+    assert t.messages[-1].attachments[0].url == "AUD-20240321-WA0003."
+
+
+def test_whatsapp_german_iphone_notices_placeholders_and_non_contacts():
+    t = read({"_chat.txt": ce.WHATSAPP_IOS_GERMAN}, keep_joins=True)
+    assert [(m.author, m.name, m.kind, m.text) for m in t.messages] == [
+        ("system", "", "system", "Ann hat ~\u202fMaija hinzugefügt"),
+        ("ann", "Ann", "message", "*Drinnen* oder _draußen_?"),
+        ("maija", "Maija", "message", "Drinnen."),
+        ("system", "", "system", "~\u202fMaija hat das Gruppenbild geändert"),
+        ("maija", "Maija", "message", "Bild weggelassen"),
+        ("ann", "Ann", "message", "(file attached)"),
+    ]
+    assert t.messages[-1].attachments[0].url == "00000003-PHOTO-2025-01-17-09-48-45.jpg"
+
+
+def test_whatsapp_pre_2021_encryption_notice_and_finnish_times():
+    t = read({"_chat.txt": ce.WHATSAPP_OLD_FINNISH}, day_first=True)
+    assert [(m.author, m.time, m.text) for m in t.messages] == [
+        ("john-doe", datetime(2019, 1, 1, 12, 0, 5, tzinfo=UTC), "Hello"),
+        ("matias", datetime(2022, 3, 12, 14, 8, 18, tzinfo=UTC), "Moi"),
+        (
+            "matias",
+            datetime(2022, 3, 12, 14, 9, 0, tzinfo=UTC),
+            "I like end-to-end encryption",
+        ),
+    ]
+
+
 def test_whatsapp_conflicting_day_month_order_is_an_error():
     text = "13/01/2024, 10:00 - A: x\n01/13/2024, 10:00 - A: y\n"
     with pytest.raises(ContentError, match="one day/month order"):
@@ -347,6 +467,85 @@ def test_weechat_znc_limnoria_logs(name, text, expected):
     assert t.source == "irc"
     assert [m.author for m in t.messages] == expected
     assert t.messages[0].time == datetime(2024, 5, 1, 21, 58, 5, tzinfo=UTC)
+
+
+def test_hexchat_log_takes_the_year_from_its_session_lines():
+    t = read({"#colloquy.log": ce.HEXCHAT})
+    assert [(m.author, m.kind, m.text, m.time) for m in t.messages] == [
+        ("system", "system", "Topic for #colloquy is: essays",
+         datetime(2024, 12, 31, 23, 55, 3, tzinfo=UTC)),
+        ("ann", "message", "last post of the year",
+         datetime(2024, 12, 31, 23, 58, tzinfo=UTC)),
+        ("bo", "action", "has left the building",
+         datetime(2024, 12, 31, 23, 59, 30, tzinfo=UTC)),
+        ("bo", "message", "happy new year", datetime(2025, 1, 1, 0, 0, 5, tzinfo=UTC)),
+    ]  # fmt: skip
+    joins = read({"#colloquy.log": ce.HEXCHAT}, keep_joins=True).messages
+    assert [m.text for m in joins if "(~bo" in m.text] == [
+        "bo (~bo@203.0.113.9) has joined #colloquy",
+        "bo (~bo@203.0.113.9) has quit (Quit: bye)",
+    ]
+
+
+def test_irssi_client_notices_are_noise():
+    log = (
+        "--- Log opened Wed May 01 21:55:03 2024\n"
+        "21:55 -!- ann [~ann@203.0.113.5] has joined #colloquy\n"
+        "21:55 -!- Topic for #colloquy: essays\n"
+        "21:55 -!- Irssi: #colloquy: Total of 3 nicks [1 ops, 0 halfops, 0 voices]\n"
+        "21:55 -!- Irssi: Join to #colloquy was synced in 1 secs\n"
+        "21:55 -!- ServerMode/#colloquy [+nt] by irc.example.net\n"
+        "21:56 <@ann> evening\n"
+    )
+    t = read({"#colloquy.log": log})
+    assert [m.text for m in t.messages] == ["Topic for #colloquy: essays", "evening"]
+
+
+def test_weechat_channel_summary_after_a_join_is_noise():
+    log = (
+        "2024-05-01 21:58:01\t-->\tann (~ann@203.0.113.5) has joined #colloquy\n"
+        '2024-05-01 21:58:01\t--\tTopic for #colloquy is "essays"\n'
+        "2024-05-01 21:58:01\t--\tChannel #colloquy: 3 nicks (1 op, 2 normals)\n"
+        "2024-05-01 21:58:01\t--\tChannel created on Wed, 01 May 2024 09:00:00\n"
+        "2024-05-01 21:58:05\t@ann\tevening\n"
+        "2024-05-01 23:00:00\t--\tirc: disconnected from server\n"
+    )
+    t = read({"irc.libera.#colloquy.weechatlog": log})
+    assert [m.text for m in t.messages] == [
+        'Topic for #colloquy is "essays"',
+        "evening",
+    ]
+
+
+def test_mirc_log_takes_the_day_from_session_start():
+    t = read({"#colloquy.log": ce.MIRC})
+    assert [(m.author, m.kind, m.time) for m in t.messages] == [
+        ("ann", "message", datetime(2024, 5, 2, 21, 56, tzinfo=UTC)),
+        ("bo", "action", datetime(2024, 5, 2, 21, 57, tzinfo=UTC)),
+    ]
+
+
+def test_irc_log_with_latin_1_lines_keeps_them_and_warns(caplog):
+    log = "[21:56:00] <ann> caf\u00e9 au lait\n".encode() + (
+        "[21:57:00] <bo> na\u00efve reply\n".encode("latin-1")
+    )
+    with caplog.at_level(logging.WARNING):
+        t = read({"#colloquy/2024-05-01.log": log})
+    assert [m.text for m in t.messages] == ["caf\u00e9 au lait", "na\u00efve reply"]
+    assert any(
+        "2024-05-01.log:2: expected UTF-8 text, got byte 0xef" in r.getMessage()
+        for r in caplog.records
+    )
+
+
+@pytest.mark.parametrize("fmt", ["irc", "whatsapp"])
+def test_utf_16_files_from_windows_tools_are_read(fmt):
+    text = {"irc": ce.ZNC, "whatsapp": ce.WHATSAPP_24H}[fmt]
+    name = {"irc": "#colloquy/2024-05-01.log", "whatsapp": "chat.txt"}[fmt]
+    expected = read({name: text}).messages
+    assert read({name: text.replace("\n", "\r\n").encode("utf-16")}).messages == (
+        expected
+    )
 
 
 def test_limnoria_broken_line_is_a_warning_with_file_and_line(caplog):
@@ -449,6 +648,23 @@ def test_mastodon_single_combined_file():
 
 
 # -- Matrix -----------------------------------------------------------------------
+
+
+def test_matrix_stickers_are_kept_and_unreadable_events_counted(caplog):
+    data = json.loads(ce.matrix_text())
+    data["messages"] += ce.MATRIX_STICKER_AND_LOCKED
+    with caplog.at_level(logging.WARNING):
+        t = read({"export.json": json.dumps(data)})
+    sticker = by_id(t)["sticker"]
+    assert (sticker.author, sticker.text) == ("bo", "waving cat")
+    assert sticker.attachments == (
+        Attachment(url="mxc://example.org/wave", title="waving cat"),
+    )
+    assert "locked" not in by_id(t)
+    assert any(
+        "export.json: 2 encrypted messages could not be read" in r.getMessage()
+        for r in caplog.records
+    )
 
 
 def test_matrix_folds_edits_reactions_and_replies():
@@ -600,6 +816,14 @@ def test_every_format_keeps_emails_and_phones_out_of_content(tmp_path):
                "--keep-joins", "--content", str(content)) == 0  # fmt: skip
     assert len(list((content / "transcripts").glob("*.chat"))) == 4
     assert_no_private_data(content)
+
+
+def test_whatsapp_android_export_with_a_shared_text_file_finds_the_chat():
+    files = {
+        "WhatsApp Chat with Blog.txt": ce.WHATSAPP_ANDROID,
+        "notes-from-bo.txt": "a shared document\n",
+    }
+    assert read(files).messages == read({"chat.txt": ce.WHATSAPP_ANDROID}).messages
 
 
 def test_whatsapp_zip_with_media_is_read_in_place(tmp_path):
@@ -823,6 +1047,8 @@ def whatsapp_line(when: datetime, form: str, order: str, four: bool) -> str:
     day = f"{first:02d}/{second:02d}/{year}"
     hour = when.strftime("%H") if "24" in form else str((when.hour + 11) % 12 + 1)
     ampm = "" if "24" in form else "\u202f" + ("PM" if when.hour >= 12 else "AM")
+    if form == "ios24fi":  # Finnish iPhones: "[12.3.2022 klo 14.08.18]"
+        return f"[{first}.{second}.{year} klo {hour}.{when:%M.%S}] "
     if form.startswith("ios"):
         return f"[{day}, {hour}:{when:%M:%S}{ampm}] "
     return f"{day}, {hour}:{when:%M}{ampm} - "
@@ -839,7 +1065,7 @@ def whatsapp_line(when: datetime, form: str, order: str, four: bool) -> str:
         min_size=1,
         max_size=8,
     ),
-    form=st.sampled_from(["android24", "android12", "ios24", "ios12"]),
+    form=st.sampled_from(["android24", "android12", "ios24", "ios12", "ios24fi"]),
     order=st.sampled_from(["dmy", "mdy"]),
     four=st.booleans(),
 )
@@ -868,6 +1094,82 @@ def test_whatsapp_round_trip_of_generated_logs(items, form, order, four):
     assert [(m.author, m.name, m.time, m.text) for m in t.messages] == expected
 
 
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=8),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(
+        st.sampled_from(
+            ["type", "text", "elements", "fields", "title", "url", "description",
+             "pretext", "fallback", "name", "value", "user_id", "language", "href"]
+        ),
+        inner,
+        max_size=4,
+    ),
+    max_leaves=12,
+)  # fmt: skip
+
+
+@PROPERTY
+@given(value=json_values, where=st.sampled_from(["slack", "discord", "telegram"]))
+def test_content_fallbacks_take_any_json_or_say_why(value, where):
+    """Blocks, attachments, embeds and entities of any shape never crash an import."""
+    if where == "slack":
+        day = [{"type": "message", "text": "", "user": "U01ANN", "ts": "1714730000.1",
+                "blocks": value, "attachments": value}]  # fmt: skip
+        files = {**ce.slack_files(), "general/2024-05-03.json": json.dumps(day)}
+        options = {"channel": "general"}
+    elif where == "discord":
+        data = json.loads(ce.discord_text())
+        data["messages"][1].update(content="", embeds=value)
+        files, options = {"c.json": json.dumps(data)}, {}
+    else:
+        data = json.loads(ce.telegram_text())
+        data["messages"][2]["text"] = [value, " "]
+        files, options = {"result.json": json.dumps(data)}, {}
+    with contextlib.suppress(ContentError):
+        read(files, fmt=where, **options)
+
+
+WORDS = st.text(st.sampled_from(list("abcXYZ é中ب😀ñ,.!?")), min_size=1, max_size=12)
+ENTITY_KINDS = {
+    "bold": "strong",
+    "italic": "em",
+    "strikethrough": "del",
+    "code": "code",
+}
+
+
+@PROPERTY
+@given(
+    parts=st.lists(
+        st.tuples(st.sampled_from([*ENTITY_KINDS, "plain", "mention"]), WORDS),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_telegram_entities_render_as_written(parts):
+    text: list = []
+    for kind, words in parts:
+        said = "@" + words.strip(" ,.!?") if kind == "mention" else words
+        text += [{"type": kind, "text": said}, " "]
+    export = {"name": "c", "type": "personal_chat", "id": 1, "messages": [
+        {"id": 1, "type": "message", "date": "2024-05-01T10:00:00", "from": "Ann",
+         "from_id": "user1", "text": text}]}  # fmt: skip
+    t = read({"result.json": json.dumps(export)}, fmt="telegram")
+    page = lay_out(t, TranscriptsSettings())
+    ctx = PageContext(
+        page=page, chat_page=page.pages[0], siteurl="", settings=TranscriptsSettings()
+    )
+    html = BeautifulSoup(str(render_text(t.messages[0].text, ctx)), "html.parser")
+    # Every word shows, no marker is left over, and each entity got its element.
+    written = "".join(part if isinstance(part, str) else part["text"] for part in text)
+    assert html.get_text().split() == written.split()
+    for kind, words in parts:
+        if kind in ENTITY_KINDS and words.strip():
+            tag = ENTITY_KINDS[kind]
+            assert words.strip() in [e.get_text() for e in html.find_all(tag)]
+
+
 nicks = st.from_regex(r"[a-zA-Z_\[\]{}^`][a-zA-Z0-9_\-\[\]{}^`]{0,8}", fullmatch=True)
 
 
@@ -878,7 +1180,7 @@ nicks = st.from_regex(r"[a-zA-Z_\[\]{}^`][a-zA-Z0-9_\-\[\]{}^`]{0,8}", fullmatch
         min_size=1,
         max_size=10,
     ),
-    style=st.sampled_from(["znc", "irssi", "limnoria"]),
+    style=st.sampled_from(["znc", "irssi", "limnoria", "hexchat"]),
 )
 def test_irc_round_trip_of_generated_logs(items, style):
     items.sort(key=lambda item: item[0])
@@ -886,8 +1188,14 @@ def test_irc_round_trip_of_generated_logs(items, style):
     lines = []
     for seconds, nick, text, action in items:
         clock = f"{seconds // 3600:02d}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
-        stamp = {"znc": f"[{clock}]", "irssi": clock, "limnoria": f"{day}T{clock} "}
-        said = f"* {nick} {text}" if action else f"<{nick}> {text}"
+        stamp = {
+            "znc": f"[{clock}]",
+            "irssi": clock,
+            "limnoria": f"{day}T{clock} ",
+            "hexchat": f"May 01 {clock}",
+        }
+        gap = "\t" if style == "hexchat" else " "
+        said = f"*{gap}{nick} {text}" if action else f"<{nick}>{gap}{text}"
         lines.append(f"{stamp[style]} {said}")
     t = parse_text(irc, "\n".join(lines) + "\n", "#c.log", date=day)
     assert [(m.author, m.text, m.kind, m.time) for m in t.messages] == [

@@ -44,6 +44,8 @@ MESSAGE_TYPES = frozenset(
 JOIN_LEAVE = frozenset(
     {"GuildMemberJoin", "RecipientAdd", "RecipientRemove", "ThreadMemberJoin"}
 )
+# DCE's "-p 10mb" writes "X.json", then "X [part 2].json", "X [part 3].json", ...
+PART = re.compile(r"^(?P<base>.*) \[part (?P<number>\d+)\]\.json$", re.IGNORECASE)
 MENTION = re.compile(r"<@!?(\d+)>")
 CUSTOM_EMOJI = re.compile(r"<a?(:\w+:)\d+>")
 
@@ -61,14 +63,16 @@ def _json_files(source: ExportSource) -> list[str]:
     return [n for n in source.names if n.lower().endswith(".json")]
 
 
-def _pick(source: ExportSource, options: ImportOptions) -> str:
+def _pick(source: ExportSource, options: ImportOptions) -> list[str]:
+    """Return the file of the channel asked for, with its partitions in order."""
     names = _json_files(source)
-    if len(names) == 1:
-        return names[0]
+    exports = _with_parts(names)
+    if len(exports) == 1:
+        return next(iter(exports.values()))
     wanted = options.channel.lstrip("#").casefold()
-    chosen = [n for n in names if wanted and wanted in n.casefold()]
+    chosen = [n for n in exports if wanted and wanted in n.casefold()]
     if len(chosen) == 1:
-        return chosen[0]
+        return exports[chosen[0]]
     raise ContentError(
         f"expected one DiscordChatExporter .json file (or --channel to pick one of "
         f"{', '.join(names)}), got {len(chosen) or len(names)} matches",
@@ -76,16 +80,30 @@ def _pick(source: ExportSource, options: ImportOptions) -> str:
     )
 
 
+def _with_parts(names: list[str]) -> dict[str, list[str]]:
+    """Return each export file with its partitions, in part order."""
+    parts: dict[str, list[tuple[int, str]]] = {}
+    for name in names:
+        match = PART.match(name)
+        base = f"{match['base']}.json" if match else name
+        parts.setdefault(base, []).append((int(match["number"]) if match else 1, name))
+    return {base: [n for _, n in sorted(found)] for base, found in parts.items()}
+
+
 def read(source: ExportSource, options: ImportOptions) -> Export:
-    """Read a DiscordChatExporter JSON export, one message at a time."""
-    name = _pick(source, options)
-    where = source.where(name)
+    """Read a DiscordChatExporter JSON export (all its parts), a message at a time."""
+    names = _pick(source, options)
+    where = source.where(names[0])
     header: dict[str, Any] = {}
 
     def messages() -> Iterator[Message]:
-        with source.open_text(name) as handle:
-            events = iter_object(handle, path=where)
-            yield from _messages(events, header, where, options)
+        handles = Handles()
+        for name in names:
+            with source.open_text(name) as handle:
+                events = iter_object(handle, path=source.where(name))
+                yield from _messages(
+                    events, header, source.where(name), options, handles
+                )
 
     return Export(messages(), lambda: _about(header, where), where)
 
@@ -117,9 +135,8 @@ def parse(source: ExportSource, options: ImportOptions) -> Transcript:
 
 
 def _messages(
-    events, header: dict, where: str, options: ImportOptions
+    events, header: dict, where: str, options: ImportOptions, handles: Handles
 ) -> Iterator[Message]:
-    handles = Handles()
     for event in events:
         if isinstance(event, Field):
             header[event.key] = event.value
@@ -150,7 +167,7 @@ def _message(
         str(author.get("name") or "unknown"),
     )
     nickname = string(author.get("nickname"))
-    text = _text(string(raw.get("content")), raw)
+    text = _text(string(raw.get("content")) or _embed_text(raw), raw)
     kind = "message" if kind_name in MESSAGE_TYPES else "system"
     if kind == "system" and not text:
         text = re.sub(r"(?<!^)([A-Z])", r" \1", kind_name).lower()
@@ -181,6 +198,23 @@ def _text(content: str, raw: dict) -> str:
         lambda m: "@" + (names.get(m.group(1)) or m.group(1)), content
     )
     return CUSTOM_EMOJI.sub(r"\1", content)
+
+
+def _embed_text(raw: dict) -> str:
+    """Return what a bot said in its embeds when the message has no content.
+
+    Webhooks (GitHub, feeds, moderation bots) post only embeds: a title (linked,
+    it becomes an attachment), a description and ``name: value`` fields.
+    """
+    parts = []
+    for embed in map(mapping, listing(raw.get("embeds"))):
+        if not embed.get("url"):
+            parts.append(string(embed.get("title")))
+        parts.append(string(embed.get("description")))
+        for field in map(mapping, listing(embed.get("fields"))):
+            name, value = string(field.get("name")), string(field.get("value"))
+            parts.append(f"{name}: {value}" if name and value else name or value)
+    return "\n".join(p for p in parts if p.strip())
 
 
 def _reactions(raw: dict, at: str, where: str, line: int) -> tuple[Reaction, ...]:

@@ -1,10 +1,13 @@
-"""IRC logs: irssi, WeeChat, ZNC, Limnoria/Supybot ChannelLogger and plain logs.
+"""IRC logs: irssi, WeeChat, ZNC, Limnoria, HexChat/XChat, mIRC and plain logs.
 
 Every client writes ``<time> <nick> text`` with its own time stamp and event
 markers: irssi ``14:03 <@ann> hi`` with ``--- Day changed`` lines, WeeChat
 ``2024-05-01 14:03:12<TAB>ann<TAB>hi``, ZNC ``[14:03:12] <ann> hi`` in one file per
-day, Limnoria ``2024-05-01T14:03:12  <ann> hi``. Lines with only a time take their
-date from the log's own date lines, ``--date``, or a date in the file name.
+day, Limnoria ``2024-05-01T14:03:12  <ann> hi``, HexChat
+``May 01 14:03:12 <ann><TAB>hi`` under ``**** BEGIN LOGGING AT`` lines, mIRC
+``[14:03] <ann> hi`` under ``Session Start:`` lines. Lines with only a time (or a
+month and day) take their date (or year) from the log's own date lines, ``--date``,
+or a date in the file name.
 """
 
 from __future__ import annotations
@@ -29,22 +32,50 @@ from plugins.transcripts.model import Message, Transcript
 NAME = "irc"
 logger = logging.getLogger(__name__)
 
+MONTHS = (
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "may",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "oct",
+    "nov",
+    "dec",
+)
 STAMP = re.compile(
     r"^(?P<open>\[)?(?:(?P<date>\d{4}-\d{2}-\d{2})[T ])?"
+    rf"(?:(?P<mon>(?i:{'|'.join(MONTHS)})) (?P<mday>[ \d]?\d) )?"
     r"(?P<h>\d{1,2}):(?P<mi>\d{2})(?::(?P<s>\d{2}))?(?:\.\d+)?"
     r"(?P<tz>Z|[+-]\d{2}:?\d{2})?(?(open)\])(?P<sep>\t| +)(?P<body>.*)$"
 )
-SAY = re.compile(r"^<\s*[~&@%+]?(?P<nick>[^>\s]+)>(?: (?P<text>.*))?$")
+SAY = re.compile(r"^<\s*[~&@%+]?(?P<nick>[^>\s]+)>(?:[ \t](?P<text>.*))?$")
 NOTICE = re.compile(r"^-(?P<nick>[^\s-][^\s]*?)-(?: (?P<text>.*))?$")
 ACTION = re.compile(r"^\*\s+(?P<nick>[^\s*]+)(?: (?P<text>.*))?$")
 EVENT = re.compile(r"^(?:\*\*\*|-!-|-->|<--|--)\s*(?P<text>.*)$")
 NOISE = re.compile(
     r"(has joined|has left|has quit|\bJoins: |\bParts: |\bQuits: |is now known as|"
-    r"has changed mode|sets mode|\bmode/|\bMode |was kicked|netsplit|Netsplit)",
+    r"has changed mode|sets mode|\bmode/|\bMode |was kicked|netsplit|Netsplit|"
+    r"^Now talking (in|on) |^Irssi: |\bServerMode/|^Channel \S+: \d+ nicks? |"
+    r"^Channel created on |^irc: )",
     re.IGNORECASE,
 )
+# What HexChat and mIRC write behind "* ", the way actions are written: the client's
+# own notices, and joins, parts and quits (not "* bo has left the building").
+CLIENT_EVENT = re.compile(
+    r"^(Now talking (in|on) |Topic (is|for) |Set by |Disconnected|Retrieving |"
+    r"You('re| are) now known as |\S+ (\(\S*\) )?(has (joined|left|quit)( IRC)?"
+    r"( [#&(]|$)|is now known as |sets mode|has changed the topic to|has kicked |"
+    r"(gives|removes) (channel|voice)))"
+)
 DAY_CHANGED = re.compile(r"^--- Day changed (?P<when>.+)$")
-LOG_MARK = re.compile(r"^--- Log (?:opened|closed) (?P<when>.+)$")
+LOG_MARK = re.compile(
+    r"^(?:--- Log (?:opened|closed)|\*\*\*\* (?:BEGIN|ENDING) LOGGING AT|"
+    r"Session (?:Start|Close|Ident):) (?P<when>.+)$"
+)
 FILE_DATE = re.compile(r"(?<!\d)(?P<y>\d{4})-?(?P<m>\d{2})-?(?P<d>\d{2})(?!\d)")
 FILE_CHANNEL = re.compile(r"([#&][^\s/.,]+)")
 LOG_SUFFIXES = (".log", ".txt", ".weechatlog")
@@ -130,7 +161,7 @@ def _parse_file(
     day = options.date or _date_from_name(name)
     last: datetime | None = None
     skipped = 0
-    for number, line in source.lines(name):
+    for number, line in source.lines(name, fallback="cp1252"):
         if not line.strip():
             continue
         mark = DAY_CHANGED.match(line) or LOG_MARK.match(line)
@@ -190,6 +221,8 @@ def _time(
             line=number,
             source_line=line,
         )
+    if stamp["mon"]:
+        return _dated(stamp, day.year, last, options, spot)
     try:
         naive = datetime(day.year, day.month, day.day, hour, minute, second)
     except ValueError:
@@ -203,6 +236,28 @@ def _time(
     while last is not None and last - when > timedelta(hours=12):
         when = options.localize(naive + timedelta(days=1))  # midnight without a mark
         naive += timedelta(days=1)
+    return when
+
+
+def _dated(
+    stamp: re.Match, year: int, last: datetime | None, options: ImportOptions, spot: At
+) -> datetime:
+    """Return the time of a line stamped ``May 01 14:03:12``, in the log's year."""
+    month = MONTHS.index(stamp["mon"].lower()) + 1
+    clock = (int(stamp["h"]), int(stamp["mi"]), int(stamp["s"] or 0))
+    try:
+        when = options.localize(datetime(year, month, int(stamp["mday"]), *clock))
+        if last is not None and last - when > timedelta(days=180):  # Dec 31 -> Jan 1
+            when = options.localize(
+                datetime(year + 1, month, int(stamp["mday"]), *clock)
+            )
+    except ValueError:
+        raise ContentError(
+            f"expected a real day, got {stamp['mon']} {stamp['mday']} of {year}",
+            path=spot.path,
+            line=spot.line,
+            source_line=spot.text,
+        ) from None
     return when
 
 
@@ -250,5 +305,7 @@ def _classify(body: str, sep: str) -> tuple[str | None, str, str]:  # noqa: PLR0
             return "message", match["nick"], match["text"] or ""
     action = ACTION.match(body)
     if action:
+        if CLIENT_EVENT.match(body[1:].strip()):
+            return "system", "", body[1:].strip()
         return "action", action["nick"], action["text"] or ""
     return None, "", ""

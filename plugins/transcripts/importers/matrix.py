@@ -84,11 +84,20 @@ def read(source: ExportSource, options: ImportOptions) -> Export:
     seen: set[str] = set()
     twice: set[str] = set()
     header: dict[str, Any] = {}
+    locked = 0
     for event in _events(source, name, where, header):
+        locked += event[0].get("type") == "m.room.encrypted"
         message_id = survey.message_id(*event)
         if message_id is not None:
             (twice if message_id in seen else seen).add(message_id)
     del seen
+    if locked:
+        logger.warning(
+            "%s: %d encrypted messages could not be read and are left out (export "
+            "the room from a session that holds its keys)",
+            where,
+            locked,
+        )
     relations = survey.relations.settled()
     room = string(header.get("room_name"))
     about = About(
@@ -283,7 +292,7 @@ class _Events:
         when = from_epoch(ts / 1000, self.options)
         if kind == "m.room.member" or kind in STATE_TEXT:
             return kind, content, sender, event_id, when
-        if kind != "m.room.message" or not content:
+        if kind not in {"m.room.message", "m.sticker"} or not content:
             return None
         if relates.get("rel_type") == "m.replace":
             new = (
@@ -354,7 +363,7 @@ class _Events:
         if reply_to and _reply_fallback(relates):
             body = _strip_fallback(body)
         attachments: tuple[Attachment, ...] = ()
-        if msgtype in MEDIA and isinstance(content.get("url"), str):
+        if (msgtype in MEDIA or not msgtype) and isinstance(content.get("url"), str):
             attachments = (Attachment(url=content["url"], title=body),)
         handle = self.handle(sender)
         name = self.names.get(sender, "")

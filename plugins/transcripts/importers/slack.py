@@ -47,9 +47,10 @@ SYSTEM = frozenset(
         "channel_topic", "channel_purpose", "channel_name", "channel_archive",
         "channel_unarchive", "group_topic", "group_purpose", "group_name",
         "group_archive", "group_unarchive", "pinned_item", "unpinned_item",
-        "channel_convert_to_private", "channel_convert_to_public",
+        "channel_convert_to_private", "channel_convert_to_public", "tombstone",
     }
 )  # fmt: skip
+MAX_DEPTH = 8  # of rich text nested in rich text; deeper is left out
 NOT_MESSAGES = frozenset({"message_deleted", "message_changed", "message_replied"})
 # The reactions people use most, by Slack's short name; others keep ":name:".
 EMOJI = {
@@ -244,7 +245,8 @@ def _message(
     elif subtype == "me_message":
         kind = "action"
     handle, name = _author(raw, users)
-    text = resolve_tokens(string(raw.get("text")), users, channel_names)
+    text = string(raw.get("text")) or _attachment_text(raw) or _block_text(raw)
+    text = resolve_tokens(text, users, channel_names)
     thread = raw.get("thread_ts")
     reply_to = safe_id(thread) if isinstance(thread, str) and thread != ts else None
     return Message(
@@ -304,6 +306,66 @@ def resolve_tokens(
 
     resolved = TOKEN.sub(token, text)
     return resolved.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def _attachment_text(raw: dict) -> str:
+    """Return what a bot said in its attachments when its own text is empty.
+
+    Integrations (GitHub, Jira, RSS feeds) often post ``"text": ""`` with the words in
+    legacy attachments: ``pretext`` above, ``text`` inside, ``fallback`` for both
+    (the ``title`` and its link become the message's attachment).
+    """
+    parts = []
+    for item in listing(raw.get("attachments")):
+        if not isinstance(item, dict):
+            continue
+        said = [string(item.get(k)) for k in ("pretext", "text") if item.get(k)]
+        parts.extend(said or [string(item.get("fallback"))])
+    return "\n".join(p for p in parts if p)
+
+
+def _block_text(raw: dict) -> str:
+    """Return the words of an app's Block Kit message that left ``text`` empty."""
+    lines = []
+    for block in map(mapping, listing(raw.get("blocks"))):
+        kind = string(block.get("type"))
+        if kind in {"section", "header"}:
+            parts = [
+                mapping(block.get("text")),
+                *map(mapping, listing(block.get("fields"))),
+            ]
+        elif kind == "context":
+            parts = list(map(mapping, listing(block.get("elements"))))
+        elif kind == "rich_text":
+            lines.append(_rich_text(listing(block.get("elements"))))
+            continue
+        else:
+            continue
+        lines.extend(string(part.get("text")) for part in parts)
+    return "\n".join(line for line in lines if line.strip())
+
+
+def _rich_text(elements: list, depth: int = 0) -> str:
+    """Return rich text elements as Slack's own markup (resolved later)."""
+    out = []
+    for element in map(mapping, elements):
+        kind = string(element.get("type"))
+        if "elements" in element and depth < MAX_DEPTH:  # sections, lists, quotes
+            out.append(_rich_text(listing(element.get("elements")), depth + 1))
+            if kind in {"rich_text_section", "rich_text_list", "rich_text_quote"}:
+                out.append("\n")
+        elif kind == "text":
+            out.append(string(element.get("text")))
+        elif kind == "link":
+            url, label = string(element.get("url")), string(element.get("text"))
+            out.append(f"<{url}|{label}>" if label else f"<{url}>")
+        elif kind == "user":
+            out.append(f"<@{string(element.get('user_id'))}>")
+        elif kind == "channel":
+            out.append(f"<#{string(element.get('channel_id'))}>")
+        elif kind == "emoji":
+            out.append(f":{string(element.get('name'))}:")
+    return "".join(out).strip("\n")
 
 
 def _reactions(raw: dict, at: str, where: str) -> tuple[Reaction, ...]:

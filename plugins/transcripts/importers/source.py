@@ -7,9 +7,11 @@ is counted so a progress bar can follow a large import.
 
 from __future__ import annotations
 
+import codecs
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 import io
+import logging
 from pathlib import Path
 from typing import IO
 import zipfile
@@ -17,6 +19,7 @@ import zipfile
 from plugins.common.errors import ContentError
 
 ProgressCallback = Callable[[int], None]
+logger = logging.getLogger(__name__)
 
 # Folders every zip tool likes to add, never part of an export.
 _JUNK_PREFIXES = ("__MACOSX/",)
@@ -140,20 +143,41 @@ class ExportSource:
         raw = _CountingReader(member.opener(), self.progress)
         return io.BufferedReader(raw, buffer_size=1 << 16)
 
+    def encoding(self, name: str) -> str:
+        """Return a member's encoding: UTF-16 if it starts with its byte-order mark.
+
+        Windows tools (Notepad's "Unicode", PowerShell 5's ``>``) write UTF-16;
+        everything else here is UTF-8, with or without a byte-order mark.
+        """
+        with self._members[name].opener() as handle:
+            start = handle.read(2)
+        return "utf-16" if start in _UTF16_BOMS else "utf-8-sig"
+
     def open_text(self, name: str) -> IO[str]:
-        """Open one member as UTF-8 text (a byte-order mark is dropped)."""
+        """Open one member as UTF-8 (or UTF-16) text; a byte-order mark is dropped."""
         return io.TextIOWrapper(
-            self.open_binary(name), encoding="utf-8-sig", errors="strict", newline=None
+            self.open_binary(name),
+            encoding=self.encoding(name),
+            errors="strict",
+            newline=None,
         )
 
     def head(self, name: str, size: int = 65536) -> str:
         """Return the first ``size`` bytes of a member as text, for detection."""
         with self._members[name].opener() as handle:
             data = handle.read(size)
-        return data.decode("utf-8-sig", errors="replace")
+        encoding = "utf-16" if data[:2] in _UTF16_BOMS else "utf-8-sig"
+        return data.decode(encoding, errors="replace")
 
-    def lines(self, name: str) -> Iterator[tuple[int, str]]:
-        """Yield ``(line number, line without its end)`` for one member."""
+    def lines(self, name: str, *, fallback: str = "") -> Iterator[tuple[int, str]]:
+        """Yield ``(line number, line without its end)`` for one member.
+
+        With a ``fallback`` encoding, a line that is not UTF-8 is read in it (old
+        IRC logs mix Latin-1 lines into UTF-8 ones) and a warning names the line.
+        """
+        if fallback and self.encoding(name) != "utf-16":
+            yield from self._mixed_lines(name, fallback)
+            return
         with self.open_text(name) as handle:
             try:
                 for number, line in enumerate(handle, 1):
@@ -163,6 +187,27 @@ class ExportSource:
                     f"expected UTF-8 text, got byte {err.object[err.start]:#x}",
                     path=self.where(name),
                 ) from None
+
+    def _mixed_lines(self, name: str, fallback: str) -> Iterator[tuple[int, str]]:
+        with self.open_binary(name) as handle:
+            for number, raw in enumerate(handle, 1):
+                data = raw.removeprefix(codecs.BOM_UTF8) if number == 1 else raw
+                try:
+                    text = data.decode("utf-8")
+                except UnicodeDecodeError as err:
+                    logger.warning(
+                        "%s:%d: expected UTF-8 text, got byte %#x; read the line as %s",
+                        self.where(name),
+                        number,
+                        err.object[err.start],
+                        fallback,
+                        extra={"limit_msg": "more lines read in a fallback encoding"},
+                    )
+                    text = data.decode(fallback, errors="replace")
+                yield number, text.rstrip("\r\n")
+
+
+_UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 
 
 def _folder_members(folder: Path, prefixed: bool) -> list[_Member]:

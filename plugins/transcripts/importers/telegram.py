@@ -27,6 +27,7 @@ from plugins.transcripts.importers.common import (
     listing,
     mapping,
     message_object,
+    phone_pseudonym,
     safe_id,
     string,
     transcript_of,
@@ -49,17 +50,23 @@ ACTIONS = {
     "phone_call": "called",
     "group_call": "started a voice chat",
 }
-MARKUP = {
+MARKUP = {  # "*" for italics: "_" does not work inside a word ("@ann_" + italic)
     "bold": "**{}**",
-    "italic": "_{}_",
+    "italic": "*{}*",
     "strikethrough": "~~{}~~",
     "code": "`{}`",
-    "pre": "```\n{}\n```",
     "underline": "{}",
     "spoiler": "{}",
-    "blockquote": "> {}",
 }
+BLOCKS = frozenset({"pre", "blockquote", "expandable_blockquote"})
 NOT_INCLUDED = "(File not included"
+# An account export lists the chats you are in, then those you have left.
+CHAT_LISTS = ("chats.list", "left_chats.list")
+STREAMED = ("messages", *CHAT_LISTS)
+# The rest of an account export: never read (phone numbers, contact lists).
+ACCOUNT_ONLY = frozenset(
+    {"personal_information", "contacts", "frequent_contacts", "profile_pictures"}
+)
 
 
 def detect(source: ExportSource) -> bool:
@@ -108,9 +115,9 @@ def _read(
     chats = _Chats(options, where)
     found = 0
     with source.open_text(name) as handle:
-        events = iter_object(handle, path=where, streamed=("messages", "chats.list"))
+        events = iter_object(handle, path=where, streamed=STREAMED)
         for event in events:
-            if isinstance(event, Item) and event.key == "chats.list":
+            if isinstance(event, Item) and event.key in CHAT_LISTS:
                 chat = chats.take(event)
                 if chat is not None:
                     header.update({k: v for k, v in chat.items() if k != "messages"})
@@ -118,7 +125,7 @@ def _read(
                         Item("messages", i, m, event.line)
                         for i, m in enumerate(listing(chat.get("messages")))
                     )
-                    prefix = f"chats.list[{event.index}]."
+                    prefix = f"{event.key}[{event.index}]."
                     for message in _messages(items, where, options, handles, prefix):
                         found += 1
                         yield message
@@ -126,9 +133,9 @@ def _read(
                 for message in _messages([event], where, options, handles):
                     found += 1
                     yield message
-            elif event.key == "chats":
-                expect(None, list, "chats.list: a list of chats", path=where)
-            elif "." not in event.key and event.key != "personal_information":
+            elif event.key in {"chats", "left_chats"}:
+                expect(None, list, f"{event.key}.list: a list of chats", path=where)
+            elif "." not in event.key and event.key not in ACCOUNT_ONLY:
                 header[event.key] = event.value
     chats.check()
     if not header.get("name") and not found:
@@ -240,6 +247,9 @@ def _message(
     attachments, placeholder = _media(raw)
     if not text and placeholder:
         text = placeholder
+    forwarded = raw.get("forwarded_from")
+    if isinstance(forwarded, str) and forwarded and kind != "service":
+        text = f"(forwarded from {forwarded})\n{text}".strip()
     reply = raw.get("reply_to_message_id")
     return Message(
         id=safe_id(message_id),
@@ -267,10 +277,10 @@ def render_text(value: Any, at: str, where: str, line: int) -> str:
         path=where,
         line=line,
     )
-    out = []
+    pieces = []
     for index, part in enumerate(parts):
         if isinstance(part, str):
-            out.append(part)
+            pieces.append((False, part))
             continue
         expect(
             part,
@@ -279,17 +289,40 @@ def render_text(value: Any, at: str, where: str, line: int) -> str:
             path=where,
             line=line,
         )
-        text = string(part.get("text"))
-        kind = string(part.get("type"))
-        if kind == "text_link" and part.get("href"):
-            out.append(f"[{text}]({part['href']})")
-        elif kind == "mention_name":
-            out.append("@" + text.lstrip("@"))
-        elif kind in MARKUP and text.strip():
-            out.append(MARKUP[str(kind)].format(text))
+        block = string(part.get("type")) in BLOCKS and bool(string(part.get("text")))
+        pieces.append((block, _entity(part)))
+    out: list[str] = []
+    for index, (block, piece) in enumerate(pieces):
+        if block:  # code blocks and quotes stand on lines of their own
+            after = pieces[index + 1][1] if index + 1 < len(pieces) else "\n"
+            before = "\n" if out and not out[-1].endswith("\n") else ""
+            out.append(before + piece + ("" if after.startswith("\n") else "\n"))
         else:
-            out.append(text)
+            out.append(piece)
     return "".join(out)
+
+
+def _entity(part: dict) -> str:  # noqa: PLR0911 - one return per entity kind
+    """Return one entity of Telegram's ``text`` list as Markdown."""
+    text = string(part.get("text"))
+    kind = string(part.get("type"))
+    if kind == "text_link" and part.get("href"):
+        return f"[{text}]({part['href']})"
+    if kind == "mention_name":
+        return "@" + text.lstrip("@")
+    if kind == "phone":  # numbers never reach content/, as in WhatsApp exports
+        return phone_pseudonym(text)
+    if kind in BLOCKS and text:
+        if kind == "pre":
+            fence = "```" + string(part.get("language"))
+            return f"{fence}\n{text.strip(chr(10))}\n```"
+        return "\n".join(f"> {line}" for line in text.splitlines())
+    if kind in MARKUP and text.strip():
+        # Telegram's entities often take in a space; Markdown's markers must not.
+        inner = text.strip()
+        start, end = text[: len(text) - len(text.lstrip())], text[len(text.rstrip()) :]
+        return start + MARKUP[kind].format(inner) + end
+    return text
 
 
 def _service_text(raw: dict, action: str, text: str) -> str:
@@ -322,7 +355,35 @@ def _media(raw: dict) -> tuple[tuple[Attachment, ...], str]:
         placeholder = placeholder or f"({label})"
     if media_type == "sticker" and raw.get("sticker_emoji"):
         placeholder = str(raw["sticker_emoji"])
-    return tuple(found), placeholder
+    return tuple(found), placeholder or _shared(raw)
+
+
+def _shared(raw: dict) -> str:
+    """Return what a message with no text shared: a poll, a place or a contact."""
+    poll = mapping(raw.get("poll"))
+    if poll:
+        answers = [mapping(a) for a in listing(poll.get("answers"))]
+        lines = [f"Poll: {string(poll.get('question'))}"]
+        lines += [
+            f"- {string(a.get('text'))} ({count_of(a.get('voters'))})" for a in answers
+        ]
+        return "\n".join(lines)
+    place = mapping(raw.get("location_information"))
+    if place or "location_information" in raw:
+        name = " ".join(
+            string(raw.get(k)) for k in ("place_name", "address") if raw.get(k)
+        )
+        where = ", ".join(string(place.get(k)) for k in ("latitude", "longitude"))
+        return f"(location: {name or where or 'live'})"
+    contact = mapping(raw.get("contact_information"))
+    if contact:  # the phone number stays out
+        name = " ".join(
+            string(contact.get(k))
+            for k in ("first_name", "last_name")
+            if contact.get(k)
+        )
+        return f"(contact: {name or 'unnamed'})"
+    return ""
 
 
 def _reactions(raw: dict) -> tuple[Reaction, ...]:

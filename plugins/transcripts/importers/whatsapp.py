@@ -40,14 +40,29 @@ _SPACE = r"[ \u00a0\u202f]"
 HEADER = re.compile(
     r"^[\u200e\u200f\ufeff ]*(?P<bracket>\[)?"
     r"(?P<d1>\d{1,4})(?P<sep>[./-])(?P<d2>\d{1,2})(?P=sep)(?P<d3>\d{2,4})\.?,?"
-    rf"{_SPACE}*(?:at{_SPACE}|à{_SPACE}|um{_SPACE})?"
+    rf"{_SPACE}*(?:(?:at|à|um|klo|kl\.|om|às){_SPACE})?"
     r"(?P<h>\d{1,2})[:.](?P<mi>\d{2})(?:[:.](?P<s>\d{2}))?"
     rf"(?:{_SPACE}*(?P<ampm>[AaPp]\.?{_SPACE}?[Mm]\.?))?"
     r"(?(bracket)\]|[ \u00a0\u202f]+[-\u2013])"
     r"[ \u00a0\u202f]?(?P<rest>.*)$"
 )
 MAX_AUTHOR = 80  # longer prefixes are text, not names
-ENCRYPTION = "end-to-end encrypted"
+# The notice opening every chat: "Messages and calls are end-to-end encrypted." now,
+# "Messages to this group are now secured with end-to-end encryption." before 2021.
+ENCRYPTION = re.compile(r"^(Messages|Calls)\b.{0,60}\bend-to-end encrypt", re.I)
+# The same notice in other languages, looked for only in what is a notice already.
+NOTICE_ENCRYPTION = re.compile(
+    r"end-to-end|Ende-zu-Ende|de extremo a extremo|de bout en bout|de ponta a ponta|"
+    r"uçtan uca|сквозным шифрованием",
+    re.I,
+)
+# What iOS writes after a person's name behind a direction mark, like its notices:
+# still that person's message, not one of the group's notices.
+_FROM_PERSON = re.compile(
+    r"^(This message was deleted|You deleted this message|POLL:|Location: |"
+    r"Missed (group )?(voice|video) call|.*https://maps\.google\.com/)"
+)
+_DELETED = re.compile(r"^(This message was deleted|You deleted this message)\b")
 _JOIN_LEAVE = re.compile(
     r"( joined using this group's invite link| joined$| left$| added | removed | was "
     r"removed|changed their phone number|security code (with .* )?changed|"
@@ -59,9 +74,12 @@ _OMITTED = re.compile(
     r"omitted)$",
     re.IGNORECASE,
 )
-_ATTACHED_IOS = re.compile(r"\u200e?<attached: (?P<file>[^<>]+)>")
+# "<attached: 00000012-PHOTO-2024-05-13-07-00-00.jpg>", "<Anhang: ...>" in German.
+_ATTACHED_IOS = re.compile(
+    r"\u200e?<(?:attached|[^\W\d_][^<>:\n]{1,20}?) ?: (?P<file>[^<>\n]+\.\w{2,5})>"
+)
 _ATTACHED_ANDROID = re.compile(
-    r"^\u200e?(?P<file>\S[^\n]*?\.\w{2,5}) \(file attached\)"
+    r"^\u200e?(?P<file>\S[^\n]*?\.(\w{2,5})?) \(file attached\)"
 )
 _EDITED = re.compile(r"[ \u200e]*<This message was edited>$")
 _MENTION = re.compile(r"@\u2068?(\+?\d{7,15})\u2069?")
@@ -142,6 +160,12 @@ def _chat_file(source: ExportSource, *, quiet: bool = False) -> str:
     for name in texts:
         if name.rsplit("/", 1)[-1] == "_chat.txt":
             return name
+    # A chat exported with media may hold .txt files people shared in it; the chat
+    # is the one WhatsApp named ("WhatsApp Chat with Ann.txt", "WhatsApp-Chat mit
+    # Ann.txt", "Conversa do WhatsApp com Ann.txt").
+    named = [n for n in texts if "whatsapp" in n.rsplit("/", 1)[-1].casefold()]
+    if len(named) == 1:
+        return named[0]
     if quiet:
         return ""
     raise ContentError(
@@ -154,12 +178,16 @@ def _chat_file(source: ExportSource, *, quiet: bool = False) -> str:
 class _Survey:
     order: str  # "dmy", "mdy" or "ymd"
     authors: Counter[str]
+    # Who signs iOS notices: the group's name in a group (its first line, the
+    # encryption notice, reads "[...] Group: \u200eMessages and calls are ...").
+    notices_by: str = ""
 
 
 def _survey(source: ExportSource, name: str, options: ImportOptions) -> _Survey:
     big_first = big_second = False
     year_first = False
     authors: Counter[str] = Counter()
+    notices_by = ""
     days: list[tuple[int, int, int]] = []
     for _number, _line, header in _headers(source, name):
         if header is None:
@@ -171,6 +199,14 @@ def _survey(source: ExportSource, name: str, options: ImportOptions) -> _Survey:
         if not days or days[-1] != day:
             days.append(day)
         authors.update(set(_author_candidates(header.rest)))
+        if not notices_by:
+            rest = header.rest.lstrip("\u200e")
+            signed = [
+                c
+                for c in _author_candidates(rest)
+                if rest[len(c) + 2 :][:1] == "\u200e"
+            ]
+            notices_by = _person(signed[0]) if signed else ""
     where = source.where(name)
     if year_first:
         order = "ymd"
@@ -202,7 +238,7 @@ def _survey(source: ExportSource, name: str, options: ImportOptions) -> _Survey:
                 f"only fit {order}",
                 path=where,
             )
-    return _Survey(order, authors)
+    return _Survey(order, authors, notices_by)
 
 
 def _order_from_sequence(days: list[tuple[int, int, int]]) -> str:
@@ -282,7 +318,7 @@ class _Builder:
         return self.authors[raw]
 
     def _author(self, raw: str) -> tuple[str, str, str]:
-        clean = strip_marks(raw).strip()
+        clean = _person(raw)
         mapped = self.options.mapped_name(clean)
         if is_phone(clean):
             key = phone_pseudonym(clean)
@@ -369,12 +405,14 @@ def _message(pending: dict, builder: _Builder, where: str) -> Message | None:
     if split is None:
         return _system(header, when, builder, pending["text"])
     raw_author, first = split
-    media = _OMITTED.match(first.strip()) or _ATTACHED_IOS.match(first)
-    if ENCRYPTION in first or (first.startswith("\u200e") and not media):
-        # iOS writes a group's own notices as "Group name: \u200etext".
+    plain = strip_marks(first).strip()
+    if ENCRYPTION.match(plain) or (
+        first.startswith("\u200e") and _is_notice(raw_author, plain, builder.survey)
+    ):
         return _system(header, when, builder, pending["text"], first)
     handle, name, key = builder.author(raw_author)
-    text = "\n".join([first, *pending["text"]])
+    # iOS puts a direction mark before its placeholders and each line of a poll.
+    text = "\n".join(line.lstrip("\u200e") for line in [first, *pending["text"]])
     edited = bool(_EDITED.search(text))
     text = _EDITED.sub("", text)
     attachments: tuple[Attachment, ...] = ()
@@ -387,7 +425,7 @@ def _message(pending: dict, builder: _Builder, where: str) -> Message | None:
         text = (
             text[: match.start()] + text[match.end() :]
         ).strip() or "(file attached)"
-    elif stripped in {"This message was deleted", "You deleted this message"}:
+    elif _DELETED.match(stripped):
         text = "(message deleted)"
     text = builder.scrub(text)
     return Message(
@@ -402,6 +440,29 @@ def _message(pending: dict, builder: _Builder, where: str) -> Message | None:
     )
 
 
+def _person(raw: str) -> str:
+    """Return an author as written, without marks or the "~ " of a non-contact."""
+    return strip_marks(raw).strip().lstrip("~").strip()
+
+
+def _is_notice(raw_author: str, plain: str, survey: _Survey) -> bool:
+    """Say whether iOS's "Name: \u200etext" is a notice, not Name's placeholder.
+
+    iOS puts the mark before both: the group's notices ("Blog: \u200eAnn added Bo",
+    sometimes signed by the one who acted: "Ann: \u200eAnn changed the group
+    icon") and a person's placeholders ("Bo: \u200eimage omitted", "\u200eBild
+    weggelassen", "\u200eThis message was deleted.").
+    """
+    if _OMITTED.match(plain) or _ATTACHED_IOS.match(plain) or _FROM_PERSON.match(plain):
+        return False
+    author = _person(raw_author)
+    return bool(
+        author == survey.notices_by
+        or f"{_person(plain)} ".startswith(f"{author} ")
+        or _JOIN_LEAVE.search(plain)
+    )
+
+
 def _system(
     header: _Header,
     when: datetime,
@@ -411,7 +472,7 @@ def _system(
 ) -> Message | None:
     first = header.rest if first is None else first
     text = strip_marks("\n".join([first, *more])).strip()
-    if ENCRYPTION in text or not text:
+    if ENCRYPTION.match(text) or NOTICE_ENCRYPTION.search(text) or not text:
         return None
     if _JOIN_LEAVE.search(text) and not builder.options.keep_joins:
         return None
