@@ -475,6 +475,12 @@ BAD_BODIES = [
     ("JSON list", JSON, b'["reading"]', 400, "body"),
     ("JSON number field", JSON, b'{"post": "reading", "name": 7}', 400, "name"),
     ("duplicate field", FORM, b"post=reading&post=gardens", 400, "post"),
+    # JSON takes the last of two keys; refused like the form's, not read silently.
+    ("duplicate JSON key", JSON, b'{"post": "reading", "post": "gardens"}', 400,
+     "post"),
+    # A lone surrogate as a key: echoed back, it could not be encoded (a 500).
+    ("surrogate JSON key", JSON, b'{"\\ud800": "x", "post": "reading"}', 400,
+     "body"),
     ("multipart", "multipart/form-data; boundary=x", b"--x--", 415, "content_type"),
     ("no content type", "", b"post=reading", 415, "content_type"),
     ("over the body limit", FORM, b"text=" + b"x" * 32_800, 413, None),

@@ -112,10 +112,26 @@ def parse_body(body: bytes, content_type: str) -> dict[str, str]:
     return fields
 
 
+def _unique_pairs(pairs: list[tuple[str, object]]) -> dict[str, object]:
+    """Build a JSON object, refusing a key given twice (as a form's is refused)."""
+    data: dict[str, object] = {}
+    for key, value in pairs:
+        if _surrogate(key):
+            # A "\ud800" escape decodes to a lone surrogate: not text, and a key
+            # echoed back in the answer could not even be encoded.
+            raise BodyError(400, "body", "expected text keys, got a lone surrogate")
+        if key in data:
+            raise BodyError(400, key, "expected once, got it more than once")
+        data[key] = value
+    return data
+
+
 def _json_fields(text: str) -> dict[str, str]:
     try:
-        data = json.loads(text)
+        data = json.loads(text, object_pairs_hook=_unique_pairs)
     except (ValueError, RecursionError) as err:
+        if isinstance(err, BodyError):
+            raise
         raise BodyError(400, "body", f"expected a JSON object, got {err}") from None
     if not isinstance(data, dict):
         raise BodyError(
