@@ -806,3 +806,32 @@ def test_a_filled_in_mail_body_reads_back(name, text, reply):
     assert got.name == " ".join(name.split())
     assert got.in_reply_to == reply
     assert got.text == body
+
+
+def test_direction_controls_in_names_and_titles_never_reach_page_or_feed(build_site):
+    # "Ann" + RIGHT-TO-LEFT OVERRIDE + "gpj.exe" shows as "Annexe.jpg", and an
+    # unclosed override reorders the rest of the line (the date, the permalink).
+    files = {
+        "posts/2024-05-01-essay.md": POST,
+        "perspectives/essay/2024-05-01-1000-ann.md": p_file(
+            "Ann\u202egpj.exe", "2024-05-01 10:00", "Plain words."
+        ),
+        "perspectives/essay/2024-05-01-1100-links.md": p_file(
+            "Links\u2067 Blog",
+            "2024-05-01 11:00",
+            "They wrote about it.",
+            kind="mention",
+            url="https://links.example/post",
+            title="May \u202dlinks\u202c",
+        ),
+    }
+    site = build_site(files)
+    section = site.html(PAGE).select_one("#perspectives")
+    authors = [a.get_text() for a in section.select(".perspective-author")]
+    assert authors == ["Anngpj.exe", "Links Blog"]
+    assert section.select_one(".perspective-source-link").get_text() == "May links"
+    feeds = [rel for rel in site.snapshot() if rel.endswith((".xml", ".atom"))]
+    assert any("Anngpj.exe" in site.text(rel) for rel in feeds)
+    controls = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    for rel, data in site.snapshot().items():
+        assert not controls & set(data.decode("utf-8", "replace")), rel

@@ -26,6 +26,12 @@ _CONTINUATION = re.compile(r"^[ \t]+\S")
 _HEX = re.compile(r"^[0-9a-f]{8,128}$")
 _MESSAGE = re.compile(r"^(?!//)[A-Za-z0-9_~%./#-]+$")
 _ID = re.compile(r"^[\w.-]+$")
+# Bidirectional embeddings, overrides and isolates: in a name they make the page
+# read differently than it is ("Ann\u202egpj.exe" shows as "Annexe.jpg"), and an
+# unclosed one reorders what follows it on the line.
+_BIDI_CONTROLS = dict.fromkeys(
+    map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
 # Fields that would put a reader's private data into content/.
 PRIVATE_FIELDS = frozenset(
     {"email", "e-mail", "mail", "ip", "ip-address", "remote-addr"}
@@ -180,6 +186,12 @@ def _build(  # noqa: PLR0912, PLR0913
                 path=path,
                 line=1,
             )
+    author = _one_line(value("author").translate(_BIDI_CONTROLS))
+    if not author:
+        raise ContentError(
+            f"expected a name, got only direction controls {value('author')!r}",
+            **where("author"),
+        )
     try:
         date = parse_date(value("date"), timezone=timezone)
     except (ValueError, OverflowError, TypeError):
@@ -250,14 +262,14 @@ def _build(  # noqa: PLR0912, PLR0913
     return Perspective(
         id=ident,
         post=post,
-        author=value("author"),
+        author=author,
         date=date,
         html=html,
         source_path=path,
         url=url,
         kind=kind,
         in_reply_to=reply,
-        title=value("title"),
+        title=_one_line(value("title").translate(_BIDI_CONTROLS)),
         message=message,
         avatar_hash=avatar,
         source=value("source"),
