@@ -434,3 +434,54 @@ def test_approve_refuses_a_time_without_a_zone(queue, tmp_path, caplog):
                "--content", str(tmp_path / "content")) == 1  # fmt: skip
     assert "s1: expected a received time with a zone" in caplog.text
     assert queue.get("s1")[0] == "pending"
+
+
+def test_one_broken_mail_never_stops_the_import(queue, tmp_path, caplog, capsys):
+    head = (
+        b"From: Ida <ida@reader.example>\n"
+        b"Subject: Perspective on An essay [perspective:essay]\n"
+        b"Date: Fri, 03 May 2024 12:00:00 +0000\n"
+    )
+    mails = [
+        # A From that the email package cannot parse (it raised IndexError).
+        (
+            b'From: "\nDate: Fri, 03 May 2024 12:00:00 +0000\n'
+            b"Subject: [perspective:essay]\nMessage-ID: <q@mail.example>\n\nhi\n"
+        ),
+        # An encoded CR LF inside the From address (it raised ValueError).
+        (
+            b"From: =?utf-8?q?Ann=0D=0AEmail=3A_x?= <r@mail.example>\n"
+            b"Date: Fri, 03 May 2024 12:00:00 +0000\n"
+            b"Subject: [perspective:essay]\nMessage-ID: <crlf@mail.example>\n\nhi\n"
+        ),
+        # A charset Python does not know (it raised LookupError).
+        head
+        + (
+            b"Message-ID: <unknown@mail.example>\n"
+            b"Content-Type: text/plain; charset=unknown-8bit\n"
+            b"Content-Transfer-Encoding: 8bit\n\nCaf\xc3\xa9 au lait.\n"
+        ),
+        # 8-bit text with no charset at all: not ASCII, not U+FFFD.
+        head.replace(b"Ida", b"Jo")
+        + (
+            b"Message-ID: <nocharset@mail.example>\n"
+            b"Content-Transfer-Encoding: 8bit\n\nTr\xe8s bien.\n"
+        ),
+        # A Message-ID the parser chokes on: the mail is still queued.
+        head.replace(b"Ida", b"Kim") + b"Message-ID: <[@]\n\nKept.\n",
+    ]
+    box = mailbox.mbox(tmp_path / "broken.mbox")
+    for raw in mails:
+        box.add(raw)
+    box.close()
+    assert run("perspectives", "import-mail", str(tmp_path / "broken.mbox"),
+               "--queue", str(queue.root)) == 0  # fmt: skip
+    assert capsys.readouterr().out.strip() == "queued 3, already queued 0, skipped 2"
+    assert "broken.mbox#0: expected a readable From header" in caplog.text
+    assert "broken.mbox#1: expected a readable From header" in caplog.text
+    texts = sorted((s.name, s.text) for s in queue.list("pending"))
+    assert texts == [
+        ("Ida", "Café au lait."),
+        ("Jo", "Très bien."),
+        ("Kim", "Kept."),
+    ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC
 import email
+import email.errors
 from email.message import EmailMessage
 import email.policy
 import email.utils
@@ -96,23 +97,51 @@ def _plain_body(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))
     if part is None:
         raise MailSkip("expected a text/plain part, got none")
-    return part.get_content()
+    if part.get_content_charset() is not None:
+        try:
+            return part.get_content()
+        except LookupError:  # a charset Python does not know: "unknown-8bit", …
+            pass
+    # No charset (8-bit text read as ASCII would be all U+FFFD) or an unknown one:
+    # most mail clients send UTF-8, the rest mostly Windows-1252.
+    payload = part.get_payload(decode=True) or b""
+    try:
+        return payload.decode("utf-8")
+    except UnicodeDecodeError:
+        return payload.decode("cp1252", errors="replace")
+
+
+def _header(message: EmailMessage, name: str) -> str:
+    """Return a header as text; a malformed one is a skip, not a crash."""
+    try:
+        return str(message.get(name, ""))
+    except (IndexError, ValueError, TypeError, email.errors.MessageError) as err:
+        raise MailSkip(f"expected a readable {name} header, got {err}") from None
 
 
 def submission_from_mail(raw: bytes, *, origin: str) -> Submission:
     """Return the queued submission for one raw mail."""
     message = email.message_from_bytes(raw, policy=email.policy.default)
-    display, address = email.utils.parseaddr(str(message.get("From", "")))
-    if not address or "@" not in address:
-        raise MailSkip(f"expected a From address, got {message.get('From')!r}")
+    sender = _header(message, "From")
     try:
-        received = email.utils.parsedate_to_datetime(str(message.get("Date", "")))
+        display, address = email.utils.parseaddr(sender)
+    except ValueError:
+        display, address = "", ""
+    if not address or "@" not in address:
+        raise MailSkip(f"expected a From address, got {sender[:200]!r}")
+    date = _header(message, "Date")
+    try:
+        received = email.utils.parsedate_to_datetime(date)
     except (TypeError, ValueError):
-        raise MailSkip(f"expected a Date header, got {message.get('Date')!r}") from None
+        raise MailSkip(f"expected a Date header, got {date or None!r}") from None
     if received.tzinfo is None:
         received = received.replace(tzinfo=UTC)
-    reply = read_reply(_plain_body(message), str(message.get("Subject", "")))
-    key = str(message.get("Message-ID", "")).strip() or stable_id(raw.decode("latin-1"))
+    reply = read_reply(_plain_body(message), _header(message, "Subject"))
+    try:
+        key = _header(message, "Message-ID").strip()
+    except MailSkip:  # a broken Message-ID is no reason to lose the mail
+        key = ""
+    key = key or stable_id(raw.decode("latin-1"))
     return Submission(
         id=f"{received.astimezone(UTC):%Y%m%dT%H%M%S}-mail-{stable_id(key)}",
         received=received,
