@@ -180,6 +180,33 @@ def test_a_damaged_queue_file_hides_no_other_submission(queue, capsys, caplog):
     assert "s0.json: expected a submission" in caplog.text.splitlines()[-1]
 
 
+def test_a_hand_made_copy_of_a_queue_file_is_refused_not_published_twice(
+    queue, tmp_path, capsys, caplog
+):
+    original = queue.add(submission("s1", text="What Ann wrote."))
+    # A moderator copies the file to try an edit: the copy keeps the id "s1".
+    copy = queue.root / "pending" / "s1-edit.json"
+    copy.write_text(
+        original.read_text(encoding="utf-8").replace("What Ann", "What I"),
+        encoding="utf-8",
+    )
+    content = tmp_path / "content"
+    assert run("perspectives", "list", "--queue", str(queue.root)) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == ["s1"]
+    assert "s1-edit.json: expected the id 's1-edit' (the file's name), got 's1'" in (
+        caplog.text
+    )
+    for _ in range(2):
+        assert run("perspectives", "approve", "s1-edit", "--queue", str(queue.root),
+                   "--content", str(content)) == 1  # fmt: skip
+    assert not content.exists()
+    # The original is untouched, still pending, and approves once.
+    assert queue.get("s1") == ("pending", submission("s1", text="What Ann wrote."))
+    assert run("perspectives", "approve", "s1", "--queue", str(queue.root),
+               "--content", str(content)) == 0  # fmt: skip
+    assert len(list(content.rglob("*.md"))) == 1
+
+
 def test_edit_with_flags(queue):
     queue.add(submission("s1"))
     assert run("perspectives", "edit", "s1", "--queue", str(queue.root),

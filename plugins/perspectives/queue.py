@@ -102,12 +102,21 @@ class Queue:
     def _read(self, target: Path) -> Submission:
         """Read one queue file; a damaged one is a :class:`ContentError` naming it."""
         try:
-            return Submission.from_json(target.read_text(encoding="utf-8"))
+            submission = Submission.from_json(target.read_text(encoding="utf-8"))
         except (ValueError, TypeError, KeyError, AttributeError) as err:
             raise ContentError(
                 f"expected a submission as the intake writes it, got {err!r}",
                 path=str(target),
             ) from None
+        if submission.id != target.stem:
+            # A copy made by hand keeps the original's id: moving it would replace
+            # the original, and the copy would stay behind to be approved again.
+            raise ContentError(
+                f"expected the id {target.stem!r} (the file's name),"
+                f" got {submission.id!r}",
+                path=str(target),
+            )
+        return submission
 
     def move(self, submission: Submission, state: str) -> Path:
         """Record ``submission`` (maybe edited) in ``state``; drop it elsewhere."""
