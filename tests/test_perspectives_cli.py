@@ -512,3 +512,60 @@ def test_one_broken_mail_never_stops_the_import(queue, tmp_path, caplog, capsys)
         ("Jo", "Très bien."),
         ("Kim", "Kept."),
     ]
+
+
+def test_forwarded_mail_is_the_readers_and_keeps_their_address_private(
+    queue, tmp_path, capsys
+):
+    gmail = mail(
+        "Site Author <author@site.example>",
+        "Fwd: " + mail_subject("An essay", "essay"),
+        "FYI, this came to my own address.\n\n"
+        "---------- Forwarded message ---------\n"
+        "From: Lee Reader <lee@reader.example>\n"
+        "Date: Thu, May 2, 2024 at 2:03 PM\n"
+        "Subject: Perspective on An essay [perspective:essay]\n"
+        "To: <author@site.example>\n\n"
+        + filled_in("essay", "Lee", "A forwarded perspective."),
+        when=WHEN,
+        ident="gmail-fwd",
+    )
+    outlook = mail(
+        "Site Author <author@site.example>",
+        "FW: about your essay",
+        "\n________________________________\n"
+        "From: Mo Reader [mailto:mo@reader.example]\n"
+        "Sent: Thursday, May 2, 2024 3:00 PM\n"
+        "To: Site Author\n"
+        "Subject: about your essay [perspective:essay]\n\n"
+        "Mo's words, from Outlook.\n",
+        when=WHEN + timedelta(minutes=1),
+        ident="outlook-fw",
+    )
+    answer = mail(
+        "Ned <ned@reader.example>",
+        "RE: " + mail_subject("An essay", "essay"),
+        "Ned's answer.\n\n-----Original Message-----\n"
+        "From: Site Author <author@site.example>\nSent: Friday\n\nThe quoted mail.\n",
+        when=WHEN + timedelta(minutes=2),
+        ident="outlook-re",
+    )
+    box = mailbox.mbox(tmp_path / "fwd.mbox")
+    for raw in (gmail, outlook, answer):
+        box.add(raw)
+    box.close()
+    assert run("perspectives", "import-mail", str(tmp_path / "fwd.mbox"),
+               "--queue", str(queue.root)) == 0  # fmt: skip
+    assert capsys.readouterr().out.strip() == "queued 3, already queued 0, skipped 0"
+    got = [(s.post, s.name, s.email, s.text) for s in queue.list("pending")]
+    assert got == [
+        ("essay", "Lee", "lee@reader.example", "A forwarded perspective."),
+        ("essay", "Mo Reader", "mo@reader.example", "Mo's words, from Outlook."),
+        ("essay", "Ned", "ned@reader.example", "Ned's answer."),
+    ]
+    content = tmp_path / "content"
+    for item in queue.list("pending"):
+        assert run("perspectives", "approve", item.id, "--queue", str(queue.root),
+                   "--content", str(content)) == 0  # fmt: skip
+    secrets = ["lee@reader.example", "mo@reader.example", "author@site.example"]
+    assert files_containing(content, secrets) == []

@@ -15,6 +15,7 @@ from pathlib import Path
 import re
 
 from plugins.common.ids import stable_id
+from plugins.common.privacy import EMAIL
 from plugins.common.sanitize import safe_url
 
 from .contact import PLACEHOLDER
@@ -111,6 +112,68 @@ def _plain_body(message: EmailMessage) -> str:
         return payload.decode("cp1252", errors="replace")
 
 
+# Where a forwarded message starts (Gmail, Thunderbird, Apple Mail), and where
+# Outlook puts the message it forwards or answers, unquoted.
+_FORWARDED = re.compile(
+    r"^\s*(?:-+ ?Forwarded [Mm]essage ?-+|Begin forwarded message:)\s*$"
+)
+_ORIGINAL = re.compile(r"^\s*(?:-+ ?Original Message ?-+|_{20,})\s*$")
+_FORWARD_SUBJECT = re.compile(r"(?i)^\s*(?:re:\s*)*(?:fwd?|tr|wg|rv):")
+_FORWARD_FIELD = re.compile(
+    r"(?i)^\s*(?P<key>From|Sent|Date|To|Cc|Subject|Reply-To):\s*(?P<value>.*)$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Forwarded:
+    """The message inside a forward: who wrote it, its subject and its text."""
+
+    name: str
+    address: str
+    subject: str
+    body: str
+
+
+def unforward(body: str, subject: str) -> Forwarded | str:
+    """Return the forwarded message in ``body``, or ``body`` without a quoted one.
+
+    Someone (often the site's author) forwarding a reader's mail is not its writer:
+    the reader is, and the forward's header block (the reader's address in it)
+    is no part of the perspective. Outlook quotes the mail it answers below an
+    "Original Message" line, unmarked: that part is cut like a ``>`` quote.
+    """
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    forward = bool(_FORWARD_SUBJECT.match(subject))
+    for number, line in enumerate(lines):
+        if _FORWARDED.match(line) or (forward and _ORIGINAL.match(line)):
+            break
+        if _ORIGINAL.match(line):
+            return "\n".join(lines[:number])
+    else:
+        return body
+    rest = number + 1
+    while rest < len(lines) and not lines[rest].strip():
+        rest += 1
+    fields: dict[str, str] = {}
+    while rest < len(lines) and (match := _FORWARD_FIELD.match(lines[rest])):
+        fields.setdefault(match["key"].lower(), match["value"].strip())
+        rest += 1
+    # "Ann <ann@example.org>", Outlook's "Ann [mailto:ann@example.org]", or bare.
+    sender = fields.get("from", "")
+    found = EMAIL.search(sender)
+    if not found:
+        raise MailSkip(
+            f"expected the forwarded message's From address, got {sender[:200]!r}"
+        )
+    name = sender[: found.start()].replace("mailto:", "")
+    return Forwarded(
+        name=" ".join(name.strip(" \t\"'<[(").split()),
+        address=found[0],
+        subject=fields.get("subject", ""),
+        body="\n".join(lines[rest:]),
+    )
+
+
 def _header(message: EmailMessage, name: str) -> str:
     """Return a header as text; a malformed one is a skip, not a crash."""
     try:
@@ -136,7 +199,12 @@ def submission_from_mail(raw: bytes, *, origin: str) -> Submission:
         raise MailSkip(f"expected a Date header, got {date or None!r}") from None
     if received.tzinfo is None:
         received = received.replace(tzinfo=UTC)
-    reply = read_reply(_plain_body(message), _header(message, "Subject"))
+    subject = _header(message, "Subject")
+    body = unforward(_plain_body(message), subject)
+    if isinstance(body, Forwarded):
+        display, address = body.name, body.address
+        subject, body = f"{body.subject} {subject}", body.body
+    reply = read_reply(body, subject)
     try:
         key = _header(message, "Message-ID").strip()
     except MailSkip:  # a broken Message-ID is no reason to lose the mail
