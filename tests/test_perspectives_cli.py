@@ -9,12 +9,15 @@ import mailbox
 from pathlib import Path
 import sys
 
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 import pytest
 
 from plugins.cli import main
 from plugins.common.ids import salted_hash
 from plugins.perspectives.contact import Contact, mail_body, mail_subject
 from plugins.perspectives.fileformat import parse_perspective
+from plugins.perspectives.mailimport import MailSkip, submission_from_mail
 from plugins.perspectives.queue import Queue, Submission
 
 from .support import files_containing
@@ -569,3 +572,42 @@ def test_forwarded_mail_is_the_readers_and_keeps_their_address_private(
                    "--content", str(content)) == 0  # fmt: skip
     secrets = ["lee@reader.example", "mo@reader.example", "author@site.example"]
     assert files_containing(content, secrets) == []
+
+
+HEADER_NAMES = ["From", "Date", "Subject", "Message-ID", "Content-Type",
+                "Content-Transfer-Encoding", "MIME-Version"]  # fmt: skip
+
+
+# Pieces real headers are made of, so the fuzzer reaches the parsers behind them.
+FRAGMENTS = [b"Ann", b" ", b'"', b"<", b">", b"@", b"ann@reader.example", b",",
+             b"(", b")", b"[", b"]", b":", b";", b"\\", b"=?utf-8?q?", b"=?x?b?",
+             b"?=", b"=0D=0A", b"=C3=A9", b"text/plain", b"multipart/mixed",
+             b"charset=", b"unknown-8bit", b"boundary=", b"base64",
+             b"quoted-printable", b"Fri, 03 May 2024 12:00:00 +0000", b"+9999",
+             b"[perspective:essay]", b"\xe9", b"\xff"]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@example(headers=[("From", b":;Ann")], body=b"")  # a group: AttributeError
+@example(headers=[("From", b'"')], body=b"")  # IndexError
+@example(headers=[("From", b"a@b.example"), ("Message-ID", b"<[@]")], body=b"")
+@given(
+    headers=st.lists(
+        st.tuples(
+            st.sampled_from(HEADER_NAMES),
+            st.lists(st.sampled_from(FRAGMENTS) | st.binary(max_size=6), max_size=8)
+            .map(b"".join)
+            .map(lambda b: b.replace(b"\n", b" ").replace(b"\r", b" ")),
+        ),
+        max_size=8,
+    ),
+    body=st.binary(max_size=200),
+)
+def test_any_mail_is_a_submission_or_a_skip_never_a_crash(headers, body):
+    raw = b"".join(name.encode() + b": " + value + b"\n" for name, value in headers)
+    try:
+        submission = submission_from_mail(raw + b"\n" + body, origin="fuzz")
+    except MailSkip:
+        return
+    assert submission.email and "@" in submission.email
+    assert submission.received.tzinfo is not None

@@ -178,7 +178,13 @@ def _header(message: EmailMessage, name: str) -> str:
     """Return a header as text; a malformed one is a skip, not a crash."""
     try:
         return str(message.get(name, ""))
-    except (IndexError, ValueError, TypeError, email.errors.MessageError) as err:
+    except (
+        AttributeError,
+        IndexError,
+        ValueError,
+        TypeError,
+        email.errors.MessageError,
+    ) as err:
         raise MailSkip(f"expected a readable {name} header, got {err}") from None
 
 
