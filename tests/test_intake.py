@@ -287,6 +287,43 @@ def test_health(open_server):
     assert headers["Cache-Control"] == "no-store"
 
 
+@pytest.fixture
+def frozen_pending(tmp_path):
+    """Make the queue's pending/ refuse writes, for root too (chattr +i) if need be."""
+    pending = tmp_path / "queue" / "pending"
+    pending.mkdir(parents=True)
+    if os.geteuid() != 0:
+        pending.chmod(0o500)
+        yield pending
+        pending.chmod(0o700)
+        return
+    if shutil.which("chattr") is None:
+        pytest.skip("root ignores file modes, and chattr is not installed")
+    done = subprocess.run(["chattr", "+i", str(pending)], check=False)
+    if done.returncode:
+        pytest.skip("root ignores file modes, and chattr +i is refused here")
+    yield pending
+    subprocess.run(["chattr", "-i", str(pending)], check=True)
+
+
+def test_a_queue_that_refuses_writes_is_unhealthy_and_loses_nothing_silently(
+    tmp_path, site, frozen_pending
+):
+    server = start(tmp_path, site, "--min-seconds", "0")
+    try:
+        status, _, body = request(server, "GET", "/healthz")
+        assert (status, json.loads(body)["status"]) == (503, "queue not writable")
+        got, _, answer = post_json(server, {**GOOD, "token": token(server)})
+        assert (got, answer) == (
+            503,
+            {"errors": {"queue": "could not store it; please try later"}},
+        )
+        assert list(frozen_pending.iterdir()) == []
+    finally:
+        assert server.stop() == 0
+    assert "intake: cannot write to the queue" in server.log.read_text("utf-8")
+
+
 def test_a_script_submission_is_queued_whole_and_private_fields_stay_there(
     open_server,
 ):

@@ -7,7 +7,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 import json
 import logging
+import os
 from pathlib import Path
+import tempfile
 import time
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
@@ -203,9 +205,15 @@ class IntakeApp:
     def health(self) -> Response:
         """Report whether the manifest is loaded and the queue is writable."""
         pending = self.queue.root / "pending"
+        # Write, as a submission would: mode bits say nothing of another owner, a
+        # read-only mount or an immutable folder, where every submission gets 503.
+        # The probe's name is one readers skip and queue_cleanup removes.
         try:
             pending.mkdir(parents=True, exist_ok=True)
-            writable = pending.is_dir() and (pending.stat().st_mode & 0o200) != 0
+            fd, probe = tempfile.mkstemp(dir=pending, prefix=".healthz-", suffix=".tmp")
+            os.close(fd)
+            os.unlink(probe)
+            writable = True
         except OSError:
             writable = False
         data = {
