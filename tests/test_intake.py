@@ -324,6 +324,25 @@ def test_a_queue_that_refuses_writes_is_unhealthy_and_loses_nothing_silently(
     assert "intake: cannot write to the queue" in server.log.read_text("utf-8")
 
 
+def test_a_queue_folder_that_is_a_file_is_reported_not_taken_for_an_id_clash(
+    tmp_path, site
+):
+    (tmp_path / "queue").mkdir()
+    (tmp_path / "queue" / "pending").write_text("not a folder", encoding="utf-8")
+    server = start(tmp_path, site, "--min-seconds", "0")
+    try:
+        got, _, answer = post_json(server, {**GOOD, "token": token(server)})
+        assert (got, answer) == (
+            503,
+            {"errors": {"queue": "could not store it; please try later"}},
+        )
+    finally:
+        assert server.stop() == 0
+    assert "intake: cannot write to the queue: [Errno 17] File exists" in (
+        server.log.read_text("utf-8")
+    )
+
+
 def test_a_script_submission_is_queued_whole_and_private_fields_stay_there(
     open_server,
 ):

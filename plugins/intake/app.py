@@ -29,7 +29,12 @@ from plugins.intake.validate import (
     media_type,
     parse_body,
 )
-from plugins.perspectives.queue import Queue, Submission, new_submission_id
+from plugins.perspectives.queue import (
+    AlreadyQueued,
+    Queue,
+    Submission,
+    new_submission_id,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -350,7 +355,7 @@ class IntakeApp:
             try:
                 self.queue.add(submission)
                 break
-            except FileExistsError:
+            except AlreadyQueued:
                 continue
             except OSError as err:
                 logger.error("intake: cannot write to the queue: %s", err)

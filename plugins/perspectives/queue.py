@@ -24,6 +24,10 @@ logger = logging.getLogger(__name__)
 STATES = ("pending", "approved", "rejected", "spam")
 
 
+class AlreadyQueued(FileExistsError):
+    """A submission with this id is queued already (not a broken queue folder)."""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Submission:
     """One reader's submission as received."""
@@ -75,7 +79,7 @@ class Queue:
         """Store a new pending submission atomically; never replaces another."""
         target = self.path("pending", submission.id)
         if not write_atomic(target, submission.to_json(), mode=0o600):
-            raise FileExistsError(f"submission {submission.id!r} is already queued")
+            raise AlreadyQueued(f"submission {submission.id!r} is already queued")
         return target
 
     def list(self, state: str = "pending") -> list[Submission]:
