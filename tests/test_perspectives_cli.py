@@ -611,3 +611,19 @@ def test_any_mail_is_a_submission_or_a_skip_never_a_crash(headers, body):
         return
     assert submission.email and "@" in submission.email
     assert submission.received.tzinfo is not None
+
+
+def test_approve_never_writes_a_file_the_build_would_refuse(queue, tmp_path, caplog):
+    content = tmp_path / "content"
+    queue.add(submission("s1"))
+    assert run("perspectives", "edit", "s1", "--queue", str(queue.root),
+               "--text", "  \n ") == 1  # fmt: skip
+    assert "s1: expected the perspective's text, got nothing" in caplog.text
+    assert queue.get("s1") == ("pending", submission("s1"))
+    # A queue file emptied by hand: approving it is refused, and it stays pending.
+    queue.move(submission("s2", text="\n\n"), "pending")
+    assert run("perspectives", "approve", "s2", "--queue", str(queue.root),
+               "--content", str(content)) == 1  # fmt: skip
+    assert "s2: 2024-05-02-1403-ann-reader.md:1: expected a body" in caplog.text
+    assert not content.exists()
+    assert queue.get("s2")[0] == "pending"

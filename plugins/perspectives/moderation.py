@@ -11,12 +11,13 @@ import secrets
 
 from pelican.utils import slugify
 
+from plugins.common.errors import ContentError
 from plugins.common.files import inside, safe_filename, write_atomic
 from plugins.common.ids import salted_hash
 from plugins.common.privacy import EMAIL, redact, redact_name
 from plugins.common.sanitize import safe_url
 
-from .fileformat import format_perspective
+from .fileformat import format_perspective, parse_perspective
 from .queue import Queue, Submission
 
 logger = logging.getLogger(__name__)
@@ -107,6 +108,12 @@ def approve(
     stem = safe_filename(
         f"{submission.received:%Y-%m-%d-%H%M}-{person}".rstrip("-"), fallback="reader"
     )
+    try:  # never write a file the build would refuse (an empty text, …)
+        parse_perspective(text, path=f"{stem}.md", post=post)
+    except ContentError as err:
+        raise ModerationError(
+            f"{submission_id}: {err}; edit it first, nothing was written"
+        ) from None
     target_folder = inside(content, folder, post)
     for number in range(1, 1000):
         name = stem if number == 1 else f"{stem}-{number}"
@@ -167,6 +174,11 @@ def edit(  # noqa: PLR0913
     }
     if not changes:
         return submission
+    if "text" in changes and not changes["text"].strip():
+        raise ModerationError(
+            f"{submission_id}: expected the perspective's text, got nothing;"
+            " nothing changed (reject it instead?)"
+        )
     edited = replace(
         submission,
         **changes,
