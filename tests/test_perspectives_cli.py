@@ -169,6 +169,11 @@ def test_list_and_show(queue, capsys):
     queue.add(submission("s3", text="evil \x1b]0;pwned\x07 title"))
     run("perspectives", "show", "s3", "--queue", str(queue.root))
     assert "\x1b" not in capsys.readouterr().out
+    queue.add(submission("s4", name="Ann\u202egpj.exe", text="x\u2067y"))
+    run("perspectives", "list", "--queue", str(queue.root))
+    listed = capsys.readouterr().out
+    assert "Ann\ufffdgpj.exe" in listed
+    assert not {"\u202e", "\u2067"} & set(listed)
     assert run("perspectives", "show", "nope", "--queue", str(queue.root)) == 1
 
 

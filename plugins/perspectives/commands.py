@@ -105,11 +105,12 @@ def _reported(
     return run
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
 
 
 def _out(text: str) -> None:
-    # What readers sent may hold terminal escape sequences: show them inert.
+    # What readers sent may hold terminal escape sequences, or bidi overrides that
+    # make a line of `list` read differently than it is: show them inert.
     sys.stdout.write(_CONTROL.sub("\ufffd", text) + "\n")
 
 
