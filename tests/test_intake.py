@@ -264,6 +264,18 @@ def test_tokens_bind_the_post_and_the_time():
     assert not check_token(secret, "", "reading", 1005.0, **ok).ok
 
 
+@given(
+    st.lists(
+        st.text(max_size=20) | st.sampled_from(["v1", "9" * 5000, "١٢٣", "0", ""]),
+        max_size=6,
+    ).map(".".join)
+)
+def test_any_token_text_gets_a_verdict_never_an_exception(text):
+    check = check_token(b"k" * 32, text, "reading", 1e9, min_age=3, max_age=86_400)
+    assert not check.ok
+    assert check.reason
+
+
 def test_the_limiter_counts_per_client_in_a_sliding_window():
     limiter = RateLimiter(2, 10.0)
     assert [limiter.hit("a", t) for t in (0.0, 1.0)] == [0, 0]
@@ -472,6 +484,9 @@ HOSTILE = [
     ("too fast (script)", JSON, GOOD, {}, 429, "token"),
     ("too fast (form)", FORM, GOOD, {}, 429, "token"),
     ("forged token", JSON, {**GOOD, "token": "v1.1.abc.def"}, {}, 422, "token"),
+    # int() refuses more than 4,300 digits: this was a 500.
+    ("token with a huge time", JSON, {**GOOD, "token": f"v1.{'9' * 5000}.a.b"}, {},
+     422, "token"),
     ("no token (script)", JSON, GOOD, {"no_token": "1"}, 422, "token"),
 ]  # fmt: skip
 

@@ -13,9 +13,12 @@ import hashlib
 import hmac
 import os
 from pathlib import Path
+import re
 import secrets
 
 SECRET_ENV = "COLLOQUY_INTAKE_SECRET"
+# Unix seconds in ASCII digits; int() of thousands of digits raises, of "١٢" works.
+_ISSUED = re.compile(r"[0-9]{1,12}")
 SECRET_FILE = ".intake-secret"
 
 
@@ -47,7 +50,7 @@ def check_token(  # noqa: PLR0913 (limits are keyword-only)
     parts = token.split(".")
     if not token:
         return TokenCheck(False, "expected a form token, got nothing")
-    if len(parts) != 4 or parts[0] != "v1" or not parts[1].isdigit():  # noqa: PLR2004
+    if len(parts) != 4 or parts[0] != "v1" or not _ISSUED.fullmatch(parts[1]):  # noqa: PLR2004
         return TokenCheck(False, "expected a form token from this site, got garbage")
     issued, nonce, signature = int(parts[1]), parts[2], parts[3]
     if not hmac.compare_digest(signature, _signature(secret, post, issued, nonce)):
