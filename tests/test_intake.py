@@ -1056,3 +1056,17 @@ def test_serve_refuses_a_bad_manifest_with_a_message(tmp_path, manifest, message
     assert ran.returncode == 1
     assert f"{path}: " in ran.stderr
     assert message in ran.stderr
+
+
+def test_a_null_origin_is_refused_with_the_cause_and_the_operator_told(open_server):
+    # Chrome sends "Origin: null" for a form POST from a page whose
+    # Referrer-Policy is no-referrer: every reader would be refused, silently.
+    status, _, answer = post_json(
+        open_server, {**GOOD, "token": token(open_server)}, Origin="null"
+    )
+    assert status == 403
+    assert "Referrer-Policy" in answer["errors"]["origin"]
+    assert pending(open_server.queue) == []
+    assert "WARNING intake: refused expected a request from" in (
+        open_server.log.read_text("utf-8")
+    )

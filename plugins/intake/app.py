@@ -185,9 +185,19 @@ class IntakeApp:
             origin = origin_of(environ["HTTP_REFERER"]) or environ["HTTP_REFERER"]
         if origin is None or origin in allowed:
             return ""  # no browser involved (curl, a script on a server)
-        return (
+        problem = (
             f"expected a request from {self.config.site_origin}, got {origin[:100]!r}"
         )
+        if origin == "null":
+            # Browsers send "null" for a form on a page whose Referrer-Policy is
+            # no-referrer (or same-origin, posting to another origin): then every
+            # reader is refused, so say why, and tell the operator too.
+            problem += (
+                ": the page hid where it is (its Referrer-Policy);"
+                " the site should send strict-origin-when-cross-origin"
+            )
+            logger.warning("intake: refused %s", problem)
+        return problem
 
     def preflight(self, environ: dict[str, Any]) -> Response:
         """Answer a CORS preflight from the site; refuse one from elsewhere."""
