@@ -1070,3 +1070,38 @@ def test_a_null_origin_is_refused_with_the_cause_and_the_operator_told(open_serv
     assert "WARNING intake: refused expected a request from" in (
         open_server.log.read_text("utf-8")
     )
+
+
+def post_html_form(server, fields: dict[str, str]) -> tuple[int, BeautifulSoup]:
+    status, _, body = request(
+        server,
+        "POST",
+        "/perspectives",
+        urlencode(fields).encode(),
+        {"Content-Type": FORM, "Origin": SITE, "Accept": "text/html"},
+    )
+    return status, BeautifulSoup(body, "html.parser")
+
+
+def test_a_refused_form_shows_the_readers_words_back(tmp_path, site):
+    words = "A long perspective,\nwritten with care <and> kept."
+    server = start(tmp_path, site, "--min-seconds", "0", "--rate-limit", "1")
+    try:
+        # A discussion closed (or a post gone) while the reader was writing.
+        status, page = post_html_form(
+            server, {**GOOD, "post": "closed-meanwhile", "text": words}
+        )
+        assert status == 422
+        assert page.select_one("textarea.intake-kept").get_text() == words
+        # Too many from one address: the form comes back, filled in, to send later.
+        status, page = post_html_form(
+            server, {**GOOD, "text": words, "token": token(server)}
+        )
+        assert status == 429
+        form = page.select_one("form.intake-form")
+        assert form.select_one("textarea[name=text]").get_text() == words
+        assert form.select_one("input[name=name]")["value"] == GOOD["name"]
+        assert form.select_one("input[name=token]")["value"]
+    finally:
+        assert server.stop() == 0
+    assert pending(server.queue) == []

@@ -261,11 +261,18 @@ class IntakeApp:
             return refuse(403, {"origin": problem})
         wait = self.limiter.hit(environ.get("REMOTE_ADDR", ""), now)
         if wait:
+            try:  # a reader's words are shown back, to send later, not lost
+                raw = parse_body(
+                    self.read_body(environ), environ.get("CONTENT_TYPE", "")
+                )
+            except BodyError:
+                raw = {}
             return refuse(
                 429,
                 {"rate": f"expected at most {self.config.rate_limit} submissions"
                  f" in {self.config.rate_window:.0f} s; try again in {wait} s"},
                 retry_after=wait,
+                raw=raw,
             )  # fmt: skip
         try:
             return parse_body(self.read_body(environ), environ.get("CONTENT_TYPE", ""))
@@ -420,17 +427,28 @@ class IntakeApp:
 
     @staticmethod
     def refuse_json(
-        status: int, errors: dict[str, str], *, retry_after: int = 0
+        status: int,
+        errors: dict[str, str],
+        *,
+        retry_after: int = 0,
+        raw: dict[str, str] | None = None,
     ) -> Response:
-        """Return ``{"errors": {field: reason}}``."""
+        """Return ``{"errors": {field: reason}}`` (a script keeps its own ``raw``)."""
         headers = {"Retry-After": str(retry_after)} if retry_after else {}
         return Response.json(status, {"errors": errors}, **headers)
 
     def refuse_html(
-        self, status: int, errors: dict[str, str], *, retry_after: int = 0
+        self,
+        status: int,
+        errors: dict[str, str],
+        *,
+        retry_after: int = 0,
+        raw: dict[str, str] | None = None,
     ) -> Response:
-        """Return an HTML page listing what is wrong, with a way back."""
-        return self.review(status, {}, None, errors=errors, retry_after=retry_after)
+        """Return an HTML page listing what is wrong, with ``raw`` shown back."""
+        raw = raw or {}
+        post = self.manifest.current().posts.get(raw.get("post", ""))
+        return self.review(status, raw, post, errors=errors, retry_after=retry_after)
 
     def review(  # noqa: PLR0913 (keyword-only: what the page shows)
         self,
