@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta, timezone
 from email.message import EmailMessage
 import email.utils
+import json
 import mailbox
 from pathlib import Path
 import sys
@@ -632,3 +633,42 @@ def test_approve_never_writes_a_file_the_build_would_refuse(queue, tmp_path, cap
     assert "s2: 2024-05-02-1403-ann-reader.md:1: expected a body" in caplog.text
     assert not content.exists()
     assert queue.get("s2")[0] == "pending"
+
+
+FIELD_NAMES = ["id", "received", "post", "name", "email", "text", "url",
+               "in_reply_to", "ip", "user_agent", "note", "extra"]  # fmt: skip
+JSON_VALUES = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.text(max_size=12)
+    | st.lists(st.integers(), max_size=2)
+    | st.sampled_from(["2024-05-02T14:03:00-05:00", "2024-05-02", "essay", ""])
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    changes=st.dictionaries(st.sampled_from(FIELD_NAMES), JSON_VALUES, max_size=4),
+    dropped=st.sets(st.sampled_from(FIELD_NAMES), max_size=2),
+)
+def test_a_queue_file_edited_by_hand_is_listed_approved_or_refused_never_a_crash(
+    tmp_path_factory, changes, dropped
+):
+    root = tmp_path_factory.mktemp("hand")
+    queue = Queue(root / "queue")
+    queue.add(submission("good"))
+    data = json.loads(submission("s1").to_json())
+    data.update(changes)
+    data["id"] = "s1"  # a file whose id is not its name is refused before all else
+    for key in dropped - {"id"}:
+        data.pop(key, None)
+    (root / "queue" / "pending" / "s1.json").write_text(
+        json.dumps(data), encoding="utf-8"
+    )
+    assert "good" in [item.id for item in queue.list()]
+    status = run("perspectives", "approve", "s1", "--queue", str(queue.root),
+                 "--content", str(root / "content"))  # fmt: skip
+    assert status in (0, 1)
+    assert run("perspectives", "list", "--queue", str(queue.root),
+               "--state", "all") == 0  # fmt: skip

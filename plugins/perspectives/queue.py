@@ -54,6 +54,17 @@ class Submission:
     def from_json(cls, text: str) -> Submission:
         """Read a queue file written by :meth:`to_json`."""
         data = json.loads(text)
+        if not isinstance(data, dict):
+            raise TypeError(f"expected a JSON object, got {type(data).__name__}")
+        for key, value in data.items():
+            if key == "received":
+                continue
+            if value is None:  # a field emptied by hand
+                data[key] = ""
+            elif not isinstance(value, str):
+                raise TypeError(
+                    f"expected {key!r} to be text, got {type(value).__name__}"
+                )
         data["received"] = datetime.fromisoformat(data["received"])
         return cls(**data)
 
