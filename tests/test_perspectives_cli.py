@@ -672,3 +672,28 @@ def test_a_queue_file_edited_by_hand_is_listed_approved_or_refused_never_a_crash
     assert status in (0, 1)
     assert run("perspectives", "list", "--queue", str(queue.root),
                "--state", "all") == 0  # fmt: skip
+
+
+def test_words_written_above_the_ready_made_fields_are_read_as_a_reply(queue, tmp_path):
+    # Mail clients open a mailto: link with the cursor at the top of the body:
+    # many readers write there, above "Post:", and never scroll to the fields.
+    contact = Contact(post="essay", title="An essay", email="p@site.example")
+    body = mail_body("essay", "2024-05-02-1403-ann").replace("Author: ", "Author: Oz")
+    raw = mail(
+        "Oz Reader <oz@reader.example>",
+        mail_subject(contact.title, contact.post),
+        "Written at the top, where the cursor was.\n\n" + body,
+        when=WHEN,
+        ident="top",
+    )
+    box = mailbox.mbox(tmp_path / "top.mbox")
+    box.add(raw)
+    box.close()
+    assert run("perspectives", "import-mail", str(tmp_path / "top.mbox"),
+               "--queue", str(queue.root)) == 0  # fmt: skip
+    [item] = queue.list("pending")
+    assert (item.name, item.in_reply_to, item.text) == (
+        "Oz",
+        "2024-05-02-1403-ann",
+        "Written at the top, where the cursor was.",
+    )

@@ -60,16 +60,29 @@ def read_reply(body: str, subject: str) -> MailPerspective:
     ]
     while lines and not lines[0].strip():
         lines.pop(0)
+    # The fields head the body; but a mail client puts the cursor at the top, so
+    # many write above the ready-made "Post:" block: it is taken from there too.
+    first = 0
+    if lines and not _FIELD.match(lines[0].strip()):
+        first = next(
+            (
+                number
+                for number, line in enumerate(lines)
+                if (match := _FIELD.match(line.strip()))
+                and match["key"].lower() == "post"
+                and _ID.match(match["value"].strip())
+            ),
+            0,
+        )
     header: dict[str, str] = {}
-    start = 0
-    for number, line in enumerate(lines):
+    end = first
+    for line in lines[first:]:
         match = _FIELD.match(line.strip())
-        if match:
-            header.setdefault(match["key"].lower(), match["value"].strip())
-            start = number + 1
-        else:
+        if not match:
             break
-    text = "\n".join(lines[start:]).replace(PLACEHOLDER, "").strip()
+        header.setdefault(match["key"].lower(), match["value"].strip())
+        end += 1
+    text = "\n".join(lines[:first] + lines[end:]).replace(PLACEHOLDER, "").strip()
     tag = _SUBJECT_TAG.search(subject or "")
     link = _POST_URL.search(text)
     post = (
