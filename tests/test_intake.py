@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+import contextlib
 import functools
 import http.client
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -335,6 +336,50 @@ def test_a_queue_that_refuses_writes_is_unhealthy_and_loses_nothing_silently(
     finally:
         assert server.stop() == 0
     assert "intake: cannot write to the queue" in server.log.read_text("utf-8")
+
+
+@pytest.fixture
+def full_queue(tmp_path):
+    """Put the queue on a tiny file system, filled up (needs root and mount)."""
+    queue = tmp_path / "queue"
+    queue.mkdir()
+    if os.geteuid() != 0 or shutil.which("mount") is None:
+        pytest.skip("filling a file system needs root and mount")
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(queue)],
+        check=False,
+        capture_output=True,
+    )
+    if mounted.returncode:
+        pytest.skip(f"mount refused here: {mounted.stderr!r}")
+    try:
+        (queue / "pending").mkdir()
+        (queue / ".intake-secret").write_text("s" * 32, encoding="utf-8")
+        with (
+            (queue / "filler").open("wb", buffering=0) as filler,
+            contextlib.suppress(OSError),
+        ):
+            while True:
+                filler.write(b"\0" * 4096)
+        yield queue
+    finally:
+        subprocess.run(["umount", str(queue)], check=True)
+
+
+def test_a_full_disk_is_unhealthy_and_every_refusal_says_so(tmp_path, site, full_queue):
+    server = start(tmp_path, site, "--min-seconds", "0")
+    try:
+        status, _, body = request(server, "GET", "/healthz")
+        assert (status, json.loads(body)["status"]) == (503, "queue not writable")
+        got, _, answer = post_json(server, {**GOOD, "token": token(server)})
+        assert (got, answer["errors"]) == (
+            503,
+            {"queue": "could not store it; please try later"},
+        )
+        assert list((full_queue / "pending").iterdir()) == []
+    finally:
+        assert server.stop() == 0
+    assert "No space left on device" in server.log.read_text("utf-8")
 
 
 def test_a_queue_folder_that_is_a_file_is_reported_not_taken_for_an_id_clash(

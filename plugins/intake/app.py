@@ -221,16 +221,22 @@ class IntakeApp:
         """Report whether the manifest is loaded and the queue is writable."""
         pending = self.queue.root / "pending"
         # Write, as a submission would: mode bits say nothing of another owner, a
-        # read-only mount or an immutable folder, where every submission gets 503.
-        # The probe's name is one readers skip and queue_cleanup removes.
+        # read-only mount, an immutable folder or a full disk, where every
+        # submission gets 503. The probe's name is one readers skip and
+        # queue_cleanup removes; it is as large as a typical submission.
+        probe = ""
         try:
             pending.mkdir(parents=True, exist_ok=True)
             fd, probe = tempfile.mkstemp(dir=pending, prefix=".healthz-", suffix=".tmp")
-            os.close(fd)
-            os.unlink(probe)
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(b"\n" * 2048)
+                handle.flush()
             writable = True
         except OSError:
             writable = False
+        finally:
+            if probe:
+                Path(probe).unlink(missing_ok=True)
         data = {
             "status": "ok" if writable else "queue not writable",
             "open_posts": len(self.manifest.current().posts),
