@@ -1150,3 +1150,38 @@ def test_a_refused_form_shows_the_readers_words_back(tmp_path, site):
     finally:
         assert server.stop() == 0
     assert pending(server.queue) == []
+
+
+def test_every_reply_form_the_site_shows_is_one_the_intake_takes(tmp_path, build_site):
+    # Perspective ids are file names: written by hand or by an importer they may
+    # be in any script, and long; the reply form carries them in a hidden field.
+    files = {
+        **ESSAY,
+        "perspectives/essay/zoë-ωmega-李.md": (
+            "Author: Zoë\nDate: 2024-05-01 11:00\n\nA perspective.\n"
+        ),
+        "perspectives/essay/2024-05-01-1200-anonymous-" + "7" * 110 + ".md": (
+            "Author: Blogger\nDate: 2024-05-01 12:00\n\nAn imported comment.\n"
+        ),
+    }
+    site = build_site(files, SITEURL=SITE)
+    server = IntakeProcess(
+        queue=tmp_path / "queue",
+        manifest=site.output / "intake" / "manifest.json",
+        site_url=SITE,
+        log=tmp_path / "intake.log",
+        flags=("--min-seconds", "0", "--rate-limit", "0"),
+    ).start()
+    try:
+        site = build_site(files, SITEURL=SITE, PERSPECTIVES_INTAKE_URL=server.url)
+        forms = site.html(ESSAY_PAGE).select(".perspective-reply form")
+        assert len(forms) == 2
+        for form in forms:
+            fields = {**form_fields(form), **GOOD, "post": "essay"}
+            fields["token"] = token(server, "essay")
+            status, _, body = post_form(form["action"], fields, SITE)
+            assert status == 303, body
+        replies = {s.in_reply_to for s in Queue(server.queue).list("pending")}
+        assert replies == {form_fields(form)["in_reply_to"] for form in forms}
+    finally:
+        assert server.stop() == 0

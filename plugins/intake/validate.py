@@ -22,7 +22,9 @@ _EMAIL = re.compile(
 )
 # http(s), a host (IDN letters allowed; no userinfo), then anything but spaces/quotes.
 _URL = re.compile(r"(?i)^https?://[\w.\[\]:-]+(?:[/?#][^\s<>\"'\\]*)?$")
-_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,119}$")
+# A perspective's id is its file's name without ".md", in any script (files are
+# written by hand and by importers): what the reply form's hidden field carries.
+_ID = re.compile(r"[\w-][\w.-]{0,254}")
 _LINK = re.compile(r"(?i)\b(?:https?://|www\.)")
 # Bidirectional overrides and isolates make a name read differently than it is.
 _SURROGATES = (0xD800, 0xDFFF)
@@ -196,7 +198,7 @@ def _check_text(value: str, limits: Limits) -> tuple[str, str]:
 
 def _check_in_reply_to(value: str, limits: Limits) -> tuple[str, str]:
     ident = value.strip()
-    if ident and not _ID.match(ident):
+    if ident and not _ID.fullmatch(ident):
         return ident, f"expected the id of a perspective, got {ident[:80]!r}"
     return ident, ""
 
