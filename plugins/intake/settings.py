@@ -46,6 +46,9 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc.lower()}"
 
 
+BYTES_PER_CHARACTER = 9  # "中" is 3 UTF-8 bytes, each sent as "%E4"
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class IntakeConfig:
     """What the running service needs: where, for whom, and how strict."""
@@ -59,7 +62,9 @@ class IntakeConfig:
     token_max_age: float = 86_400.0
     rate_limit: int = 20
     rate_window: float = 600.0
-    max_body: int = 32_768
+    # A browser percent-encodes each UTF-8 byte of a form: up to 9 bytes for one
+    # character of the text (a CJK one), so this holds --max-text in any script.
+    max_body: int = 262_144
     limits: Limits = field(default_factory=Limits)
     stale_temp_seconds: float = 600.0
 
@@ -97,8 +102,13 @@ class IntakeConfig:
             for flag, value in numbers.items()
             if value < 0
         )
-        if self.max_body < 1024:  # noqa: PLR2004
-            problems.append(f"--max-body: expected 1024 or more, got {self.max_body}")
+        needed = BYTES_PER_CHARACTER * self.limits.max_text + 4096
+        if self.max_body < needed:
+            problems.append(
+                f"--max-body: expected {needed} or more (--max-text characters as"
+                f" a browser sends them, {BYTES_PER_CHARACTER} bytes each at most,"
+                f" and the other fields), got {self.max_body}"
+            )
         if self.limits.max_text < 1:
             problems.append(
                 f"--max-text: expected 1 or more, got {self.limits.max_text}"
