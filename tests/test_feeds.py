@@ -151,6 +151,20 @@ def _check_atom_rules(feed) -> None:
         assert len(alternates) == len(set(alternates)) == 1, alternates
 
 
+def test_a_site_without_an_author_still_gives_valid_atom(build_site):
+    # Posts without Author: and no AUTHOR setting: the entries have no author.
+    site = build(build_site, AUTHOR="")
+    atom_feeds = [p for p in feeds_in(site) if p.endswith("atom.xml")]
+    assert "feeds/atom.xml" in atom_feeds
+    for path in atom_feeds:
+        document = etree.parse(site.output / path)
+        assert SCHEMA.validate(document), (path, SCHEMA.error_log.last_error)
+        _check_atom_rules(document.getroot())
+    parsed = parse(site.output.joinpath("feeds/atom.xml").read_bytes())
+    assert [e.get("author") for e in parsed.entries] == ["Ann Other", None]
+    assert parsed.feed.author == "Colloquy"  # the site's name stands in
+
+
 def test_the_schema_check_can_fail():
     missing_id = b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>'
     assert not SCHEMA.validate(etree.fromstring(missing_id))
