@@ -24,7 +24,7 @@ from plugins.theme_support.settings import DARK, LIGHT, ThemeSettings, contrast
 
 from .browser import chrome, pages, tools, vnu
 from .browser.server import serve
-from .support import ROOT, BuiltSite, build_sample_site
+from .support import ROOT, BuiltSite, broken_links, build_sample_site
 
 BUDGET_BYTES = 30 * 1024  # HTML + CSS of a post page, before compression (README)
 SITE_PAGE_TYPES = {
@@ -125,6 +125,55 @@ def test_every_page_has_one_main_one_h1_a_language_and_its_own_title(sample):
             title = page.title.get_text(strip=True)
             assert title, rel
             assert titles.setdefault(title, rel) == rel, f"{rel} and {titles[title]}"
+
+
+TRANSLATED = {
+    "posts/2024-05-01-margins.md": (
+        "Title: Margins\nDate: 2024-05-01 10:32\nCategory: Essays\n\nA note.\n"
+    ),
+    "posts/2024-05-01-margins-fr.md": (
+        "Title: Les marges\nDate: 2024-05-01 10:32\nCategory: Essays\n"
+        "Slug: margins\nLang: fr\n\nUne note.\n"
+    ),
+    "posts/2024-06-01-carnet.md": (
+        "Title: Carnet\nDate: 2024-06-01 09:00\nCategory: Notes\nLang: fr\n\nSeul.\n"
+    ),
+    "pages/about.md": "Title: About\n\nWho writes here.\n",
+    "pages/about-fr.md": "Title: À propos\nSlug: about\nLang: fr\n\nQui écrit ici.\n",
+}
+
+
+def test_posts_in_another_language_keep_permalinks_and_link_each_other(build_site):
+    site = build_site(TRANSLATED, SITEURL="https://example.test")
+    made = site.pages()
+    # The site's permalink shape, one folder down; not Pelican's slug-fr.html.
+    assert "2024/05/margins/fr/index.html" in made
+    assert "2024/06/carnet/fr/index.html" in made
+    assert "about/fr/index.html" in made
+    assert not [rel for rel in made if rel.endswith("-fr.html")]
+    assert broken_links(site.output, "https://example.test") == []
+    for rel, lang, other, other_lang in (
+        ("2024/05/margins/index.html", "en", "2024/05/margins/fr/", "fr"),
+        ("2024/05/margins/fr/index.html", "fr", "2024/05/margins/", "en"),
+        ("about/fr/index.html", "fr", "about/", "en"),
+    ):
+        page = site.html(rel)
+        assert page.html["lang"] == lang, rel
+        head = {
+            link["hreflang"]: link["href"]
+            for link in page.select("head link[rel=alternate][hreflang]")
+        }
+        here = "https://example.test/" + rel.removesuffix("index.html")
+        assert head == {lang: here, other_lang: f"https://example.test/{other}"}
+        shown = page.select("main .translations a[hreflang]")
+        assert [(a["hreflang"], a["lang"], a["href"]) for a in shown] == [
+            (other_lang, other_lang, f"https://example.test/{other}")
+        ], rel
+    # Listings say which entries are in another language (mf2 reads it back).
+    feed = site.mf2("index.html")["items"][0]
+    assert "h-feed" in feed["type"]
+    langs = {e["properties"]["name"][0]: e.get("lang") for e in feed["children"]}
+    assert langs == {"Carnet": "fr", "Margins": "en"}
 
 
 INLINE = ("a", "time", "cite", "span", "abbr", "code", "em", "strong")
