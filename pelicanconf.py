@@ -66,6 +66,7 @@ DRAFT_LANG_SAVE_AS = "drafts/{slug}/{lang}/index.html"
 PAGE_LANG_URL = "{slug}/{lang}/"
 PAGE_LANG_SAVE_AS = "{slug}/{lang}/index.html"
 DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "404"]
+INDEX_URL = ""  # the home page is the site's root, never /index.html as well
 
 DEFAULT_PAGINATION = 10
 PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None, "author": None}

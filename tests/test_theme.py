@@ -176,6 +176,39 @@ def test_posts_in_another_language_keep_permalinks_and_link_each_other(build_sit
     assert langs == {"Carnet": "fr", "Margins": "en"}
 
 
+def test_paginated_listings_chain_every_post_once_under_titles_of_their_own(
+    build_site,
+):
+    files = {
+        f"posts/2024-0{n}-01-note-{n}.md": (
+            f"Title: Note {n}\nDate: 2024-0{n}-01 10:00\nCategory: Notes\n"
+            f"Tags: margins\n\nNote number {n}.\n"
+        )
+        for n in range(1, 4)
+    }
+    site = build_site(files, SITEURL="https://example.test", DEFAULT_PAGINATION=1)
+    titles: dict[str, str] = {}
+
+    def read(url: str) -> BeautifulSoup:
+        rel = url.removeprefix("https://example.test/")
+        return site.html(rel + "index.html" if rel.endswith("/") or not rel else rel)
+
+    for first in ("", "category/notes/", "tag/margins/", "author/mara-quill/"):
+        url, names = f"https://example.test/{first}", []
+        while True:
+            page = read(url)
+            title = page.title.get_text(strip=True)
+            assert titles.setdefault(title, url) == url, f"{url} and {titles[title]}"
+            names += [a.get_text() for a in page.select(".h-entry .p-name")]
+            older = page.select_one(".pagination a[rel=next]")
+            if older is None:
+                break
+            newer = read(older["href"]).select_one(".pagination a[rel=prev]")
+            assert newer["href"] == url  # the page's one URL, not index.html
+            url = older["href"]
+        assert names == ["Note 3", "Note 2", "Note 1"], first
+
+
 INLINE = ("a", "time", "cite", "span", "abbr", "code", "em", "strong")
 WORD_END, WORD_START = re.compile(r"[^\W_]$"), re.compile(r"^[^\W_]")
 
