@@ -209,6 +209,31 @@ def test_paginated_listings_chain_every_post_once_under_titles_of_their_own(
         assert names == ["Note 3", "Note 2", "Note 1"], first
 
 
+# microformats.org/wiki/h-entry: the properties (core and draft) readers know.
+H_ENTRY = {
+    "name", "summary", "content", "published", "updated", "author", "category",
+    "url", "uid", "location", "syndication", "in-reply-to", "rsvp", "like-of",
+    "repost-of", "bookmark-of", "comment", "photo", "video", "audio", "featured",
+}  # fmt: skip
+
+
+def test_every_h_entry_uses_only_h_entry_properties(sample):
+    def entries(items):
+        for item in items:
+            if "h-entry" in item.get("type", ()):
+                yield item
+            nested = [v for vs in item.get("properties", {}).values() for v in vs]
+            yield from entries([v for v in nested if isinstance(v, dict)])
+            yield from entries(item.get("children", ()))
+
+    seen = 0
+    for rel in sample.pages():
+        for entry in entries(sample.mf2(rel)["items"]):
+            seen += 1
+            assert set(entry["properties"]) <= H_ENTRY, (rel, entry["properties"])
+    assert seen > 20
+
+
 INLINE = ("a", "time", "cite", "span", "abbr", "code", "em", "strong")
 WORD_END, WORD_START = re.compile(r"[^\W_]$"), re.compile(r"^[^\W_]")
 
