@@ -11,7 +11,7 @@ import subprocess
 import sys
 import textwrap
 
-from bs4 import BeautifulSoup, NavigableString
+from bs4 import BeautifulSoup, NavigableString, Tag
 from hypothesis import example, given
 from hypothesis import strategies as st
 import pytest
@@ -246,6 +246,8 @@ def words_run_together(page: BeautifulSoup) -> list[str]:
             continue
         text = element.get_text()
         before, after = element.previous_sibling, element.next_sibling
+        if isinstance(before, Tag) and before.name in INLINE:
+            before = NavigableString(before.get_text())  # "<b>Reblog</b><a>Ann</a>"
         if (
             isinstance(before, NavigableString)
             and WORD_END.search(before)
@@ -273,10 +275,10 @@ def test_no_template_glues_words_together(sample):
 def test_glued_words_are_found():
     page = BeautifulSoup(
         "<p>Mentioned by<a href=x>Ann</a>, <time>May 4</time>by "
-        "<a href=y>Bo</a> (<a href=z>c</a>)</p>",
+        "<a href=y>Bo</a> (<a href=z>c</a>) <span>Reblog</span><a href=w>Cy</a></p>",
         "html.parser",
     )
-    assert words_run_together(page) == ["Mentioned by|Ann", "May 4|by"]
+    assert words_run_together(page) == ["Mentioned by|Ann", "May 4|by", "Reblog|Cy"]
 
 
 def test_stylesheet_defaults_match_the_documented_palette():
