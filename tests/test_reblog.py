@@ -233,6 +233,25 @@ def test_image_found_in_the_body_when_the_header_names_none(build_site):
     assert meta["content"] == f"{SITE}/images/a.svg"
 
 
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [
+        ("chart.png", f"{SITE}/2024/01/pic/chart.png"),
+        ("../../../images/a.svg", f"{SITE}/images/a.svg"),
+        ("//cdn.example/a.png", "https://cdn.example/a.png"),
+        ("data:image/gif;base64,R0lGODlhAQABAAAAACw=", None),  # no address to share
+    ],
+)
+def test_the_body_image_is_shared_where_the_page_shows_it(build_site, src, expected):
+    post = f'Title: Pic\nDate: 2024-01-01\n\n<img src="{src}" alt="A chart">\n'
+    site = build_site({"posts/2024-01-01-pic.md": post}, SITEURL=SITE)
+    page = site.html("2024/01/pic/index.html")
+    meta = page.select_one('meta[property="og:image"]')
+    data = json.loads(page.select_one('script[type="application/ld+json"]').string)
+    assert (meta["content"] if meta else None) == expected
+    assert data.get("image") == expected
+
+
 def test_a_summary_linking_to_another_post_links_there_everywhere(build_site):
     # Page metadata is made with the page: it no longer reads summaries before
     # Pelican resolves their {filename} links (which kept them unresolved).
