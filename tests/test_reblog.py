@@ -321,6 +321,26 @@ def test_earlier_url_of_a_real_page_is_left_alone_with_a_warning(site, warnings)
     ), warnings
 
 
+def test_earlier_url_of_another_posts_reblog_page_is_left_alone(tmp_path, caplog):
+    files = {
+        "posts/a.md": "Title: A\nDate: 2024-05-01 09:00\nCategory: Notes\n\nA.\n",
+        "posts/b.md": (
+            "Title: B\nDate: 2024-05-02 09:00\nCategory: Notes\n"
+            "Earlier-Urls: /2024/05/a/reblog/\n\nB.\n"
+        ),
+    }
+    with caplog.at_level(logging.WARNING):
+        built = build_site_at(tmp_path, files, SITEURL=SITE)
+    said = [r.getMessage() for r in caplog.records]
+    assert any(
+        "posts/b.md: earlier URL /2024/05/a/reblog/ is a real page" in m
+        and "(the reblog page of posts/a.md)" in m
+        for m in said
+    ), said
+    page = built.html("2024/05/a/reblog/index.html")
+    assert page.select_one('meta[http-equiv="refresh"]') is None
+
+
 def test_earlier_url_claimed_by_two_posts_names_both(site, warnings):
     [message] = [m for m in warnings if "/2009/05/old-post.html" in m]
     assert "posts/2024-05-02-second-thoughts.md" in message

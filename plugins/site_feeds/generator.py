@@ -14,7 +14,7 @@ from pelican.generators import Generator
 
 from plugins.common.buildcache import made_together, output_ledger
 from plugins.common.errors import ContentError
-from plugins.common.files import inside, write_atomic
+from plugins.common.files import FolderGuard, inside, write_atomic
 
 from .entries import (
     latest,
@@ -187,8 +187,9 @@ class FeedsGenerator(Generator):
         """Write the feeds, then the subscribe page."""
         self.mark_perspective_feeds()
         ledger = output_ledger(self.settings)
+        guard = FolderGuard(self.output_path)  # each folder resolved once
         for plan in self.plan_feeds():
-            target = inside(self.output_path, plan.path)
+            target = guard.resolve(plan.path)
             # Feeds of posts share their entries: one process makes them all.
             with (
                 made_together(self.settings, plan.group)
