@@ -422,6 +422,23 @@ def test_html_snippet_is_an_h_entry_reposting_the_post(site):
     assert active_content(snippet(site, "html")) == []
 
 
+def test_a_post_in_another_language_is_quoted_and_described_in_it(build_site):
+    post = (
+        "Title: La marge\nDate: 2024-05-01 10:32\nLang: fr\n\nUne note dans la marge.\n"
+    )
+    site = build_site({"posts/2024-05-01-la-marge.md": post}, SITEURL=SITE)
+    reblog = site.html("2024/05/la-marge/fr/reblog/index.html")
+    html = reblog.select_one("textarea.reblog-snippet-html").string
+    quote = BeautifulSoup(html, "html.parser").select_one("blockquote")
+    assert quote["lang"] == "fr"
+    [entry] = mf2py.parse(doc=html, url="https://elsewhere.example/")["items"]
+    [original] = entry["properties"]["repost-of"]
+    assert original["properties"]["content"][0]["lang"] == "fr"
+    page = site.html("2024/05/la-marge/fr/index.html")
+    data = json.loads(page.select_one('script[type="application/ld+json"]').string)
+    assert data["inLanguage"] == "fr"
+
+
 def test_markdown_snippet_renders_to_a_credited_quote(site):
     html = MarkdownIt("commonmark").render(snippet(site, "markdown"))
     quote = BeautifulSoup(html, "html.parser").select_one("blockquote")

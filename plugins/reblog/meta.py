@@ -117,6 +117,8 @@ def post_meta(article: Any, *, base: str, site_name: str, siteurl: str) -> PostM
         ],
         "publisher": {"@type": "Organization", "name": plain(site_name)},
     }
+    if getattr(article, "lang", ""):
+        data["inLanguage"] = str(article.lang)
     if description:
         data["description"] = description
     if image:
