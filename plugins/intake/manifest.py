@@ -130,5 +130,6 @@ class IntakeManifestGenerator(Generator):
         save_as = IntakeSettings.from_settings(self.settings).manifest_save_as
         target = inside(self.output_path, save_as)
         text = manifest_json(articles, self.settings.get("SITEURL", ""))
-        if write_atomic(target, text, overwrite=True):
+        # durable=False: output, made again by any build, needs no fsync.
+        if write_atomic(target, text, overwrite=True, durable=False):
             logger.info("Writing %s", target)

@@ -275,7 +275,10 @@ class ReblogGenerator(Generator):
             filename, render = writers[name]
             target = inside(self.output_path, filename)
             write_atomic(
-                target, render(redirects, base=self._site_path()), overwrite=True
+                target,
+                render(redirects, base=self._site_path()),
+                overwrite=True,
+                durable=False,  # output, made again by any build: no fsync
             )
             logger.info("Writing %s", target)
 

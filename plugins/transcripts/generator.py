@@ -129,6 +129,7 @@ class TranscriptsGenerator(Generator):
                     inside(self.output_path, anchors),
                     anchors_json(page),
                     overwrite=True,
+                    durable=False,  # output, made again by any build: no fsync
                 )
             # A transcript's pages and its participants' pages share rendered
             # messages (RenderedTexts): one process makes them all.
