@@ -57,7 +57,16 @@ YEAR_ARCHIVE_SAVE_AS = "{date:%Y}/index.html"
 MONTH_ARCHIVE_URL = "{date:%Y}/{date:%m}/"
 MONTH_ARCHIVE_SAVE_AS = "{date:%Y}/{date:%m}/index.html"
 DAY_ARCHIVE_SAVE_AS = ""
+# A post or page in another language (Lang: fr) keeps the same permalink shape, one
+# folder down; Pelican's default is {slug}-{lang}.html at the site root.
+ARTICLE_LANG_URL = "{date:%Y}/{date:%m}/{slug}/{lang}/"
+ARTICLE_LANG_SAVE_AS = "{date:%Y}/{date:%m}/{slug}/{lang}/index.html"
+DRAFT_LANG_URL = "drafts/{slug}/{lang}/"
+DRAFT_LANG_SAVE_AS = "drafts/{slug}/{lang}/index.html"
+PAGE_LANG_URL = "{slug}/{lang}/"
+PAGE_LANG_SAVE_AS = "{slug}/{lang}/index.html"
 DIRECT_TEMPLATES = ["index", "tags", "categories", "authors", "archives", "404"]
+INDEX_URL = ""  # the home page is the site's root, never /index.html as well
 
 DEFAULT_PAGINATION = 10
 PAGINATED_TEMPLATES = {"index": None, "tag": None, "category": None, "author": None}

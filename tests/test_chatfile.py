@@ -17,6 +17,7 @@ from plugins.transcripts.chatfile import (
     ID,
     derived_id,
     format_chat,
+    header_text,
     iter_chat_events,
     parse_chat,
     read_chat_stream,
@@ -188,6 +189,39 @@ def test_parse_of_format_is_the_identity(transcript):
         m.time.utcoffset() for m in transcript.messages
     ]
     assert format_chat(again) == text
+
+
+ANY_HEADER = st.lists(
+    st.one_of(
+        st.sampled_from(["", " ", "   ", "\t", "> ", " x ", "\\", "a\rb", "\x1c"]),
+        st.text(st.characters(blacklist_categories=("Cs",)), max_size=12),
+    ),
+    min_size=1,
+    max_size=4,
+).map("\n".join)
+
+
+@settings(max_examples=200, deadline=None)
+@given(transcripts(), ANY_HEADER, ANY_HEADER)
+def test_any_header_text_reads_back_as_the_header_keeps_it(transcript, title, summary):
+    given = replace(transcript, title=title, summary=summary)
+    again = parse_chat(format_chat(given), path="transcripts/x.chat")
+    assert again.title == header_text(title)
+    assert again.summary == header_text(summary)
+    assert again.messages == transcript.messages  # the header ended where it should
+    assert header_text(header_text(summary)) == header_text(summary)
+
+
+def test_a_line_of_spaces_in_a_summary_does_not_end_the_header():
+    message = Message(
+        id="m1", author="ann", time=datetime(2024, 5, 2, tzinfo=UTC), text="hi"
+    )
+    transcript = Transcript(
+        slug="s", title="T", source="irc", messages=(message,), summary="a\n   \nb"
+    )
+    again = parse_chat(format_chat(transcript), path="transcripts/x.chat")
+    assert again.summary == "a\n\nb"
+    assert again.messages == (message,)
 
 
 @settings(max_examples=100, deadline=None)

@@ -151,6 +151,20 @@ def _check_atom_rules(feed) -> None:
         assert len(alternates) == len(set(alternates)) == 1, alternates
 
 
+def test_a_site_without_an_author_still_gives_valid_atom(build_site):
+    # Posts without Author: and no AUTHOR setting: the entries have no author.
+    site = build(build_site, AUTHOR="")
+    atom_feeds = [p for p in feeds_in(site) if p.endswith("atom.xml")]
+    assert "feeds/atom.xml" in atom_feeds
+    for path in atom_feeds:
+        document = etree.parse(site.output / path)
+        assert SCHEMA.validate(document), (path, SCHEMA.error_log.last_error)
+        _check_atom_rules(document.getroot())
+    parsed = parse(site.output.joinpath("feeds/atom.xml").read_bytes())
+    assert [e.get("author") for e in parsed.entries] == ["Ann Other", None]
+    assert parsed.feed.author == "Colloquy"  # the site's name stands in
+
+
 def test_the_schema_check_can_fail():
     missing_id = b'<feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>'
     assert not SCHEMA.validate(etree.fromstring(missing_id))
@@ -426,6 +440,34 @@ def test_json_feed_matches_the_atom_feed(build_site):
     ]
     assert second["tags"] == ["Notes", "notes"]
     assert document["items"][1]["summary"] == "What the margins of a library book say."
+
+
+FRENCH = """\
+Title: La marge
+Date: 2024-06-20 09:00
+Category: Essays
+Lang: fr
+
+Une note dans la marge d'un livre emprunté.
+"""
+
+
+def test_a_post_in_another_language_says_so_in_every_feed_format(build_site):
+    site = build(build_site, {**FILES, "posts/2024-06-20-la-marge.md": FRENCH})
+    atom = parse(site.output.joinpath("feeds/atom.xml").read_bytes())
+    languages = {e.title: e.content[0].language for e in atom.entries}
+    assert languages == {
+        "La marge": "fr",
+        "Second thoughts": "en",
+        "Margins & marginalia": "en",
+    }
+    assert atom.entries[0].title_detail.language == "fr"
+    document = etree.parse(site.output / "feeds/category/essays.atom.xml")
+    assert SCHEMA.validate(document), SCHEMA.error_log.last_error
+    rss = parse(site.output.joinpath("feeds/rss.xml").read_bytes())
+    assert [e.get("language") for e in rss.entries] == ["fr", None, None]
+    items = json.loads(site.output.joinpath("feeds/feed.json").read_text())["items"]
+    assert [item.get("language") for item in items] == ["fr", None, None]
 
 
 def test_the_stylesheet_turns_a_feed_into_a_readable_page(build_site):

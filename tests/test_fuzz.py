@@ -289,3 +289,15 @@ def test_a_site_of_worst_cases_builds(build_site):
     assert all(len(str(body)) < 4 * MAX_OUTSIDE_TEXT + 1000 for body in bodies)
     chat = site.html("transcripts/worst/index.html")
     assert len(chat.select("article")) >= 2
+
+
+def test_a_purpose_with_edge_spaces_reads_back_as_imported():
+    # Found by the splice test above: a Slack purpose of "> " was imported as is,
+    # written as "Summary: >" and read back as ">".
+    channels = json.loads(ce.slack_files()["channels.json"])
+    channels[0]["purpose"]["value"] = "> \r\n  quoted  "
+    files = {**ce.slack_files(), "channels.json": json.dumps(channels)}
+    options = ImportOptions(channel="general", timezone="UTC")
+    transcript = by_name("slack").parse(ExportSource.from_texts(files), options)
+    assert transcript.summary == ">\nquoted"
+    assert parse_chat(format_chat(transcript), path="t.chat") == transcript

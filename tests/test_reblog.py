@@ -233,6 +233,25 @@ def test_image_found_in_the_body_when_the_header_names_none(build_site):
     assert meta["content"] == f"{SITE}/images/a.svg"
 
 
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [
+        ("chart.png", f"{SITE}/2024/01/pic/chart.png"),
+        ("../../../images/a.svg", f"{SITE}/images/a.svg"),
+        ("//cdn.example/a.png", "https://cdn.example/a.png"),
+        ("data:image/gif;base64,R0lGODlhAQABAAAAACw=", None),  # no address to share
+    ],
+)
+def test_the_body_image_is_shared_where_the_page_shows_it(build_site, src, expected):
+    post = f'Title: Pic\nDate: 2024-01-01\n\n<img src="{src}" alt="A chart">\n'
+    site = build_site({"posts/2024-01-01-pic.md": post}, SITEURL=SITE)
+    page = site.html("2024/01/pic/index.html")
+    meta = page.select_one('meta[property="og:image"]')
+    data = json.loads(page.select_one('script[type="application/ld+json"]').string)
+    assert (meta["content"] if meta else None) == expected
+    assert data.get("image") == expected
+
+
 def test_a_summary_linking_to_another_post_links_there_everywhere(build_site):
     # Page metadata is made with the page: it no longer reads summaries before
     # Pelican resolves their {filename} links (which kept them unresolved).
@@ -401,6 +420,23 @@ def test_html_snippet_is_an_h_entry_reposting_the_post(site):
     via = BeautifulSoup(snippet(site, "html"), "html.parser").select_one("a[rel=via]")
     assert via["href"] == f"{SITE}/"
     assert active_content(snippet(site, "html")) == []
+
+
+def test_a_post_in_another_language_is_quoted_and_described_in_it(build_site):
+    post = (
+        "Title: La marge\nDate: 2024-05-01 10:32\nLang: fr\n\nUne note dans la marge.\n"
+    )
+    site = build_site({"posts/2024-05-01-la-marge.md": post}, SITEURL=SITE)
+    reblog = site.html("2024/05/la-marge/fr/reblog/index.html")
+    html = reblog.select_one("textarea.reblog-snippet-html").string
+    quote = BeautifulSoup(html, "html.parser").select_one("blockquote")
+    assert quote["lang"] == "fr"
+    [entry] = mf2py.parse(doc=html, url="https://elsewhere.example/")["items"]
+    [original] = entry["properties"]["repost-of"]
+    assert original["properties"]["content"][0]["lang"] == "fr"
+    page = site.html("2024/05/la-marge/fr/index.html")
+    data = json.loads(page.select_one('script[type="application/ld+json"]').string)
+    assert data["inLanguage"] == "fr"
 
 
 def test_markdown_snippet_renders_to_a_credited_quote(site):

@@ -11,7 +11,7 @@ import subprocess
 import sys
 import textwrap
 
-from bs4 import BeautifulSoup, NavigableString
+from bs4 import BeautifulSoup, NavigableString, Tag
 from hypothesis import example, given
 from hypothesis import strategies as st
 import pytest
@@ -24,7 +24,7 @@ from plugins.theme_support.settings import DARK, LIGHT, ThemeSettings, contrast
 
 from .browser import chrome, pages, tools, vnu
 from .browser.server import serve
-from .support import ROOT, BuiltSite, build_sample_site
+from .support import ROOT, BuiltSite, broken_links, build_sample_site
 
 BUDGET_BYTES = 30 * 1024  # HTML + CSS of a post page, before compression (README)
 SITE_PAGE_TYPES = {
@@ -127,6 +127,113 @@ def test_every_page_has_one_main_one_h1_a_language_and_its_own_title(sample):
             assert titles.setdefault(title, rel) == rel, f"{rel} and {titles[title]}"
 
 
+TRANSLATED = {
+    "posts/2024-05-01-margins.md": (
+        "Title: Margins\nDate: 2024-05-01 10:32\nCategory: Essays\n\nA note.\n"
+    ),
+    "posts/2024-05-01-margins-fr.md": (
+        "Title: Les marges\nDate: 2024-05-01 10:32\nCategory: Essays\n"
+        "Slug: margins\nLang: fr\n\nUne note.\n"
+    ),
+    "posts/2024-06-01-carnet.md": (
+        "Title: Carnet\nDate: 2024-06-01 09:00\nCategory: Notes\nLang: fr\n\nSeul.\n"
+    ),
+    "pages/about.md": "Title: About\n\nWho writes here.\n",
+    "pages/about-fr.md": "Title: À propos\nSlug: about\nLang: fr\n\nQui écrit ici.\n",
+}
+
+
+def test_posts_in_another_language_keep_permalinks_and_link_each_other(build_site):
+    site = build_site(TRANSLATED, SITEURL="https://example.test")
+    made = site.pages()
+    # The site's permalink shape, one folder down; not Pelican's slug-fr.html.
+    assert "2024/05/margins/fr/index.html" in made
+    assert "2024/06/carnet/fr/index.html" in made
+    assert "about/fr/index.html" in made
+    assert not [rel for rel in made if rel.endswith("-fr.html")]
+    assert broken_links(site.output, "https://example.test") == []
+    for rel, lang, other, other_lang in (
+        ("2024/05/margins/index.html", "en", "2024/05/margins/fr/", "fr"),
+        ("2024/05/margins/fr/index.html", "fr", "2024/05/margins/", "en"),
+        ("about/fr/index.html", "fr", "about/", "en"),
+    ):
+        page = site.html(rel)
+        assert page.html["lang"] == lang, rel
+        head = {
+            link["hreflang"]: link["href"]
+            for link in page.select("head link[rel=alternate][hreflang]")
+        }
+        here = "https://example.test/" + rel.removesuffix("index.html")
+        assert head == {lang: here, other_lang: f"https://example.test/{other}"}
+        shown = page.select("main .translations a[hreflang]")
+        assert [(a["hreflang"], a["lang"], a["href"]) for a in shown] == [
+            (other_lang, other_lang, f"https://example.test/{other}")
+        ], rel
+    # Listings say which entries are in another language (mf2 reads it back).
+    feed = site.mf2("index.html")["items"][0]
+    assert "h-feed" in feed["type"]
+    langs = {e["properties"]["name"][0]: e.get("lang") for e in feed["children"]}
+    assert langs == {"Carnet": "fr", "Margins": "en"}
+
+
+def test_paginated_listings_chain_every_post_once_under_titles_of_their_own(
+    build_site,
+):
+    files = {
+        f"posts/2024-0{n}-01-note-{n}.md": (
+            f"Title: Note {n}\nDate: 2024-0{n}-01 10:00\nCategory: Notes\n"
+            f"Tags: margins\n\nNote number {n}.\n"
+        )
+        for n in range(1, 4)
+    }
+    site = build_site(files, SITEURL="https://example.test", DEFAULT_PAGINATION=1)
+    titles: dict[str, str] = {}
+
+    def read(url: str) -> BeautifulSoup:
+        rel = url.removeprefix("https://example.test/")
+        return site.html(rel + "index.html" if rel.endswith("/") or not rel else rel)
+
+    for first in ("", "category/notes/", "tag/margins/", "author/mara-quill/"):
+        url, names = f"https://example.test/{first}", []
+        while True:
+            page = read(url)
+            title = page.title.get_text(strip=True)
+            assert titles.setdefault(title, url) == url, f"{url} and {titles[title]}"
+            names += [a.get_text() for a in page.select(".h-entry .p-name")]
+            older = page.select_one(".pagination a[rel=next]")
+            if older is None:
+                break
+            newer = read(older["href"]).select_one(".pagination a[rel=prev]")
+            assert newer["href"] == url  # the page's one URL, not index.html
+            url = older["href"]
+        assert names == ["Note 3", "Note 2", "Note 1"], first
+
+
+# microformats.org/wiki/h-entry: the properties (core and draft) readers know.
+H_ENTRY = {
+    "name", "summary", "content", "published", "updated", "author", "category",
+    "url", "uid", "location", "syndication", "in-reply-to", "rsvp", "like-of",
+    "repost-of", "bookmark-of", "comment", "photo", "video", "audio", "featured",
+}  # fmt: skip
+
+
+def test_every_h_entry_uses_only_h_entry_properties(sample):
+    def entries(items):
+        for item in items:
+            if "h-entry" in item.get("type", ()):
+                yield item
+            nested = [v for vs in item.get("properties", {}).values() for v in vs]
+            yield from entries([v for v in nested if isinstance(v, dict)])
+            yield from entries(item.get("children", ()))
+
+    seen = 0
+    for rel in sample.pages():
+        for entry in entries(sample.mf2(rel)["items"]):
+            seen += 1
+            assert set(entry["properties"]) <= H_ENTRY, (rel, entry["properties"])
+    assert seen > 20
+
+
 INLINE = ("a", "time", "cite", "span", "abbr", "code", "em", "strong")
 WORD_END, WORD_START = re.compile(r"[^\W_]$"), re.compile(r"^[^\W_]")
 
@@ -139,6 +246,8 @@ def words_run_together(page: BeautifulSoup) -> list[str]:
             continue
         text = element.get_text()
         before, after = element.previous_sibling, element.next_sibling
+        if isinstance(before, Tag) and before.name in INLINE:
+            before = NavigableString(before.get_text())  # "<b>Reblog</b><a>Ann</a>"
         if (
             isinstance(before, NavigableString)
             and WORD_END.search(before)
@@ -166,10 +275,10 @@ def test_no_template_glues_words_together(sample):
 def test_glued_words_are_found():
     page = BeautifulSoup(
         "<p>Mentioned by<a href=x>Ann</a>, <time>May 4</time>by "
-        "<a href=y>Bo</a> (<a href=z>c</a>)</p>",
+        "<a href=y>Bo</a> (<a href=z>c</a>) <span>Reblog</span><a href=w>Cy</a></p>",
         "html.parser",
     )
-    assert words_run_together(page) == ["Mentioned by|Ann", "May 4|by"]
+    assert words_run_together(page) == ["Mentioned by|Ann", "May 4|by", "Reblog|Cy"]
 
 
 def test_stylesheet_defaults_match_the_documented_palette():

@@ -101,6 +101,7 @@ class Sharing:
             html=excerpt_html(article, limit=options.excerpt_chars),
             site_name=plain(settings.get("SITENAME", "")),
             site_url=base,
+            lang=str(getattr(article, "lang", "") or ""),
         )
         date_format = settings.get("DEFAULT_DATE_FORMAT", "%Y-%m-%d")
         links = share_links(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 import json
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import lxml.html
 from markupsafe import Markup
@@ -41,6 +42,13 @@ def first_image(html: str) -> str:
     return ""
 
 
+def body_image(article: Any, url: str, siteurl: str) -> str:
+    """Return the post's first image as a web address, resolved as its page does."""
+    src = first_image(article.get_content(siteurl)).strip()
+    found = urljoin(url, src) if src else ""  # "chart.png", "//cdn.example/a.png"
+    return found if urlsplit(found).scheme in {"http", "https"} else ""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PostMetaMaker:
     """What a post page tells machines about its post, made when the page is rendered.
@@ -71,7 +79,8 @@ def post_meta(article: Any, *, base: str, site_name: str, siteurl: str) -> PostM
     url = absolute(base, article.url)
     title = plain(article.title)
     description = " ".join(plain(article.get_summary(siteurl)).split())
-    image = getattr(article, "image", "") or first_image(article.get_content(siteurl))
+    image = getattr(article, "image", "")
+    image = absolute(base, str(image)) if image else body_image(article, url, siteurl)
     authors = getattr(article, "authors", None) or []
     modified = getattr(article, "modified", None)
     tags = [str(tag) for tag in getattr(article, "tags", None) or []]
@@ -85,7 +94,7 @@ def post_meta(article: Any, *, base: str, site_name: str, siteurl: str) -> PostM
     if description:
         graph.append(("og:description", description))
     if image:
-        graph.append(("og:image", absolute(base, str(image))))
+        graph.append(("og:image", image))
     graph.append(("article:published_time", article.date.isoformat()))
     if modified:
         graph.append(("article:modified_time", modified.isoformat()))
@@ -108,10 +117,12 @@ def post_meta(article: Any, *, base: str, site_name: str, siteurl: str) -> PostM
         ],
         "publisher": {"@type": "Organization", "name": plain(site_name)},
     }
+    if getattr(article, "lang", ""):
+        data["inLanguage"] = str(article.lang)
     if description:
         data["description"] = description
     if image:
-        data["image"] = absolute(base, str(image))
+        data["image"] = image
     if getattr(article, "category", None):
         data["articleSection"] = str(article.category)
     if tags:

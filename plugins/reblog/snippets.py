@@ -23,6 +23,7 @@ class Excerpt:
     html: Markup  # sanitised: the first paragraph or the summary
     site_name: str
     site_url: str  # absolute
+    lang: str = ""  # the post's language: a pasted quote keeps it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -46,8 +47,10 @@ def html_snippet(excerpt: Excerpt, *, date_format: str) -> str:
     lines = [
         Markup('<div class="h-entry">'),
         Markup('  <div class="u-repost-of h-cite">'),
-        Markup('    <blockquote class="e-content" cite="{}">{}</blockquote>').format(
-            excerpt.url, excerpt.html
+        Markup('    <blockquote class="e-content" cite="{}"{}>{}</blockquote>').format(
+            excerpt.url,
+            Markup(' lang="{}"').format(excerpt.lang) if excerpt.lang else "",
+            excerpt.html,
         ),
         Markup(
             '    <p>From <cite><a class="u-url p-name" href="{}">{}</a></cite>'

@@ -146,6 +146,7 @@ def post_item(
         ),
         replies=post_replies(article, settings, link),
         attribution=attribution,
+        language=clean_text(getattr(article, "lang", "")),
     )
 
 

@@ -339,7 +339,8 @@ class FeedsGenerator(Generator):
             updated=latest(items, fallback),
             items=items,
             language=str(self.settings.get("DEFAULT_LANG", "") or ""),
-            author=_site_author(self.settings),
+            # RFC 4287 4.1.1: without AUTHOR, entries without one need the feed's.
+            author=_site_author(self.settings) or Person(name=self.directory.sitename),
             stylesheet=self._stylesheet(link.kind),
         )
 

@@ -58,6 +58,7 @@ class FeedItem:
     replies: Replies | None = None
     in_reply_to: InReplyTo | None = None
     attribution: Attribution | None = None
+    language: str = ""  # the post's ``Lang``; feeds mark it where it is not theirs
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

@@ -19,6 +19,7 @@ from .model import Attribution, Feed, FeedItem
 ATOM_NS = "http://www.w3.org/2005/Atom"
 THR_NS = "http://purl.org/syndication/thread/1.0"  # RFC 4685
 SLASH_NS = "http://purl.org/rss/1.0/modules/slash/"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 GENERATOR = "Colloquy"
 
@@ -32,13 +33,20 @@ class ThreadExtension(BaseExtension):
 
 
 class ThreadEntryExtension(BaseEntryExtension):
-    """Add ``link rel="replies"``, ``thr:total`` and ``thr:in-reply-to`` to an entry."""
+    """Add ``link rel="replies"``, ``thr:total`` and ``thr:in-reply-to`` to an entry.
+
+    It also marks the entry's ``xml:lang`` when the entry is not in the feed's
+    language (RFC 4287 section 2): feedgen 1.0 sets it on the feed only.
+    """
 
     def __init__(self) -> None:
         self.item: FeedItem | None = None
+        self.lang = ""
 
     def extend_atom(self, entry: Any) -> Any:
         """Append the discussion pointers of the entry's item."""
+        if self.lang:
+            entry.set(XML_LANG, self.lang)
         item = self.item
         if item is None:
             return entry
@@ -148,6 +156,7 @@ def _generator(feed: Feed, *, rss: bool) -> FeedGenerator:
         entry = fg.add_entry(order="append")
         try:
             _fill(entry, item, rss=rss)
+            _mark_language(entry, _other_language(item, feed), rss=rss)
         except ValueError as err:
             raise _entry_error(err, item) from err
     return fg
@@ -189,6 +198,23 @@ def _fill(entry: FeedEntry, item: FeedItem, *, rss: bool) -> None:
         entry.slash.count = item.replies.count if item.replies else None
     else:
         entry.thread.item = item
+
+
+def _other_language(item: FeedItem, feed: Feed) -> str:
+    """Return the item's language when it is not the feed's, else ""."""
+    if item.language and item.language.lower() != feed.language.lower():
+        return item.language
+    return ""
+
+
+def _mark_language(entry: FeedEntry, language: str, *, rss: bool) -> None:
+    """Say an entry's language: ``xml:lang`` in Atom, ``dc:language`` in RSS."""
+    if not language:
+        return
+    if rss:
+        entry.dc.dc_language(language)
+    else:
+        entry.thread.lang = language
 
 
 def _attribute(entry: FeedEntry, attribution: Attribution, *, rss: bool) -> None:
@@ -233,7 +259,7 @@ def render_json(feed: Feed) -> bytes:
         document["language"] = feed.language
     if feed.author:
         document["authors"] = [_json_person(feed.author)]
-    document["items"] = [_json_item(item) for item in feed.items]
+    document["items"] = [_json_item(item, feed) for item in feed.items]
     text = json.dumps(document, ensure_ascii=False, indent=2) + "\n"
     return text.encode("utf-8")
 
@@ -242,8 +268,10 @@ def _json_person(person: Any) -> dict[str, str]:
     return {"name": person.name, **({"url": person.url} if person.url else {})}
 
 
-def _json_item(item: FeedItem) -> dict[str, Any]:
+def _json_item(item: FeedItem, feed: Feed) -> dict[str, Any]:
     result: dict[str, Any] = {"id": item.id, "url": item.link, "title": item.title}
+    if _other_language(item, feed):
+        result["language"] = item.language
     fallback = f"<p>{html.escape(item.title)}</p>"
     result["content_html"] = item.content_html or item.summary_html or fallback
     summary = plain_text(item.summary_html)

@@ -555,9 +555,21 @@ def _section_positions(transcript: Transcript) -> dict[int, list[Section]]:
     return placed
 
 
+def header_text(value: str) -> str:
+    """Return ``value`` as a header field of a ``.chat`` file keeps it.
+
+    A header's lines are read stripped, and a file's lines end at LF, CRLF or
+    CR; an importer gives its header fields in this form, so the build reads
+    back what the import wrote.
+    """
+    lines = value.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    return "\n".join(line.strip() for line in lines)
+
+
 def _format_header(transcript: Transcript) -> Iterator[str]:
     def field_line(key: str, value: str) -> str:
-        parts = value.split("\n")
+        # A line of spaces would end the header: lines are written as read.
+        parts = header_text(value).split("\n")
         first = _escape_header_value(parts[0])
         lines = [f"{key}: {first}".rstrip(" ") + "\n"]
         lines += [f"    {_escape_line(part)}\n" for part in parts[1:]]

@@ -16,7 +16,7 @@ from pelican.utils import slugify
 
 from plugins.common.errors import ContentError
 from plugins.common.ids import stable_id
-from plugins.transcripts.chatfile import HANDLE
+from plugins.transcripts.chatfile import HANDLE, header_text
 from plugins.transcripts.chatfile import section_id as heading_id
 from plugins.transcripts.model import Attachment, Message, Section, Transcript
 
@@ -331,7 +331,7 @@ class Keeper:
                 path=self.where or about.source,
             )
         label = SOURCE_LABELS.get(about.source, about.source)
-        title = (
+        title = header_text(
             self.options.title
             or about.title
             or self.first.time.strftime(f"{label}, %Y-%m-%d")
@@ -345,9 +345,9 @@ class Keeper:
             source=about.source,
             messages=(),
             date=self.first.time,
-            channel=about.channel,
+            channel=header_text(about.channel),
             hosts=tuple(chat_handle(h) for h in about.hosts),
-            summary=about.summary,
+            summary=header_text(about.summary),
         )
 
 
