@@ -272,6 +272,7 @@ def test_tokens_bind_the_post_and_the_time():
     ).map(".".join)
 )
 @example(f"v1.{'9' * 5000}.a.b")
+@example("v1.0.a.\x80")
 def test_any_token_text_gets_a_verdict_never_an_exception(text):
     check = check_token(b"k" * 32, text, "reading", 1e9, min_age=3, max_age=86_400)
     assert not check.ok
@@ -532,6 +533,9 @@ HOSTILE = [
     ("forged token", JSON, {**GOOD, "token": "v1.1.abc.def"}, {}, 422, "token"),
     # int() refuses more than 4,300 digits: this was a 500.
     ("token with a huge time", JSON, {**GOOD, "token": f"v1.{'9' * 5000}.a.b"}, {},
+     422, "token"),
+    # hmac.compare_digest raises on a non-ASCII str: this was a 500 too.
+    ("token with a non-ASCII signature", JSON, {**GOOD, "token": "v1.1.a.é"}, {},
      422, "token"),
     ("no token (script)", JSON, GOOD, {"no_token": "1"}, 422, "token"),
 ]  # fmt: skip

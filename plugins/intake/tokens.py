@@ -53,7 +53,9 @@ def check_token(  # noqa: PLR0913 (limits are keyword-only)
     if len(parts) != 4 or parts[0] != "v1" or not _ISSUED.fullmatch(parts[1]):  # noqa: PLR2004
         return TokenCheck(False, "expected a form token from this site, got garbage")
     issued, nonce, signature = int(parts[1]), parts[2], parts[3]
-    if not hmac.compare_digest(signature, _signature(secret, post, issued, nonce)):
+    expected = _signature(secret, post, issued, nonce)
+    # compare_digest refuses a str with non-ASCII characters (a TypeError: a 500).
+    if not signature.isascii() or not hmac.compare_digest(signature, expected):
         return TokenCheck(False, "expected a form token signed for this post")
     age = now - issued
     if age > max_age:
