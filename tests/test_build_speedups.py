@@ -131,12 +131,22 @@ def _save_conversions(conf: dict, texts: list[str]) -> ConversionCache:
     return cache
 
 
-def test_a_cut_cache_file_keeps_the_entries_before_the_cut(tmp_path, monkeypatch):
+@pytest.fixture
+def small_chunks(tmp_path, monkeypatch) -> dict:
+    """Cache settings whose file holds two entries a frame (many frames)."""
     monkeypatch.setattr(readcache, "CHUNK_ENTRIES", 2)
-    conf = {"CACHE_PATH": str(tmp_path), "PLUGINS": []}
-    texts = [f"text {n}" for n in range(5)]
+    return {"CACHE_PATH": str(tmp_path), "PLUGINS": []}
+
+
+def _cache_file(conf: dict) -> Path:
+    (path,) = Path(conf["CACHE_PATH"]).glob(f"{FILE_PREFIX}*.pickle")
+    return path
+
+
+def test_a_cut_cache_file_keeps_the_entries_before_the_cut(small_chunks):
+    conf, texts = small_chunks, [f"text {n}" for n in range(5)]
     _save_conversions(conf, texts)
-    (path,) = tmp_path.glob(f"{FILE_PREFIX}*.pickle")
+    path = _cache_file(conf)
     path.write_bytes(path.read_bytes()[:-7])  # the third pickle is cut
     again = _save_conversions(conf, texts)
     assert again.hits == 4
@@ -146,13 +156,11 @@ def test_a_cut_cache_file_keeps_the_entries_before_the_cut(tmp_path, monkeypatch
     ]
 
 
-def test_no_cut_or_garbled_cache_file_gives_a_wrong_conversion(tmp_path, monkeypatch):
-    monkeypatch.setattr(readcache, "CHUNK_ENTRIES", 2)
-    conf = {"CACHE_PATH": str(tmp_path), "PLUGINS": []}
-    texts = [f"text {n}" for n in range(5)]
+def test_no_cut_or_garbled_cache_file_gives_a_wrong_conversion(small_chunks):
+    conf, texts = small_chunks, [f"text {n}" for n in range(5)]
     _save_conversions(conf, texts)
     _save_conversions(conf, [*texts, "added 1", "added 2", "added 3"])  # appended
-    (path,) = tmp_path.glob(f"{FILE_PREFIX}*.pickle")
+    path = _cache_file(conf)
     whole = path.read_bytes()
     damaged = [whole[:cut] for cut in range(len(whole))]
     damaged += [
@@ -170,7 +178,7 @@ def test_no_cut_or_garbled_cache_file_gives_a_wrong_conversion(tmp_path, monkeyp
 def test_a_cache_file_that_fails_to_load_is_written_anew(tmp_path):
     conf = {"CACHE_PATH": str(tmp_path), "PLUGINS": []}
     _save_conversions(conf, ["kept"])
-    (path,) = tmp_path.glob(f"{FILE_PREFIX}*.pickle")
+    path = _cache_file(conf)
     # A frame that checks out but names a class no longer there.
     data = b"cgone_module\nThing\n)R."
     checksum = hashlib.blake2b(data, digest_size=readcache.CHECKSUM_BYTES).digest()
@@ -181,12 +189,10 @@ def test_a_cache_file_that_fails_to_load_is_written_anew(tmp_path):
     assert _save_conversions(conf, ["kept", "new"]).hits == 2
 
 
-def test_new_conversions_are_added_to_the_end_of_the_file(tmp_path, monkeypatch):
-    monkeypatch.setattr(readcache, "CHUNK_ENTRIES", 2)
-    conf = {"CACHE_PATH": str(tmp_path), "PLUGINS": []}
-    texts = [f"text {n}" for n in range(8)]
+def test_new_conversions_are_added_to_the_end_of_the_file(small_chunks):
+    conf, texts = small_chunks, [f"text {n}" for n in range(8)]
     _save_conversions(conf, texts)
-    (path,) = tmp_path.glob(f"{FILE_PREFIX}*.pickle")
+    path = _cache_file(conf)
     before = path.read_bytes()
     edited = [*texts[:-1], "text 7, edited"]
     assert _save_conversions(conf, edited).hits == 7

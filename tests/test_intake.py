@@ -827,13 +827,7 @@ def test_the_sites_own_form_reaches_the_post_after_approval(tmp_path, build_site
     site = build_site(ESSAY, SITEURL=SITE)
     manifest = site.output / "intake" / "manifest.json"
     assert sorted(json.loads(manifest.read_text())["posts"]) == ["essay"]
-    server = IntakeProcess(
-        queue=tmp_path / "queue",
-        manifest=manifest,
-        site_url=SITE,
-        log=tmp_path / "intake.log",
-        flags=("--min-seconds", "0"),
-    ).start()
+    server = start(tmp_path, site, "--min-seconds", "0")
     try:
         site = build_site(ESSAY, SITEURL=SITE, PERSPECTIVES_INTAKE_URL=server.url)
         page = site.html(ESSAY_PAGE)
@@ -1040,13 +1034,7 @@ def test_an_untrusted_forwarded_for_is_ignored(open_server):
 def test_a_rebuilt_manifest_is_picked_up_without_a_restart(tmp_path, build_site):
     first = {"posts/2024-05-01-reading.md": POSTS["posts/2024-05-01-reading.md"]}
     built = build_site(first, SITEURL=SITE)
-    server = IntakeProcess(
-        queue=tmp_path / "queue",
-        manifest=built.output / "intake" / "manifest.json",
-        site_url=SITE,
-        log=tmp_path / "intake.log",
-        flags=("--min-seconds", "0"),
-    ).start()
+    server = start(tmp_path, built, "--min-seconds", "0")
     try:
         status, _, _ = request(
             server, "GET", "/perspectives/token?post=gardens", headers={"Origin": SITE}
@@ -1169,13 +1157,7 @@ def test_every_reply_form_the_site_shows_is_one_the_intake_takes(tmp_path, build
         ),
     }
     site = build_site(files, SITEURL=SITE)
-    server = IntakeProcess(
-        queue=tmp_path / "queue",
-        manifest=site.output / "intake" / "manifest.json",
-        site_url=SITE,
-        log=tmp_path / "intake.log",
-        flags=("--min-seconds", "0", "--rate-limit", "0"),
-    ).start()
+    server = start(tmp_path, site, "--min-seconds", "0", "--rate-limit", "0")
     try:
         site = build_site(files, SITEURL=SITE, PERSPECTIVES_INTAKE_URL=server.url)
         forms = site.html(ESSAY_PAGE).select(".perspective-reply form")

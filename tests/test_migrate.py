@@ -47,6 +47,12 @@ EMAIL = re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+")
 FIXTURE_IPS = ("203.0.113.", "198.51.100.", "192.0.2.", "2001:db8::")
 
 
+def wxr_records(text: str, *, path: str) -> list:
+    """Parse a WXR export given as text, as the importer reads a file."""
+    handle = io.BytesIO(text.encode("utf-8"))
+    return list(parse_wxr(handle, path=path, options=Options()))
+
+
 def do_import(source: Path, content: Path, **options) -> object:
     """Import quietly into ``content``; return the summary."""
     return run_import(source, content=content, options=Options(**options))
@@ -256,8 +262,7 @@ def test_wxr_comments_on_attachment_pages_are_reported_not_dropped():
         "<wp:comment_approved>1</wp:comment_approved></wp:comment>"
         "</item></channel></rss>"
     )
-    handle = io.BytesIO(export.encode("utf-8"))
-    records = list(parse_wxr(handle, path="photos.xml", options=Options()))
+    records = wxr_records(export, path="photos.xml")
     skips = [(r.record, r.reason) for r in records if isinstance(r, Skipped)]
     assert skips == [
         ("comment 501 on attachment 88", "on an attachment page, which is not imported")
@@ -1276,8 +1281,7 @@ def wxr_text(posts: list[dict]) -> str:
 @settings(max_examples=60, deadline=None)
 @given(wxr_posts())
 def test_wxr_round_trip_of_generated_exports(posts):
-    handle = io.BytesIO(wxr_text(posts).encode("utf-8"))
-    records = list(parse_wxr(handle, path="gen.xml", options=Options()))
+    records = wxr_records(wxr_text(posts), path="gen.xml")
     assert [(r.title, r.slug) for r in records] == [
         (p["title"].strip(), p["slug"]) for p in posts
     ]
@@ -1317,8 +1321,7 @@ def test_wxr_control_characters_from_old_databases_lose_nothing(title, text):
         "<wp:post_name>second</wp:post_name><wp:post_type>post</wp:post_type></item>"
         "</channel></rss>"
     )
-    handle = io.BytesIO(export.encode("utf-8"))
-    records = list(parse_wxr(handle, path="gen.xml", options=Options()))
+    records = wxr_records(export, path="gen.xml")
     assert [r.slug for r in records] == ["first", "second"]
     control = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
     expected = control.sub("", title).replace("\r\n", "\n").replace("\r", "\n")

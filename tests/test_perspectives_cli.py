@@ -27,6 +27,15 @@ EST = timezone(timedelta(hours=-5))
 POST = "Title: An essay\nDate: 2024-05-01 09:00\nCategory: Essays\n\nThe post.\n"
 
 
+def import_mbox(run, queue, path, mails) -> int:
+    """Put ``mails`` in an mbox at ``path``; run ``import-mail`` on it."""
+    box = mailbox.mbox(path)
+    for raw in mails:
+        box.add(raw)
+    box.close()
+    return run("perspectives", "import-mail", str(path), "--queue", str(queue.root))
+
+
 def submission(ident: str, **fields) -> Submission:
     values = {
         "id": ident,
@@ -329,12 +338,7 @@ def check_imported(queue: Queue) -> None:
 
 
 def test_import_mail_from_an_mbox(queue, tmp_path, caplog, capsys):
-    box = mailbox.mbox(tmp_path / "replies.mbox")
-    for raw in MAILS:
-        box.add(raw)
-    box.close()
-    assert run("perspectives", "import-mail", str(tmp_path / "replies.mbox"),
-               "--queue", str(queue.root)) == 0  # fmt: skip
+    assert import_mbox(run, queue, tmp_path / "replies.mbox", MAILS) == 0
     check_imported(queue)
     assert "replies.mbox#3: expected a 'Post:' line" in caplog.text
     assert capsys.readouterr().out.strip() == "queued 3, already queued 0, skipped 1"
@@ -450,12 +454,8 @@ def test_import_mail_handles_the_ugly_ones(queue, tmp_path, caplog, capsys):
         b"Content-Transfer-Encoding: 8bit\n\n"
         b"Tr\xe8s bien \xe9crit.\n"
     )
-    box = mailbox.mbox(tmp_path / "ugly.mbox")
-    for raw in (bytes(undated), bytes(html_only), latin):
-        box.add(raw)
-    box.close()
-    assert run("perspectives", "import-mail", str(tmp_path / "ugly.mbox"),
-               "--queue", str(queue.root)) == 0  # fmt: skip
+    mails = (bytes(undated), bytes(html_only), latin)
+    assert import_mbox(run, queue, tmp_path / "ugly.mbox", mails) == 0
     assert capsys.readouterr().out.strip() == "queued 1, already queued 0, skipped 2"
     assert "ugly.mbox#0: expected a Date header" in caplog.text
     assert "ugly.mbox#1: expected a text/plain part" in caplog.text
@@ -506,12 +506,7 @@ def test_one_broken_mail_never_stops_the_import(queue, tmp_path, caplog, capsys)
         # A Message-ID the parser chokes on: the mail is still queued.
         head.replace(b"Ida", b"Kim") + b"Message-ID: <[@]\n\nKept.\n",
     ]
-    box = mailbox.mbox(tmp_path / "broken.mbox")
-    for raw in mails:
-        box.add(raw)
-    box.close()
-    assert run("perspectives", "import-mail", str(tmp_path / "broken.mbox"),
-               "--queue", str(queue.root)) == 0  # fmt: skip
+    assert import_mbox(run, queue, tmp_path / "broken.mbox", mails) == 0
     assert capsys.readouterr().out.strip() == "queued 3, already queued 0, skipped 2"
     assert "broken.mbox#0: expected a readable From header" in caplog.text
     assert "broken.mbox#1: expected a readable From header" in caplog.text
@@ -559,12 +554,7 @@ def test_forwarded_mail_is_the_readers_and_keeps_their_address_private(
         when=WHEN + timedelta(minutes=2),
         ident="outlook-re",
     )
-    box = mailbox.mbox(tmp_path / "fwd.mbox")
-    for raw in (gmail, outlook, answer):
-        box.add(raw)
-    box.close()
-    assert run("perspectives", "import-mail", str(tmp_path / "fwd.mbox"),
-               "--queue", str(queue.root)) == 0  # fmt: skip
+    assert import_mbox(run, queue, tmp_path / "fwd.mbox", (gmail, outlook, answer)) == 0
     assert capsys.readouterr().out.strip() == "queued 3, already queued 0, skipped 0"
     got = [(s.post, s.name, s.email, s.text) for s in queue.list("pending")]
     assert got == [
