@@ -133,8 +133,13 @@ def test_approve_refuses_a_post_slug_that_climbs_out(queue, tmp_path, caplog):
     assert not (tmp_path / "content").exists()
 
 
-def test_salt_comes_from_the_environment_when_set(queue, tmp_path, monkeypatch):
-    monkeypatch.setenv("PERSPECTIVES_AVATAR_SALT", "pepper")
+@pytest.mark.parametrize(
+    "variable", ["PERSPECTIVES_EMAIL_SALT", "PERSPECTIVES_AVATAR_SALT"]
+)
+def test_salt_comes_from_the_environment_when_set(
+    queue, tmp_path, monkeypatch, caplog, variable
+):
+    monkeypatch.setenv(variable, "pepper")
     queue.add(submission("s1"))
     run("perspectives", "approve", "s1", "--queue", str(queue.root),
         "--content", str(tmp_path / "content"))  # fmt: skip
@@ -143,6 +148,9 @@ def test_salt_comes_from_the_environment_when_set(queue, tmp_path, monkeypatch):
         written.read_text()
     )
     assert not (queue.root / "avatar-salt").exists()
+    # The old name is the identicon setting's too: it is read, and named.
+    renamed = "rename it $PERSPECTIVES_EMAIL_SALT" in caplog.text
+    assert renamed == (variable == "PERSPECTIVES_AVATAR_SALT")
 
 
 @pytest.mark.parametrize(

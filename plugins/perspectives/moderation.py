@@ -22,7 +22,10 @@ from .queue import Queue, Submission
 
 logger = logging.getLogger(__name__)
 
-SALT_ENV = "PERSPECTIVES_AVATAR_SALT"
+SALT_ENV = "PERSPECTIVES_EMAIL_SALT"
+# The variable's first name: the same as the setting that salts identicons drawn
+# from names, which lives in pelicanconf.py and is often published with it.
+OLD_SALT_ENV = "PERSPECTIVES_AVATAR_SALT"
 SALT_FILE = "avatar-salt"
 _ID = re.compile(r"^[\w.-]+$")
 
@@ -32,13 +35,23 @@ class ModerationError(ValueError):
 
 
 def avatar_salt(queue: Queue) -> str:
-    """Return the avatar salt: from the environment, else the queue's secret file.
+    """Return the salt of email hashes: from the environment, else the queue's file.
 
     The file is made on first use, readable by its owner only, and lives with the
     queue, outside content/, so a published content/ never holds it.
     """
     if os.environ.get(SALT_ENV):
         return os.environ[SALT_ENV]
+    if os.environ.get(OLD_SALT_ENV):
+        logger.warning(
+            "$%s: read as the salt of email hashes; rename it $%s (the setting %s"
+            " is another salt, for identicons drawn from names, and is published"
+            " with pelicanconf.py if you set it there: keep the two different)",
+            OLD_SALT_ENV,
+            SALT_ENV,
+            OLD_SALT_ENV,
+        )
+        return os.environ[OLD_SALT_ENV]
     target = queue.root / SALT_FILE
     if not target.exists():
         queue.root.mkdir(parents=True, exist_ok=True)
