@@ -58,6 +58,13 @@ def do_import(source: Path, content: Path, **options) -> object:
     return run_import(source, content=content, options=Options(**options))
 
 
+def import_text(tmp_path: Path, name: str, text: str, **options) -> object:
+    """Write ``text`` as the export ``name``; import it into ``tmp_path/content``."""
+    source = tmp_path / name
+    source.write_text(text, encoding="utf-8")
+    return do_import(source, tmp_path / "content", **options)
+
+
 def header(path: Path) -> dict[str, str]:
     return {f.key: f.value for f in read_header(path.read_text("utf-8"))}
 
@@ -305,10 +312,8 @@ line two]]></content:encoded>
 
 
 def test_wxr_1_0_reads_its_older_namespaces(tmp_path):
-    source = tmp_path / "old.xml"
-    source.write_text(WXR_10, encoding="utf-8")
     content = tmp_path / "content"
-    summary = do_import(source, content)
+    summary = import_text(tmp_path, "old.xml", WXR_10)
     assert (summary.written["posts"], summary.written["perspectives"]) == (1, 1)
     post = header(content / "posts" / "2007-03-01-from-2007.md")
     assert (post["category"], post["tags"]) == ("Diary", "nostalgia")
@@ -355,10 +360,8 @@ WXR_ESCAPED_NAMES = """<?xml version="1.0" encoding="UTF-8"?>
 def test_wxr_names_wordpress_saved_escaped_are_read_as_typed(tmp_path):
     # WordPress runs term names, comment authors and display names through
     # _wp_specialchars before saving: the export says "Food &amp; Drink".
-    source = tmp_path / "escaped.xml"
-    source.write_text(WXR_ESCAPED_NAMES, encoding="utf-8")
     content = tmp_path / "content"
-    do_import(source, content)
+    import_text(tmp_path, "escaped.xml", WXR_ESCAPED_NAMES)
     post = header(content / "posts" / "2011-03-27-bread-butter.md")
     assert (post["category"], post["tags"]) == ("Food & Drink", "Rock & Roll")
     assert post["author"] == "Mo & Jo"
@@ -367,10 +370,8 @@ def test_wxr_names_wordpress_saved_escaped_are_read_as_typed(tmp_path):
 
 
 def test_wxr_webmentions_are_mentions(tmp_path):
-    source = tmp_path / "escaped.xml"
-    source.write_text(WXR_ESCAPED_NAMES, encoding="utf-8")
     content = tmp_path / "content"
-    summary = do_import(source, content)
+    summary = import_text(tmp_path, "escaped.xml", WXR_ESCAPED_NAMES)
     assert (summary.written["perspectives"], summary.written["mentions"]) == (1, 1)
     mention = perspectives(content, "bread-butter")["9"]
     assert (mention.kind, mention.url) == (
@@ -396,10 +397,8 @@ def test_a_commenter_who_typed_their_address_never_has_it_published(tmp_path, fm
             "Is it on paper?", "Write to JOERG@mail.example (203.0.113.88)"
         )
         slug = "notes-from-the-reading-room"
-    source = tmp_path / "export.txt"
-    source.write_text(text, encoding="utf-8")
     content = tmp_path / "content"
-    do_import(source, content)
+    import_text(tmp_path, "export.txt", text)
     assert (
         files_containing(
             content,
@@ -816,10 +815,8 @@ Which ledger?
 def test_typepad_unique_url_and_wysiwyg_body(tmp_path):
     # TypePad names the old permalink "UNIQUE URL:" and marks rich-text bodies
     # "CONVERT BREAKS: wysiwyg": HTML, whose newlines are not line breaks.
-    source = tmp_path / "typepad.txt"
-    source.write_text(TYPEPAD_EXPORT, encoding="utf-8")
     content = tmp_path / "content"
-    do_import(source, content)
+    import_text(tmp_path, "typepad.txt", TYPEPAD_EXPORT)
     path = content / "posts" / "2009-02-03-ledger-and-pencils.md"
     post = header(path)
     assert post["slug"] == "ledger-and-pencils"
@@ -970,10 +967,8 @@ TAKEOUT = """<?xml version='1.0' encoding='utf-8'?>
 
 
 def test_blogger_takeout_export(tmp_path):
-    source = tmp_path / "takeout.atom"
-    source.write_text(TAKEOUT, encoding="utf-8")
     content = tmp_path / "content"
-    summary = do_import(source, content)
+    summary = import_text(tmp_path, "takeout.atom", TAKEOUT)
     post = header(content / "posts" / "2021-02-03-takeout-post.md")
     assert (post["slug"], post["author"]) == ("takeout-post", "Tess")
     assert post["date"] == "2021-02-03 04:05:06+00:00"
@@ -1038,10 +1033,8 @@ BLOGGER_REMOVED = """<?xml version='1.0' encoding='UTF-8'?>
 
 
 def test_blogger_takeout_replies_keep_their_parent(tmp_path):
-    source = tmp_path / "feed.atom"
-    source.write_text(TAKEOUT_REPLIES, encoding="utf-8")
     content = tmp_path / "content"
-    do_import(source, content)
+    import_text(tmp_path, "feed.atom", TAKEOUT_REPLIES)
     found = perspectives(content, "takeout-post")
     assert found["104"].in_reply_to == found["101"].id
     assert found["101"].in_reply_to is None
@@ -1050,10 +1043,8 @@ def test_blogger_takeout_replies_keep_their_parent(tmp_path):
 def test_blogger_comments_removed_by_their_author_are_not_imported(tmp_path):
     # Blogger keeps a removed comment as "This comment has been removed by the
     # author." and marks it with the blogger.contentRemoved property.
-    source = tmp_path / "blog.xml"
-    source.write_text(BLOGGER_REMOVED, encoding="utf-8")
     content = tmp_path / "content"
-    summary = do_import(source, content)
+    summary = import_text(tmp_path, "blog.xml", BLOGGER_REMOVED)
     assert list(perspectives(content, "summer")) == ["8102"]
     # A text title, not markup: "<" is not the start of a tag to strip.
     title = header(content / "posts" / "2011-07-04-summer.md")["title"]
