@@ -2,6 +2,7 @@
 
 from pelican import signals
 
+from .collisions import check_articles, check_pages
 from .reader import PostReader
 from .settings import PostsSettings
 
@@ -9,6 +10,10 @@ from .settings import PostsSettings
 def check_settings(pelican):
     """Refuse to build with an unusable ``POSTS_EXTRA_METADATA``."""
     PostsSettings.from_settings(pelican.settings)
+    # Connected here, after every plugin's register(), so the check reads the URLs
+    # plugins.performance keeps from its own pretaxonomy receiver.
+    signals.article_generator_pretaxonomy.connect(check_articles)
+    signals.page_generator_finalized.connect(check_pages)
 
 
 def add_reader(readers):

@@ -1,0 +1,92 @@
+"""Malformed content files in a real build: each is named, the rest is written.
+
+Found by dropping broken files into a copy of content/ and running ``pelican``
+(see /work/notes/audit-badinput.md); each test fails without its fix.
+"""
+
+from __future__ import annotations
+
+import logging
+
+POST = """Title: {title}
+Date: {date}
+Category: Essays
+{extra}
+Body of {title}.
+"""
+
+
+def post(title: str, date: str = "2024-05-01 10:00", extra: str = "") -> str:
+    """Return a post's text with ``extra`` header lines."""
+    return POST.format(title=title, date=date, extra=extra)
+
+
+def errors(caplog) -> list[str]:
+    """Return the messages logged at ERROR or above."""
+    return [r.getMessage() for r in caplog.records if r.levelno >= logging.ERROR]
+
+
+def test_two_posts_with_one_slug_skip_the_second_and_build_the_rest(build_site, caplog):
+    files = {
+        "posts/2024-05-01-launch.md": post("First launch"),
+        "posts/2024-05-09-copy.md": post(
+            "Copied launch", "2024-05-09 10:00", "Slug: launch\n"
+        ),
+        "posts/2024-06-01-later.md": post("Later post", "2024-06-01 10:00"),
+        "pages/about.md": "Title: About\n\nAbout me.\n",
+    }
+    with caplog.at_level(logging.ERROR):
+        site = build_site(files)  # Pelican stopped with FileOverwriteFailedError
+    found = errors(caplog)
+    assert any(
+        e.startswith("posts/2024-05-09-copy.md:4: expected a slug")
+        and "posts/2024-05-01-launch.md already writes to 2024/05/launch/index.html"
+        in e
+        for e in found
+    ), found
+    title = site.html("2024/05/launch/index.html").select_one(".p-name")
+    assert title.get_text(strip=True) == "First launch"
+    for page in ("2024/06/later/index.html", "about/index.html", "index.html"):
+        assert (site.output / page).exists(), page
+    listed = [a.get_text(strip=True) for a in site.html("index.html").select(".p-name")]
+    assert "Copied launch" not in listed
+    # Pelican lists posts sharing a slug as each other's translations.
+    assert not site.html("2024/05/launch/index.html").select(".translations a")
+    assert (site.output / "2024/05/launch/reblog/index.html").exists()
+
+
+def test_two_pages_or_drafts_with_one_slug_skip_the_second(build_site, caplog):
+    files = {
+        "posts/2024-05-01-launch.md": post("Launch"),
+        "posts/2024-05-02-d1.md": post("Draft one", extra="Status: draft\nSlug: d\n"),
+        "posts/2024-07-02-d2.md": post("Draft two", extra="Status: draft\nSlug: d\n"),
+        "pages/about.md": "Title: About\n\nAbout me.\n",
+        "pages/about-again.md": "Title: About again\nSlug: about\n\nOther.\n",
+    }
+    with caplog.at_level(logging.ERROR):
+        site = build_site(files)
+    found = errors(caplog)
+    assert any(e.startswith("pages/about-again.md:2: expected a slug") for e in found)
+    assert any(e.startswith("posts/2024-07-02-d2.md:5: expected a slug") for e in found)
+    assert site.html("about/index.html").select_one("h1").get_text(strip=True) == (
+        "About"
+    )
+    assert (site.output / "drafts/d/index.html").exists()
+    assert (site.output / "2024/05/launch/index.html").exists()
+
+
+def test_a_post_saved_over_a_page_is_reported(build_site, caplog):
+    files = {
+        "posts/2024-05-01-launch.md": post(
+            "Launch", extra="Save_as: about/index.html\n"
+        ),
+        "pages/about.md": "Title: About\n\nAbout me.\n",
+    }
+    with caplog.at_level(logging.ERROR):
+        build_site(files)  # the page was silently lost
+    found = errors(caplog)
+    assert any(
+        e.startswith("pages/about.md: expected a slug")
+        and "posts/2024-05-01-launch.md already writes to about/index.html" in e
+        for e in found
+    ), found
