@@ -90,3 +90,24 @@ def test_a_post_saved_over_a_page_is_reported(build_site, caplog):
         and "posts/2024-05-01-launch.md already writes to about/index.html" in e
         for e in found
     ), found
+
+
+def test_a_template_the_theme_lacks_skips_that_post_or_page_only(build_site, caplog):
+    files = {
+        "posts/2024-05-01-launch.md": post("Launch"),
+        "posts/2024-05-02-odd.md": post("Odd", extra="Template: gallery\n"),
+        "pages/about.md": "Title: About\n\nAbout me.\n",
+        "pages/odd.md": "Title: Odd page\nTemplate: nope\n\nOdd.\n",
+    }
+    with caplog.at_level(logging.ERROR):
+        site = build_site(files)  # PelicanTemplateNotFound stopped the build
+    found = errors(caplog)
+    assert any(
+        e.startswith("posts/2024-05-02-odd.md:4: expected a Template of the theme")
+        and "got 'gallery'" in e
+        for e in found
+    ), found
+    assert any(e.startswith("pages/odd.md:2: expected a Template") for e in found)
+    assert not [page for page in site.pages() if "odd" in page]
+    for page in ("2024/05/launch/index.html", "about/index.html", "index.html"):
+        assert (site.output / page).exists(), page

@@ -1,9 +1,10 @@
-"""Keep one post or page per output file; report and skip the others.
+"""Skip, with an error naming the file, posts and pages that cannot be written.
 
 Two posts with the same slug in the same month (or two pages, or two drafts with
 one slug) have the same output path. Pelican warns about the slug, then stops the
-whole build with ``FileOverwriteFailedError`` when it writes the second one, so
-one copied file took down every page written after it.
+whole build with ``FileOverwriteFailedError`` when it writes the second one; a
+``Template:`` naming no template stopped it with ``PelicanTemplateNotFound``. So
+one copied or mistyped file took down every page written after it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,8 @@ from collections.abc import Iterable
 import logging
 import os
 from typing import Any
+
+from pelican.generators import PelicanTemplateNotFound
 
 from plugins.common.files import read_text
 from plugins.posts.metadata import read_header
@@ -40,17 +43,23 @@ def _rel(content: Any, root: str) -> str:
     return os.path.relpath(content.source_path, root).replace(os.sep, "/")
 
 
-def _field_line(content: Any, root: str) -> int | None:
-    """Return the line of the header field that chose the output path, if any."""
+def _field_line(content: Any, root: str, keys: Iterable[str]) -> int | None:
+    """Return the line of the first of the header fields ``keys`` found, if any."""
     try:
         fields = read_header(read_text(content.source_path, _rel(content, root)))
     except OSError:
         return None
-    for wanted in ("save_as", "slug"):
+    for wanted in keys:
         for field in fields:
             if field.key == wanted:
                 return field.line
     return None
+
+
+def _where(content: Any, root: str, keys: Iterable[str]) -> str:
+    rel = _rel(content, root)
+    line = _field_line(content, root, keys)
+    return f"{rel}:{line}" if line else rel
 
 
 def _claims(content: Any) -> tuple[bool, bool, str]:
@@ -63,21 +72,55 @@ def _claims(content: Any) -> tuple[bool, bool, str]:
     return (not hasattr(content, "override_save_as"), not named, content.source_path)
 
 
-def drop_colliding(
-    generator: Any,
-    lists: Iterable[str],
-    *,
-    taken: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    """Remove every item whose output path another item has; log an error each.
+def _lists(generator: Any, names: Iterable[str]) -> list[list[Any]]:
+    return [
+        found
+        for name in names
+        if isinstance(found := getattr(generator, name, None), list)
+    ]
 
-    ``taken`` holds output paths already written by other content (posts, when
-    pages are checked). Returns the output paths now taken.
-    """
+
+def _drop(generator: Any, lists: list[list[Any]], dropped: set[int]) -> None:
+    """Remove the items ``dropped`` (by id) from ``lists`` and from translations."""
+    if not dropped:
+        return
     root = generator.settings["PATH"]
-    taken = dict(taken or {})
-    names = [name for name in lists if isinstance(getattr(generator, name, None), list)]
-    items = [item for name in names for item in getattr(generator, name)]
+    items = [item for found in lists for item in found]
+    for item in items:
+        if id(item) in dropped:
+            generator.context.get("generated_content", {}).pop(_rel(item, root), None)
+    for found in lists:
+        found[:] = [i for i in found if id(i) not in dropped]  # the context's lists
+    for item in items:
+        # Pelican lists items sharing a slug as each other's translations.
+        others = getattr(item, "translations", None)
+        if others:
+            item.translations = [i for i in others if id(i) not in dropped]
+
+
+def _unknown_templates(generator: Any, items: list[Any]) -> set[int]:
+    """Return the ids of items whose ``Template:`` names no template; log each."""
+    root = generator.settings["PATH"]
+    dropped: set[int] = set()
+    for item in sorted(items, key=lambda i: i.source_path):
+        if "template" not in item.metadata:
+            continue
+        try:
+            generator.get_template(item.template)
+        except PelicanTemplateNotFound:
+            dropped.add(id(item))
+            logger.error(
+                "%s: expected a Template of the theme (%s), got %r; skipped",
+                _where(item, root, ("template",)),
+                ", ".join(generator.settings["TEMPLATE_EXTENSIONS"]),
+                item.template,
+            )
+    return dropped
+
+
+def _colliding(generator: Any, items: list[Any], taken: dict[str, Any]) -> set[int]:
+    """Return the ids of items whose output path another has; log each."""
+    root = generator.settings["PATH"]
     dropped: set[int] = set()
     for item in sorted(items, key=_claims):
         target = item.save_as
@@ -87,40 +130,36 @@ def drop_colliding(
         if first is item:
             continue
         dropped.add(id(item))
-        rel = _rel(item, root)
-        line = _field_line(item, root)
         logger.error(
             "%s: expected a slug (or Save_as) no other post or page has, got %r,"
             " which %s already writes to %s; skipped",
-            f"{rel}:{line}" if line else rel,
+            _where(item, root, ("save_as", "slug")),
             item.slug,
             _rel(first, root),
             target,
         )
-        generator.context.get("generated_content", {}).pop(rel, None)
-    if dropped:
-        for name in names:
-            kept = [i for i in getattr(generator, name) if id(i) not in dropped]
-            getattr(generator, name)[:] = kept  # the context holds the same lists
-        for item in items:
-            # Pelican lists items sharing a slug as each other's translations.
-            others = getattr(item, "translations", None)
-            if others:
-                item.translations = [i for i in others if id(i) not in dropped]
-    return taken
+    return dropped
 
 
 def check_articles(generator: Any) -> None:
-    """Skip posts, drafts and hidden posts whose output path is already taken."""
-    drop_colliding(generator, ARTICLE_LISTS)
+    """Skip posts, drafts and hidden posts that cannot be written."""
+    lists = _lists(generator, ARTICLE_LISTS)
+    items = [item for found in lists for item in found]
+    dropped = _unknown_templates(generator, items)
+    items = [item for item in items if id(item) not in dropped]
+    _drop(generator, lists, dropped | _colliding(generator, items, {}))
 
 
 def check_pages(generator: Any) -> None:
-    """Skip pages whose output path a post or an earlier page already has."""
+    """Skip pages that cannot be written, or whose output path a post has."""
     taken: dict[str, Any] = {}
     for key in ("articles", "hidden_articles", "drafts"):
         for article in generator.context.get(key, ()):
             for item in (article, *getattr(article, "translations", ())):
                 if item.save_as:
                     taken.setdefault(item.save_as, item)
-    drop_colliding(generator, PAGE_LISTS, taken=taken)
+    lists = _lists(generator, PAGE_LISTS)
+    items = [item for found in lists for item in found]
+    dropped = _unknown_templates(generator, items)
+    items = [item for item in items if id(item) not in dropped]
+    _drop(generator, lists, dropped | _colliding(generator, items, taken))
