@@ -111,3 +111,31 @@ def test_a_template_the_theme_lacks_skips_that_post_or_page_only(build_site, cap
     assert not [page for page in site.pages() if "odd" in page]
     for page in ("2024/05/launch/index.html", "about/index.html", "index.html"):
         assert (site.output / page).exists(), page
+
+
+def test_a_post_without_title_or_with_no_real_date_names_file_and_line(
+    build_site, caplog
+):
+    files = {
+        "posts/2024-05-01-launch.md": post("Launch"),
+        "posts/2024-05-02-empty.md": "",
+        "posts/2024-05-03-untitled.md": "Date: 2024-05-03\nCategory: Essays\n\nBody.\n",
+        "posts/2024-05-04-binary.md": b"\x7fELF\x02\x01\x01\x00\xd0\x00\n\x00\x01",
+        "posts/2024-13-45-no-date.md": "Title: No date\n\nBody.\n",
+        "pages/empty.md": "",
+    }
+    with caplog.at_level(logging.ERROR):
+        site = build_site(files)
+    found = errors(caplog)
+    title = "expected a 'Title: ...' field in the header, got"
+    expected = [
+        f"posts/2024-05-02-empty.md:1: {title} an empty file",
+        f"posts/2024-05-03-untitled.md:1: {title} none",
+        f"posts/2024-05-04-binary.md:1: {title} '\\x7fELF",
+        # Pelican said only "Could not process" for this one.
+        "posts/2024-13-45-no-date.md: expected a file name starting with a real date",
+        f"pages/empty.md:1: {title} an empty file",
+    ]
+    for start in expected:
+        assert any(e.startswith(start) for e in found), (start, found)
+    assert (site.output / "2024/05/launch/index.html").exists()

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 
 from markdown import Markdown
 from markdown.extensions.meta import MetaPreprocessor
 from pelican.readers import MarkdownReader
 from pelican.utils import SafeDatetime
 
-from plugins.common.dates import plain_date
+from plugins.common.dates import parse_complete_date, plain_date
 from plugins.common.errors import ContentError
 from plugins.common.files import read_text
 from plugins.posts.highlight import with_reusing_formatter
-from plugins.posts.metadata import DATE_FIELDS, check_header, read_header
+from plugins.posts.metadata import (
+    DATE_FIELDS,
+    HeaderField,
+    check_header,
+    read_header,
+)
 from plugins.posts.settings import PostsSettings
 
 logger = logging.getLogger(__name__)
@@ -36,11 +42,10 @@ class PostReader(MarkdownReader):
         path = os.path.relpath(source_path, self.settings["PATH"])
         text = read_text(source_path, path)
         try:
-            check_header(
-                read_header(text),
-                path=path,
-                extra_fields=self._extra_fields(),
-            )
+            header = read_header(text)
+            check_header(header, path=path, extra_fields=self._extra_fields())
+            self._check_file_name(source_path, path)
+            self._check_title(header, text, path)
         except ContentError as err:
             # Pelican reports only "Could not process" for reader exceptions.
             logger.error("%s", err)
@@ -68,7 +73,53 @@ class PostReader(MarkdownReader):
             and plain_date(value) is not None
         ):
             return SafeDatetime.fromisoformat(value)
-        return super().process_metadata(name, value)
+        try:
+            return super().process_metadata(name, value)
+        except (ValueError, OverflowError):
+            if name not in DATE_FIELDS:
+                raise
+            # Only a file name's date gets here (read() checks the header's first),
+            # and before read() knows the path: keep the text, read() names the file.
+            return value
+
+    def _check_file_name(self, source_path: str, path: str) -> None:
+        """Raise :class:`ContentError` if the file name's date is no real date."""
+        pattern = self.settings.get("FILENAME_METADATA")
+        stem = os.path.splitext(os.path.basename(source_path))[0]
+        match = re.match(pattern, stem) if pattern else None
+        value = (match.groupdict().get("date") if match else None) or ""
+        if not value or plain_date(value) is not None:
+            return
+        try:
+            parse_complete_date(value)
+        except (ValueError, OverflowError):
+            raise ContentError(
+                "expected a file name starting with a real date"
+                f" (YYYY-MM-DD-slug.md), got {value!r}",
+                path=path,
+            ) from None
+
+    def _check_title(self, header: list[HeaderField], text: str, path: str) -> None:
+        """Raise :class:`ContentError` if the header has no Title."""
+        if any(field.key == "title" for field in header):
+            return
+        if any(
+            "(?P<title>" in (self.settings.get(name) or "")
+            for name in ("FILENAME_METADATA", "PATH_METADATA")
+        ):
+            return  # the title comes from the path
+        first = text.lstrip("\ufeff").split("\n", 1)[0]
+        if header:
+            got = "none (Pelican skips a post or page without one)"
+        elif text.strip():
+            got = repr(first[:80])
+        else:
+            got = "an empty file"
+        raise ContentError(
+            f"expected a 'Title: ...' field in the header, got {got}",
+            path=path,
+            line=1,
+        )
 
     def _convert(self, text: str) -> str:
         """Return ``text`` as HTML, leaving its header in ``self._md.Meta``."""
