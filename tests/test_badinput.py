@@ -7,6 +7,13 @@ Found by dropping broken files into a copy of content/ and running ``pelican``
 from __future__ import annotations
 
 import logging
+from pathlib import Path
+import tempfile
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from plugins.common.files import read_text
 
 POST = """Title: {title}
 Date: {date}
@@ -139,3 +146,50 @@ def test_a_post_without_title_or_with_no_real_date_names_file_and_line(
     for start in expected:
         assert any(e.startswith(start) for e in found), (start, found)
     assert (site.output / "2024/05/launch/index.html").exists()
+
+
+CHAT = """Title: Launch chat
+Slug: launch-chat
+Date: 2024-05-02 20:00:00-04:00
+
+--- 2024-05-02 -04:00 ---
+[20:00:02 #m-1] <ann|Ann Reader> Welcome, café!
+"""
+
+
+def test_utf16_files_from_notepad_are_read(build_site, caplog):
+    perspective = "Author: Zoë\r\nDate: 2024-05-02 14:03\r\n\r\nÇa va, 日本.\r\n"
+    files = {
+        "posts/2024-05-01-launch.md": post("Launch — café").encode("utf-16"),
+        "perspectives/launch/2024-05-02-1403-zoe.md": perspective.encode("utf-16"),
+        "transcripts/launch-chat.chat": CHAT.encode("utf-16-be").join(
+            [b"\xfe\xff", b""]
+        ),
+    }
+    with caplog.at_level(logging.WARNING):
+        site = build_site(files)  # each was skipped: "expected UTF-8, got 0xff"
+    assert not [r.getMessage() for r in caplog.records], caplog.text
+    page = site.html("2024/05/launch/index.html")
+    assert page.select_one(".p-name").get_text(strip=True) == "Launch — café"
+    assert "Ça va, 日本." in page.select_one(".perspective-body").get_text()
+    assert "Welcome, café!" in site.text("transcripts/launch-chat/index.html")
+
+
+@given(
+    text=st.text(st.characters(blacklist_categories=("Cs",))),
+    encoding=st.sampled_from(["utf-8", "utf-8-sig", "utf-16", "utf-16-le-bom"]),
+)
+def test_read_text_reads_utf8_and_utf16_with_bom_alike(text, encoding):
+    data = (
+        b"\xff\xfe" + text.encode("utf-16-le")
+        if encoding == "utf-16-le-bom"
+        else text.encode(encoding)
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "x.md")
+        path.write_bytes(data)
+        got = read_text(str(path), "x.md")
+    expected = text.replace("\r\n", "\n").replace("\r", "\n")
+    if encoding == "utf-8":
+        expected = expected.removeprefix("\ufeff")  # a BOM by another name
+    assert got == expected

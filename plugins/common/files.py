@@ -237,7 +237,7 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def read_text(source_path: str, path: str) -> str:
-    """Return a source file's text; invalid UTF-8 is replaced, with a warning.
+    """Return a source file's text (UTF-8, or UTF-16 with a BOM); bad bytes warn.
 
     Posts, perspectives and transcripts all read their files through this, so a
     stray Latin-1 byte costs one character, never the file.
@@ -245,16 +245,20 @@ def read_text(source_path: str, path: str) -> str:
     # open(), not pathlib: 6 us a file instead of 20, 12,000 times a build.
     with open(source_path, "rb") as handle:
         data = handle.read()
+    # Notepad's "Unicode" and PowerShell 5's `>` write UTF-16 with a byte-order mark.
+    utf16 = data.startswith((b"\xff\xfe", b"\xfe\xff"))
+    encoding = "utf-16" if utf16 else "utf-8-sig"
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(encoding)
     except UnicodeDecodeError as err:
         logger.warning(
-            "%s:%d: expected UTF-8 text, got byte 0x%02x at offset %d; "
+            "%s:%d: expected %s text, got byte 0x%02x at offset %d; "
             "read with replacement characters",
             path,
             data.count(b"\n", 0, err.start) + 1,
+            "UTF-16" if utf16 else "UTF-8",
             data[err.start],
             err.start,
         )
-        text = data.decode("utf-8-sig", errors="replace")
+        text = data.decode(encoding, errors="replace")
     return text.replace("\r\n", "\n").replace("\r", "\n")
