@@ -193,3 +193,23 @@ def test_read_text_reads_utf8_and_utf16_with_bom_alike(text, encoding):
     if encoding == "utf-8":
         expected = expected.removeprefix("\ufeff")  # a BOM by another name
     assert got == expected
+
+
+def test_a_garbage_line_is_reported_short_and_without_terminal_controls(
+    build_site, caplog
+):
+    garbage = "\x1b]0;owned\x07\x1b[2J" + "x" * 300_000
+    files = {
+        "posts/2024-05-01-launch.md": post("Launch"),
+        "perspectives/launch/2024-05-02-1403-x.md": f"{garbage}\n\nBody.\n",
+    }
+    with caplog.at_level(logging.ERROR):
+        site = build_site(files)
+    (error,) = errors(caplog)
+    assert error.startswith(
+        "perspectives/launch/2024-05-02-1403-x.md:1: expected 'Field: value'"
+    )
+    assert len(error) < 2_000, len(error)  # was 600,000 characters
+    assert "\x1b" not in error and "\x07" not in error  # the source line was raw
+    assert "\\x1b]0;owned\\x07" in error
+    assert (site.output / "2024/05/launch/index.html").exists()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class ContentError(ValueError):
     """Bad input in a content file; prints like ``jinja2.TemplateSyntaxError``.
@@ -18,8 +20,9 @@ class ContentError(ValueError):
 
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
-        text = f"{where}: {self.message}"
-        return f"{text}\n    {self.source_line.strip()}" if self.source_line else text
+        text = f"{where}: {_shown(self.message, MAX_MESSAGE)}"
+        shown = _shown(self.source_line.strip(), MAX_SOURCE_LINE)
+        return f"{text}\n    {shown}" if shown else text
 
     def __reduce__(self):
         # Keyword-only arguments do not survive the default pickling, and
@@ -31,6 +34,19 @@ class ContentError(ValueError):
             self.line,
             self.source_line,
         )
+
+
+MAX_MESSAGE = 600  # characters of a message shown (a message quotes the bad line)
+MAX_SOURCE_LINE = 200
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _shown(text: str, limit: int) -> str:
+    """Return ``text`` safe for a terminal: controls escaped, at most ``limit`` long."""
+    text = _CONTROLS.sub(lambda m: repr(m[0])[1:-1], text)
+    if len(text) > limit:
+        text = f"{text[:limit]}... ({len(text):,} characters)"
+    return text
 
 
 def _rebuild_content_error(cls, message, path, line, source_line):
