@@ -213,3 +213,32 @@ def test_a_garbage_line_is_reported_short_and_without_terminal_controls(
     assert "\x1b" not in error and "\x07" not in error  # the source line was raw
     assert "\\x1b]0;owned\\x07" in error
     assert (site.output / "2024/05/launch/index.html").exists()
+
+
+def test_a_broken_transcript_does_not_take_down_the_post_quoting_it(build_site, caplog):
+    quoting = post("Launch", extra="Transcript: launch-chat\n") + (
+        "\nAs Ann said:\n\n[[quote: launch-chat#m-1]]\n\nAnd so on.\n"
+    )
+    files = {
+        "posts/2024-05-01-launch.md": quoting,
+        "perspectives/launch/2024-05-02-1403-bo.md": (
+            "Author: Bo\nDate: 2024-05-02 14:03\n\nNice.\n"
+        ),
+        # Cut short mid-line, as a failed copy leaves it.
+        "transcripts/launch-chat.chat": CHAT + "[20:00:09 #m-2",
+    }
+    with caplog.at_level(logging.ERROR):
+        site = build_site(files)  # the post, and so its perspectives, were skipped
+    found = errors(caplog)
+    assert any(e.startswith("transcripts/launch-chat.chat:7: expected") for e in found)
+    assert any(
+        e.startswith(
+            "posts/2024-05-01-launch.md:10: expected transcript 'launch-chat' to quote"
+            " from, got none: transcripts/launch-chat.chat was skipped"
+        )
+        for e in found
+    ), found
+    page = site.html("2024/05/launch/index.html")
+    assert page.select_one(".transcript-quote-missing")
+    assert "And so on." in page.select_one(".e-content").get_text()
+    assert "Nice." in page.select_one(".perspective-body").get_text()

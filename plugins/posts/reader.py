@@ -58,6 +58,14 @@ class PostReader(MarkdownReader):
             err.path = err.path or path
             logger.error("%s", err)
             raise
+        for processor in self._md.preprocessors:
+            # Extensions leave errors that did not cost the post here (quotes).
+            found = getattr(processor, "errors", None)
+            for err in found or ():
+                err.path = err.path or path
+                logger.error("%s", err)
+            if found:
+                found.clear()
         metadata = self._parse_metadata(self._md.Meta) if self._md.Meta else {}
         return content, metadata
 

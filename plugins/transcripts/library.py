@@ -25,6 +25,7 @@ from plugins.transcripts.settings import TranscriptsSettings
 logger = logging.getLogger(__name__)
 
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+_SLUG_FIELD = re.compile(r"^Slug:[ \t]*(\S+)", re.MULTILINE | re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -247,6 +248,7 @@ class TranscriptLibrary:
         self.settings = settings
         self.cache = cache  # this build's cache of parses, if it has one
         self._pages: dict[str, TranscriptPage] | None = None
+        self._skipped: dict[str, str] = {}  # slug -> the bad file that claimed it
 
     def __getstate__(self) -> dict[str, Any]:
         # Pelican's content cache pickles settings; never pickle whole chats.
@@ -257,10 +259,16 @@ class TranscriptLibrary:
         self.settings = state["settings"]
         self.cache = None
         self._pages = None
+        self._skipped = {}
 
     def get(self, slug: str) -> TranscriptPage | None:
         """Return the published or hidden transcript with ``slug``, or None."""
         return self.all().get(slug)
+
+    def skipped(self, slug: str) -> str | None:
+        """Return the file that would have been transcript ``slug`` but was bad."""
+        self.all()
+        return self._skipped.get(slug.lower())
 
     def all(self) -> dict[str, TranscriptPage]:
         """Return every readable transcript by slug; report and skip bad files."""
@@ -279,6 +287,8 @@ class TranscriptLibrary:
                 transcript = read_transcript(file, rel, self.cache)
             except ContentError as err:
                 logger.error("%s (transcript skipped)", err)
+                for slug in _claimed_slugs(file):
+                    self._skipped.setdefault(slug.lower(), rel)
                 continue
             if transcript.status == "draft":
                 logger.info("%s: a draft, not published", rel)
@@ -297,6 +307,13 @@ class TranscriptLibrary:
                 continue
             seen[key] = rel
             yield transcript.slug, lay_out(transcript, self.settings)
+
+
+def _claimed_slugs(file: Path) -> list[str]:
+    """Return the slugs a bad file meant to have: its name's, and its Slug field's."""
+    head = file.read_bytes()[:8192].decode("utf-8", "replace")
+    found = _SLUG_FIELD.search(head)
+    return [file.stem, *([found[1]] if found else [])]
 
 
 def read_transcript(

@@ -4,7 +4,8 @@ A line holding only ``[[quote: SLUG#ID]]`` or ``[[quote: SLUG#FIRST..LAST]]``
 (outside fenced code) becomes a blockquote of that message (or that run of
 messages) with author, time and a link to each message's anchor. Ids may be
 written with or without the ``m-`` of the anchor. An unknown transcript or id
-stops the post with ``file:line``.
+stops the post with ``file:line``; a transcript whose file was skipped as broken
+leaves a notice in the post instead, and an error for the post's reader to log.
 """
 
 from __future__ import annotations
@@ -100,6 +101,7 @@ class QuotePreprocessor(Preprocessor):
     def run(self, lines: list[str]) -> list[str]:
         """Return ``lines`` with each quote line replaced by stashed HTML."""
         out: list[str] = []
+        self.errors: list[ContentError] = []  # the post's reader logs these
         fence = ""  # the fence of the code block we are in, if any
         for number, line in enumerate(lines, start=1):
             if found := FENCE.match(line):
@@ -115,6 +117,21 @@ class QuotePreprocessor(Preprocessor):
             slug, ref = match["slug"], match["ref"]
             page = self.library.get(slug)
             where: dict[str, Any] = {"path": "", "line": number, "source_line": line}
+            if page is None and (bad := self.library.skipped(slug)):
+                # The chat file is broken, not this post: keep the post, say so.
+                self.errors.append(
+                    ContentError(
+                        f"expected transcript {slug!r} to quote from, got none:"
+                        f" {bad} was skipped (see its error); quote left out",
+                        **where,
+                    )
+                )
+                html = Markup(
+                    '<blockquote class="transcript-quote transcript-quote-missing">'
+                    "<p>A quote from the transcript {} belongs here.</p></blockquote>"
+                ).format(slug)
+                out += ["", self.md.htmlStash.store(str(html)), ""]
+                continue
             if page is None:
                 raise ContentError(
                     f"expected the slug of a transcript in content/"
