@@ -12,8 +12,11 @@ import tempfile
 
 from hypothesis import given
 from hypothesis import strategies as st
+import pytest
 
+from plugins.common.errors import ContentError
 from plugins.common.files import read_text
+from plugins.perspectives.fileformat import parse_perspective
 
 POST = """Title: {title}
 Date: {date}
@@ -242,3 +245,13 @@ def test_a_broken_transcript_does_not_take_down_the_post_quoting_it(build_site, 
     assert page.select_one(".transcript-quote-missing")
     assert "And so on." in page.select_one(".e-content").get_text()
     assert "Nice." in page.select_one(".perspective-body").get_text()
+
+
+@pytest.mark.parametrize("text", ["", "\n", "\ufeff", "  \n\n"])
+def test_an_empty_perspective_file_is_called_empty(text):
+    with pytest.raises(ContentError) as caught:
+        parse_perspective(text, path="perspectives/p/x.md")
+    assert str(caught.value) == (
+        "perspectives/p/x.md:1: expected a header such as 'Author: Ann Reader',"
+        " got an empty file"
+    )  # was "got a blank line"

@@ -62,8 +62,9 @@ def split_header(text: str, *, path: str) -> tuple[list[HeaderField], str, int]:
         line = raw.rstrip("\r")
         if not line.strip():
             if not fields:
+                got = "a blank line" if text.strip() else "an empty file"
                 raise ContentError(
-                    "expected a header such as 'Author: Ann Reader', got a blank line",
+                    f"expected a header such as 'Author: Ann Reader', got {got}",
                     path=path,
                     line=number,
                 )
