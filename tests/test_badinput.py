@@ -255,3 +255,21 @@ def test_an_empty_perspective_file_is_called_empty(text):
         "perspectives/p/x.md:1: expected a header such as 'Author: Ann Reader',"
         " got an empty file"
     )  # was "got a blank line"
+
+
+def test_a_perspective_left_out_as_a_duplicate_is_an_error(build_site, caplog):
+    reply = "Author: {}\nDate: 2024-05-02 14:03\n\nHello.\n"
+    files = {
+        "posts/2024-05-01-launch.md": post("Launch", extra="Earlier-Slugs: start\n"),
+        "perspectives/start/2024-05-02-1403-ann.md": reply.format("Ann"),
+        "perspectives/launch/2024-05-02-1403-ann.md": reply.format("Another Ann"),
+    }
+    with caplog.at_level(logging.WARNING):
+        site = build_site(files)
+    found = errors(caplog)  # was a warning: `make html` exited 0
+    assert any(
+        e.startswith("perspectives/start/2024-05-02-1403-ann.md: expected a file name")
+        and e.endswith("skipped")
+        for e in found
+    ), found
+    assert len(site.html("2024/05/launch/index.html").select(".perspective-body")) == 1

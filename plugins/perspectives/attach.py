@@ -308,7 +308,8 @@ def _unique(items: list[Perspective]) -> list[Perspective]:
     seen: dict[str, Perspective] = {}
     for p in sorted(items, key=lambda p: p.source_path):
         if p.id in seen:
-            logger.warning(
+            # An error: a perspective is left out, so the build must not pass.
+            logger.error(
                 "%s: expected a file name unique among the post's perspectives,"
                 " got %r again (first in %s); skipped",
                 p.source_path,
