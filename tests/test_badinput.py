@@ -273,3 +273,21 @@ def test_a_perspective_left_out_as_a_duplicate_is_an_error(build_site, caplog):
         for e in found
     ), found
     assert len(site.html("2024/05/launch/index.html").select(".perspective-body")) == 1
+
+
+def test_perspectives_of_a_skipped_post_point_at_its_error(build_site, caplog):
+    files = {
+        "posts/2024-05-01-launch.md": post("Launch", extra="Catgory: typo\n"),
+        "posts/2024-05-02-other.md": post("Other"),
+        "perspectives/launch/2024-05-02-1403-ann.md": (
+            "Author: Ann\nDate: 2024-05-02 14:03\n\nHello.\n"
+        ),
+    }
+    with caplog.at_level(logging.WARNING):
+        build_site(files)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    # Was: "... got 'launch', which matches no post", as if the folder were misnamed.
+    assert (
+        "perspectives/launch: expected the post posts/2024-05-01-launch.md, got none:"
+        " it was skipped (see its error); its perspectives are not shown"
+    ) in warnings, warnings

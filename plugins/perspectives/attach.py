@@ -10,6 +10,7 @@ import hashlib
 import logging
 import os
 from pathlib import Path
+import re
 from typing import Any
 
 from markupsafe import Markup
@@ -207,6 +208,19 @@ def _discussion_open(
     return newest - article.date <= timedelta(days=settings.close_after_days)
 
 
+def _skipped_posts(generator: Any) -> dict[str, str]:
+    """Return the slug (from the file name) of each post Pelican could not read."""
+    pattern = re.compile(generator.settings.get("FILENAME_METADATA") or "(?!)")
+    skipped = {}
+    for rel, content in sorted(generator.context.get("generated_content", {}).items()):
+        if content is None:  # Pelican's mark of a file it failed to read
+            stem = os.path.splitext(os.path.basename(rel))[0]
+            match = pattern.match(stem)
+            slug = (match.groupdict().get("slug") if match else None) or stem
+            skipped.setdefault(slug, rel)
+    return skipped
+
+
 def attach_perspectives(generator: Any) -> None:
     """Read perspectives for every post and hang them on it (see the README)."""
     settings = PerspectiveSettings.from_settings(generator.settings)
@@ -236,8 +250,17 @@ def attach_perspectives(generator: Any) -> None:
                 )
 
     found: dict[int, list[Perspective]] = defaultdict(list)
+    skipped = _skipped_posts(generator)
     for folder in _folders(root, settings):
         article = by_slug.get(folder.path.name)
+        if article is None and folder.path.name in skipped:
+            logger.warning(
+                "%s: expected the post %s, got none: it was skipped (see its"
+                " error); its perspectives are not shown",
+                folder.rel,
+                skipped[folder.path.name],
+            )
+            continue
         if article is None:
             logger.warning(
                 "%s: expected a folder named after a post's slug or one of its"
