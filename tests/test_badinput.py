@@ -291,3 +291,23 @@ def test_perspectives_of_a_skipped_post_point_at_its_error(build_site, caplog):
         "perspectives/launch: expected the post posts/2024-05-01-launch.md, got none:"
         " it was skipped (see its error); its perspectives are not shown"
     ) in warnings, warnings
+
+
+def test_a_transcript_field_naming_no_transcript_gives_its_line(build_site, caplog):
+    files = {
+        "posts/2024-05-01-launch.md": post("Launch", extra="Transcript: lanch-chat\n"),
+        "posts/2024-05-02-other.md": post("Other", extra="Transcript: launch-chat\n"),
+        "transcripts/launch-chat.chat": CHAT.replace("Title: ", "Title "),
+    }
+    with caplog.at_level(logging.WARNING):
+        site = build_site(files)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert (
+        "posts/2024-05-01-launch.md:4: expected the slug of a transcript in"
+        " content/transcripts/, got 'lanch-chat'"
+    ) in warnings, warnings
+    assert (
+        "posts/2024-05-02-other.md:4: expected transcript 'launch-chat', got none:"
+        " transcripts/launch-chat.chat was skipped (see its error); not linked"
+    ) in warnings, warnings
+    assert (site.output / "2024/05/launch/index.html").exists()

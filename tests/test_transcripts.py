@@ -430,7 +430,7 @@ def test_naming_an_unknown_transcript_is_a_warning(build_site, caplog):
         site = build_site({"posts/2024-05-04-t.md": post})
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any(
-        w.startswith("posts/2024-05-04-t.md: expected the slug of a transcript")
+        w.startswith("posts/2024-05-04-t.md:3: expected the slug of a transcript")
         for w in warnings
     ), warnings
     assert site.html("2024/05/t/index.html").select_one(".footer-transcript") is None

@@ -236,7 +236,7 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def read_text(source_path: str, path: str) -> str:
+def read_text(source_path: str, path: str, *, warn: bool = True) -> str:
     """Return a source file's text (UTF-8, or UTF-16 with a BOM); bad bytes warn.
 
     Posts, perspectives and transcripts all read their files through this, so a
@@ -251,6 +251,8 @@ def read_text(source_path: str, path: str) -> str:
     try:
         text = data.decode(encoding)
     except UnicodeDecodeError as err:
+        if not warn:  # read again (for a line number): warned the first time
+            return _lines(data.decode(encoding, errors="replace"))
         logger.warning(
             "%s:%d: expected %s text, got byte 0x%02x at offset %d; "
             "read with replacement characters",
@@ -261,4 +263,8 @@ def read_text(source_path: str, path: str) -> str:
             err.start,
         )
         text = data.decode(encoding, errors="replace")
+    return _lines(text)
+
+
+def _lines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")

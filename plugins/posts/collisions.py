@@ -46,7 +46,8 @@ def _rel(content: Any, root: str) -> str:
 def _field_line(content: Any, root: str, keys: Iterable[str]) -> int | None:
     """Return the line of the first of the header fields ``keys`` found, if any."""
     try:
-        fields = read_header(read_text(content.source_path, _rel(content, root)))
+        text = read_text(content.source_path, _rel(content, root), warn=False)
+        fields = read_header(text)
     except OSError:
         return None
     for wanted in keys:

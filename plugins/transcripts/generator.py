@@ -13,8 +13,9 @@ from pelican.generators import Generator
 from pelican.utils import get_relative_path
 
 from plugins.common.buildcache import build_cache, made_together
-from plugins.common.files import inside, write_atomic
+from plugins.common.files import inside, read_text, write_atomic
 from plugins.common.footer import ORDER_TRANSCRIPT, FooterLink, add_footer_link
+from plugins.posts.metadata import read_header
 from plugins.transcripts.anchors import anchors_json, anchors_url
 from plugins.transcripts.library import TranscriptLibrary, TranscriptPage
 from plugins.transcripts.model import Message
@@ -63,9 +64,20 @@ def link_posts(
         slug = str(slug).strip()
         if slug not in pages:
             article.transcript_page = None
+            where = _field_where(article.source_path, content_path, "transcript")
+            bad = library.skipped(slug)
+            if bad:
+                logger.warning(
+                    "%s: expected transcript %r, got none: %s was skipped (see its"
+                    " error); not linked",
+                    where,
+                    slug,
+                    bad,
+                )
+                continue
             logger.warning(
                 "%s: expected the slug of a transcript in content/%s/, got %r",
-                os.path.relpath(article.source_path, content_path),
+                where,
                 library.settings.path,
                 slug,
             )
@@ -87,6 +99,17 @@ def link_posts(
                 ),
             )
     return linked
+
+
+def _field_where(source_path: str, content_path: str, key: str) -> str:
+    """Return ``path:line`` of a post's header field ``key`` (``path`` if not found)."""
+    rel = os.path.relpath(source_path, content_path)
+    try:
+        fields = read_header(read_text(source_path, rel, warn=False))
+    except OSError:
+        return rel
+    line = next((field.line for field in fields if field.key == key), None)
+    return f"{rel}:{line}" if line else rel
 
 
 class TranscriptsGenerator(Generator):
