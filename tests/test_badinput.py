@@ -18,6 +18,8 @@ from plugins.common.errors import ContentError
 from plugins.common.files import read_text
 from plugins.perspectives.fileformat import parse_perspective
 
+from .support import BuiltSite, site_settings_at
+
 POST = """Title: {title}
 Date: {date}
 Category: Essays
@@ -311,3 +313,37 @@ def test_a_transcript_field_naming_no_transcript_gives_its_line(build_site, capl
         " transcripts/launch-chat.chat was skipped (see its error); not linked"
     ) in warnings, warnings
     assert (site.output / "2024/05/launch/index.html").exists()
+
+
+def test_dangling_links_and_folders_among_content_files_are_skipped(tmp_path, caplog):
+    from pelican import Pelican  # noqa: PLC0415
+
+    files = {
+        "posts/2024-05-01-launch.md": post("Launch", extra="Transcript: launch-chat\n")
+        + "\n[[quote: launch-chat#m-1]]\n",
+        "perspectives/launch/2024-05-02-1403-ann.md": (
+            "Author: Ann\nDate: 2024-05-02 14:03\n\nHello.\n"
+        ),
+        "transcripts/launch-chat.chat": CHAT,
+    }
+    settings = site_settings_at(tmp_path, files)
+    content = tmp_path / "content"
+    # A link left by a moved file or an unmounted disk, and a folder named x.chat.
+    (content / "perspectives/launch/2024-05-03-0900-gone.md").symlink_to("/nowhere")
+    (content / "transcripts/gone.chat").symlink_to("/nowhere")
+    (content / "transcripts/folder.chat").mkdir()
+    (content / "posts/2024-05-04-gone.md").symlink_to("/nowhere")
+    with caplog.at_level(logging.ERROR):
+        Pelican(settings).run()  # FileNotFoundError stopped the build
+    found = errors(caplog)
+    for start in (
+        "perspectives/launch/2024-05-03-0900-gone.md: expected a readable perspective",
+        "transcripts/gone.chat: expected a readable .chat file, got No such file",
+        "transcripts/folder.chat: expected a readable .chat file, got Is a directory",
+        # Pelican said only "Could not process".
+        "posts/2024-05-04-gone.md: expected a readable file, got No such file",
+    ):
+        assert any(e.startswith(start) for e in found), (start, found)
+    page = BuiltSite(tmp_path / "output").html("2024/05/launch/index.html")
+    assert "Hello." in page.select_one(".perspective-body").get_text()
+    assert page.select_one(".transcript-quote:not(.transcript-quote-missing)")

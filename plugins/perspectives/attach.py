@@ -117,7 +117,15 @@ def read_folder(
                 ", ".join(SUFFIXES),
             )
             continue
-        text = read_text(path, rel)
+        try:
+            text = read_text(path, rel)
+        except OSError as err:  # a dangling link, an unreadable file
+            logger.error(
+                "%s: expected a readable perspective file, got %s; not shown",
+                rel,
+                err.strerror or err,
+            )
+            continue
         options = _options(rel, post, settings)
         try:
             if folder.compat:
@@ -154,7 +162,10 @@ def prefetch_perspectives(generator: Any) -> list[PrefetchJob]:
             continue
         for path, rel, suffix in _files(folder):
             if suffix.lower() in SUFFIXES:
-                text = read_text(path, rel)
+                try:
+                    text = read_text(path, rel)
+                except OSError:
+                    continue  # read_folder reports it
                 options = _options(rel, folder.path.name, settings)
                 jobs.append(
                     (

@@ -40,7 +40,13 @@ class PostReader(MarkdownReader):
         """Check the header, then convert the post as Pelican does."""
         self._source_path = source_path
         path = os.path.relpath(source_path, self.settings["PATH"])
-        text = read_text(source_path, path)
+        try:
+            text = read_text(source_path, path)
+        except OSError as err:  # Pelican would say only "Could not process"
+            logger.error(
+                "%s: expected a readable file, got %s", path, err.strerror or err
+            )
+            raise
         try:
             header = read_header(text)
             check_header(header, path=path, extra_fields=self._extra_fields())

@@ -276,6 +276,11 @@ class TranscriptLibrary:
             self._pages = dict(self._load())
         return self._pages
 
+    def _skip(self, file: Path, rel: str) -> None:
+        """Remember that ``file`` meant to be a transcript and was skipped."""
+        for slug in _claimed_slugs(file):
+            self._skipped.setdefault(slug.lower(), rel)
+
     def _load(self) -> Iterator[tuple[str, TranscriptPage]]:
         folder = Path(self.content_path) / self.settings.path
         if not folder.is_dir():
@@ -287,8 +292,15 @@ class TranscriptLibrary:
                 transcript = read_transcript(file, rel, self.cache)
             except ContentError as err:
                 logger.error("%s (transcript skipped)", err)
-                for slug in _claimed_slugs(file):
-                    self._skipped.setdefault(slug.lower(), rel)
+                self._skip(file, rel)
+                continue
+            except OSError as err:  # a dangling link, a folder named x.chat
+                logger.error(
+                    "%s: expected a readable .chat file, got %s (transcript skipped)",
+                    rel,
+                    err.strerror or err,
+                )
+                self._skip(file, rel)
                 continue
             if transcript.status == "draft":
                 logger.info("%s: a draft, not published", rel)
@@ -311,7 +323,11 @@ class TranscriptLibrary:
 
 def _claimed_slugs(file: Path) -> list[str]:
     """Return the slugs a bad file meant to have: its name's, and its Slug field's."""
-    head = file.read_bytes()[:8192].decode("utf-8", "replace")
+    try:
+        with open(file, "rb") as handle:
+            head = handle.read(8192).decode("utf-8", "replace")
+    except OSError:
+        head = ""
     found = _SLUG_FIELD.search(head)
     return [file.stem, *([found[1]] if found else [])]
 
