@@ -67,6 +67,23 @@ def test_two_posts_with_one_slug_skip_the_second_and_build_the_rest(build_site, 
     assert (site.output / "2024/05/launch/reblog/index.html").exists()
 
 
+def test_a_slug_that_climbs_back_onto_a_page_is_a_collision(build_site, caplog):
+    files = {
+        "posts/2024-05-01-launch.md": post("Launch", extra="Slug: a/../../../about\n"),
+        "pages/about.md": "Title: About\n\nAbout me.\n",
+        "pages/contact.md": "Title: Contact\n\nWrite.\n",
+    }
+    with caplog.at_level(logging.ERROR):
+        site = build_site(files)  # FileOverwriteFailedError on about/index.html
+    found = errors(caplog)
+    assert any(
+        e.startswith("pages/about.md: expected a slug")
+        and "posts/2024-05-01-launch.md already writes to about/index.html" in e
+        for e in found
+    ), found
+    assert (site.output / "contact/index.html").exists()
+
+
 def test_two_pages_or_drafts_with_one_slug_skip_the_second(build_site, caplog):
     files = {
         "posts/2024-05-01-launch.md": post("Launch"),
@@ -135,6 +152,7 @@ def test_a_post_without_title_or_with_no_real_date_names_file_and_line(
         "posts/2024-05-04-binary.md": b"\x7fELF\x02\x01\x01\x00\xd0\x00\n\x00\x01",
         "posts/2024-13-45-no-date.md": "Title: No date\n\nBody.\n",
         "pages/empty.md": "",
+        "pages/blank-title.md": "Title:\nSlug: blank\n\nText.\n",
     }
     with caplog.at_level(logging.ERROR):
         site = build_site(files)
@@ -147,6 +165,8 @@ def test_a_post_without_title_or_with_no_real_date_names_file_and_line(
         # Pelican said only "Could not process" for this one.
         "posts/2024-13-45-no-date.md: expected a file name starting with a real date",
         f"pages/empty.md:1: {title} an empty file",
+        # Was published with an empty <title> and heading.
+        "pages/blank-title.md:1: expected a title after 'Title:', got nothing",
     ]
     for start in expected:
         assert any(e.startswith(start) for e in found), (start, found)

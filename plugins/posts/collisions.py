@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 import logging
 import os
+import posixpath
 from typing import Any
 
 from pelican.generators import PelicanTemplateNotFound
@@ -124,9 +125,9 @@ def _colliding(generator: Any, items: list[Any], taken: dict[str, Any]) -> set[i
     root = generator.settings["PATH"]
     dropped: set[int] = set()
     for item in sorted(items, key=_claims):
-        target = item.save_as
-        if not target:
+        if not item.save_as:
             continue
+        target = posixpath.normpath(item.save_as)  # "a/../about/" is "about/"
         first = taken.setdefault(target, item)
         if first is item:
             continue
@@ -158,7 +159,7 @@ def check_pages(generator: Any) -> None:
         for article in generator.context.get(key, ()):
             for item in (article, *getattr(article, "translations", ())):
                 if item.save_as:
-                    taken.setdefault(item.save_as, item)
+                    taken.setdefault(posixpath.normpath(item.save_as), item)
     lists = _lists(generator, PAGE_LISTS)
     items = [item for found in lists for item in found]
     dropped = _unknown_templates(generator, items)

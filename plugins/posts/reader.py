@@ -115,8 +115,16 @@ class PostReader(MarkdownReader):
 
     def _check_title(self, header: list[HeaderField], text: str, path: str) -> None:
         """Raise :class:`ContentError` if the header has no Title."""
-        if any(field.key == "title" for field in header):
-            return
+        for field in header:
+            if field.key == "title":
+                if field.value:
+                    return
+                raise ContentError(
+                    "expected a title after 'Title:', got nothing",
+                    path=path,
+                    line=field.line,
+                    source_line=field.source_line,
+                )
         if any(
             "(?P<title>" in (self.settings.get(name) or "")
             for name in ("FILENAME_METADATA", "PATH_METADATA")
