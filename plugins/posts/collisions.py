@@ -88,9 +88,10 @@ def _drop(generator: Any, lists: list[list[Any]], dropped: set[int]) -> None:
         return
     root = generator.settings["PATH"]
     items = [item for found in lists for item in found]
+    generated = generator.context.setdefault("generated_content", {})
     for item in items:
         if id(item) in dropped:
-            generator.context.get("generated_content", {}).pop(_rel(item, root), None)
+            generated[_rel(item, root)] = None  # Pelican's mark of a failed file
     for found in lists:
         found[:] = [i for i in found if id(i) not in dropped]  # the context's lists
     for item in items:
