@@ -367,3 +367,33 @@ def test_dangling_links_and_folders_among_content_files_are_skipped(tmp_path, ca
     page = BuiltSite(tmp_path / "output").html("2024/05/launch/index.html")
     assert "Hello." in page.select_one(".perspective-body").get_text()
     assert page.select_one(".transcript-quote:not(.transcript-quote-missing)")
+
+
+def test_files_no_reader_reads_are_reported_not_passed_over(build_site, caplog):
+    files = {
+        "posts/2024-05-01-launch.md": post("Launch"),
+        "posts/2024-05-02-shouting.MD": post("Shouting"),
+        "posts/notes.txt": "ideas",
+        "posts/2024-05-01-launch.md~": "an editor's backup",
+        "posts/.draft.md.swp": "vim",
+        "pages/about.markdown": "Title: About\n\nMe.\n",
+        "pages/contact.Markdown": "Title: Contact\n\nWrite.\n",
+        "images/chart.png": b"\x89PNG\r\n",
+    }
+    with caplog.at_level(logging.WARNING):
+        site = build_site(files)  # the .MD post and the .Markdown page: not a word
+    found = errors(caplog)
+    lower = "expected the extension '.{}' (lower case), got '.{}'; not read"
+    assert sorted(found) == [
+        "pages/contact.Markdown: " + lower.format("markdown", "Markdown"),
+        "posts/2024-05-02-shouting.MD: " + lower.format("md", "MD"),
+    ], found
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    readable = ".htm, .html, .markdown, .md, .mdown, .mkd, .rst"
+    expected = (
+        f"posts/notes.txt: expected a post or page ({readable}), got a '.txt' file;"
+        " not read (a file to copy as it is goes in a folder of STATIC_PATHS)"
+    )
+    assert [w for w in warnings if "not read" in w] == [expected], warnings
+    assert (site.output / "about/index.html").exists()
+    assert (site.output / "images/chart.png").exists()

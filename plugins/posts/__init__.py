@@ -5,6 +5,7 @@ from pelican import signals
 from .collisions import check_articles, check_pages
 from .reader import PostReader
 from .settings import PostsSettings
+from .unread import report_unread_pages, report_unread_posts
 
 
 def check_settings(pelican):
@@ -26,3 +27,5 @@ def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
     signals.readers_init.connect(add_reader)
+    signals.article_generator_finalized.connect(report_unread_posts)
+    signals.page_generator_finalized.connect(report_unread_pages)
