@@ -397,3 +397,22 @@ def test_files_no_reader_reads_are_reported_not_passed_over(build_site, caplog):
     assert [w for w in warnings if "not read" in w] == [expected], warnings
     assert (site.output / "about/index.html").exists()
     assert (site.output / "images/chart.png").exists()
+
+
+def test_files_among_transcripts_that_are_no_chat_are_reported(build_site, caplog):
+    files = {
+        "posts/2024-05-01-launch.md": post("Launch"),
+        "transcripts/launch-chat.chat": CHAT,
+        "transcripts/other.CHAT": CHAT.replace("launch-chat", "other"),
+        "transcripts/export.json": "{}",
+        "transcripts/.git-keep": "",
+        "transcripts/launch-chat.chat~": CHAT,
+    }
+    with caplog.at_level(logging.WARNING):
+        site = build_site(files)  # other.CHAT was not read, and nothing said so
+    upper = "transcripts/other.CHAT: expected the extension '.chat' (lower case)"
+    assert errors(caplog) == [upper + ", got '.CHAT'; not read"]
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    other = "transcripts/export.json: expected a transcript ending '.chat'"
+    assert warnings == [other + ", got a '.json' file; not read"]
+    assert (site.output / "transcripts/launch-chat/index.html").exists()

@@ -286,7 +286,11 @@ class TranscriptLibrary:
         if not folder.is_dir():
             return
         seen: dict[str, str] = {}
-        for file in sorted(folder.rglob("*.chat")):
+        files = sorted(folder.rglob("*"))
+        _report_others(files, folder, self.content_path)
+        for file in files:
+            if file.suffix != ".chat":
+                continue
             rel = os.path.relpath(file, self.content_path)
             try:
                 transcript = read_transcript(file, rel, self.cache)
@@ -319,6 +323,33 @@ class TranscriptLibrary:
                 continue
             seen[key] = rel
             yield transcript.slug, lay_out(transcript, self.settings)
+
+
+def _report_others(files: list[Path], folder: Path, content_path: str) -> None:
+    """Log each file among the transcripts that is no ``.chat`` file."""
+    for file in files:
+        name = file.name
+        if (
+            file.suffix == ".chat"
+            or name.startswith((".", "#"))
+            or name.endswith(("~", ".swp", ".bak", ".tmp", ".part"))
+            or any(p.startswith(".") for p in file.relative_to(folder).parts)
+            or file.is_dir()
+        ):
+            continue
+        rel = os.path.relpath(file, content_path)
+        if file.suffix.lower() == ".chat":
+            logger.error(
+                "%s: expected the extension '.chat' (lower case), got %r; not read",
+                rel,
+                file.suffix,
+            )
+        else:
+            logger.warning(
+                "%s: expected a transcript ending '.chat', got %s; not read",
+                rel,
+                f"a {file.suffix!r} file" if file.suffix else "a file without one",
+            )
 
 
 def _claimed_slugs(file: Path) -> list[str]:
