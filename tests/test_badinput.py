@@ -416,3 +416,19 @@ def test_files_among_transcripts_that_are_no_chat_are_reported(build_site, caplo
     other = "transcripts/export.json: expected a transcript ending '.chat'"
     assert warnings == [other + ", got a '.json' file; not read"]
     assert (site.output / "transcripts/launch-chat/index.html").exists()
+
+
+def test_a_folder_inside_a_perspectives_folder_is_reported(build_site, caplog):
+    reply = "Author: Ann\nDate: 2024-05-02 14:03\n\nHello.\n"
+    files = {
+        "posts/2024-05-01-launch.md": post("Launch"),
+        "perspectives/launch/2024-05-02-1403-ann.md": reply,
+        "perspectives/launch/imported/2024-05-02-1500-bo.md": reply,
+    }
+    with caplog.at_level(logging.ERROR):
+        site = build_site(files)  # Bo's perspective was passed over in silence
+    inside = "expected perspective files in perspectives/launch, got a folder inside"
+    assert errors(caplog) == [
+        f"perspectives/launch/imported: {inside} it; its files are not shown"
+    ]
+    assert site.html("2024/05/launch/index.html").select(".perspective-body")

@@ -68,11 +68,20 @@ def _folders(root: Path, settings: PerspectiveSettings) -> list[_Folder]:
     return found
 
 
-def _files(folder: _Folder) -> list[tuple[str, str, str]]:
-    """Return (path, path relative to PATH, suffix) of each file of ``folder``."""
+def _files(
+    folder: _Folder, subfolders: list[str] | None = None
+) -> list[tuple[str, str, str]]:
+    """Return (path, path relative to PATH, suffix) of each file of ``folder``.
+
+    The names of its folders go to ``subfolders``, when given.
+    """
     # scandir: the type comes with the name, no stat() per file (5,000 a build).
     with os.scandir(folder.path) as found:
         entries = sorted(found, key=lambda e: e.name)
+    if subfolders is not None:
+        subfolders += [
+            e.name for e in entries if not e.name.startswith(".") and e.is_dir()
+        ]
     return [
         (entry.path, f"{folder.rel}/{entry.name}", os.path.splitext(entry.name)[1])
         for entry in entries
@@ -108,7 +117,17 @@ def read_folder(
     log notes while parsing).
     """
     result = []
-    for path, rel, suffix in _files(folder):
+    subfolders: list[str] = []
+    files = _files(folder, subfolders)
+    for name in subfolders:
+        logger.error(
+            "%s/%s: expected perspective files in %s, got a folder inside it; its"
+            " files are not shown",
+            folder.rel,
+            name,
+            folder.rel,
+        )
+    for path, rel, suffix in files:
         if suffix.lower() not in SUFFIXES:
             logger.error(
                 "%s: expected a Markdown perspective (%s), got another kind of"
