@@ -432,3 +432,14 @@ def test_a_folder_inside_a_perspectives_folder_is_reported(build_site, caplog):
         f"perspectives/launch/imported: {inside} it; its files are not shown"
     ]
     assert site.html("2024/05/launch/index.html").select(".perspective-body")
+
+
+def test_a_body_line_glued_to_the_header_is_explained(build_site, caplog):
+    glued = "Title: Launch\nDate: 2024-05-01\nNote: the body starts here.\n"
+    with caplog.at_level(logging.ERROR):
+        build_site({"posts/2024-05-01-launch.md": glued})
+    assert errors(caplog)[0] == (
+        "posts/2024-05-01-launch.md:3: expected a known metadata field, got 'note'"
+        " (add it to POSTS_EXTRA_METADATA if it is yours; if it is the body's first"
+        " line, put a blank line before it)\n    Note: the body starts here."
+    )

@@ -86,7 +86,8 @@ def check_header(
         if field.key not in allowed:
             raise ContentError(
                 f"expected a known metadata field, got {field.key!r}"
-                " (add it to POSTS_EXTRA_METADATA if it is yours)",
+                " (add it to POSTS_EXTRA_METADATA if it is yours; if it is the"
+                " body's first line, put a blank line before it)",
                 **where,
             )
         if field.key in seen:
