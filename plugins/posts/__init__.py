@@ -27,5 +27,5 @@ def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
     signals.readers_init.connect(add_reader)
-    signals.article_generator_finalized.connect(report_unread_posts)
-    signals.page_generator_finalized.connect(report_unread_pages)
+    signals.article_generator_init.connect(report_unread_posts)
+    signals.page_generator_init.connect(report_unread_pages)

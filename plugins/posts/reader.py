@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 
 from markdown import Markdown
 from markdown.extensions.meta import MetaPreprocessor
 from pelican.readers import MarkdownReader
 from pelican.utils import SafeDatetime
 
-from plugins.common.dates import parse_complete_date, plain_date
+from plugins.common.dates import plain_date
 from plugins.common.errors import ContentError
 from plugins.common.files import read_text
 from plugins.posts.highlight import with_reusing_formatter
@@ -50,7 +49,6 @@ class PostReader(MarkdownReader):
         try:
             header = read_header(text)
             check_header(header, path=path, extra_fields=self._extra_fields())
-            self._check_file_name(source_path, path)
             self._check_title(header, text, path)
         except ContentError as err:
             # Pelican reports only "Could not process" for reader exceptions.
@@ -87,31 +85,7 @@ class PostReader(MarkdownReader):
             and plain_date(value) is not None
         ):
             return SafeDatetime.fromisoformat(value)
-        try:
-            return super().process_metadata(name, value)
-        except (ValueError, OverflowError):
-            if name not in DATE_FIELDS:
-                raise
-            # Only a file name's date gets here (read() checks the header's first),
-            # and before read() knows the path: keep the text, read() names the file.
-            return value
-
-    def _check_file_name(self, source_path: str, path: str) -> None:
-        """Raise :class:`ContentError` if the file name's date is no real date."""
-        pattern = self.settings.get("FILENAME_METADATA")
-        stem = os.path.splitext(os.path.basename(source_path))[0]
-        match = re.match(pattern, stem) if pattern else None
-        value = (match.groupdict().get("date") if match else None) or ""
-        if not value or plain_date(value) is not None:
-            return
-        try:
-            parse_complete_date(value)
-        except (ValueError, OverflowError):
-            raise ContentError(
-                "expected a file name starting with a real date"
-                f" (YYYY-MM-DD-slug.md), got {value!r}",
-                path=path,
-            ) from None
+        return super().process_metadata(name, value)
 
     def _check_title(self, header: list[HeaderField], text: str, path: str) -> None:
         """Raise :class:`ContentError` if the header has no Title."""

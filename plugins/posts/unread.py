@@ -1,14 +1,19 @@
-"""Report files in the post and page folders that no reader reads.
+"""Report files in the post and page folders that Pelican will not read.
 
-Pelican passes over them in silence: ``2024-05-01-launch.MD`` (Windows keeps the
-case an editor gave) or ``launch.txt`` was simply not on the site.
+Pelican passes over some in silence: ``2024-05-01-launch.MD`` (Windows keeps the
+case an editor gave) or ``launch.txt`` was simply not on the site. Others it
+fails with only "Could not process": ``2024-13-45-launch.md``, whose file-name
+date is no date. Checked when the generator starts, before Pelican reads them.
 """
 
 from __future__ import annotations
 
 import logging
 import os
+import re
 from typing import Any
+
+from plugins.common.dates import parse_complete_date, plain_date
 
 logger = logging.getLogger(__name__)
 
@@ -26,6 +31,23 @@ def _static(rel: str, static_paths: list[str]) -> bool:
     return False
 
 
+def _check_date(rel: str, pattern: re.Pattern[str]) -> None:
+    """Log an error if the date in the file name of ``rel`` is no real date."""
+    match = pattern.match(os.path.splitext(os.path.basename(rel))[0])
+    value = (match.groupdict().get("date") if match else None) or ""
+    if not value or plain_date(value) is not None:
+        return
+    try:
+        parse_complete_date(value)
+    except (ValueError, OverflowError):
+        logger.error(
+            "%s: expected a file name starting with a real date"
+            " (YYYY-MM-DD-slug.md), got %r",
+            rel.replace(os.sep, "/"),
+            value,
+        )
+
+
 def report_unread(generator: Any, paths: str, exclude: str) -> None:
     """Log each file under the ``paths`` setting that no reader takes."""
     settings = generator.settings
@@ -33,12 +55,15 @@ def report_unread(generator: Any, paths: str, exclude: str) -> None:
     found = generator.get_files(
         settings[paths], exclude=settings.get(exclude, []), extensions=False
     )
+    pattern = re.compile(settings.get("FILENAME_METADATA") or "(?!)")
     for rel in sorted(found):
         name = os.path.basename(rel)
         ext = os.path.splitext(name)[1][1:]
+        if ext in readable:
+            _check_date(rel, pattern)
+            continue
         if (
-            ext in readable
-            or name.startswith((".", "#"))
+            name.startswith((".", "#"))
             or name.endswith(LEFTOVERS)
             or _static(rel, settings.get("STATIC_PATHS", []))
         ):
