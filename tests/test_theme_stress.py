@@ -1,0 +1,88 @@
+"""The theme under content that pushes it: long words, right-to-left names."""
+
+from __future__ import annotations
+
+import pytest
+
+from .browser import chrome, tools, vnu
+from .browser.server import serve
+from .support import BuiltSite, build_site_at
+
+WORD = "Donaudampfschifffahrtselektrizitaetenhauptbetriebswerkbau" * 2
+URL = "https://example.org/" + "a-long-path-segment-with-no-spaces" * 6
+RLO, PDF = "\u202e", "\u202c"
+
+CHAT = f"""\
+Title: Names from everywhere
+Slug: names
+Date: 2024-05-02 20:00-04:00
+Source: hashtag-chat
+Hosts: mara
+
+--- 2024-05-02 -04:00 ---
+## Q1: {WORD}?
+[20:00 #a1] <mara|Mara Quill> Welcome, everyone. {WORD} {URL}
+[20:01 #a2] <dana|דנה כהן> שלום לכולם
+[20:02 #a3] <mallory|{RLO}Mallory> look at my name
+  edited
+[20:03 #a4] <{"x" * 90}|{WORD}> a long handle and a long name
+  attachment: {URL}
+[20:04 #a5] <mara> `{WORD}{WORD}`
+  reply-to: a3
+"""
+
+POST = f"""\
+Title: {WORD}
+Date: 2024-05-03 10:00
+Category: {WORD[:60]}
+Tags: {WORD[:70]}
+Transcript: names
+
+{WORD} {URL}
+
+| heading | another heading |
+|---|---|
+| {WORD} | {URL} |
+"""
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> BuiltSite:
+    root = tmp_path_factory.mktemp("stress")
+    files = {"transcripts/names.chat": CHAT, "posts/long.md": POST}
+    return build_site_at(root, files, SITEURL="")
+
+
+@pytest.fixture(scope="module")
+def browser(tmp_path_factory):
+    with chrome.running_chromium(tmp_path_factory.mktemp("chromium-profile")) as driver:
+        yield driver
+
+
+@pytest.fixture(scope="module")
+def site_url(site):
+    with serve(site.output) as url:
+        yield url
+
+
+@pytest.mark.browser
+def test_long_words_and_urls_never_make_a_phone_scroll_sideways(
+    site, browser, site_url
+):
+    chrome.set_viewport(browser, (320, 640))
+    found = {}
+    for rel in sorted(site.pages()):
+        chrome.visit(browser, f"{site_url}/{rel}")
+        extra = chrome.horizontal_overflow(browser)
+        if extra > 0:
+            found[rel] = extra
+    assert "transcripts/names/index.html" in site.pages()
+    assert found == {}
+
+
+@pytest.mark.browser
+def test_nu_html_checker_accepts_every_page_of_odd_content(site):
+    if missing := tools.missing_for_vnu():
+        pytest.skip(tools.skip_reason(missing))
+    paths = [site.output / rel for rel in site.pages()]
+    assert vnu.check(paths, root=site.output) == []
