@@ -86,3 +86,47 @@ def test_nu_html_checker_accepts_every_page_of_odd_content(site):
         pytest.skip(tools.skip_reason(missing))
     paths = [site.output / rel for rel in site.pages()]
     assert vnu.check(paths, root=site.output) == []
+
+
+def _left_to_right(browser, selectors: list[str]) -> list[float]:
+    """Return where each element starts on screen, in the order of ``selectors``."""
+    return browser.execute_script(
+        "return arguments[0].map(s => document.querySelector(s)"
+        "  .getBoundingClientRect().left);",
+        selectors,
+    )
+
+
+@pytest.mark.browser
+def test_right_to_left_and_reversing_names_stay_in_their_place(browser, site_url):
+    chrome.set_viewport(browser, chrome.DESKTOP)
+    chrome.visit(browser, f"{site_url}/transcripts/names/")
+    # A Hebrew name is followed by its handle, not swapped with it.
+    hebrew = "#m-a2 .transcript-author"
+    name, handle = _left_to_right(
+        browser, [f"{hebrew} .p-name", f"{hebrew} .transcript-handle"]
+    )
+    assert name < handle
+    # A name that starts with U+202E (right-to-left override) cannot turn the
+    # rest of its line around: handle and "(edited)" stay after it.
+    reversing = "#m-a3 .transcript-message-meta"
+    positions = _left_to_right(
+        browser,
+        [
+            f"{reversing} .transcript-permalink",
+            f"{reversing} .p-name",
+            f"{reversing} .transcript-handle",
+            f"{reversing} .transcript-edited",
+        ],
+    )
+    assert positions == sorted(positions)
+    # The reply that quotes it names it in a line of its own direction too.
+    link, excerpt = _left_to_right(
+        browser,
+        ["#m-a5 .transcript-in-reply-to a", "#m-a5 .transcript-reply-excerpt"],
+    )
+    assert link < excerpt
+    # So does the heading of the page of their messages.
+    chrome.visit(browser, f"{site_url}/transcripts/names/by/mallory/")
+    name, handle = _left_to_right(browser, ["h1 bdi", "h1 .transcript-handle"])
+    assert name < handle
