@@ -77,6 +77,8 @@ class TranscriptPage:
     positions: Mapping[str, int] = field(default_factory=dict, repr=False)
     replies: Mapping[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
     people: Mapping[str, Participant] = field(default_factory=dict, repr=False)
+    # Casefolded handle -> the one participant it names ("@Mara" for mara).
+    folded: Mapping[str, Participant] = field(default_factory=dict, repr=False)
 
     def page_at(self, position: int) -> ChatPage:
         """Return the page that shows the message at ``position``."""
@@ -96,8 +98,9 @@ class TranscriptPage:
         return None if position is None else self.transcript.messages[position]
 
     def participant(self, handle: str) -> Participant | None:
-        """Return the participant with ``handle``, or None."""
-        return self.people.get(handle)
+        """Return the participant with ``handle`` (or only one in another case)."""
+        found = self.people.get(handle)
+        return found if found is not None else self.folded.get(handle.casefold())
 
     def section_url(self, section_id: str) -> str | None:
         """Return the site-relative URL of a section heading, on its own page."""
@@ -148,7 +151,16 @@ def lay_out(
         positions=positions,
         replies={key: tuple(value) for key, value in replies.items()},
         people={person.handle: person for person in participants},
+        folded=_folded(participants),
     )
+
+
+def _folded(participants: tuple[Participant, ...]) -> dict[str, Participant]:
+    """Return each casefolded handle that names exactly one participant."""
+    found: dict[str, list[Participant]] = {}
+    for person in participants:
+        found.setdefault(person.handle.casefold(), []).append(person)
+    return {key: people[0] for key, people in found.items() if len(people) == 1}
 
 
 def _day_runs(messages: tuple[Message, ...]) -> Iterator[tuple[int, int, date]]:
