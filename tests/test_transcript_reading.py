@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from bs4 import BeautifulSoup
 import pytest
 
+from plugins.transcripts.render import render_text
+
 from .support import BuiltSite, build_site_at
+from .test_chat_markup import _context
 
 CHAT = """\
 Title: Who is who
@@ -61,3 +65,45 @@ def test_a_mention_that_could_mean_two_people_links_only_an_exact_handle(site):
         "@BO": None,
         "@nobody": None,
     }
+
+
+@pytest.mark.parametrize(
+    ("text", "href", "after"),
+    [
+        ("読んで https://example.org/a\u3002", "https://example.org/a", "\u3002"),
+        (
+            "\uff08https://example.org/a\uff09です",
+            "https://example.org/a",
+            "\uff09です",
+        ),
+        (
+            "cut off https://example.org/long-title…",
+            "https://example.org/long-title",
+            "…",
+        ),
+        (
+            "https://ja.wikipedia.org/wiki/A_\uff08B\uff09",
+            "https://ja.wikipedia.org/wiki/A_\uff08B\uff09",
+            "",
+        ),
+        ("see https://example.org/a_(b).", "https://example.org/a_(b)", "."),
+    ],
+)
+def test_a_link_stops_where_the_sentence_around_it_resumes(text, href, after):
+    html = BeautifulSoup(str(render_text(text, _context("telegram"))), "html.parser")
+    assert [a["href"] for a in html.find_all("a")] == [href]
+    assert html.get_text().endswith(href + after)
+
+
+@pytest.mark.parametrize("source", ["discord", "telegram", "slack"])
+def test_a_url_in_angle_brackets_is_a_link_without_the_brackets(source):
+    text = "no preview: <https://example.org/x>, thanks <b>"
+    html = BeautifulSoup(str(render_text(text, _context(source))), "html.parser")
+    assert [a["href"] for a in html.find_all("a")] == ["https://example.org/x"]
+    assert html.get_text() == "no preview: https://example.org/x, thanks <b>"
+
+
+def test_angle_brackets_stay_as_written_where_the_chat_shows_them():
+    text = "<https://example.org/x>"
+    html = BeautifulSoup(str(render_text(text, _context("irc"))), "html.parser")
+    assert html.get_text() == text
