@@ -107,3 +107,22 @@ def test_angle_brackets_stay_as_written_where_the_chat_shows_them():
     text = "<https://example.org/x>"
     html = BeautifulSoup(str(render_text(text, _context("irc"))), "html.parser")
     assert html.get_text() == text
+
+
+def _person_pages(root, busier: str) -> dict[str, str]:
+    """Build the chat with three more messages by ``busier``; return person pages."""
+    lines = [f"[20:1{i} #more{i}] <{busier}> one more" for i in range(3)]
+    chat = CHAT + "\n".join(lines) + "\n"
+    site = build_site_at(root, {"transcripts/who.chat": chat}, SITEURL="")
+    page = site.html("transcripts/who/index.html")
+    return {
+        li.select_one(".transcript-handle").get_text(): li.a["href"]
+        for li in page.select(".transcript-participant")
+    }
+
+
+def test_handles_differing_in_case_keep_their_pages_whoever_writes_more(tmp_path):
+    before = _person_pages(tmp_path / "before", busier="bo")
+    after = _person_pages(tmp_path / "after", busier="Bo")
+    assert before == after
+    assert before["@bo"] == "/transcripts/who/by/bo/"

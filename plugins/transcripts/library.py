@@ -221,13 +221,20 @@ def _pages(messages: tuple[Message, ...], url: str, size: int) -> Iterator[ChatP
 def _participants(
     counts: Counter[str], names: dict[str, str], url: str, size: int
 ) -> tuple[Participant, ...]:
+    # Who gets a plain slug when two handles share it ("Bo" and "bo") depends on
+    # the handles alone, not on who wrote more, so no re-import swaps the pages.
+    plain = {handle: anchor(handle).lower() for handle in counts}
+    slugs: dict[str, str] = {}
     taken: set[str] = set()
-    people = []
-    for handle in sorted(counts, key=lambda h: (-counts[h], h.lower(), h)):
-        slug = anchor(handle).lower()
+    for handle in sorted(counts, key=lambda h: (plain[h] != h, h)):
+        slug = plain[handle]
         if slug in taken:
             slug = f"{slug}-{stable_id(handle, length=6)}"
         taken.add(slug)
+        slugs[handle] = slug
+    people = []
+    for handle in sorted(counts, key=lambda h: (-counts[h], h.lower(), h)):
+        slug = slugs[handle]
         person_url = f"{url}by/{slug}/"
         people.append(
             Participant(
