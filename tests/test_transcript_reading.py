@@ -126,3 +126,23 @@ def test_handles_differing_in_case_keep_their_pages_whoever_writes_more(tmp_path
     after = _person_pages(tmp_path / "after", busier="Bo")
     assert before == after
     assert before["@bo"] == "/transcripts/who/by/bo/"
+
+
+def test_every_navigation_landmark_of_a_long_chat_has_a_name_of_its_own(tmp_path):
+    lines = [
+        f"[21:{i:02d}] <{'mara' if i % 2 else 'bo'}> message {i}" for i in range(40)
+    ]
+    days = "\n".join(lines) + "\n--- 2024-05-03 -04:00 ---\n" + "\n".join(lines)
+    chat = CHAT + days + "\n"
+    site = build_site_at(
+        tmp_path, {"transcripts/who.chat": chat}, SITEURL="", TRANSCRIPTS_PAGE_SIZE=10
+    )
+    pages = [rel for rel in site.pages() if rel.startswith("transcripts/who/")]
+    assert "transcripts/who/2024-05-03/2/index.html" in pages
+    assert "transcripts/who/by/bo/page/2/index.html" in pages
+    repeated = {}
+    for rel in pages:
+        names = [nav.get("aria-label") for nav in site.html(rel).find_all("nav")]
+        if len(names) != len(set(names)):
+            repeated[rel] = names
+    assert repeated == {}
