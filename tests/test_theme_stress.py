@@ -130,3 +130,54 @@ def test_right_to_left_and_reversing_names_stay_in_their_place(browser, site_url
     chrome.visit(browser, f"{site_url}/transcripts/names/by/mallory/")
     name, handle = _left_to_right(browser, ["h1 bdi", "h1 .transcript-handle"])
     assert name < handle
+
+
+SPOILER_CHAT = """\
+Title: Spoilers
+Slug: spoilers
+Date: 2024-05-02 20:00-04:00
+Source: discord
+
+--- 2024-05-02 -04:00 ---
+[20:00 #1] <ann> the butler did it: ||it was the gardener||
+"""
+SPOILER_POST = """\
+Title: On spoilers
+Date: 2024-05-03 10:00
+Category: Notes
+Transcript: spoilers
+
+[[quote: spoilers#1]]
+"""
+
+
+@pytest.fixture(scope="module")
+def spoiler_url(tmp_path_factory):
+    files = {"transcripts/spoilers.chat": SPOILER_CHAT, "posts/on.md": SPOILER_POST}
+    site = build_site_at(tmp_path_factory.mktemp("spoilers"), files, SITEURL="")
+    with serve(site.output) as url:
+        yield url
+
+
+@pytest.mark.parametrize(
+    ("page", "link"),
+    [
+        ("transcripts/spoilers/", ".transcript-permalink"),
+        ("transcripts/spoilers/by/ann/", ".transcript-permalink"),
+        ("2024/05/on-spoilers/", ".transcript-quote-link"),
+    ],
+)
+@pytest.mark.browser
+def test_a_spoiler_shows_when_the_keyboard_reaches_its_message(
+    browser, spoiler_url, page, link
+):
+    chrome.visit(browser, f"{spoiler_url}/{page}")
+    hidden, shown = browser.execute_script(
+        "const spoiler = document.querySelector('.chat-spoiler');"
+        "const hidden = getComputedStyle(spoiler).color;"
+        "document.querySelector(arguments[0]).focus();"
+        "return [hidden, getComputedStyle(spoiler).color];",
+        link,
+    )
+    assert hidden == "rgba(0, 0, 0, 0)"
+    assert shown != hidden
