@@ -162,6 +162,13 @@ def test_xml_safe_removes_what_xml_cannot_carry():
     assert xml_safe("a\x00b\x0bc\ufffed\ud800e\tf\n") == "abcde\tf\n"
 
 
+def test_xml_safe_removes_what_html_forbids_and_keeps_the_rest():
+    forbidden = "\x7f\x80\x85\x9f\ufdd0\ufdef\U0001fffe\U0001ffff\U0010ffff"
+    assert xml_safe(f"a{forbidden}b") == "ab"
+    kept = "\xa0\u200b\u202e\ufdcf\ufdf0\ufffd\U0001f600\U0001fffd"
+    assert xml_safe(kept) == kept
+
+
 def test_colloquy_command_is_installed_with_help():
     colloquy = Path(sys.executable).with_name("colloquy")
     result = subprocess.run(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from bs4 import BeautifulSoup
 import pytest
 
@@ -146,3 +148,24 @@ def test_every_navigation_landmark_of_a_long_chat_has_a_name_of_its_own(tmp_path
         if len(names) != len(set(names)):
             repeated[rel] = names
     assert repeated == {}
+
+
+# What the HTML standard forbids in a page: C1 controls and noncharacters.
+FORBIDDEN = re.compile("[\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\U0001fffe\U0001ffff]")
+
+
+def test_control_characters_from_an_export_never_reach_a_page(tmp_path):
+    chat = (
+        "Title: Mojibake\x80 \x85chat\n\n--- 2024-05-01 Z ---\n"
+        "[10:00 #c1] <ann|Ann\x80 Reader> text\x85 with\x9f \ufdd0odd \U0001fffeones\n"
+        "  attachment: https://example.org/a Slides\x80\n"
+        "  reaction: \x80 2\n"
+    )
+    site = build_site_at(tmp_path, {"transcripts/mojibake.chat": chat}, SITEURL="")
+    pages = [rel for rel in site.pages() if rel.startswith("transcripts/")]
+    assert "transcripts/mojibake/by/ann/index.html" in pages
+    found = {rel: FORBIDDEN.findall(site.text(rel)) for rel in pages}
+    assert {rel: chars for rel, chars in found.items() if chars} == {}
+    text = site.html("transcripts/mojibake/index.html").select_one("#m-c1")
+    assert "Ann Reader" in text.get_text()
+    assert "text with odd ones" in text.get_text()

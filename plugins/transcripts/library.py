@@ -18,6 +18,7 @@ from plugins.common.buildcache import BuildCache
 from plugins.common.errors import ContentError
 from plugins.common.files import read_text
 from plugins.common.ids import anchor, stable_id
+from plugins.common.sanitize import xml_safe
 from plugins.transcripts.chatfile import check_transcript, read_chat
 from plugins.transcripts.model import Message, Transcript
 from plugins.transcripts.settings import TranscriptsSettings
@@ -137,12 +138,12 @@ def lay_out(
     participants = _participants(counts, names, url, settings.page_size)
     return TranscriptPage(
         slug=transcript.slug,
-        title=transcript.title,
+        title=xml_safe(transcript.title),
         url=url,
         save_as=url + "index.html",
         date=transcript.date or (messages[0].time if messages else None),
         end=messages[-1].time if messages else None,
-        summary=transcript.summary,
+        summary=xml_safe(transcript.summary),
         transcript=transcript,
         pages=tuple(_pages(messages, url, settings.page_size)),
         participants=participants,
@@ -239,7 +240,7 @@ def _participants(
         people.append(
             Participant(
                 handle=handle,
-                name=names.get(handle, handle),
+                name=xml_safe(names.get(handle, handle)),
                 count=counts[handle],
                 url=person_url,
                 save_as=person_url + "index.html",
