@@ -22,7 +22,7 @@ Hosts: mara
 --- 2024-05-02 -04:00 ---
 ## Q1: {WORD}?
 [20:00 #a1] <mara|Mara Quill> Welcome, everyone. {WORD} {URL}
-[20:01 #a2] <dana|דנה כהן> שלום לכולם
+[20:01 #a2] <dana|דנה כהן> שלום לכולם!
 [20:02 #a3] <mallory|{RLO}Mallory> look at my name
   edited
 [20:03 #a4] <{"x" * 90}|{WORD}> a long handle and a long name
@@ -45,11 +45,29 @@ Transcript: names
 | {WORD} | {URL} |
 """
 
+READ = """\
+Title: Reading together
+Slug: read
+Date: 2024-05-04 08:00
+Category: Essays
+Transcript: names
+
+[[quote: names#a2]]
+"""
+READ_HEBREW = "Author: דנה\nDate: 2024-05-04 09:00\n\nקראתי את זה!\n"  # noqa: RUF001
+READ_ENGLISH = "Author: Ann\nDate: 2024-05-04 10:00\n\nDana opened with שלום!\n"
+
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory) -> BuiltSite:
     root = tmp_path_factory.mktemp("stress")
-    files = {"transcripts/names.chat": CHAT, "posts/long.md": POST}
+    files = {
+        "transcripts/names.chat": CHAT,
+        "posts/long.md": POST,
+        "posts/read.md": READ,
+        "perspectives/read/2024-05-04-0900-dana.md": READ_HEBREW,
+        "perspectives/read/2024-05-04-1000-ann.md": READ_ENGLISH,
+    }
     return build_site_at(root, files, SITEURL="")
 
 
@@ -181,3 +199,33 @@ def test_a_spoiler_shows_when_the_keyboard_reaches_its_message(
     )
     assert hidden == "rgba(0, 0, 0, 0)"
     assert shown != hidden
+
+
+@pytest.mark.parametrize(
+    ("page", "rtl", "ltr"),
+    [
+        ("transcripts/names/", "#m-a2 .transcript-text", "#m-a1 .transcript-text"),
+        (
+            "transcripts/names/by/dana/",
+            ".transcript-person-message .transcript-text",
+            ".transcript-person h1",
+        ),
+        ("2024/05/read/", ".transcript-quote-text", ".entry-title, h1"),
+        (
+            "2024/05/read/",
+            "#perspective-2024-05-04-0900-dana .perspective-body",
+            "#perspective-2024-05-04-1000-ann .perspective-body",
+        ),
+    ],
+)
+@pytest.mark.browser
+def test_a_message_in_hebrew_reads_right_to_left_in_an_english_page(
+    browser, site_url, page, rtl, ltr
+):
+    chrome.visit(browser, f"{site_url}/{page}")
+    directions = browser.execute_script(
+        "return arguments[0].map(s => getComputedStyle(document.querySelector(s))"
+        "  .direction);",
+        [rtl, ltr],
+    )
+    assert directions == ["rtl", "ltr"]

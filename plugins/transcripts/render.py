@@ -279,7 +279,7 @@ def render_message(message: Message, ctx: PageContext) -> Markup:
     if message.reply_to is not None:
         parts.append(_reply_context(message.reply_to, ctx))
     parts.append(
-        f'<div class="e-content transcript-text">{render_text(message.text, ctx)}'
+        f'<div class="e-content transcript-text" dir="auto">{render_text(message.text, ctx)}'
         "</div>\n"
     )
     if message.attachments:
