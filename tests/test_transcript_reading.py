@@ -169,3 +169,17 @@ def test_control_characters_from_an_export_never_reach_a_page(tmp_path):
     text = site.html("transcripts/mojibake/index.html").select_one("#m-c1")
     assert "Ann Reader" in text.get_text()
     assert "text with odd ones" in text.get_text()
+
+
+@pytest.mark.parametrize(
+    ("text", "tags"),
+    [
+        ("fixed in #123, see #v2", ["v2"]),
+        ("we're #1 on #blogchat", ["blogchat"]),
+        ("#2024goals and #_private and #café", ["2024goals", "_private", "café"]),
+    ],
+)
+def test_a_hashtag_needs_a_letter_so_issue_numbers_stay_text(text, tags):
+    html = BeautifulSoup(str(render_text(text, _context("slack"))), "html.parser")
+    assert [a.get_text() for a in html.find_all("a")] == [f"#{tag}" for tag in tags]
+    assert html.get_text() == text

@@ -32,7 +32,8 @@ SPOILER_CLASS = "chat-spoiler"
 _URL = r"(?P<url>\bhttps?://[^\s<>\"'`]+)"
 _ANGLE = r"<(?P<angle>https?://[^\s<>]+)>"  # <url>: a link without its preview
 _HANDLE = r"(?<![\w@/.])@(?P<handle>[\w][\w.-]*)"
-_TAG = r"(?<![\w#&/])#(?P<tag>\w[\w-]*)"
+# A hashtag has a letter somewhere: "#123" is an issue or a rank, not a tag.
+_TAG = r"(?<![\w#&/])#(?P<tag>[\d_]*[^\W\d_][\w-]*)"
 _CODE = r"``(?P<code2>(?:[^`\n]|`(?!`))+)``|`(?P<code>[^`\n]+)`"
 _LINK = (
     r"\[(?P<label>[^\[\]\n]{1,500})\]"

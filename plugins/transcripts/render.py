@@ -279,8 +279,8 @@ def render_message(message: Message, ctx: PageContext) -> Markup:
     if message.reply_to is not None:
         parts.append(_reply_context(message.reply_to, ctx))
     parts.append(
-        f'<div class="e-content transcript-text" dir="auto">{render_text(message.text, ctx)}'
-        "</div>\n"
+        '<div class="e-content transcript-text" dir="auto">'
+        f"{render_text(message.text, ctx)}</div>\n"
     )
     if message.attachments:
         parts.append(_attachments(message))
