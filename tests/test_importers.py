@@ -381,6 +381,23 @@ def test_whatsapp_phone_author_mapped_with_name():
     assert "7700" not in format_chat(t)
 
 
+def test_whatsapp_name_for_a_number_is_used_where_the_number_is_mentioned():
+    # A mention (@15550104477) names the same person as the author +1 (555) 010-4477:
+    # given --name, both are @nora (the mention linked a pseudonym nobody had).
+    t = read(
+        {"_chat.txt": ce.WHATSAPP_IOS},
+        names=(("+1 (555) 010-4477", "Nora"),),
+        keep_joins=True,
+    )
+    notebook = next(m for m in t.messages if m.text.startswith("A notebook"))
+    agreed = next(m for m in t.messages if m.text.endswith(" agreed"))
+    joined = next(m for m in t.messages if "invite link" in m.text)
+    assert (notebook.author, notebook.name) == ("nora", "Nora")
+    assert agreed.text == "@nora agreed"
+    assert joined.text == "Nora joined using this group's invite link"
+    assert "555" not in format_chat(t)
+
+
 def test_whatsapp_ios_placeholders_keep_their_author():
     t = read({"_chat.txt": ce.WHATSAPP_IOS_PLACEHOLDERS}, day_first=True)
     assert [(m.author, m.kind, m.text) for m in t.messages] == [
