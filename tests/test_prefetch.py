@@ -143,6 +143,25 @@ def test_the_site_with_the_worker_is_byte_identical_to_a_serial_build(
     assert "Still found." in page.select_one("#perspectives").get_text()
 
 
+def test_an_unreadable_post_leaves_the_worker_the_others(
+    tmp_path, caplog, worker_first
+):
+    make_content(tmp_path, ugly=False)
+    (tmp_path / "content" / "posts" / "2024-08-03-gone.md").symlink_to(
+        tmp_path / "nowhere.md"
+    )
+    _, serial = run(tmp_path, "serial", PERFORMANCE_WORKERS=1)
+    serial_log = logged(caplog)
+    assert any("2024-08-03-gone.md" in message for _, message in serial_log)
+    caplog.clear()
+
+    conf, site = run(tmp_path, "worker", PERFORMANCE_WORKERS=2)
+
+    assert site.snapshot() == serial.snapshot()
+    assert logged(caplog) == serial_log  # the build reports it, as it always did
+    assert conf[SETTINGS_KEY].prefetched >= 24 + 24 * 4
+
+
 def test_racing_the_worker_with_the_reader_cache_gives_the_same_site(tmp_path):
     make_content(tmp_path)
     _, serial = run(tmp_path, "serial", PERFORMANCE_WORKERS=1)

@@ -249,7 +249,10 @@ def post_jobs(generator: Any) -> list[PrefetchJob]:
         if not isinstance(reader, CachingPostReader):
             continue
         source = os.path.abspath(os.path.join(generator.path, name))
-        text = read_text(source, os.path.relpath(source, settings["PATH"]))
+        try:
+            text = read_text(source, os.path.relpath(source, settings["PATH"]))
+        except OSError:
+            continue  # the build reads it again, and says what is wrong
         key = post_key(text)
         if key is not None:
             jobs.append((key, _converter(reader, text)))
