@@ -63,6 +63,59 @@ PLAIN = """<html><head><meta charset="iso-8859-1"><title>Caf\xe9 hours</title></
 <body><div><p>  </p><p>We open at <b>seven</b>, caf\xe9 au lait all day.</p>
 <p>Second paragraph.</p></div></body></html>"""
 
+# Pages as they come from elsewhere: (status, body, Content-Type).
+HOSTILE_PAGES = {
+    "/angle-title": (
+        200,
+        (
+            b"<title>Why a &lt; b &amp; &lt;img src=x onerror=alert(1)&gt;</title>"
+            b"<p>Order matters.</p>"
+        ),
+        "text/html; charset=utf-8",
+    ),
+    # A note: an h-entry with no p-name, as IndieWeb notes are marked up.
+    "/notes/42": (
+        200,
+        (
+            b"<html><head><title>A note about tides</title></head><body>"
+            b'<article class="h-entry"><div class="e-content"><p>The tide was late.</p>'
+            b"</div></article></body></html>"
+        ),
+        "text/html; charset=utf-8",
+    ),
+    "/xhtml": (
+        200,
+        (
+            b'<?xml version="1.0" encoding="UTF-8"?>\n'
+            b'<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Old XHTML</title>'
+            b'<meta property="og:title" content="An XHTML post"/>'
+            b'<meta property="og:description" content="Still served."/></head>'
+            b"<body><p>Body.</p></body></html>"
+        ),
+        "application/xhtml+xml",
+    ),
+    "/utf16": (
+        200,
+        "\ufeff<html><head><title>Sixteen bits</title></head>"
+        "<body><p>h\u00e9llo</p></body></html>".encode("utf-16-le"),
+        "text/html",
+    ),
+    "/bom-beats-header": (
+        200,
+        "\ufeff<title>Caf\u00e9 open</title><p>x</p>".encode(),
+        "text/html; charset=iso-8859-1",
+    ),
+    # 3,000 unclosed elements: html5lib nests them (in quadratic time), and
+    # mf2py recurses once a level (RecursionError at 1,000).
+    "/deep": (
+        200,
+        b'<title>Deep</title><div class="h-entry"><p class="p-name">Deep</p>'
+        + b"<div>" * 3_000
+        + b"<p>bottom</p>",
+        "text/html",
+    ),
+}
+
 
 class Handler(BaseHTTPRequestHandler):
     """Real-looking pages, and every way a fetch can go wrong."""
@@ -113,7 +166,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/data.json":
             self._send(200, b"{}", "application/json")
         else:
-            self._send(404, b"<h1>Not found</h1>")
+            self._send(*HOSTILE_PAGES.get(path, (404, b"<h1>Not found</h1>")))
 
 
 @pytest.fixture(scope="module")
@@ -275,6 +328,34 @@ def test_draft_builds_into_an_attributed_reblog(tmp_path, server, build_site):
     [entry] = [i for i in parsed["items"] if "h-entry" in i["type"]]
     [original] = entry["properties"]["repost-of"]
     assert original["properties"]["url"] == [f"{server}/2024/05/the-week-long-reply/"]
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "title"),
+    [
+        ("/notes/42", "2024-06-01-a-note-about-tides.md", "A note about tides"),
+        ("/xhtml", "2024-06-01-an-xhtml-post.md", "An XHTML post"),
+        ("/utf16", "2024-06-01-sixteen-bits.md", "Sixteen bits"),
+        ("/bom-beats-header", "2024-06-01-cafe-open.md", "Café open"),
+        ("/deep", "2024-06-01-deep.md", "Deep"),
+    ],
+)
+def test_odd_pages_give_their_own_title(tmp_path, server, path, name, title):
+    assert run(tmp_path, f"{server}{path}") == 0
+    assert fields(draft(tmp_path, name))["reblog-title"] == title
+
+
+def test_a_title_with_angle_brackets_stays_text(tmp_path, server, build_site):
+    assert run(tmp_path, f"{server}/angle-title") == 0
+    [path] = (tmp_path / "content" / "posts").iterdir()
+    text = path.read_text(encoding="utf-8")
+    title = "Why a < b & <img src=x onerror=alert(1)>"
+    assert fields(text)["reblog-title"] == title
+    site = build_site({})  # the draft is in tmp_path/content already
+    [page] = [p for p in site.pages() if p.startswith("drafts/")]
+    html = site.html(page)
+    assert html.select_one("h1").get_text(strip=True) == title
+    assert active_content(str(html.select_one("article"))) == []
 
 
 # Parsers: properties -------------------------------------------------------

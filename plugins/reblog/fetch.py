@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 import re
 import time
@@ -16,6 +17,11 @@ USER_AGENT = "Colloquy-reblog/0.1 (+https://github.com/colloquy)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.I)
 _CHUNK = 64 * 1024
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 class FetchError(ValueError):
@@ -141,9 +147,14 @@ def _read_bounded(
 
 
 def _decode(body: bytes, charset: str | None) -> str:
+    for bom, codec in _BOMS:  # as browsers do, a byte order mark wins over all
+        if body.startswith(bom):
+            return body.decode(codec, errors="replace")
     if not charset:
         match = _META_CHARSET.search(body[:4096])
         charset = match.group(1).decode("ascii") if match else "utf-8"
+        if charset.lower().startswith("utf-16"):  # ASCII bytes read it: not UTF-16
+            charset = "utf-8"
     try:
         return body.decode(charset, errors="replace")
     except LookupError:
