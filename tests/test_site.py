@@ -176,6 +176,20 @@ POST = "Title: Fine\nDate: 2024-01-02 09:00\nCategory: Essays\n\nAll good.\n"
             "expected a date such as '2024-05-01 10:32', got 'May 2024'",
         ),
         ("Title: Bad\nTitle: Again\n", 2, "expected 'title' once, got it again"),
+        # an empty title gave the empty slug: the month archive's page, a crash
+        ("Date: 2024-01-01\nTitle:\n", 2, "expected a title, got an empty 'Title:'"),
+        # the language is part of the post's URL: '../..' moved it
+        (
+            "Title: Bad\nDate: 2024-01-01\nLang: ../../x\n",
+            3,
+            "expected a language tag such as 'en' or 'pt-BR', got '../../x'",
+        ),
+        # dateutil drops the zone name it does not know: 10:32 local time
+        (
+            "Title: Bad\nDate: 2024-01-01 10:32 EST\n",
+            2,
+            "expected a UTC offset such as '2024-05-01 10:32-05:00', got a zone name",
+        ),
     ],
 )
 def test_broken_metadata_names_file_and_line(
@@ -193,6 +207,29 @@ def test_broken_metadata_names_file_and_line(
     )
     assert (site.output / "2024/01/fine/index.html").exists()
     assert not (site.output / "2024/01/bad").exists()
+
+
+def test_odd_titles_keep_their_post_and_the_build(build_site):
+    """A title without letters is slugged by its file; a continued title is one."""
+    site = build_site(
+        {
+            "posts/party.md": "Title: 🎉\nDate: 2024-01-01\n\nYes.\n",
+            "posts/why.md": "Title: ???\nDate: 2024-01-02\n\nNo.\n",
+            "posts/2024-01-03-long.md": "Title: A title that\n    goes on\n"
+            "Tags: one, two,\n    three\nDate: 2024-01-03\n\nText.\n",
+            "posts/2024-01-04-fine.md": POST.replace("2024-01-02", "2024-01-04"),
+        }
+    )
+    party = site.html("2024/01/party/index.html")
+    assert party.select_one(".entry-title").get_text() == "🎉"
+    why = site.html("2024/01/why/index.html")
+    assert why.select_one(".entry-title").get_text() == "???"
+    long = site.html("2024/01/long/index.html")
+    assert long.select_one(".entry-title").get_text() == "A title that goes on"
+    tags = [a.get_text() for a in long.select(".post-footer a[rel=tag], a[rel=tag]")]
+    assert sorted(set(tags)) == ["one", "three", "two"]
+    archive = site.html("2024/01/index.html")  # the month's archive is still its own
+    assert len(archive.select(".h-entry")) == 4
 
 
 def test_extra_metadata_fields_of_the_sites_own_are_accepted(build_site):

@@ -7,8 +7,8 @@ import os
 
 from markdown import Markdown
 from markdown.extensions.meta import MetaPreprocessor
-from pelican.readers import MarkdownReader
-from pelican.utils import SafeDatetime
+from pelican.readers import MarkdownReader, parse_path_metadata
+from pelican.utils import SafeDatetime, slugify
 
 from plugins.common.dates import plain_date
 from plugins.common.errors import ContentError
@@ -20,6 +20,16 @@ from plugins.posts.settings import PostsSettings
 logger = logging.getLogger(__name__)
 
 META_PRIORITY = 27  # where Python-Markdown's meta extension registers its preprocessor
+
+
+def _slug(text: str, settings: dict) -> str:
+    """Return the slug Pelican makes of ``text``."""
+    return slugify(
+        text,
+        regex_subs=settings.get("SLUG_REGEX_SUBSTITUTIONS", []),
+        preserve_case=settings.get("SLUGIFY_PRESERVE_CASE", False),
+        use_unicode=settings.get("SLUGIFY_USE_UNICODE", False),
+    )
 
 
 class PostReader(MarkdownReader):
@@ -53,8 +63,46 @@ class PostReader(MarkdownReader):
             err.path = err.path or path
             logger.error("%s", err)
             raise
-        metadata = self._parse_metadata(self._md.Meta) if self._md.Meta else {}
+        metadata = self._parse_metadata(self._one_value_each()) if self._md.Meta else {}
+        self._keep_slug_apart(metadata, path)
         return content, metadata
+
+    def _one_value_each(self) -> dict[str, list[str]]:
+        """Return the header with each field continued on indented lines as one line.
+
+        The header check read it so (and refused a field given twice); Pelican
+        would make a two-line title a Python list, and keep a tag list's first line.
+        """
+        formatted = self.settings["FORMATTED_FIELDS"]
+        return {
+            key: lines if key in formatted else [" ".join(s.strip() for s in lines)]
+            for key, lines in self._md.Meta.items()
+        }
+
+    def _keep_slug_apart(self, metadata: dict, path: str) -> None:
+        """Slug a post whose title has no letter or digit ("🎉") by its file name.
+
+        Pelican would give it the empty slug: its page would be the month's
+        archive, and the build would stop on the clash.
+        """
+        settings = self.settings
+        if "slug" in metadata or settings.get("SLUGIFY_SOURCE") != "title":
+            return
+        title = metadata.get("title")
+        if title is None or _slug(str(title), settings):
+            return
+        if parse_path_metadata(self._source_path, settings).get("slug"):
+            return  # FILENAME_METADATA names it
+        fallback = _slug(os.path.splitext(os.path.basename(path))[0], settings)
+        if not fallback:
+            err = ContentError(
+                f"expected a title or file name with a letter or digit, got {title!r}"
+                " (add a Slug: field)",
+                path=path,
+            )
+            logger.error("%s", err)
+            raise err
+        metadata["slug"] = fallback
 
     def process_metadata(self, name, value):
         """Read a plain ISO date without dateutil; the rest as Pelican does.
