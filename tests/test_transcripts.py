@@ -717,3 +717,26 @@ def test_outside_text_in_headers_names_and_reactions_is_escaped(build_site):
         "<script>alert('name')</script>"
     )
     assert "<svg" in page.select_one("h2.transcript-section").text
+
+
+def test_a_chat_quote_in_a_reblog_is_not_taken_for_the_original(build_site):
+    """A reblog quotes its first ``>``; a chat quote above it is the post's own."""
+    post = (
+        "Title: Mixed\nDate: 2024-05-04 09:00\n"
+        "Reblog-Of: https://other.example/post\nReblog-Author: Jun Okafor\n\n"
+        "What the chat said first:\n\n[[quote: ten-years#x3]]\n\n"
+        "And the post I reblog:\n\n> The original's words.\n\nMine.\n"
+    )
+    site = build_site(
+        {"transcripts/ten-years.chat": CHAT, "posts/2024-05-04-mixed.md": post}
+    )
+    page = site.html("2024/05/mixed/index.html")
+    [chat] = page.select("blockquote.transcript-quote")
+    assert "Past midnight." in chat.get_text()
+    assert chat.find_parent("figure") is None  # not attributed to Jun Okafor
+    [excerpt] = page.select("figure.reblog-quote .reblog-excerpt")
+    assert excerpt.get_text(strip=True) == "The original's words."
+    [entry] = [i for i in site.mf2("2024/05/mixed/index.html")["items"]
+               if "h-entry" in i["type"]]  # fmt: skip
+    [original] = entry["properties"]["repost-of"]
+    assert original["properties"]["content"][0]["value"] == "The original's words."
