@@ -341,6 +341,33 @@ def test_earlier_url_of_another_posts_reblog_page_is_left_alone(tmp_path, caplog
     assert page.select_one('meta[http-equiv="refresh"]') is None
 
 
+def test_earlier_urls_of_pages_written_later_are_left_alone(tmp_path, caplog):
+    """The subscribe page and transcripts are other plugins'; the build goes on."""
+    chat = (
+        "Title: Launch chat\nSlug: launch\nDate: 2024-05-02 20:00+00:00\n\n"
+        "--- 2024-05-02 +00:00 ---\n[20:00 #1] <mara> Hello.\n"
+    )
+    files = {
+        "transcripts/launch.chat": chat,
+        "posts/b.md": (
+            "Title: B\nDate: 2024-05-02 09:00\nCategory: Notes\n"
+            "Earlier-Urls: /subscribe/, /transcripts/launch/\n\nB.\n"
+        ),
+    }
+    with caplog.at_level(logging.WARNING):
+        built = build_site_at(tmp_path, files, SITEURL=SITE)
+    said = [r.getMessage() for r in caplog.records]
+    for old, owner in [
+        ("/subscribe/", "subscribe/index.html"),
+        ("/transcripts/launch/", "transcripts/launch.chat"),
+    ]:
+        assert any(
+            f"posts/b.md: earlier URL {old} is a real page ({owner})" in m for m in said
+        ), said
+    assert built.html("subscribe/index.html").select_one("meta[http-equiv]") is None
+    assert (built.output / "2024/05/b/index.html").is_file()
+
+
 def test_earlier_url_claimed_by_two_posts_names_both(site, warnings):
     [message] = [m for m in warnings if "/2009/05/old-post.html" in m]
     assert "posts/2024-05-02-second-thoughts.md" in message

@@ -206,6 +206,10 @@ class ReblogGenerator(Generator):
                         claimed[self._abs(save_as)] = self._rel(obj)
                     except UnsafePathError:
                         continue  # never written: plugins.outputguard refused it
+        # plugins.site_feeds writes its subscribe page after this generator.
+        feeds = getattr(self.context.get("site_feeds"), "settings", None)
+        if later := getattr(feeds, "subscribe_save_as", ""):
+            claimed[self._abs(later)] = later
         return claimed
 
     def _plan_redirects(
@@ -296,4 +300,6 @@ class ReblogGenerator(Generator):
 
     def _rel(self, obj: Any) -> str:
         source = getattr(obj, "source_path", "") or ""
-        return os.path.relpath(source, self.settings["PATH"]) if source else "?"
+        if not os.path.isabs(source):  # transcripts keep theirs relative to PATH
+            return source or "?"
+        return os.path.relpath(source, self.settings["PATH"])
