@@ -466,6 +466,42 @@ def test_a_post_in_another_language_is_quoted_and_described_in_it(build_site):
     assert data["inLanguage"] == "fr"
 
 
+def test_snippets_links_lead_to_this_site_when_pasted_elsewhere(build_site):
+    post = (
+        "Title: Links\nDate: 2024-05-01 10:32\n\n"
+        "See [about](/about/), [a sibling](notes/), [below](#later) and a note[^1].\n\n"
+        "[^1]: The note.\n"
+    )
+    summary = "Title: Sum\nDate: 2024-05-02\nSummary: Read [this](/x/).\n\nBody.\n"
+    site = build_site(
+        {"posts/2024-05-01-links.md": post, "posts/2024-05-02-sum.md": summary},
+        SITEURL=SITE,
+    )
+    here = f"{SITE}/2024/05/links/"
+    expected = {
+        "2024/05/links/reblog/index.html": [
+            f"{SITE}/about/",
+            f"{here}notes/",
+            f"{here}#later",
+            f"{here}#fn:1",
+        ],
+        "2024/05/sum/reblog/index.html": [f"{SITE}/x/"],
+    }
+    for page, hrefs in expected.items():
+        reblog = site.html(page)
+        html = reblog.select_one("textarea.reblog-snippet-html").string
+        # as the pasting blog's readers follow them
+        [entry] = mf2py.parse(doc=html, url="https://elsewhere.example/")["items"]
+        [original] = entry["properties"]["repost-of"]
+        content = BeautifulSoup(original["properties"]["content"][0]["html"], "lxml")
+        assert [a["href"] for a in content.select("a")] == hrefs
+        markdown = reblog.select_one("textarea.reblog-snippet-markdown").string
+        quote = BeautifulSoup(MarkdownIt("commonmark").render(markdown), "lxml")
+        assert [a["href"] for a in quote.select("blockquote p a")][
+            : len(hrefs)
+        ] == hrefs
+
+
 def test_markdown_snippet_renders_to_a_credited_quote(site):
     html = MarkdownIt("commonmark").render(snippet(site, "markdown"))
     quote = BeautifulSoup(html, "html.parser").select_one("blockquote")
