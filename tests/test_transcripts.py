@@ -424,6 +424,23 @@ def test_quoting_an_unknown_transcript_is_an_error(build_site, caplog):
     ), errors
 
 
+def test_a_bad_quote_in_the_summary_names_its_line(build_site, caplog):
+    post = (
+        "Title: T\nDate: 2024-05-04\nSummary: In short:\n"
+        "    [[quote: ten-years#m-nope]]\n\nText.\n"
+    )
+    with caplog.at_level(logging.WARNING):
+        build_site({**FILES, "posts/2024-05-04-t.md": post})
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any(
+        e.startswith(
+            "posts/2024-05-04-t.md:4: expected a message id of transcript"
+            " 'ten-years', got 'm-nope'"
+        )
+        for e in errors
+    ), errors
+
+
 def test_naming_an_unknown_transcript_is_a_warning(build_site, caplog):
     post = "Title: T\nDate: 2024-05-04\nTranscript: nowhere\n\nText.\n"
     with caplog.at_level(logging.WARNING):

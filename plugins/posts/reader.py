@@ -45,9 +45,10 @@ class PostReader(MarkdownReader):
         self._source_path = source_path
         path = os.path.relpath(source_path, self.settings["PATH"])
         text = read_text(source_path, path)
+        header = read_header(text)
         try:
             check_header(
-                read_header(text),
+                header,
                 path=path,
                 extra_fields=self._extra_fields(),
             )
@@ -63,7 +64,18 @@ class PostReader(MarkdownReader):
             err.path = err.path or path
             logger.error("%s", err)
             raise
-        metadata = self._parse_metadata(self._one_value_each()) if self._md.Meta else {}
+        try:
+            metadata = (
+                self._parse_metadata(self._one_value_each()) if self._md.Meta else {}
+            )
+        except ContentError as err:
+            # The Summary is Markdown too: its lines count from the field's own.
+            summary = next((f for f in header if f.key == "summary"), None)
+            if summary is not None and err.line is not None:
+                err.line += summary.line - 1
+            err.path = err.path or path
+            logger.error("%s", err)
+            raise
         self._keep_slug_apart(metadata, path)
         return content, metadata
 
