@@ -11,9 +11,12 @@ import sys
 from zoneinfo import ZoneInfo
 
 import html5lib
+from hypothesis import given
+from hypothesis import strategies as st
 import pytest
 
 from plugins.common.errors import PluginConfigError
+from plugins.posts.bidi import balance_bidi
 
 from .support import ROOT, BuiltSite, broken_links
 
@@ -230,6 +233,52 @@ def test_odd_titles_keep_their_post_and_the_build(build_site):
     assert sorted(set(tags)) == ["one", "three", "two"]
     archive = site.html("2024/01/index.html")  # the month's archive is still its own
     assert len(archive.select(".h-entry")) == 4
+
+
+def bidi_depth_at_end(text: str) -> int:
+    """Return how many direction overrides ``text`` leaves open (UAX 9, simplified)."""
+    stack: list[str] = []
+    for char in text:
+        if char in "\u202a\u202b\u202d\u202e":
+            stack.append("\u202c")
+        elif char in "\u2066\u2067\u2068":
+            stack.append("\u2069")
+        elif char == "\u202c" and stack and stack[-1] == "\u202c":
+            stack.pop()
+        elif char == "\u2069" and "\u2069" in stack:
+            while stack.pop() != "\u2069":
+                pass
+    return len(stack)
+
+
+@given(
+    st.text(
+        st.sampled_from("ab \u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    )
+)
+def test_balanced_bidi_leaves_nothing_open_and_keeps_the_text(text):
+    balanced = balance_bidi(text)
+    assert balanced.startswith(text)
+    assert bidi_depth_at_end(balanced) == 0
+    assert balance_bidi(balanced) == balanced
+
+
+def test_a_direction_override_in_the_header_stays_in_its_value(build_site):
+    post = (
+        "Title: abc\u202eevil\nDate: 2024-01-02 09:00\nCategory: \u202eNews\n"
+        "Tags: x\u202e, y\n\nBody.\n"
+    )
+    site = build_site({"posts/2024-01-02-rlo.md": post})
+    page = site.html("2024/01/rlo/index.html")
+    texts = {
+        "title": page.title.get_text(),
+        "h1": page.select_one(".entry-title").get_text(),
+        **{a.get_text(): a.get_text() for a in page.select("article footer a")},
+    }
+    assert "News\u202c" in " ".join(texts.values())
+    assert {
+        name: bidi_depth_at_end(text) for name, text in texts.items()
+    } == dict.fromkeys(texts, 0)
 
 
 def test_extra_metadata_fields_of_the_sites_own_are_accepted(build_site):

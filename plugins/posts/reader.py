@@ -13,12 +13,21 @@ from pelican.utils import SafeDatetime, slugify
 from plugins.common.dates import plain_date
 from plugins.common.errors import ContentError
 from plugins.common.files import read_text
+from plugins.posts.bidi import balance_bidi, balance_bidi_items
 from plugins.posts.highlight import with_reusing_formatter
 from plugins.posts.metadata import DATE_FIELDS, check_header, read_header
 from plugins.posts.settings import PostsSettings
 
 logger = logging.getLogger(__name__)
 
+# Header values shown as text among others: their direction overrides end in them.
+_TEXT_FIELDS = {
+    "title": balance_bidi,
+    "category": balance_bidi,
+    "tags": balance_bidi_items,
+    "author": balance_bidi_items,
+    "authors": balance_bidi_items,
+}
 META_PRIORITY = 27  # where Python-Markdown's meta extension registers its preprocessor
 
 
@@ -122,6 +131,8 @@ class PostReader(MarkdownReader):
         Pelican's ``get_date`` gives the same SafeDatetime for these, at ten
         times the cost (three calls a post, with the header check).
         """
+        if isinstance(value, str) and name in _TEXT_FIELDS:
+            value = _TEXT_FIELDS[name](value)
         if (
             name in DATE_FIELDS
             and isinstance(value, str)
