@@ -83,6 +83,15 @@ HOSTILE_PAGES = {
         ),
         "text/html; charset=utf-8",
     ),
+    "/u-author": (
+        200,
+        (
+            b'<div class="h-entry"><h1 class="p-name">Linked author</h1>'
+            b'<a class="u-author" href="/about/">About me</a>'
+            b'<div class="e-content"><p>Text.</p></div></div>'
+        ),
+        "text/html; charset=utf-8",
+    ),
     "/xhtml": (
         200,
         (
@@ -343,6 +352,13 @@ def test_draft_builds_into_an_attributed_reblog(tmp_path, server, build_site):
 def test_odd_pages_give_their_own_title(tmp_path, server, path, name, title):
     assert run(tmp_path, f"{server}{path}") == 0
     assert fields(draft(tmp_path, name))["reblog-title"] == title
+
+
+def test_an_author_given_as_a_link_is_named_by_its_host(tmp_path, server):
+    assert run(tmp_path, f"{server}/u-author") == 0
+    header = fields(draft(tmp_path, "2024-06-01-linked-author.md"))
+    assert header["reblog-author"] == "127.0.0.1"
+    assert header["reblog-author-url"] == f"{server}/about/"
 
 
 def test_a_title_with_angle_brackets_stays_text(tmp_path, server, build_site):

@@ -100,6 +100,8 @@ def _from_entry(
         author_url = safe_url(_text(_first(author_props, "url"))) or ""
     elif first_author:
         author = _text(first_author)
+        if safe_url(author):  # a u-author link: its address, named by its host
+            author, author_url = urlsplit(author).hostname or author, author
     entry_url = safe_url(_text(_first(props, "url")))
     if entry_url and entry_url.rstrip("/") != url.rstrip("/"):
         page_title = ""  # one entry of a listing: the page's title is not its own
