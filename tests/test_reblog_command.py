@@ -6,6 +6,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import logging
 import threading
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup
@@ -22,6 +23,7 @@ from plugins.common.sanitize import render_outside_text, sanitize_html
 from plugins.posts.metadata import check_header, read_header
 from plugins.reblog.commands import draft_text
 from plugins.reblog.extract import Original
+from plugins.reblog.fetch import _as_uri
 from plugins.reblog.markdown import escape_markdown, html_to_markdown
 from plugins.reblog.quote import reblog_body, split_quote
 from plugins.reblog.redirects import normalise_old_url, save_as_for
@@ -90,6 +92,12 @@ HOSTILE_PAGES = {
             b'<a class="u-author" href="/about/">About me</a>'
             b'<div class="e-content"><p>Text.</p></div></div>'
         ),
+        "text/html; charset=utf-8",
+    ),
+    # as the address bar shows it: /wiki/Köln
+    "/wiki/K%C3%B6ln": (
+        200,
+        b"<title>K\xc3\xb6ln</title><p>A city.</p>",
         "text/html; charset=utf-8",
     ),
     "/xhtml": (
@@ -352,6 +360,25 @@ def test_draft_builds_into_an_attributed_reblog(tmp_path, server, build_site):
 def test_odd_pages_give_their_own_title(tmp_path, server, path, name, title):
     assert run(tmp_path, f"{server}{path}") == 0
     assert fields(draft(tmp_path, name))["reblog-title"] == title
+
+
+def test_an_address_with_non_ascii_letters_is_fetched(tmp_path, server):
+    assert run(tmp_path, f"{server}/wiki/Köln") == 0
+    header = fields(draft(tmp_path, "2024-06-01-koln.md"))
+    assert header["reblog-title"] == "Köln"
+    assert header["reblog-of"] == f"{server}/wiki/K%C3%B6ln"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)
+)
+def test_an_iri_path_becomes_an_ascii_uri_saying_the_same(path):
+    uri = _as_uri(f"https://bücher.example/{path}")
+    assert uri.isascii()
+    parts = urlsplit(uri)
+    assert parts.hostname == "xn--bcher-kva.example"
+    assert unquote(parts.path) == unquote(urlsplit(f"https://x/{path}").path)
 
 
 def test_an_author_given_as_a_link_is_named_by_its_host(tmp_path, server):
