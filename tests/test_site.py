@@ -235,6 +235,17 @@ def test_odd_titles_keep_their_post_and_the_build(build_site):
     assert len(archive.select(".h-entry")) == 4
 
 
+def test_a_blank_summary_field_is_no_summary(build_site):
+    post = "Title: S\nDate: 2024-01-02 09:00\nSummary:\n\nThe body's first words.\n"
+    site = build_site({"posts/2024-01-02-s.md": post})
+    listed = site.html("index.html").select_one(".h-entry .entry-summary")
+    assert listed.get_text(strip=True) == "The body's first words."
+    snippet = site.html("2024/01/s/reblog/index.html").select_one(
+        "textarea.reblog-snippet-html"
+    )
+    assert "<p>The body's first words.</p></blockquote>" in snippet.string
+
+
 def bidi_depth_at_end(text: str) -> int:
     """Return how many direction overrides ``text`` leaves open (UAX 9, simplified)."""
     stack: list[str] = []

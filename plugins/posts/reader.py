@@ -93,11 +93,14 @@ class PostReader(MarkdownReader):
 
         The header check read it so (and refused a field given twice); Pelican
         would make a two-line title a Python list, and keep a tag list's first line.
+        A blank ``Summary:`` is left out: Pelican would show an empty summary.
         """
         formatted = self.settings["FORMATTED_FIELDS"]
         return {
             key: lines if key in formatted else [" ".join(s.strip() for s in lines)]
             for key, lines in self._md.Meta.items()
+            # A blank Summary: is no summary: Pelican makes one from the body.
+            if key not in formatted or "".join(lines).strip()
         }
 
     def _keep_slug_apart(self, metadata: dict, path: str) -> None:
