@@ -100,6 +100,18 @@ HOSTILE_PAGES = {
         b"<title>K\xc3\xb6ln</title><p>A city.</p>",
         "text/html; charset=utf-8",
     ),
+    # A sidebar of recent posts above the post itself, as many themes have.
+    "/posts/second": (
+        200,
+        (
+            b'<aside><div class="h-entry"><a class="p-name u-url" '
+            b'href="/posts/first">First post</a></div></aside>'
+            b'<article class="h-entry"><h1 class="p-name">Second post</h1>'
+            b'<a class="u-url" href="/posts/second">#</a>'
+            b'<div class="e-content"><p>The second.</p></div></article>'
+        ),
+        "text/html; charset=utf-8",
+    ),
     "/xhtml": (
         200,
         (
@@ -379,6 +391,12 @@ def test_an_iri_path_becomes_an_ascii_uri_saying_the_same(path):
     parts = urlsplit(uri)
     assert parts.hostname == "xn--bcher-kva.example"
     assert unquote(parts.path) == unquote(urlsplit(f"https://x/{path}").path)
+
+
+def test_the_pages_own_entry_wins_over_a_sidebars(tmp_path, server):
+    assert run(tmp_path, f"{server}/posts/second") == 0
+    header = fields(draft(tmp_path, "2024-06-01-second-post.md"))
+    assert header["reblog-of"] == f"{server}/posts/second"
 
 
 def test_an_author_given_as_a_link_is_named_by_its_host(tmp_path, server):

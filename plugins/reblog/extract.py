@@ -34,7 +34,7 @@ def read_original(html: str, url: str) -> Original:
     # mf2py reads lxml's copy: libxml2 stops at 255 levels of nesting, where
     # html5lib goes on, in quadratic time, into mf2py's recursion limit.
     entry = _find_entry(
-        mf2py.parse(doc=lxml.html.tostring(root, encoding="unicode"), url=url)
+        mf2py.parse(doc=lxml.html.tostring(root, encoding="unicode"), url=url), url
     )
     if entry is not None:
         original = _from_entry(entry, url, page_title=_page_title(root))
@@ -54,14 +54,24 @@ def _parse(html: str) -> Any:
         return lxml.html.document_fromstring("<html></html>")
 
 
-def _find_entry(parsed: dict[str, Any]) -> dict[str, Any] | None:
+def _find_entry(parsed: dict[str, Any], url: str = "") -> dict[str, Any] | None:
+    """Return the page's own h-entry (its u-url is the page), else the first."""
+    found = None
     queue = list(parsed.get("items", []))
     while queue:
         item = queue.pop(0)
         if "h-entry" in item.get("type", []):
-            return item
+            if _is_page(item, url):
+                return item  # not a sidebar's "recent posts" entry above it
+            found = found or item
         queue.extend(item.get("children", []))
-    return None
+    return found
+
+
+def _is_page(entry: dict[str, Any], url: str) -> bool:
+    urls = entry.get("properties", {}).get("url") or []
+    own = url.rstrip("/")
+    return bool(own) and any(_text(u).rstrip("/") == own for u in urls)
 
 
 def _first(props: dict[str, Any], name: str) -> Any:
