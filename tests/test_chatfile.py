@@ -23,6 +23,7 @@ from plugins.transcripts.chatfile import (
     read_chat_stream,
     section_id,
 )
+from plugins.transcripts.importers.common import IdMaker
 from plugins.transcripts.model import (
     Attachment,
     Message,
@@ -423,6 +424,23 @@ def test_oddities_are_warnings_with_file_and_line(caplog):
         and "'gone'" in w
         for w in warnings
     )
+
+
+def test_the_same_words_twice_in_one_minute_are_two_messages(caplog):
+    text = (
+        "Title: x\n\n--- 2024-05-02 -04:00 ---\n"
+        "[20:05] <ann> +1\n[20:05] <bo> +1\n[20:05] <ann> +1\n[20:05] <ann> +1\n"
+        "[20:06] <ann> +1\n"
+    )
+    with caplog.at_level(logging.WARNING):
+        transcript = parse_chat(text, path="transcripts/plus.chat")
+    assert caplog.records == []
+    ids = [message.id for message in transcript.messages]
+    assert len(set(ids)) == 5, ids
+    # The first keeps the id it always had; the repeats get the ids an importer gives.
+    maker = IdMaker()
+    assert ids == [maker.make(m.time, m.author, m.text) for m in transcript.messages]
+    assert ids[0] == derived_id(transcript.messages[0].time, "ann", "+1")
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ from pathlib import Path
 import pickle
 import subprocess
 import sys
+from zoneinfo import ZoneInfo
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -162,6 +163,13 @@ def test_xml_safe_removes_what_xml_cannot_carry():
     assert xml_safe("a\x00b\x0bc\ufffed\ud800e\tf\n") == "abcde\tf\n"
 
 
+def test_xml_safe_removes_what_html_forbids_and_keeps_the_rest():
+    forbidden = "\x7f\x80\x85\x9f\ufdd0\ufdef\U0001fffe\U0001ffff\U0010ffff"
+    assert xml_safe(f"a{forbidden}b") == "ab"
+    kept = "\xa0\u200b\u202e\ufdcf\ufdf0\ufffd\U0001f600\U0001fffd"
+    assert xml_safe(kept) == kept
+
+
 def test_colloquy_command_is_installed_with_help():
     colloquy = Path(sys.executable).with_name("colloquy")
     result = subprocess.run(
@@ -200,6 +208,27 @@ def test_new_post_with_a_timezone_dates_the_post_in_that_zone(tmp_path, build_si
     )["datetime"]
     # 09:00 in Tokyo, not 09:00 in the site's TIMEZONE (America/New_York)
     assert datetime.fromisoformat(published) == datetime(2024, 5, 1, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("conf", "zone"),
+    [('TIMEZONE = "Pacific/Kiritimati"\n', "Pacific/Kiritimati"), ("", "UTC")],
+)
+def test_new_post_without_a_date_is_now_in_the_sites_timezone(tmp_path, conf, zone):
+    # The Date is written without a zone and read in the site's TIMEZONE, so "now"
+    # must be taken there (it was New York's, whatever pelicanconf.py said).
+    (tmp_path / "pelicanconf.py").write_text(f'SITENAME = "x"\n{conf}', "utf-8")
+    content = tmp_path / "content"
+    before = datetime.now(ZoneInfo(zone)).replace(tzinfo=None, second=0, microsecond=0)
+    assert main(["new-post", "Island news", "--content", str(content)]) == 0
+    after = datetime.now(ZoneInfo(zone)).replace(tzinfo=None)
+    (post,) = (content / "posts").iterdir()
+    line = next(
+        x for x in post.read_text("utf-8").splitlines() if x.startswith("Date: ")
+    )
+    written = datetime.strptime(line, "Date: %Y-%m-%d %H:%M")
+    assert before <= written <= after
+    assert post.name == f"{written:%Y-%m-%d}-island-news.md"
 
 
 @pytest.mark.parametrize(

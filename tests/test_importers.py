@@ -223,12 +223,19 @@ def test_discord_truncated_file_names_the_element_and_line():
 # -- Telegram ---------------------------------------------------------------------
 
 
+def test_telegram_joins_kept_read_as_sentences():
+    t = read({"result.json": ce.telegram_text()}, keep_joins=True)
+    joined = next(m for m in t.messages if m.id == "2")
+    assert (joined.kind, joined.text) == ("system", "joined by the invite link")
+
+
 def test_telegram_chat_becomes_transcript():
     t = read({"result.json": ce.telegram_text()})
     assert t.title == "Blog chat"
     assert [m.id for m in t.messages] == ["1", "3", "4", "5", "6", "7"]
     created, draft, reply, photo, notes, sticker = t.messages
-    assert created.kind == "system" and "created the group" in created.text
+    assert created.kind == "system"
+    assert created.text == "created the group Blog chat with Ann Reader, Бо Иванов"
     assert (draft.author, draft.name) == ("ann-reader", "Ann Reader")
     assert draft.text == (
         "Draft is **up**: [the essay](https://example.org/essay) cc @bo_ivanov"
@@ -372,6 +379,23 @@ def test_whatsapp_phone_author_mapped_with_name():
     left = t.messages[-1]
     assert left.kind == "system" and left.text.endswith(" left")
     assert "7700" not in format_chat(t)
+
+
+def test_whatsapp_name_for_a_number_is_used_where_the_number_is_mentioned():
+    # A mention (@15550104477) names the same person as the author +1 (555) 010-4477:
+    # given --name, both are @nora (the mention linked a pseudonym nobody had).
+    t = read(
+        {"_chat.txt": ce.WHATSAPP_IOS},
+        names=(("+1 (555) 010-4477", "Nora"),),
+        keep_joins=True,
+    )
+    notebook = next(m for m in t.messages if m.text.startswith("A notebook"))
+    agreed = next(m for m in t.messages if m.text.endswith(" agreed"))
+    joined = next(m for m in t.messages if "invite link" in m.text)
+    assert (notebook.author, notebook.name) == ("nora", "Nora")
+    assert agreed.text == "@nora agreed"
+    assert joined.text == "Nora joined using this group's invite link"
+    assert "555" not in format_chat(t)
 
 
 def test_whatsapp_ios_placeholders_keep_their_author():
@@ -778,7 +802,7 @@ def test_import_slack_zip_writes_chat_file_without_private_data(tmp_path, caplog
         status = run(str(slack_zip(tmp_path / "slack.zip")), "--channel", "general",
                      "--content", str(content))  # fmt: skip
     assert status == 0
-    assert any("detected a slack export" in r.getMessage() for r in caplog.records)
+    assert any("detected the slack format" in r.getMessage() for r in caplog.records)
     written = content / "transcripts" / "general.chat"
     text = written.read_text(encoding="utf-8")
     assert parse_chat(text, path="general.chat").messages[0].author == "ann.reader"

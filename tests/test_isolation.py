@@ -90,6 +90,7 @@ def test_bad_files_are_reported_by_line_and_skipped_and_the_rest_builds(tmp_path
     log = result.stdout + result.stderr
     assert result.returncode == 1, log  # the exit status says something was skipped
     assert "2 error(s) above: the files they name were skipped" in log, log
+    assert "Traceback" not in log, log  # a report on the files, not a crash
     assert "perspectives/good-post/2024-05-02-1500-bo.md:2:" in log, log
     assert "transcripts/broken.chat:7:" in log, log
     output = tmp_path / "output"

@@ -604,6 +604,19 @@ def test_unknown_time_zone_is_refused(tmp_path):
         do_import(TYPEPAD, tmp_path / "content", timezone="Mars/Olympus")
 
 
+def test_dates_without_a_zone_are_read_in_the_sites_timezone(tmp_path):
+    (tmp_path / "pelicanconf.py").write_text('TIMEZONE = "Asia/Tokyo"\n', "utf-8")
+    content = tmp_path / "content"
+    assert main(["import-blog", str(TYPEPAD), "--content", str(content)]) == 0
+    post = header(content / "posts" / "2008-03-14-notes-from-the-reading-room.md")
+    assert post["date"] == "2008-03-14 21:26:53+09:00"
+    other = tmp_path / "flag" / "content"
+    flags = ["--content", str(other), "--timezone", "Europe/Berlin"]
+    assert main(["import-blog", str(TYPEPAD), *flags]) == 0
+    post = header(other / "posts" / "2008-03-14-notes-from-the-reading-room.md")
+    assert post["date"] == "2008-03-14 21:26:53+01:00"
+
+
 def test_cli_refuses_a_bad_map(tmp_path, caplog):
     status = main(["import-blog", str(DISQUS), "--map", "no-equals-sign"])
     assert status == 1

@@ -646,6 +646,11 @@ def test_without_intake_the_form_is_a_ready_made_mail(build_site):
         "In-Reply-To: 2024-05-01-1000-ann"
         in parse_qs(urlsplit(reply["href"]).query)["body"][0]
     )
+    assert "Reply … by email" in page.select_one("#respond").get_text()
+    # A post nobody has answered yet has no reply links to point to.
+    unanswered = site.html("2024/07/later/index.html").select_one("#respond")
+    assert unanswered.select_one("a.perspective-mailto-link")
+    assert "Reply … by email" not in unanswered.get_text()
 
 
 def test_no_way_to_contribute_and_no_perspectives_means_no_section(build_site):

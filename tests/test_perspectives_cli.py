@@ -87,6 +87,33 @@ def test_approve_writes_a_perspective_without_email_or_ip(queue, tmp_path, capsy
     assert not (queue.root / "pending/s1.json").exists()
 
 
+def test_approve_dates_a_web_submission_in_the_sites_timezone(
+    queue, tmp_path, build_site
+):
+    # The intake stamps arrivals in UTC, to the microsecond; the page shows a
+    # perspective's time in its own zone, so it read "6:03 PM" under a post of a
+    # New York site for a reader who wrote at 2:03 PM there.
+    arrived = datetime(2024, 5, 2, 18, 3, 7, 123456, tzinfo=UTC)
+    queue.add(submission("s1", received=arrived))
+    (tmp_path / "pelicanconf.py").write_text('TIMEZONE = "America/New_York"\n')
+    content = tmp_path / "content"
+    assert run("perspectives", "approve", "s1", "--queue", str(queue.root),
+               "--content", str(content)) == 0  # fmt: skip
+    [written] = (content / "perspectives/essay").iterdir()
+    assert written.name == "2024-05-02-1403-ann-reader.md"
+    assert "\nDate: 2024-05-02 14:03:07-04:00\n" in written.read_text("utf-8")
+    site = build_site(
+        {
+            "posts/2024-05-01-essay.md": POST,
+            "perspectives/essay/" + written.name: written.read_text("utf-8"),
+        }
+    )
+    shown = site.html("2024/05/essay/index.html").select_one(
+        "#perspective-2024-05-02-1403-ann-reader time.dt-published"
+    )
+    assert shown.get_text() == "May 2, 2024 at 2:03 PM"
+
+
 def test_approve_never_overwrites_an_existing_perspective(queue, tmp_path):
     content = tmp_path / "content"
     queue.add(submission("s1", text="First."))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import itertools
 import json
 import logging
@@ -73,26 +74,29 @@ def bench(args: argparse.Namespace) -> int:
     out = sys.stdout
     out.write(machine() + "\n")
     results = []
-    for posts in sizes:
-        shape = CorpusShape(
-            posts=posts,
-            transcripts=args.transcripts,
-            messages_per_transcript=args.messages,
-        )
-        with tempfile.TemporaryDirectory(prefix="colloquy-bench-") as tmp:
-            root = Path(tmp)
+    # Every size's folder, with the outputs its builds set aside, is deleted only
+    # after the last measurement: no deletion runs while something is timed.
+    with contextlib.ExitStack() as folders:
+        for posts in sizes:
+            shape = CorpusShape(
+                posts=posts,
+                transcripts=args.transcripts,
+                messages_per_transcript=args.messages,
+            )
+            tmp = tempfile.TemporaryDirectory(prefix="colloquy-bench-")
+            root = Path(folders.enter_context(tmp))
             counts = write_corpus(root, shape)
             logger.info("corpus: %s", counts)
             comparison = compare(root, posts, args.rounds)
-        results.append(comparison)
-        out.write(report(comparison) + "\n")
-        out.flush()
-    out.write(linearity(results))
-    if not args.builds_only:
-        out.write(others.chat_imports(args.chat_messages))
-        out.write(others.blog_import(100 if args.quick else 1000, 10))
-        out.write(others.feeds(200 if args.quick else 1000))
-        out.write(others.intake(10 if args.quick else 50, 20))
+            results.append(comparison)
+            out.write(report(comparison) + "\n")
+            out.flush()
+        out.write(linearity(results))
+        if not args.builds_only:
+            out.write(others.chat_imports(args.chat_messages))
+            out.write(others.blog_import(100 if args.quick else 1000, 10))
+            out.write(others.feeds(200 if args.quick else 1000))
+            out.write(others.intake(10 if args.quick else 50, 20))
     if args.json:
         args.json.write_text(json.dumps([as_dict(c) for c in results], indent=2))
     return 0

@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 import os
 from pathlib import Path
-import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +58,24 @@ def write_settings(root: Path) -> dict[str, Path]:
     return paths
 
 
+SET_ASIDE = "set-aside"
+
+
+def set_aside(folder: Path, shelf: Path) -> None:
+    """Move ``folder``, if it exists, into a new folder under ``shelf``.
+
+    Deleting thousands of files leaves the filesystem work behind (ext4's journal
+    and discards), and that work slows whichever build runs next: the side that
+    deleted the larger output would pay for it in its own next measurement. A
+    move is one rename; the run's temporary folder, shelf included, is deleted
+    once every measurement is taken.
+    """
+    if not folder.exists():
+        return
+    shelf.mkdir(exist_ok=True)
+    folder.rename(Path(tempfile.mkdtemp(dir=shelf)) / folder.name)
+
+
 # Runs Pelican and, at exit, writes the process's own peak RSS (VmHWM, in kB) where
 # COLLOQUY_BENCH_RSS says. wait4's ru_maxrss would also count the pages the child
 # shared with this (large) process before exec, which hides small builds' memory.
@@ -81,12 +99,12 @@ def build(settings: Path, output: Path, *, clean: bool = True) -> Build:
     """Run one Pelican build in a fresh process; return wall and CPU time, peak RSS.
 
     A clean build starts without output and without the reader cache (CACHE_PATH,
-    ``cache/`` next to the settings file); a rebuild keeps both.
+    ``cache/`` next to the settings file); a rebuild keeps both. A clean build's
+    earlier output is set aside (see :func:`set_aside`), not deleted.
     """
     if clean:
         for folder in (output, settings.parent / "cache"):
-            if folder.exists():
-                shutil.rmtree(folder)
+            set_aside(folder, settings.parent / SET_ASIDE)
     command = [
         sys.executable, "-c", PELICAN_WITH_RSS,
         "-s", str(settings), "-o", str(output), "-q",
@@ -100,8 +118,12 @@ def build(settings: Path, output: Path, *, clean: bool = True) -> Build:
     )
     _, status, usage = os.wait4(process.pid, 0)
     seconds = time.perf_counter() - started
-    if status != 0:
-        raise RuntimeError(f"build with {settings.name} failed with status {status}")
+    # Reaped here (for its rusage), so Popen must be told it ended.
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise RuntimeError(
+            f"build with {settings.name} failed with status {process.returncode}"
+        )
     peak_kb = int(rss_file.read_text()) if rss_file.exists() else usage.ru_maxrss
     return Build(seconds, usage.ru_utime + usage.ru_stime, peak_kb / 1024)
 

@@ -6,14 +6,18 @@ build and, once everything else is written, fails the build with a summary, so
 ``make html`` tells the author something is missing from the site.
 """
 
+import logging
+
 from pelican import signals
 
-from .report import BuildReport
+from .report import BuildReport, quiet_skipped_traceback
 
 
 def check_settings(pelican):
     """Validate the setting; keep the report for this Pelican's builds."""
     pelican.colloquy_build_report = BuildReport.from_settings(pelican.settings)
+    # Pelican's command line logs the error that ends the build with its traceback.
+    quiet_skipped_traceback(logging.getLogger("pelican"))
     # Connected here, after every plugin's register(), so the check runs after the
     # other finalized receivers (the theme's CSS minifier) rather than cutting them off.
     signals.finalized.connect(fail_if_skipped)

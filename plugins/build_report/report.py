@@ -14,6 +14,26 @@ class ContentSkippedError(RuntimeError):
     exitcode = 1  # Pelican's command line exits with this
 
 
+class _NoTraceback(logging.Filter):
+    """Drop the traceback Pelican logs with a ContentSkippedError.
+
+    It is a report on the author's files, not a crash: a page of Colloquy's and
+    Pelican's internals under it reads as one. ``pelican --debug`` still prints it.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and isinstance(record.exc_info[1], ContentSkippedError):
+            record.exc_info = None
+            record.exc_text = None
+        return True
+
+
+def quiet_skipped_traceback(logger: logging.Logger) -> None:
+    """Keep ``logger`` (Pelican's own) from printing a traceback for skipped content."""
+    if not any(isinstance(f, _NoTraceback) for f in logger.filters):
+        logger.addFilter(_NoTraceback())
+
+
 class _ErrorCounter(logging.Handler):
     def __init__(self) -> None:
         super().__init__(level=logging.ERROR)

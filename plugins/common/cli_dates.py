@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
+import logging
+from pathlib import Path
+import runpy
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-NOW_ZONE = "America/New_York"  # the sample site's TIMEZONE, for "now" without a zone
+logger = logging.getLogger(__name__)
+
+# The sample site's TIMEZONE: "now" when no pelicanconf.py sits beside the content.
+NOW_ZONE = "America/New_York"
 
 
 def time_zone(text: str) -> ZoneInfo:
@@ -17,6 +23,25 @@ def time_zone(text: str) -> ZoneInfo:
         raise argparse.ArgumentTypeError(
             f"expected a time zone such as 'Europe/Berlin', got {text!r}"
         ) from None
+
+
+def site_timezone(content: Path) -> str | None:
+    """Return the TIMEZONE of the pelicanconf.py beside ``content``, if there is one.
+
+    Pelican reads a configuration without TIMEZONE as UTC; so does this. A file
+    that cannot be run, or a zone that does not exist, is a warning and gives None.
+    """
+    conf = Path(content).resolve().parent / "pelicanconf.py"
+    if not conf.is_file():
+        return None
+    try:
+        # run_path, not an import: the file is not left behind in sys.modules
+        zone = str(runpy.run_path(str(conf)).get("TIMEZONE") or "UTC")
+        ZoneInfo(zone)
+    except Exception as err:  # noqa: BLE001 - any failure of the user's own file
+        logger.warning("%s: expected a site TIMEZONE, got %s", conf, err)
+        return None
+    return zone
 
 
 def local_minute(text: str) -> datetime:
@@ -45,11 +70,13 @@ def add_date_arguments(parser: argparse.ArgumentParser) -> None:
 def draft_date(args: argparse.Namespace) -> datetime:
     """Return the draft's date: aware when ``--timezone`` named a zone, else naive.
 
-    A naive date is written without a zone and read in the site's ``TIMEZONE``.
+    A naive date is written without a zone and read in the site's ``TIMEZONE``, so
+    "now" is taken in that zone (from the pelicanconf.py beside ``args.content``).
     """
     if args.date is not None:
         return args.date.replace(tzinfo=args.timezone)
-    now = datetime.now(args.timezone or ZoneInfo(NOW_ZONE))
+    site_zone = site_timezone(args.content) or NOW_ZONE
+    now = datetime.now(args.timezone or ZoneInfo(site_zone))
     now = now.replace(second=0, microsecond=0)
     return now if args.timezone else now.replace(tzinfo=None)
 

@@ -46,12 +46,22 @@ MAX_OUTSIDE_TEXT = 100_000  # characters of Markdown source rendered per piece
 _SCHEME_PART = re.compile(r"^([^/?#]*):")
 _URL_ATTRIBUTES = frozenset({"href", "src"})
 
-# Characters XML 1.0 forbids, plus the two non-characters feedgen rejects.
-_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff]")
+# Characters XML 1.0 forbids (with the two non-characters feedgen rejects), and
+# what HTML forbids besides: C1 controls and the other noncharacters
+# (U+FDD0-U+FDEF and the last two code points of every plane).
+_NONCHARACTERS = "".join(
+    chr(plane + 0xFFFE) + chr(plane + 0xFFFF)
+    for plane in range(0x10000, 0x110000, 0x10000)
+)
+_XML_ILLEGAL = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    + _NONCHARACTERS
+    + "]"
+)
 
 
 def xml_safe(text: str) -> str:
-    """Return ``text`` without the characters XML 1.0 cannot carry."""
+    """Return ``text`` without the characters XML 1.0 cannot carry or HTML forbids."""
     return _XML_ILLEGAL.sub("", text)
 
 

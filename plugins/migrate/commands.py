@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from rich.console import Console
 from rich.progress import Progress
 
+from plugins.common.cli_dates import site_timezone
 from plugins.migrate.blogger import looks_like_blogger, parse_blogger
 from plugins.migrate.disqus import looks_like_disqus, parse_disqus
 from plugins.migrate.model import MigrationError, Options, Record
@@ -40,6 +41,7 @@ SOURCE_LABELS = {
     "disqus": "disqus",
     "pelican-comments": "pelican-comment-system",
 }
+DEFAULT_ZONE = "America/New_York"  # without a pelicanconf.py beside the content
 
 
 def add_commands(subparsers: argparse._SubParsersAction) -> None:
@@ -77,8 +79,8 @@ def add_commands(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--timezone",
-        default="America/New_York",
-        help="zone of dates the export gives without one (default: %(default)s)",
+        help="zone of dates the export gives without one (default: the TIMEZONE of"
+        f" the pelicanconf.py beside --content, else {DEFAULT_ZONE})",
     )
     parser.add_argument(
         "--avatar-salt",
@@ -230,7 +232,7 @@ def import_blog(args: argparse.Namespace) -> int:
     options = Options(
         drafts=args.drafts,
         posts=args.posts,
-        timezone=args.timezone,
+        timezone=args.timezone or site_timezone(args.content) or DEFAULT_ZONE,
         url_map=_parse_map(args.map),
         salt=args.avatar_salt,
         pending=args.pending,

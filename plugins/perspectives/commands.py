@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 
+from plugins.common.cli_dates import site_timezone
 from plugins.common.errors import ContentError
 
 from .fileformat import split_header
@@ -171,7 +172,13 @@ def approve_command(args: argparse.Namespace) -> int:
     """Publish one submission into content/."""
     queue = Queue(args.queue)
     _get(queue, args.id)
-    target = approve(queue, args.id, content=args.content, folder=args.folder)
+    target = approve(
+        queue,
+        args.id,
+        content=args.content,
+        folder=args.folder,
+        timezone=site_timezone(args.content),
+    )
     _out(str(target))
     return 0
 

@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 import re
 import secrets
+from zoneinfo import ZoneInfo
 
 from pelican.utils import slugify
 
@@ -87,15 +88,21 @@ def perspective_text(submission: Submission, *, salt: str) -> str:
     )
 
 
-def approve(
+def approve(  # noqa: PLR0913
     queue: Queue,
     submission_id: str,
     *,
     content: Path,
     folder: str = "perspectives",
     salt: str | None = None,
+    timezone: str | None = None,
 ) -> Path:
-    """Write the submission into content/ as a new perspective; move it to approved/."""
+    """Write the submission into content/ as a new perspective; move it to approved/.
+
+    Its ``Date`` and file name give the time it arrived, to the second, in
+    ``timezone`` (the site's) when given: the page shows a perspective's time in
+    its own zone, so the queue's UTC would read as hours off beside the post's.
+    """
     state, submission = queue.get(submission_id)
     if state == "approved":
         raise ModerationError(
@@ -111,15 +118,19 @@ def approve(
         raise ModerationError(
             f"{submission_id}: expected a post slug, got {submission.post!r}"
         )
+    arrived = submission.received.replace(microsecond=0)
+    if timezone:
+        arrived = arrived.astimezone(ZoneInfo(timezone))
     text = perspective_text(
-        submission, salt=avatar_salt(queue) if salt is None else salt
+        replace(submission, received=arrived),
+        salt=avatar_salt(queue) if salt is None else salt,
     )
     person = slugify(
         EMAIL.sub("", scrub(submission.name, submission)),
         regex_subs=[(r"[^\w\s-]", ""), (r"[-\s]+", "-")],
     )
     stem = safe_filename(
-        f"{submission.received:%Y-%m-%d-%H%M}-{person}".rstrip("-"), fallback="reader"
+        f"{arrived:%Y-%m-%d-%H%M}-{person}".rstrip("-"), fallback="reader"
     )
     try:  # never write a file the build would refuse (an empty text, …)
         parse_perspective(text, path=f"{stem}.md", post=post)

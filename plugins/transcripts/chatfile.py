@@ -25,6 +25,7 @@ The README's "Transcripts" section is the user-facing description.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta, timezone
@@ -276,11 +277,12 @@ def _body_events(
     section_title: str | None = None
     heading: Section | None = None  # waits for the message it stands above
     draft: _Draft | None = None
+    repeats = _Repeats()
 
     def finish() -> Iterator[Message | Section]:
         nonlocal draft, heading
         if draft is not None:
-            message = _freeze(draft)
+            message = _freeze(draft, repeats)
             draft = None
             if heading is not None:
                 yield replace(heading, first_message=message.id)
@@ -414,10 +416,31 @@ def _parse_attribute(draft: _Draft, raw: str, number: int, path: str) -> None:
         raise _error(path, number, expected, raw)
 
 
-def _freeze(draft: _Draft) -> Message:
+@dataclass(slots=True)
+class _Repeats:
+    """Derived ids given at one time: a second "+1" in a minute needs its own.
+
+    Only the current time's ids are kept, so a file of any length costs little.
+    """
+
+    at: datetime | None = None
+    seen: Counter[str] = field(default_factory=Counter)
+
+    def id_for(self, draft: _Draft, text: str) -> str:
+        """Return the id of a message without one, as IdMaker gives it."""
+        if draft.time != self.at:
+            self.at = draft.time
+            self.seen.clear()
+        base = derived_id(draft.time, draft.author, text)
+        count = self.seen[base]
+        self.seen[base] += 1
+        return base if count == 0 else stable_id(base, str(count))
+
+
+def _freeze(draft: _Draft, repeats: _Repeats) -> Message:
     text = "\n".join(draft.lines)
     return Message(
-        id=draft.explicit_id or derived_id(draft.time, draft.author, text),
+        id=draft.explicit_id or repeats.id_for(draft, text),
         author=draft.author,
         time=draft.time,
         text=text,

@@ -183,7 +183,7 @@ def _opened(paths: list[Path], fmt: str) -> Iterator[tuple[ExportSource, Importe
     with ExportSource.open(paths) as source:
         importer = by_name(fmt) if fmt != "auto" else detect(source)
         if fmt == "auto":
-            logger.info("%s: detected a %s export", source.label, importer.name)
+            logger.info("%s: detected the %s format", source.label, importer.name)
         progress = (
             Progress(source.total_size() * importer.passes, sys.stderr)
             if sys.stderr.isatty()

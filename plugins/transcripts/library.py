@@ -18,6 +18,7 @@ from plugins.common.buildcache import BuildCache
 from plugins.common.errors import ContentError
 from plugins.common.files import read_text
 from plugins.common.ids import anchor, stable_id
+from plugins.common.sanitize import xml_safe
 from plugins.transcripts.chatfile import check_transcript, read_chat
 from plugins.transcripts.model import Message, Transcript
 from plugins.transcripts.settings import TranscriptsSettings
@@ -77,6 +78,8 @@ class TranscriptPage:
     positions: Mapping[str, int] = field(default_factory=dict, repr=False)
     replies: Mapping[str, tuple[int, ...]] = field(default_factory=dict, repr=False)
     people: Mapping[str, Participant] = field(default_factory=dict, repr=False)
+    # Casefolded handle -> the one participant it names ("@Mara" for mara).
+    folded: Mapping[str, Participant] = field(default_factory=dict, repr=False)
 
     def page_at(self, position: int) -> ChatPage:
         """Return the page that shows the message at ``position``."""
@@ -96,8 +99,9 @@ class TranscriptPage:
         return None if position is None else self.transcript.messages[position]
 
     def participant(self, handle: str) -> Participant | None:
-        """Return the participant with ``handle``, or None."""
-        return self.people.get(handle)
+        """Return the participant with ``handle`` (or only one in another case)."""
+        found = self.people.get(handle)
+        return found if found is not None else self.folded.get(handle.casefold())
 
     def section_url(self, section_id: str) -> str | None:
         """Return the site-relative URL of a section heading, on its own page."""
@@ -134,12 +138,12 @@ def lay_out(
     participants = _participants(counts, names, url, settings.page_size)
     return TranscriptPage(
         slug=transcript.slug,
-        title=transcript.title,
+        title=xml_safe(transcript.title),
         url=url,
         save_as=url + "index.html",
         date=transcript.date or (messages[0].time if messages else None),
         end=messages[-1].time if messages else None,
-        summary=transcript.summary,
+        summary=xml_safe(transcript.summary),
         transcript=transcript,
         pages=tuple(_pages(messages, url, settings.page_size)),
         participants=participants,
@@ -148,7 +152,16 @@ def lay_out(
         positions=positions,
         replies={key: tuple(value) for key, value in replies.items()},
         people={person.handle: person for person in participants},
+        folded=_folded(participants),
     )
+
+
+def _folded(participants: tuple[Participant, ...]) -> dict[str, Participant]:
+    """Return each casefolded handle that names exactly one participant."""
+    found: dict[str, list[Participant]] = {}
+    for person in participants:
+        found.setdefault(person.handle.casefold(), []).append(person)
+    return {key: people[0] for key, people in found.items() if len(people) == 1}
 
 
 def _day_runs(messages: tuple[Message, ...]) -> Iterator[tuple[int, int, date]]:
@@ -209,18 +222,25 @@ def _pages(messages: tuple[Message, ...], url: str, size: int) -> Iterator[ChatP
 def _participants(
     counts: Counter[str], names: dict[str, str], url: str, size: int
 ) -> tuple[Participant, ...]:
+    # Who gets a plain slug when two handles share it ("Bo" and "bo") depends on
+    # the handles alone, not on who wrote more, so no re-import swaps the pages.
+    plain = {handle: anchor(handle).lower() for handle in counts}
+    slugs: dict[str, str] = {}
     taken: set[str] = set()
-    people = []
-    for handle in sorted(counts, key=lambda h: (-counts[h], h.lower(), h)):
-        slug = anchor(handle).lower()
+    for handle in sorted(counts, key=lambda h: (plain[h] != h, h)):
+        slug = plain[handle]
         if slug in taken:
             slug = f"{slug}-{stable_id(handle, length=6)}"
         taken.add(slug)
+        slugs[handle] = slug
+    people = []
+    for handle in sorted(counts, key=lambda h: (-counts[h], h.lower(), h)):
+        slug = slugs[handle]
         person_url = f"{url}by/{slug}/"
         people.append(
             Participant(
                 handle=handle,
-                name=names.get(handle, handle),
+                name=xml_safe(names.get(handle, handle)),
                 count=counts[handle],
                 url=person_url,
                 save_as=person_url + "index.html",

@@ -6,11 +6,12 @@ Rendering is one left-to-right pass per line with a bounded stack of open marker
 so any text costs linear time; the caller sanitises the result.
 
 - slack: ``*bold*`` ``_italic_`` ``~strike~`` `` `code` `` ```` ``` ```` blocks,
-  ``>`` and ``>>>`` quotes, ``[label](url)`` (as the Slack importer writes links).
+  ``>`` and ``>>>`` quotes, ``[label](url)`` (as the Slack importer writes links),
+  ``<url>``.
 - whatsapp: ``*bold*`` ``_italic_`` ``~strike~`` `` `code` `` ```` ``` ```` blocks,
   ``>`` quotes.
 - discord: ``**bold**`` ``*italic*`` ``_italic_`` ``__underline__`` ``~~strike~~``
-  ``||spoiler||``, code, ``>`` and ``>>>`` quotes, ``[label](url)``.
+  ``||spoiler||``, code, ``>`` and ``>>>`` quotes, ``[label](url)``, ``<url>``.
 - markdown (Matrix, Mastodon, Telegram): as discord, but ``__bold__``.
 - plain (IRC, hashtag chats, anything else): only `` `code` `` and links.
 """
@@ -29,8 +30,10 @@ MAX_OPEN = 16  # markers open at once on one line; more stay literal text
 SPOILER_CLASS = "chat-spoiler"
 
 _URL = r"(?P<url>\bhttps?://[^\s<>\"'`]+)"
+_ANGLE = r"<(?P<angle>https?://[^\s<>]+)>"  # <url>: a link without its preview
 _HANDLE = r"(?<![\w@/.])@(?P<handle>[\w][\w.-]*)"
-_TAG = r"(?<![\w#&/])#(?P<tag>\w[\w-]*)"
+# A hashtag has a letter somewhere: "#123" is an issue or a rank, not a tag.
+_TAG = r"(?<![\w#&/])#(?P<tag>[\d_]*[^\W\d_][\w-]*)"
 _CODE = r"``(?P<code2>(?:[^`\n]|`(?!`))+)``|`(?P<code>[^`\n]+)`"
 _LINK = (
     r"\[(?P<label>[^\[\]\n]{1,500})\]"
@@ -59,7 +62,7 @@ class Dialect:
         """Return the one regex that finds this dialect's inline tokens."""
         parts = [_CODE]
         if self.links:
-            parts.append(_LINK)
+            parts += [_LINK, _ANGLE]
         parts += [_URL, _HANDLE, _TAG]
         if self.markers:
             alternatives = "|".join(re.escape(marker) for marker, _ in self.markers)

@@ -73,7 +73,7 @@ def render_quote(
                 ' <span class="transcript-handle">@{}</span>,'
                 ' <a class="transcript-quote-link" href="{}">'
                 '<time datetime="{}">{}</time></a></p>\n'
-                '<div class="transcript-quote-text">{}</div>\n</div>\n'
+                '<div class="transcript-quote-text" dir="auto">{}</div>\n</div>\n'
             ).format(
                 xml_safe(display_name(message, page)),
                 xml_safe(message.author),

@@ -21,7 +21,13 @@ from plugins.transcripts.markup import SPOILER_CLASS, dialect_for, render_markup
 from plugins.transcripts.model import Message
 from plugins.transcripts.settings import TranscriptsSettings
 
-_TRAILING = ".,;:!?*_~|'\"]"
+# What a sentence puts after a URL, in Latin and CJK text ("…" ends a cut-off one).
+_TRAILING = ".,;:!?*_~|'\"]…"
+# Ideographic full stop and comma, fullwidth ;:!? and corner/lenticular brackets.
+_CJK_STOPS = frozenset(
+    "\u3002\uff0c\u3001\uff1b\uff1a\uff01\uff1f\u300c\u300d\u300e\u300f\u3010\u3011"
+)
+_FULL_OPEN, _FULL_CLOSE = "\uff08", "\uff09"  # fullwidth ( and )
 # Links to a message of the same chat, as Slack and Discord write them.
 _SLACK = re.compile(r"^https://[\w.-]+\.slack\.com/archives/\w+/p(\d{10})(\d{6})\b")
 _DISCORD = re.compile(
@@ -116,9 +122,10 @@ def render_text(text: str, ctx: PageContext) -> Markup:
 
 def _link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | None:
     """Return the HTML for one token and where it ends, or None to leave it as text."""
-    if match.groupdict().get("href"):
+    found = match.groupdict()
+    if found.get("href"):
         return _label_link(match, ctx)
-    if match["url"]:
+    if found.get("angle") or match["url"]:
         return _url_link(match, ctx)
     if match["handle"]:
         return _mention_link(match, ctx)
@@ -139,11 +146,16 @@ def _label_link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | Non
 
 
 def _url_link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | None:
-    url = trim_url(match["url"])
+    """Return a bare URL's link, or a ``<url>`` one's (Discord's, without preview)."""
+    if match.groupdict().get("angle"):
+        url, end = match["angle"], match.end()
+    else:
+        url = trim_url(match["url"])
+        end = match.start() + len(url)
     target = _local_message(url, ctx) or safe_url(url)
     if target is None:
         return None
-    return f'<a href="{_e(target)}">{_e(url)}</a>', match.start() + len(url)
+    return f'<a href="{_e(target)}">{_e(url)}</a>', end
 
 
 def _mention_link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | None:
@@ -160,6 +172,14 @@ def _mention_link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | N
 
 def trim_url(url: str) -> str:
     """Return ``url`` without the punctuation a sentence put after it."""
+    # CJK text runs on after a URL without a space: it ends at a full stop,
+    # comma or closing bracket that it did not open.
+    for index, char in enumerate(url):
+        if char in _CJK_STOPS or (
+            char == _FULL_CLOSE and _FULL_OPEN not in url[:index]
+        ):
+            url = url[:index]
+            break
     while url and (
         url[-1] in _TRAILING or (url[-1] == ")" and url.count("(") < url.count(")"))
     ):
@@ -259,8 +279,8 @@ def render_message(message: Message, ctx: PageContext) -> Markup:
     if message.reply_to is not None:
         parts.append(_reply_context(message.reply_to, ctx))
     parts.append(
-        f'<div class="e-content transcript-text">{render_text(message.text, ctx)}'
-        "</div>\n"
+        '<div class="e-content transcript-text" dir="auto">'
+        f"{render_text(message.text, ctx)}</div>\n"
     )
     if message.attachments:
         parts.append(_attachments(message))

@@ -49,6 +49,10 @@ ACTIONS = {
     "migrate_to_supergroup": "upgraded the group",
     "phone_call": "called",
     "group_call": "started a voice chat",
+    "invite_members": "added",
+    "remove_members": "removed",
+    "join_group_by_link": "joined by the invite link",
+    "join_group_by_request": "joined",
 }
 MARKUP = {  # "*" for italics: "_" does not work inside a word ("@ann_" + italic)
     "bold": "**{}**",
@@ -330,8 +334,8 @@ def _service_text(raw: dict, action: str, text: str) -> str:
     title = raw.get("title")
     members = [str(m) for m in listing(raw.get("members")) if m]
     extra = f" {title}" if isinstance(title, str) and title else ""
-    if members:
-        extra += " " + ", ".join(members)
+    if members:  # "created the group Blog chat with Ann, Bo"; "added Ann, Bo"
+        extra += (" with " if extra else " ") + ", ".join(members)
     return (f"{phrase}{extra}" + (f": {text}" if text else "")).strip()
 
 

@@ -322,7 +322,7 @@ class _Builder:
         mapped = self.options.mapped_name(clean)
         if is_phone(clean):
             key = phone_pseudonym(clean)
-            self.phones[clean] = key
+            self.phones[clean] = mapped or key  # the number in notices: "Liz left"
             if mapped:
                 return handle_from_name(mapped), mapped, key
             return key, "", key
@@ -332,8 +332,18 @@ class _Builder:
     def scrub(self, text: str) -> str:
         for raw, pseudonym in self.phones.items():
             text = text.replace(raw, pseudonym)
-        text = _MENTION.sub(lambda m: "@" + phone_pseudonym(m.group(1)), text)
-        return _PHONE_IN_TEXT.sub(lambda m: phone_pseudonym(m.group(0)), text)
+        text = _MENTION.sub(lambda m: "@" + self._stand_in(m.group(1), True), text)
+        return _PHONE_IN_TEXT.sub(lambda m: self._stand_in(m.group(0), False), text)
+
+    def _stand_in(self, number: str, mention: bool) -> str:
+        """Return a phone number's stand-in: its --name (after @, that name's handle).
+
+        Without a --name it is the pseudonym, as for the author with that number.
+        """
+        mapped = self.options.mapped_name("+" + re.sub(r"\D", "", number))
+        if not mapped:
+            return phone_pseudonym(number)
+        return handle_from_name(mapped) if mention else mapped
 
 
 def read(source: ExportSource, options: ImportOptions) -> Export:
