@@ -166,7 +166,7 @@ def test_a_post_without_title_or_with_no_real_date_names_file_and_line(
         "posts/2024-13-45-no-date.md: expected a file name starting with a real date",
         f"pages/empty.md:1: {title} an empty file",
         # Was published with an empty <title> and heading.
-        "pages/blank-title.md:1: expected a title after 'Title:', got nothing",
+        "pages/blank-title.md:1: expected a title, got an empty 'Title:'",
     ]
     for start in expected:
         assert any(e.startswith(start) for e in found), (start, found)

@@ -341,6 +341,33 @@ def test_earlier_url_of_another_posts_reblog_page_is_left_alone(tmp_path, caplog
     assert page.select_one('meta[http-equiv="refresh"]') is None
 
 
+def test_earlier_urls_of_pages_written_later_are_left_alone(tmp_path, caplog):
+    """The subscribe page and transcripts are other plugins'; the build goes on."""
+    chat = (
+        "Title: Launch chat\nSlug: launch\nDate: 2024-05-02 20:00+00:00\n\n"
+        "--- 2024-05-02 +00:00 ---\n[20:00 #1] <mara> Hello.\n"
+    )
+    files = {
+        "transcripts/launch.chat": chat,
+        "posts/b.md": (
+            "Title: B\nDate: 2024-05-02 09:00\nCategory: Notes\n"
+            "Earlier-Urls: /subscribe/, /transcripts/launch/\n\nB.\n"
+        ),
+    }
+    with caplog.at_level(logging.WARNING):
+        built = build_site_at(tmp_path, files, SITEURL=SITE)
+    said = [r.getMessage() for r in caplog.records]
+    for old, owner in [
+        ("/subscribe/", "subscribe/index.html"),
+        ("/transcripts/launch/", "transcripts/launch.chat"),
+    ]:
+        assert any(
+            f"posts/b.md: earlier URL {old} is a real page ({owner})" in m for m in said
+        ), said
+    assert built.html("subscribe/index.html").select_one("meta[http-equiv]") is None
+    assert (built.output / "2024/05/b/index.html").is_file()
+
+
 def test_earlier_url_claimed_by_two_posts_names_both(site, warnings):
     [message] = [m for m in warnings if "/2009/05/old-post.html" in m]
     assert "posts/2024-05-02-second-thoughts.md" in message
@@ -437,6 +464,42 @@ def test_a_post_in_another_language_is_quoted_and_described_in_it(build_site):
     page = site.html("2024/05/la-marge/fr/index.html")
     data = json.loads(page.select_one('script[type="application/ld+json"]').string)
     assert data["inLanguage"] == "fr"
+
+
+def test_snippets_links_lead_to_this_site_when_pasted_elsewhere(build_site):
+    post = (
+        "Title: Links\nDate: 2024-05-01 10:32\n\n"
+        "See [about](/about/), [a sibling](notes/), [below](#later) and a note[^1].\n\n"
+        "[^1]: The note.\n"
+    )
+    summary = "Title: Sum\nDate: 2024-05-02\nSummary: Read [this](/x/).\n\nBody.\n"
+    site = build_site(
+        {"posts/2024-05-01-links.md": post, "posts/2024-05-02-sum.md": summary},
+        SITEURL=SITE,
+    )
+    here = f"{SITE}/2024/05/links/"
+    expected = {
+        "2024/05/links/reblog/index.html": [
+            f"{SITE}/about/",
+            f"{here}notes/",
+            f"{here}#later",
+            f"{here}#fn:1",
+        ],
+        "2024/05/sum/reblog/index.html": [f"{SITE}/x/"],
+    }
+    for page, hrefs in expected.items():
+        reblog = site.html(page)
+        html = reblog.select_one("textarea.reblog-snippet-html").string
+        # as the pasting blog's readers follow them
+        [entry] = mf2py.parse(doc=html, url="https://elsewhere.example/")["items"]
+        [original] = entry["properties"]["repost-of"]
+        content = BeautifulSoup(original["properties"]["content"][0]["html"], "lxml")
+        assert [a["href"] for a in content.select("a")] == hrefs
+        markdown = reblog.select_one("textarea.reblog-snippet-markdown").string
+        quote = BeautifulSoup(MarkdownIt("commonmark").render(markdown), "lxml")
+        assert [a["href"] for a in quote.select("blockquote p a")][
+            : len(hrefs)
+        ] == hrefs
 
 
 def test_markdown_snippet_renders_to_a_credited_quote(site):

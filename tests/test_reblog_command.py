@@ -6,6 +6,7 @@ from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import logging
 import threading
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
 from bs4 import BeautifulSoup
@@ -22,6 +23,7 @@ from plugins.common.sanitize import render_outside_text, sanitize_html
 from plugins.posts.metadata import check_header, read_header
 from plugins.reblog.commands import draft_text
 from plugins.reblog.extract import Original
+from plugins.reblog.fetch import _as_uri
 from plugins.reblog.markdown import escape_markdown, html_to_markdown
 from plugins.reblog.quote import reblog_body, split_quote
 from plugins.reblog.redirects import normalise_old_url, save_as_for
@@ -62,6 +64,86 @@ OPEN_GRAPH = """<!doctype html><html><head><meta charset="utf-8">
 PLAIN = """<html><head><meta charset="iso-8859-1"><title>Caf\xe9 hours</title></head>
 <body><div><p>  </p><p>We open at <b>seven</b>, caf\xe9 au lait all day.</p>
 <p>Second paragraph.</p></div></body></html>"""
+
+# Pages as they come from elsewhere: (status, body, Content-Type).
+HOSTILE_PAGES = {
+    "/angle-title": (
+        200,
+        (
+            b"<title>Why a &lt; b &amp; &lt;img src=x onerror=alert(1)&gt;</title>"
+            b"<p>Order matters.</p>"
+        ),
+        "text/html; charset=utf-8",
+    ),
+    # A note: an h-entry with no p-name, as IndieWeb notes are marked up.
+    "/notes/42": (
+        200,
+        (
+            b"<html><head><title>A note about tides</title></head><body>"
+            b'<article class="h-entry"><div class="e-content"><p>The tide was late.</p>'
+            b"</div></article></body></html>"
+        ),
+        "text/html; charset=utf-8",
+    ),
+    "/u-author": (
+        200,
+        (
+            b'<div class="h-entry"><h1 class="p-name">Linked author</h1>'
+            b'<a class="u-author" href="/about/">About me</a>'
+            b'<div class="e-content"><p>Text.</p></div></div>'
+        ),
+        "text/html; charset=utf-8",
+    ),
+    # as the address bar shows it: /wiki/Köln
+    "/wiki/K%C3%B6ln": (
+        200,
+        b"<title>K\xc3\xb6ln</title><p>A city.</p>",
+        "text/html; charset=utf-8",
+    ),
+    # A sidebar of recent posts above the post itself, as many themes have.
+    "/posts/second": (
+        200,
+        (
+            b'<aside><div class="h-entry"><a class="p-name u-url" '
+            b'href="/posts/first">First post</a></div></aside>'
+            b'<article class="h-entry"><h1 class="p-name">Second post</h1>'
+            b'<a class="u-url" href="/posts/second">#</a>'
+            b'<div class="e-content"><p>The second.</p></div></article>'
+        ),
+        "text/html; charset=utf-8",
+    ),
+    "/xhtml": (
+        200,
+        (
+            b'<?xml version="1.0" encoding="UTF-8"?>\n'
+            b'<html xmlns="http://www.w3.org/1999/xhtml"><head><title>Old XHTML</title>'
+            b'<meta property="og:title" content="An XHTML post"/>'
+            b'<meta property="og:description" content="Still served."/></head>'
+            b"<body><p>Body.</p></body></html>"
+        ),
+        "application/xhtml+xml",
+    ),
+    "/utf16": (
+        200,
+        "\ufeff<html><head><title>Sixteen bits</title></head>"
+        "<body><p>h\u00e9llo</p></body></html>".encode("utf-16-le"),
+        "text/html",
+    ),
+    "/bom-beats-header": (
+        200,
+        "\ufeff<title>Caf\u00e9 open</title><p>x</p>".encode(),
+        "text/html; charset=iso-8859-1",
+    ),
+    # 3,000 unclosed elements: html5lib nests them (in quadratic time), and
+    # mf2py recurses once a level (RecursionError at 1,000).
+    "/deep": (
+        200,
+        b'<title>Deep</title><div class="h-entry"><p class="p-name">Deep</p>'
+        + b"<div>" * 3_000
+        + b"<p>bottom</p>",
+        "text/html",
+    ),
+}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -113,7 +195,7 @@ class Handler(BaseHTTPRequestHandler):
         elif path == "/data.json":
             self._send(200, b"{}", "application/json")
         else:
-            self._send(404, b"<h1>Not found</h1>")
+            self._send(*HOSTILE_PAGES.get(path, (404, b"<h1>Not found</h1>")))
 
 
 @pytest.fixture(scope="module")
@@ -275,6 +357,66 @@ def test_draft_builds_into_an_attributed_reblog(tmp_path, server, build_site):
     [entry] = [i for i in parsed["items"] if "h-entry" in i["type"]]
     [original] = entry["properties"]["repost-of"]
     assert original["properties"]["url"] == [f"{server}/2024/05/the-week-long-reply/"]
+
+
+@pytest.mark.parametrize(
+    ("path", "name", "title"),
+    [
+        ("/notes/42", "2024-06-01-a-note-about-tides.md", "A note about tides"),
+        ("/xhtml", "2024-06-01-an-xhtml-post.md", "An XHTML post"),
+        ("/utf16", "2024-06-01-sixteen-bits.md", "Sixteen bits"),
+        ("/bom-beats-header", "2024-06-01-cafe-open.md", "Café open"),
+        ("/deep", "2024-06-01-deep.md", "Deep"),
+    ],
+)
+def test_odd_pages_give_their_own_title(tmp_path, server, path, name, title):
+    assert run(tmp_path, f"{server}{path}") == 0
+    assert fields(draft(tmp_path, name))["reblog-title"] == title
+
+
+def test_an_address_with_non_ascii_letters_is_fetched(tmp_path, server):
+    assert run(tmp_path, f"{server}/wiki/Köln") == 0
+    header = fields(draft(tmp_path, "2024-06-01-koln.md"))
+    assert header["reblog-title"] == "Köln"
+    assert header["reblog-of"] == f"{server}/wiki/K%C3%B6ln"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.text(st.characters(codec="utf-8", exclude_categories=("Cs", "Cc")), max_size=30)
+)
+def test_an_iri_path_becomes_an_ascii_uri_saying_the_same(path):
+    uri = _as_uri(f"https://bücher.example/{path}")
+    assert uri.isascii()
+    parts = urlsplit(uri)
+    assert parts.hostname == "xn--bcher-kva.example"
+    assert unquote(parts.path) == unquote(urlsplit(f"https://x/{path}").path)
+
+
+def test_the_pages_own_entry_wins_over_a_sidebars(tmp_path, server):
+    assert run(tmp_path, f"{server}/posts/second") == 0
+    header = fields(draft(tmp_path, "2024-06-01-second-post.md"))
+    assert header["reblog-of"] == f"{server}/posts/second"
+
+
+def test_an_author_given_as_a_link_is_named_by_its_host(tmp_path, server):
+    assert run(tmp_path, f"{server}/u-author") == 0
+    header = fields(draft(tmp_path, "2024-06-01-linked-author.md"))
+    assert header["reblog-author"] == "127.0.0.1"
+    assert header["reblog-author-url"] == f"{server}/about/"
+
+
+def test_a_title_with_angle_brackets_stays_text(tmp_path, server, build_site):
+    assert run(tmp_path, f"{server}/angle-title") == 0
+    [path] = (tmp_path / "content" / "posts").iterdir()
+    text = path.read_text(encoding="utf-8")
+    title = "Why a < b & <img src=x onerror=alert(1)>"
+    assert fields(text)["reblog-title"] == title
+    site = build_site({})  # the draft is in tmp_path/content already
+    [page] = [p for p in site.pages() if p.startswith("drafts/")]
+    html = site.html(page)
+    assert html.select_one("h1").get_text(strip=True) == title
+    assert active_content(str(html.select_one("article"))) == []
 
 
 # Parsers: properties -------------------------------------------------------

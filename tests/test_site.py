@@ -11,9 +11,12 @@ import sys
 from zoneinfo import ZoneInfo
 
 import html5lib
+from hypothesis import given
+from hypothesis import strategies as st
 import pytest
 
 from plugins.common.errors import PluginConfigError
+from plugins.posts.bidi import balance_bidi
 
 from .support import ROOT, BuiltSite, broken_links
 
@@ -176,6 +179,20 @@ POST = "Title: Fine\nDate: 2024-01-02 09:00\nCategory: Essays\n\nAll good.\n"
             "expected a date such as '2024-05-01 10:32', got 'May 2024'",
         ),
         ("Title: Bad\nTitle: Again\n", 2, "expected 'title' once, got it again"),
+        # an empty title gave the empty slug: the month archive's page, a crash
+        ("Date: 2024-01-01\nTitle:\n", 2, "expected a title, got an empty 'Title:'"),
+        # the language is part of the post's URL: '../..' moved it
+        (
+            "Title: Bad\nDate: 2024-01-01\nLang: ../../x\n",
+            3,
+            "expected a language tag such as 'en' or 'pt-BR', got '../../x'",
+        ),
+        # dateutil drops the zone name it does not know: 10:32 local time
+        (
+            "Title: Bad\nDate: 2024-01-01 10:32 EST\n",
+            2,
+            "expected a UTC offset such as '2024-05-01 10:32-05:00', got a zone name",
+        ),
     ],
 )
 def test_broken_metadata_names_file_and_line(
@@ -193,6 +210,86 @@ def test_broken_metadata_names_file_and_line(
     )
     assert (site.output / "2024/01/fine/index.html").exists()
     assert not (site.output / "2024/01/bad").exists()
+
+
+def test_odd_titles_keep_their_post_and_the_build(build_site):
+    """A title without letters is slugged by its file; a continued title is one."""
+    site = build_site(
+        {
+            "posts/party.md": "Title: 🎉\nDate: 2024-01-01\n\nYes.\n",
+            "posts/why.md": "Title: ???\nDate: 2024-01-02\n\nNo.\n",
+            "posts/2024-01-03-long.md": "Title: A title that\n    goes on\n"
+            "Tags: one, two,\n    three\nDate: 2024-01-03\n\nText.\n",
+            "posts/2024-01-04-fine.md": POST.replace("2024-01-02", "2024-01-04"),
+        }
+    )
+    party = site.html("2024/01/party/index.html")
+    assert party.select_one(".entry-title").get_text() == "🎉"
+    why = site.html("2024/01/why/index.html")
+    assert why.select_one(".entry-title").get_text() == "???"
+    long = site.html("2024/01/long/index.html")
+    assert long.select_one(".entry-title").get_text() == "A title that goes on"
+    tags = [a.get_text() for a in long.select(".post-footer a[rel=tag], a[rel=tag]")]
+    assert sorted(set(tags)) == ["one", "three", "two"]
+    archive = site.html("2024/01/index.html")  # the month's archive is still its own
+    assert len(archive.select(".h-entry")) == 4
+
+
+def test_a_blank_summary_field_is_no_summary(build_site):
+    post = "Title: S\nDate: 2024-01-02 09:00\nSummary:\n\nThe body's first words.\n"
+    site = build_site({"posts/2024-01-02-s.md": post})
+    listed = site.html("index.html").select_one(".h-entry .entry-summary")
+    assert listed.get_text(strip=True) == "The body's first words."
+    snippet = site.html("2024/01/s/reblog/index.html").select_one(
+        "textarea.reblog-snippet-html"
+    )
+    assert "<p>The body's first words.</p></blockquote>" in snippet.string
+
+
+def bidi_depth_at_end(text: str) -> int:
+    """Return how many direction overrides ``text`` leaves open (UAX 9, simplified)."""
+    stack: list[str] = []
+    for char in text:
+        if char in "\u202a\u202b\u202d\u202e":
+            stack.append("\u202c")
+        elif char in "\u2066\u2067\u2068":
+            stack.append("\u2069")
+        elif char == "\u202c" and stack and stack[-1] == "\u202c":
+            stack.pop()
+        elif char == "\u2069" and "\u2069" in stack:
+            while stack.pop() != "\u2069":
+                pass
+    return len(stack)
+
+
+@given(
+    st.text(
+        st.sampled_from("ab \u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+    )
+)
+def test_balanced_bidi_leaves_nothing_open_and_keeps_the_text(text):
+    balanced = balance_bidi(text)
+    assert balanced.startswith(text)
+    assert bidi_depth_at_end(balanced) == 0
+    assert balance_bidi(balanced) == balanced
+
+
+def test_a_direction_override_in_the_header_stays_in_its_value(build_site):
+    post = (
+        "Title: abc\u202eevil\nDate: 2024-01-02 09:00\nCategory: \u202eNews\n"
+        "Tags: x\u202e, y\n\nBody.\n"
+    )
+    site = build_site({"posts/2024-01-02-rlo.md": post})
+    page = site.html("2024/01/rlo/index.html")
+    texts = {
+        "title": page.title.get_text(),
+        "h1": page.select_one(".entry-title").get_text(),
+        **{a.get_text(): a.get_text() for a in page.select("article footer a")},
+    }
+    assert "News\u202c" in " ".join(texts.values())
+    assert {
+        name: bidi_depth_at_end(text) for name, text in texts.items()
+    } == dict.fromkeys(texts, 0)
 
 
 def test_extra_metadata_fields_of_the_sites_own_are_accepted(build_site):

@@ -8,7 +8,7 @@ import logging
 import re
 
 from bs4 import BeautifulSoup
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 import pytest
 
@@ -424,6 +424,47 @@ def test_quoting_an_unknown_transcript_is_an_error(build_site, caplog):
     ), errors
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "[[quote: ten-years #m-x3]]",  # a space before '#'
+        "[[Quote: ten-years#m-x3]]",
+        "[[quote: ten-years]]",
+        "[[quote: ten-years#m-x3]] and more",
+    ],
+)
+def test_a_mistyped_quote_line_is_an_error_not_text(build_site, caplog, line):
+    post = f"Title: T\nDate: 2024-05-04\n\nAs she said:\n\n{line}\n"
+    with caplog.at_level(logging.WARNING):
+        site = build_site({**FILES, "posts/2024-05-04-t.md": post})
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any(
+        e.startswith(
+            "posts/2024-05-04-t.md:6: expected a line such as '[[quote: SLUG#ID]]'"
+        )
+        and repr(line) in e
+        for e in errors
+    ), errors
+    assert "2024/05/t/index.html" not in site.pages()
+
+
+def test_a_bad_quote_in_the_summary_names_its_line(build_site, caplog):
+    post = (
+        "Title: T\nDate: 2024-05-04\nSummary: In short:\n"
+        "    [[quote: ten-years#m-nope]]\n\nText.\n"
+    )
+    with caplog.at_level(logging.WARNING):
+        build_site({**FILES, "posts/2024-05-04-t.md": post})
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any(
+        e.startswith(
+            "posts/2024-05-04-t.md:4: expected a message id of transcript"
+            " 'ten-years', got 'm-nope'"
+        )
+        for e in errors
+    ), errors
+
+
 def test_naming_an_unknown_transcript_is_a_warning(build_site, caplog):
     post = "Title: T\nDate: 2024-05-04\nTranscript: nowhere\n\nText.\n"
     with caplog.at_level(logging.WARNING):
@@ -510,6 +551,7 @@ TEXT = st.text(
         max_size=6,
     ).map(" ".join)
 )
+@example("`` ``")  # a double-backtick code span of one space
 def test_rendered_text_is_inert_and_says_what_was_written(text):
     transcript = parse_chat(
         "Title: T\n\n--- 2024-05-02 -04:00 ---\n[20:00] <ann> hi\n", path="t.chat"
@@ -520,7 +562,12 @@ def test_rendered_text_is_inert_and_says_what_was_written(text):
     )
     html = render_text(text, ctx)
     assert active_content(str(html)) == []
-    expected = re.sub(r"`([^`\n]+)`", r"\1", xml_safe(text))
+    # Code spans as the chat dialects read them: ``a ` b`` as well as `a`.
+    expected = re.sub(
+        r"``((?:[^`\n]|`(?!`))+)``|`([^`\n]+)`",
+        lambda m: m[1] or m[2],
+        xml_safe(text),
+    )
     assert _text_of(str(html)) == expected
 
 
@@ -717,3 +764,26 @@ def test_outside_text_in_headers_names_and_reactions_is_escaped(build_site):
         "<script>alert('name')</script>"
     )
     assert "<svg" in page.select_one("h2.transcript-section").text
+
+
+def test_a_chat_quote_in_a_reblog_is_not_taken_for_the_original(build_site):
+    """A reblog quotes its first ``>``; a chat quote above it is the post's own."""
+    post = (
+        "Title: Mixed\nDate: 2024-05-04 09:00\n"
+        "Reblog-Of: https://other.example/post\nReblog-Author: Jun Okafor\n\n"
+        "What the chat said first:\n\n[[quote: ten-years#x3]]\n\n"
+        "And the post I reblog:\n\n> The original's words.\n\nMine.\n"
+    )
+    site = build_site(
+        {"transcripts/ten-years.chat": CHAT, "posts/2024-05-04-mixed.md": post}
+    )
+    page = site.html("2024/05/mixed/index.html")
+    [chat] = page.select("blockquote.transcript-quote")
+    assert "Past midnight." in chat.get_text()
+    assert chat.find_parent("figure") is None  # not attributed to Jun Okafor
+    [excerpt] = page.select("figure.reblog-quote .reblog-excerpt")
+    assert excerpt.get_text(strip=True) == "The original's words."
+    [entry] = [i for i in site.mf2("2024/05/mixed/index.html")["items"]
+               if "h-entry" in i["type"]]  # fmt: skip
+    [original] = entry["properties"]["repost-of"]
+    assert original["properties"]["content"][0]["value"] == "The original's words."

@@ -5,7 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 import re
+import warnings
 
+from dateutil.parser import UnknownTimezoneWarning
 from pelican.utils import get_date
 
 from plugins.common.dates import parse_complete_date, plain_date
@@ -34,6 +36,8 @@ KNOWN_FIELDS = frozenset(
 DATE_FIELDS = frozenset({"date", "modified"})
 STATUSES = ("published", "draft", "hidden")
 
+# A BCP 47 language tag ("en", "pt-BR", "zh-Hant-TW"): it becomes part of a URL.
+_LANG = re.compile(r"^[A-Za-z]{2,8}(?:[-_][A-Za-z0-9]{1,8})*$")
 _FIELD = re.compile(r"^(?P<key>[A-Za-z0-9_-]+):\s*(?P<value>.*)$")
 _CONTINUATION = re.compile(r"^( {4}|\t)")
 
@@ -97,17 +101,38 @@ def check_header(
                 **where,
             )
         seen[field.key] = field.line
+        if field.key == "title" and not field.value:
+            raise ContentError("expected a title, got an empty 'Title:'", **where)
+        if field.key == "lang" and not _LANG.match(field.value):
+            raise ContentError(
+                f"expected a language tag such as 'en' or 'pt-BR', got {field.value!r}",
+                **where,
+            )
         if field.key in DATE_FIELDS:
-            try:
-                if plain_date(field.value) is None:  # a plain date needs no more
-                    get_date(field.value)
-                    parse_complete_date(field.value)  # not 'May 2024': today's day
-            except (ValueError, OverflowError):
-                raise ContentError(
-                    f"expected a date such as '2024-05-01 10:32', got {field.value!r}",
-                    **where,
-                ) from None
+            _check_date(field.value, where)
         if field.key == "status" and field.value.lower() not in STATUSES:
             raise ContentError(
                 f"expected a status in {STATUSES}, got {field.value!r}", **where
             )
+
+
+def _check_date(value: str, where: dict) -> None:
+    """Raise :class:`ContentError` unless ``value`` is one complete, certain date."""
+    if plain_date(value) is not None:  # a plain date needs no more
+        return
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UnknownTimezoneWarning)
+        try:
+            get_date(value)
+            parse_complete_date(value)  # not 'May 2024': today's day
+        except (ValueError, OverflowError):
+            raise ContentError(
+                f"expected a date such as '2024-05-01 10:32', got {value!r}", **where
+            ) from None
+    if any(issubclass(w.category, UnknownTimezoneWarning) for w in caught):
+        # dateutil would drop 'EST' and read the time as local time.
+        raise ContentError(
+            "expected a UTC offset such as '2024-05-01 10:32-05:00', "
+            f"got a zone name in {value!r}",
+            **where,
+        )

@@ -7,12 +7,13 @@ import os
 
 from markdown import Markdown
 from markdown.extensions.meta import MetaPreprocessor
-from pelican.readers import MarkdownReader
-from pelican.utils import SafeDatetime
+from pelican.readers import MarkdownReader, parse_path_metadata
+from pelican.utils import SafeDatetime, slugify
 
 from plugins.common.dates import plain_date
 from plugins.common.errors import ContentError
 from plugins.common.files import read_text
+from plugins.posts.bidi import balance_bidi, balance_bidi_items
 from plugins.posts.highlight import with_reusing_formatter
 from plugins.posts.metadata import (
     DATE_FIELDS,
@@ -24,7 +25,25 @@ from plugins.posts.settings import PostsSettings
 
 logger = logging.getLogger(__name__)
 
+# Header values shown as text among others: their direction overrides end in them.
+_TEXT_FIELDS = {
+    "title": balance_bidi,
+    "category": balance_bidi,
+    "tags": balance_bidi_items,
+    "author": balance_bidi_items,
+    "authors": balance_bidi_items,
+}
 META_PRIORITY = 27  # where Python-Markdown's meta extension registers its preprocessor
+
+
+def _slug(text: str, settings: dict) -> str:
+    """Return the slug Pelican makes of ``text``."""
+    return slugify(
+        text,
+        regex_subs=settings.get("SLUG_REGEX_SUBSTITUTIONS", []),
+        preserve_case=settings.get("SLUGIFY_PRESERVE_CASE", False),
+        use_unicode=settings.get("SLUGIFY_USE_UNICODE", False),
+    )
 
 
 class PostReader(MarkdownReader):
@@ -70,8 +89,60 @@ class PostReader(MarkdownReader):
                 logger.error("%s", err)
             if found:
                 found.clear()
-        metadata = self._parse_metadata(self._md.Meta) if self._md.Meta else {}
+        try:
+            metadata = (
+                self._parse_metadata(self._one_value_each()) if self._md.Meta else {}
+            )
+        except ContentError as err:
+            # The Summary is Markdown too: its lines count from the field's own.
+            summary = next((f for f in header if f.key == "summary"), None)
+            if summary is not None and err.line is not None:
+                err.line += summary.line - 1
+            err.path = err.path or path
+            logger.error("%s", err)
+            raise
+        self._keep_slug_apart(metadata, path)
         return content, metadata
+
+    def _one_value_each(self) -> dict[str, list[str]]:
+        """Return the header with each field continued on indented lines as one line.
+
+        The header check read it so (and refused a field given twice); Pelican
+        would make a two-line title a Python list, and keep a tag list's first line.
+        A blank ``Summary:`` is left out: Pelican would show an empty summary.
+        """
+        formatted = self.settings["FORMATTED_FIELDS"]
+        return {
+            key: lines if key in formatted else [" ".join(s.strip() for s in lines)]
+            for key, lines in self._md.Meta.items()
+            # A blank Summary: is no summary: Pelican makes one from the body.
+            if key not in formatted or "".join(lines).strip()
+        }
+
+    def _keep_slug_apart(self, metadata: dict, path: str) -> None:
+        """Slug a post whose title has no letter or digit ("🎉") by its file name.
+
+        Pelican would give it the empty slug: its page would be the month's
+        archive, and the build would stop on the clash.
+        """
+        settings = self.settings
+        if "slug" in metadata or settings.get("SLUGIFY_SOURCE") != "title":
+            return
+        title = metadata.get("title")
+        if title is None or _slug(str(title), settings):
+            return
+        if parse_path_metadata(self._source_path, settings).get("slug"):
+            return  # FILENAME_METADATA names it
+        fallback = _slug(os.path.splitext(os.path.basename(path))[0], settings)
+        if not fallback:
+            err = ContentError(
+                f"expected a title or file name with a letter or digit, got {title!r}"
+                " (add a Slug: field)",
+                path=path,
+            )
+            logger.error("%s", err)
+            raise err
+        metadata["slug"] = fallback
 
     def process_metadata(self, name, value):
         """Read a plain ISO date without dateutil; the rest as Pelican does.
@@ -79,6 +150,8 @@ class PostReader(MarkdownReader):
         Pelican's ``get_date`` gives the same SafeDatetime for these, at ten
         times the cost (three calls a post, with the header check).
         """
+        if isinstance(value, str) and name in _TEXT_FIELDS:
+            value = _TEXT_FIELDS[name](value)
         if (
             name in DATE_FIELDS
             and isinstance(value, str)
@@ -88,17 +161,12 @@ class PostReader(MarkdownReader):
         return super().process_metadata(name, value)
 
     def _check_title(self, header: list[HeaderField], text: str, path: str) -> None:
-        """Raise :class:`ContentError` if the header has no Title."""
-        for field in header:
-            if field.key == "title":
-                if field.value:
-                    return
-                raise ContentError(
-                    "expected a title after 'Title:', got nothing",
-                    path=path,
-                    line=field.line,
-                    source_line=field.source_line,
-                )
+        """Raise :class:`ContentError` if the header has no Title.
+
+        An empty one is refused by the header check.
+        """
+        if any(field.key == "title" for field in header):
+            return
         if any(
             "(?P<title>" in (self.settings.get(name) or "")
             for name in ("FILENAME_METADATA", "PATH_METADATA")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 from datetime import datetime
+import html
 import logging
 from pathlib import Path
 
@@ -88,7 +89,7 @@ def draft_text(
 ) -> str:
     """Return the draft post: a header with the attribution, then the quote."""
     header = [
-        ("Title", original.title),
+        ("Title", html.escape(original.title, quote=False)),  # a post title is HTML
         ("Date", date_field(when)),
         ("Category", category),
         ("Status", "draft"),

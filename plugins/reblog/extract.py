@@ -30,30 +30,48 @@ class Original:
 
 def read_original(html: str, url: str) -> Original:
     """Return the original post described by ``html``, fetched from ``url``."""
-    entry = _find_entry(mf2py.parse(doc=html, url=url))
+    root = _parse(html)
+    # mf2py reads lxml's copy: libxml2 stops at 255 levels of nesting, where
+    # html5lib goes on, in quadratic time, into mf2py's recursion limit.
+    entry = _find_entry(
+        mf2py.parse(doc=lxml.html.tostring(root, encoding="unicode"), url=url), url
+    )
     if entry is not None:
-        original = _from_entry(entry, url)
+        original = _from_entry(entry, url, page_title=_page_title(root))
         if original is not None:
             return original
-    root = _parse(html)
     return _from_open_graph(root, url) or _from_html(root, url)
 
 
 def _parse(html: str) -> Any:
+    # As bytes: lxml refuses a str with an XML declaration (XHTML pages).
+    parser = lxml.html.HTMLParser(encoding="utf-8")
     try:
-        return lxml.html.document_fromstring(html or "<html></html>")
+        return lxml.html.document_fromstring(
+            (html or "<html></html>").encode("utf-8", "replace"), parser=parser
+        )
     except (ValueError, lxml.etree.ParserError):
         return lxml.html.document_fromstring("<html></html>")
 
 
-def _find_entry(parsed: dict[str, Any]) -> dict[str, Any] | None:
+def _find_entry(parsed: dict[str, Any], url: str = "") -> dict[str, Any] | None:
+    """Return the page's own h-entry (its u-url is the page), else the first."""
+    found = None
     queue = list(parsed.get("items", []))
     while queue:
         item = queue.pop(0)
         if "h-entry" in item.get("type", []):
-            return item
+            if _is_page(item, url):
+                return item  # not a sidebar's "recent posts" entry above it
+            found = found or item
         queue.extend(item.get("children", []))
-    return None
+    return found
+
+
+def _is_page(entry: dict[str, Any], url: str) -> bool:
+    urls = entry.get("properties", {}).get("url") or []
+    own = url.rstrip("/")
+    return bool(own) and any(_text(u).rstrip("/") == own for u in urls)
 
 
 def _first(props: dict[str, Any], name: str) -> Any:
@@ -69,7 +87,9 @@ def _text(value: Any) -> str:
     return field_text(value or "")
 
 
-def _from_entry(entry: dict[str, Any], url: str) -> Original | None:
+def _from_entry(
+    entry: dict[str, Any], url: str, *, page_title: str = ""
+) -> Original | None:
     props = entry.get("properties", {})
     content = _first(props, "content")
     summary = _first(props, "summary")
@@ -90,10 +110,14 @@ def _from_entry(entry: dict[str, Any], url: str) -> Original | None:
         author_url = safe_url(_text(_first(author_props, "url"))) or ""
     elif first_author:
         author = _text(first_author)
+        if safe_url(author):  # a u-author link: its address, named by its host
+            author, author_url = urlsplit(author).hostname or author, author
     entry_url = safe_url(_text(_first(props, "url")))
+    if entry_url and entry_url.rstrip("/") != url.rstrip("/"):
+        page_title = ""  # one entry of a listing: the page's title is not its own
     return Original(
         url=entry_url or url,
-        title=title or _fallback_title(url),
+        title=title or page_title or _fallback_title(url),
         author=author,
         author_url=author_url,
         published=_text(_first(props, "published")),
@@ -132,6 +156,11 @@ def _from_open_graph(root: Any, url: str) -> Original | None:
         excerpt=Markup("<p>{}</p>").format(description) if description else Markup(""),
         found_in="open graph",
     )
+
+
+def _page_title(root: Any) -> str:
+    """Return what the page calls itself: its Open Graph title, else its title."""
+    return _meta(root, "og:title") or _title(root)
 
 
 def _title(root: Any) -> str:

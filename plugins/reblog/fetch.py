@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import codecs
 from dataclasses import dataclass
 import re
 import time
 from typing import Any
 import urllib.error
-from urllib.parse import urljoin
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 import urllib.request
 
 from plugins.common.sanitize import safe_url
@@ -16,6 +17,12 @@ USER_AGENT = "Colloquy-reblog/0.1 (+https://github.com/colloquy)"
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset=["']?([A-Za-z0-9_.:-]+)""", re.I)
 _CHUNK = 64 * 1024
+_URI_SAFE = "%/:@!$&'()*+,;=?-._~"  # what a URI may hold as is (RFC 3986)
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
 
 
 class FetchError(ValueError):
@@ -80,9 +87,10 @@ def fetch_page(
     """
     if safe_url(url) != url:
         raise FetchError(f"expected an http(s) URL, got {url!r}")
+    request_url = _as_uri(url)
     opener = urllib.request.build_opener(_LimitedRedirects(max_redirects))
     request = urllib.request.Request(
-        url, headers={"User-Agent": USER_AGENT, "Accept": "text/html"}
+        request_url, headers={"User-Agent": USER_AGENT, "Accept": "text/html"}
     )
     deadline = time.monotonic() + timeout
     try:
@@ -113,6 +121,36 @@ def fetch_page(
     return FetchedPage(url=final_url, html=_decode(body, charset))
 
 
+def _as_uri(url: str) -> str:
+    """Return ``url`` as urllib can send it: an IRI's host in IDNA, the rest %-encoded.
+
+    A browser's address bar gives ``https://de.wikipedia.org/wiki/Köln``.
+    """
+    if url.isascii():
+        return url
+    parts = urlsplit(url)
+    userinfo, _, hostport = parts.netloc.rpartition("@")
+    host, colon, port = (
+        hostport.rpartition(":") if "]" not in hostport else ("", "", "")
+    )
+    if not colon or not port.isdigit():
+        host, colon, port = hostport, "", ""
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        raise FetchError(f"{url}: expected a host name, got {host!r}") from None
+    netloc = (quote(userinfo, safe=_URI_SAFE) + "@" if userinfo else "") + host
+    return urlunsplit(
+        (
+            parts.scheme,
+            netloc + colon + port,
+            quote(parts.path, safe=_URI_SAFE),
+            quote(parts.query, safe=_URI_SAFE),
+            quote(parts.fragment, safe=_URI_SAFE),
+        )
+    )
+
+
 def _read_bounded(
     response: Any, url: str, max_bytes: int, deadline: float, timeout: float
 ) -> bytes:
@@ -141,9 +179,14 @@ def _read_bounded(
 
 
 def _decode(body: bytes, charset: str | None) -> str:
+    for bom, codec in _BOMS:  # as browsers do, a byte order mark wins over all
+        if body.startswith(bom):
+            return body.decode(codec, errors="replace")
     if not charset:
         match = _META_CHARSET.search(body[:4096])
         charset = match.group(1).decode("ascii") if match else "utf-8"
+        if charset.lower().startswith("utf-16"):  # ASCII bytes read it: not UTF-16
+            charset = "utf-8"
     try:
         return body.decode(charset, errors="replace")
     except LookupError:

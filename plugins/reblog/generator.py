@@ -43,20 +43,34 @@ def reactions(article: Any) -> list[Any]:
     return sorted(found, key=lambda p: (p.date, p.id), reverse=True)
 
 
-def excerpt_html(article: Any, *, limit: int) -> Markup:
-    """Return the post's summary when it has one, else its first paragraph."""
+def excerpt_html(article: Any, *, limit: int, base_url: str = "") -> Markup:
+    """Return the post's summary when it has one, else its first paragraph.
+
+    Its links are resolved against ``base_url`` (the post's address): the
+    excerpt is pasted into other sites, where ``/about/`` is theirs.
+    """
     if "summary" in getattr(article, "metadata", {}):
         html = str(article.summary)
         if not html.lstrip().startswith("<p"):
             html = f"<p>{html}</p>"
     else:
         html = _first_paragraph(article.content)
-    clean = sanitize_html(html)
+    clean = sanitize_html(_absolute_links(html, base_url) if base_url else html)
     text = " ".join(clean.striptags().split())
     if len(text) <= limit:
         return clean
     cut = text[:limit].rsplit(" ", 1)[0]
     return Markup("<p>{}…</p>").format(cut)
+
+
+def _absolute_links(html: str, base_url: str) -> str:
+    if not html.strip():
+        return html
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    root.make_links_absolute(
+        base_url, resolve_base_href=False, handle_failures="discard"
+    )
+    return lxml.html.tostring(root, encoding="unicode")[len("<div>") : -len("</div>")]
 
 
 def _first_paragraph(html: str) -> str:
@@ -98,7 +112,7 @@ class Sharing:
             author=str(author) if author else plain(settings.get("AUTHOR", "")),
             author_url=absolute(base, author.url) if author else "",
             date=article.date,
-            html=excerpt_html(article, limit=options.excerpt_chars),
+            html=excerpt_html(article, limit=options.excerpt_chars, base_url=url),
             site_name=plain(settings.get("SITENAME", "")),
             site_url=base,
             lang=str(getattr(article, "lang", "") or ""),
@@ -206,6 +220,10 @@ class ReblogGenerator(Generator):
                         claimed[self._abs(save_as)] = self._rel(obj)
                     except UnsafePathError:
                         continue  # never written: plugins.outputguard refused it
+        # plugins.site_feeds writes its subscribe page after this generator.
+        feeds = getattr(self.context.get("site_feeds"), "settings", None)
+        if later := getattr(feeds, "subscribe_save_as", ""):
+            claimed[self._abs(later)] = later
         return claimed
 
     def _plan_redirects(
@@ -296,4 +314,6 @@ class ReblogGenerator(Generator):
 
     def _rel(self, obj: Any) -> str:
         source = getattr(obj, "source_path", "") or ""
-        return os.path.relpath(source, self.settings["PATH"]) if source else "?"
+        if not os.path.isabs(source):  # transcripts keep theirs relative to PATH
+            return source or "?"
+        return os.path.relpath(source, self.settings["PATH"])

@@ -17,18 +17,24 @@ from plugins.common.sanitize import sanitize_html
 
 from .model import Reblog
 
+_TRANSCRIPT_QUOTE = "transcript-quote"  # plugins.transcripts.quotes' blockquote
+
 
 def split_quote(html: str) -> tuple[str, str, str]:
     """Return ``(before, quote, after)``: the first top-level blockquote's inside.
 
     ``quote`` is "" and ``before`` the whole body when there is no blockquote.
+    A transcript quote (``[[quote: ...]]``) is the post's own: never the original.
     """
     if "<blockquote" not in html:
         return html, "", ""
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     children = list(root)
     for index, child in enumerate(children):
-        if child.tag == "blockquote":
+        if (
+            child.tag == "blockquote"
+            and _TRANSCRIPT_QUOTE not in (child.get("class") or "").split()
+        ):
             inner = (child.text or "") + "".join(
                 lxml.html.tostring(part, encoding="unicode") for part in child
             )

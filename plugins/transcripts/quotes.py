@@ -26,6 +26,8 @@ FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 QUOTE = re.compile(
     r"^\s{0,3}\[\[quote:\s*(?P<slug>[^#\s\]]+)#(?P<ref>[^\s\]]+)\s*\]\]\s*$"
 )
+# What a quote line looks like to its writer: one that is not QUOTE is a mistake.
+LOOKS_LIKE_QUOTE = re.compile(r"^\s{0,3}\[\[\s*quote\s*:", re.IGNORECASE)
 PRIORITY = 28  # before "meta" (27), so line numbers count the header too
 
 
@@ -111,7 +113,14 @@ class QuotePreprocessor(Preprocessor):
                 elif marker[0] == fence[0] and len(marker) >= len(fence):
                     fence = ""
             match = None if fence else QUOTE.match(line)
+            where: dict[str, Any] = {"path": "", "line": number, "source_line": line}
             if match is None:
+                if not fence and LOOKS_LIKE_QUOTE.match(line):
+                    raise ContentError(
+                        "expected a line such as '[[quote: SLUG#ID]]' or "
+                        f"'[[quote: SLUG#FIRST..LAST]]', got {line.strip()!r}",
+                        **where,
+                    )
                 out.append(line)
                 continue
             slug, ref = match["slug"], match["ref"]
