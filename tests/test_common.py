@@ -170,6 +170,30 @@ def test_xml_safe_removes_what_html_forbids_and_keeps_the_rest():
     assert xml_safe(kept) == kept
 
 
+def _forbidden(char: str) -> bool:
+    """XML 1.0's Char production, less C1 controls and Unicode's noncharacters."""
+    point = ord(char)
+    return (
+        (point < 0x20 and char not in "\t\n\r")
+        or 0x7F <= point <= 0x9F
+        or 0xD800 <= point <= 0xDFFF
+        or 0xFDD0 <= point <= 0xFDEF
+        or point & 0xFFFE == 0xFFFE
+    )
+
+
+@given(
+    st.lists(
+        st.one_of(
+            st.characters(codec=None),
+            st.sampled_from("\x00\x85\ud800\ufdd0\ufffe\U0001fffe\U0010ffff\U0001f600"),
+        )
+    ).map("".join)
+)
+def test_xml_safe_drops_exactly_the_forbidden_characters(text):
+    assert xml_safe(text) == "".join(c for c in text if not _forbidden(c))
+
+
 def test_colloquy_command_is_installed_with_help():
     colloquy = Path(sys.executable).with_name("colloquy")
     result = subprocess.run(
