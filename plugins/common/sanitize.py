@@ -54,7 +54,7 @@ _XML_ILLEGAL = re.compile(
 )
 # Those of planes 1-16 apart: a class holding any character beyond U+FFFF is
 # scanned ~15 times slower, and text (emoji included) rarely reaches U+1FFFE.
-_FIRST_ASTRAL_NONCHARACTER = "\U0001fffe"
+_AT_OR_BEYOND_U1FFFE = re.compile("[\U0001fffe-\U0010ffff]")  # one range: fast
 _ASTRAL_NONCHARACTERS = re.compile(
     "["
     + "".join(
@@ -68,7 +68,7 @@ _ASTRAL_NONCHARACTERS = re.compile(
 def xml_safe(text: str) -> str:
     """Return ``text`` without the characters XML 1.0 cannot carry or HTML forbids."""
     text = _XML_ILLEGAL.sub("", text)
-    if text and not text.isascii() and max(text) >= _FIRST_ASTRAL_NONCHARACTER:
+    if not text.isascii() and _AT_OR_BEYOND_U1FFFE.search(text):
         text = _ASTRAL_NONCHARACTERS.sub("", text)
     return text
 
