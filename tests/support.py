@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
 from html.parser import HTMLParser
 import json
 from pathlib import Path
+import signal
 import subprocess
 import sys
 from urllib.parse import quote, unquote, urlsplit
@@ -357,3 +360,23 @@ def files_containing(root: Path, needles: list[str]) -> list[str]:
             if any(form.lower().encode("utf-8") in data for form in forms):
                 found.append(f"{path.relative_to(root).as_posix()}: {needle}")
     return found
+
+
+@contextmanager
+def watchdog(seconds: int = 20) -> Iterator[None]:
+    """Fail the block if it runs ``seconds`` (a hang guard, not a timing assertion).
+
+    For work that is milliseconds when linear and minutes when quadratic: the test
+    asserts on results, the alarm only stops a runaway scan (re checks signals).
+    """
+
+    def stop(_signum, _frame):
+        raise AssertionError(f"still running after {seconds} s: superlinear?")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Callable, Iterator
 import html
 import re
 
@@ -12,19 +14,61 @@ _BLOCK = (
     "h[1-6]|header|hr|li|ol|p|pre|section|table|tbody|td|tfoot|th|thead|tr|ul"
 )
 _STARTS_BLOCK = re.compile(rf"^\s*</?(?:{_BLOCK})\b", re.IGNORECASE)
+# Each pattern that runs to a closing mark is used through _sub_closed, which only
+# looks where a closing mark still follows: each of 20,000 unclosed "<pre" (or
+# "[caption]") in an old export would otherwise scan to the end (quadratic).
 _PRE = re.compile(r"<pre\b.*?</pre>", re.IGNORECASE | re.DOTALL)
+_PRE_END = re.compile(r"</pre>", re.IGNORECASE)
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-_SCRIPT = re.compile(r"<(script|style)\b.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
+_SCRIPT = re.compile(r"<script\b.*?</script\s*>", re.IGNORECASE | re.DOTALL)
+_SCRIPT_END = re.compile(r"</script\s*>", re.IGNORECASE)
+_STYLE = re.compile(r"<style\b.*?</style\s*>", re.IGNORECASE | re.DOTALL)
+_STYLE_END = re.compile(r"</style\s*>", re.IGNORECASE)
 _EMPHASIS = re.compile(r"</?(?:em|i)\b[^>]*>", re.IGNORECASE)
 _MORE = re.compile(r"<!--\s*(?:more|nextpage|noteaser)\b.*?-->", re.IGNORECASE)
-_SHORTCODE = re.compile(
-    r"\[(?P<name>[a-zA-Z][\w-]*)(?P<attrs>(?:[\s=][^\]]*)?)\]"
-    r"(?:(?P<inner>.*?)\[/(?P=name)\])?",
-    re.DOTALL,
-)
-_ATTR = re.compile(r"""([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+))""")
+_MORE_END = re.compile(r"-->")
+_SHORTCODE = re.compile(r"\[(?P<name>[a-zA-Z][\w-]*)(?P<attrs>(?:[\s=][^\]]*)?)\]")
+_SHORTCODE_END = re.compile(r"\[/([a-zA-Z][\w-]*)\]")
+_ATTR = re.compile(r"""(?<![\w-])([\w-]+)\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s"']+))""")
 _CODE_SHORTCODES = frozenset({"code", "sourcecode", "source"})
 _LINK_SHORTCODES = frozenset({"embed", "youtube", "vimeo", "audio", "video"})
+
+
+def _sub_closed(
+    pattern: re.Pattern[str],
+    closing: re.Pattern[str],
+    repl: str | Callable[[re.Match[str]], str],
+    text: str,
+) -> str:
+    """Return ``pattern.sub(repl, text)``, not trying past the last ``closing`` mark."""
+    end = 0
+    for end_match in closing.finditer(text):
+        end = end_match.end()
+    return pattern.sub(repl, text[:end]) + text[end:]
+
+
+def _shortcodes(text: str) -> Iterator[tuple[re.Match[str], str | None, int]]:
+    """Yield each shortcode, its inner text (None if never closed) and its end.
+
+    The same as the regex "[name attrs]" then, optionally, the least text up to
+    "[/name]", left to right; the closing marks are found once, so the cost is
+    linear whatever the text holds.
+    """
+    closings: dict[str, list[int]] = {}
+    for found in _SHORTCODE_END.finditer(text):
+        closings.setdefault(found[1], []).append(found.start())
+    stop = text.rfind("]") + 1  # no opening can end past the last "]"
+    position = 0
+    while match := _SHORTCODE.search(text, position, stop):
+        starts = closings.get(match["name"], [])
+        index = bisect.bisect_left(starts, match.end())
+        if index < len(starts):
+            close = starts[index]
+            position = close + len(match["name"]) + 3
+            yield match, text[match.end() : close], position
+        else:
+            position = match.end()
+            yield match, None, position
 
 
 def autop(text: str) -> str:
@@ -38,7 +82,9 @@ def autop(text: str) -> str:
         keep.append(match.group(0))
         return f"\n\n\x00{len(keep) - 1}\x00\n\n"
 
-    text = _PRE.sub(stash, text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _sub_closed(
+        _PRE, _PRE_END, stash, text.replace("\r\n", "\n").replace("\r", "\n")
+    )
     blocks = []
     for chunk in _PARAGRAPH_BREAK.split(text.strip()):
         chunk = chunk.strip()  # noqa: PLW2901
@@ -67,10 +113,9 @@ def expand_shortcodes(text: str, unknown: list[str]) -> str:
     (``[gallery]``, plugins' own) stay as text and their names go to ``unknown``.
     """
 
-    def replace(match: re.Match[str]) -> str:
+    def replace(match: re.Match[str], inner: str | None, whole: str) -> str:
         name = match.group("name").lower()
         attrs = _attrs(match.group("attrs") or "")
-        inner = match.group("inner")
         if name == "caption" and inner is not None:
             caption = attrs.get("caption", "")
             image = inner
@@ -95,9 +140,18 @@ def expand_shortcodes(text: str, unknown: list[str]) -> str:
             inner is not None or match.group("attrs")
         ):
             unknown.append(name)
-        return match.group(0)
+        return whole
 
-    return _SHORTCODE.sub(replace, text)
+    pieces = []
+    position = 0
+    for match, inner, end in _shortcodes(text):
+        pieces += [
+            text[position : match.start()],
+            replace(match, inner, text[match.start() : end]),
+        ]
+        position = end
+    pieces.append(text[position:])
+    return "".join(pieces)
 
 
 class _Converter(MarkdownConverter):
@@ -125,7 +179,10 @@ def html_to_markdown(
     expands the WordPress shortcodes we know.
     """
     unknown: list[str] = []
-    text = _SCRIPT.sub("", _MORE.sub("", text or ""))
+    text = _sub_closed(_MORE, _MORE_END, "", text or "")
+    text = _sub_closed(
+        _STYLE, _STYLE_END, "", _sub_closed(_SCRIPT, _SCRIPT_END, "", text)
+    )
     if shortcodes:
         text = expand_shortcodes(text, unknown)
     if breaks:

@@ -81,7 +81,7 @@ _ATTACHED_IOS = re.compile(
 _ATTACHED_ANDROID = re.compile(
     r"^\u200e?(?P<file>\S[^\n]*?\.(\w{2,5})?) \(file attached\)"
 )
-_EDITED = re.compile(r"[ \u200e]*<This message was edited>$")
+_EDITED = re.compile(r"(?<![ \u200e])[ \u200e]*<This message was edited>$")
 _MENTION = re.compile(r"@\u2068?(\+?\d{7,15})\u2069?")
 _PHONE_IN_TEXT = re.compile(r"\u202a?\+\d[\d \u00a0().\-]{5,20}\d\u202c?")
 

@@ -1,0 +1,78 @@
+"""Hostile input across the whole site: regex cost, non-HTML outputs, paths, limits.
+
+The cost tests feed the classic pathological shapes (a 200 kB run of one character,
+20,000 unclosed openings) to each parser of outside text that used to scan the rest
+of the text from every position. They assert on the result; ``watchdog`` only turns
+a quadratic scan (minutes on these sizes, milliseconds when linear) into a failure
+instead of a hung run.
+"""
+
+from __future__ import annotations
+
+from plugins.common.privacy import REDACTED, redact_name
+from plugins.migrate.markup import autop, expand_shortcodes, html_to_markdown
+from plugins.reblog.markdown import escape_markdown
+from plugins.transcripts.importers.common import ImportOptions
+from plugins.transcripts.importers.registry import by_name
+from plugins.transcripts.importers.source import ExportSource
+
+from .support import watchdog
+
+RUN = 200_000  # characters in one pathological run
+
+
+def test_an_email_after_a_long_run_of_name_characters_is_redacted_in_linear_time():
+    with watchdog():
+        name = redact_name("a" * RUN + " ann@example.org", ())
+    assert name.endswith(REDACTED)
+    assert "@" not in name
+
+
+def test_unclosed_shortcodes_in_an_old_export_are_read_in_linear_time():
+    unknown: list[str] = []
+    with watchdog():
+        text = expand_shortcodes(
+            "[gallery ids=1]" * 20_000 + "[code]x < y[/code]", unknown
+        )
+        expand_shortcodes("[caption " + "a" * RUN + "]", [])
+    assert text.endswith("<pre><code>x &lt; y</code></pre>")
+    assert text.count("[gallery ids=1]") == 20_000
+    assert unknown == ["gallery"] * 20_000
+
+
+def test_shortcodes_still_pair_with_their_own_closing_mark():
+    unknown: list[str] = []
+    text = expand_shortcodes(
+        '[code lang="py"]a[/codex][/code] [embed]https://e.org/v[/embed] [x]', unknown
+    )
+    assert text.startswith('<pre><code class="language-py">a[/codex]</code></pre>')
+    assert '<a href="https://e.org/v">' in text
+    assert text.endswith(" [x]")
+
+
+def test_unclosed_pre_script_style_and_more_marks_cost_little():
+    with watchdog():
+        assert autop("<pre>" * 40_000).count("<pre>") == 40_000
+        markdown, _ = html_to_markdown(
+            "<p>kept</p>" + "<script>" * 20_000, breaks=False, shortcodes=False
+        )
+        html_to_markdown("<style>" * 20_000 + "<!--more" * 20_000, breaks=False)
+    assert markdown.startswith("kept")
+    cleaned, _ = html_to_markdown("a<script>x</script>b<style>y</style>c<!--more-->d")
+    assert cleaned.split() == ["abcd"]
+
+
+def test_a_reblogged_title_of_newlines_is_escaped_in_linear_time():
+    with watchdog():
+        escaped = escape_markdown("\n" * RUN + "x")
+    assert escaped == "\n" * RUN + "x"
+    assert escape_markdown("a\n  - b\n\n1. c") == "a\n  \\- b\n\n1\\. c"
+
+
+def test_a_whatsapp_message_with_a_long_run_of_spaces_imports_in_linear_time():
+    text = "5/2/24, 10:00 p. m. - Ann Reader: hi" + " " * RUN + "there\n"
+    source = ExportSource.from_texts({"chat.txt": text}, label="export")
+    with watchdog():
+        transcript = by_name("whatsapp").parse(source, ImportOptions())
+    assert transcript.messages[0].text.endswith("there")
+    assert not transcript.messages[0].edited
