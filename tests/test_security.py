@@ -9,6 +9,8 @@ instead of a hung run.
 
 from __future__ import annotations
 
+from urllib.parse import unquote
+
 from plugins.common.privacy import REDACTED, redact_name
 from plugins.migrate.markup import autop, expand_shortcodes, html_to_markdown
 from plugins.reblog.markdown import escape_markdown
@@ -76,3 +78,25 @@ def test_a_whatsapp_message_with_a_long_run_of_spaces_imports_in_linear_time():
         transcript = by_name("whatsapp").parse(source, ImportOptions())
     assert transcript.messages[0].text.endswith("there")
     assert not transcript.messages[0].edited
+
+
+def test_redirect_maps_hold_a_slug_with_spaces_quotes_and_dollars(build_site):
+    site = build_site(
+        {
+            "posts/2024-05-01-a.md": (
+                "Title: A\nDate: 2024-05-01 10:00\nCategory: News\n"
+                'Slug: a b"c$d\nEarlier-Urls: /old path/x"y$z;w\n\nBody\n'
+            )
+        },
+        REBLOG_REDIRECT_MAPS=["nginx", "netlify"],
+    )
+    target = "/2024/05/a%20b%22c%24d/"
+    assert (site.output / unquote(target).strip("/") / "index.html").is_file()
+    rules = [line.split() for line in site.text("_redirects").splitlines()]
+    assert ["/old%20path/x%22y%24z;w", target, "301"] in rules
+    nginx = [
+        line
+        for line in site.text("redirects.nginx.map").splitlines()
+        if line[:1] != "#"
+    ]
+    assert nginx[0] == f'"/old%20path/x%22y%24z;w" "{target}";'
