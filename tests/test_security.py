@@ -9,7 +9,10 @@ instead of a hung run.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from urllib.parse import unquote
+
+from bs4 import BeautifulSoup
 
 from plugins.common.privacy import REDACTED, redact_name
 from plugins.migrate.markup import autop, expand_shortcodes, html_to_markdown
@@ -17,6 +20,10 @@ from plugins.reblog.markdown import escape_markdown
 from plugins.transcripts.importers.common import ImportOptions
 from plugins.transcripts.importers.registry import by_name
 from plugins.transcripts.importers.source import ExportSource
+from plugins.transcripts.library import lay_out
+from plugins.transcripts.model import Message, Transcript
+from plugins.transcripts.render import PageContext, iter_page_html, trim_url
+from plugins.transcripts.settings import TranscriptsSettings
 
 from .support import watchdog
 
@@ -100,3 +107,41 @@ def test_redirect_maps_hold_a_slug_with_spaces_quotes_and_dollars(build_site):
         if line[:1] != "#"
     ]
     assert nginx[0] == f'"/old%20path/x%22y%24z;w" "{target}";'
+
+
+def _rendered_message(text: str, source: str = "discord") -> BeautifulSoup:
+    message = Message(
+        id="m1", author="ann", time=datetime(2024, 5, 2, 20, 0, tzinfo=UTC), text=text
+    )
+    transcript = Transcript(
+        slug="t", title="T", source=source, messages=(message,), summary=""
+    )
+    settings = TranscriptsSettings.from_settings({})
+    page = lay_out(transcript, settings)
+    ctx = PageContext(page=page, chat_page=page.pages[0], siteurl="", settings=settings)
+    return BeautifulSoup("".join(map(str, iter_page_html(ctx))), "html.parser")
+
+
+def test_urls_glued_by_cjk_stops_are_linked_in_linear_time():
+    with watchdog():
+        page = _rendered_message("見て " + "http://a.example/x。" * 20_000)
+    hrefs = [a["href"] for a in page.select(".transcript-message a[href^='http']")]
+    assert hrefs == ["http://a.example/x"] * 20_000
+
+
+def test_a_url_keeps_a_fullwidth_bracket_it_opened():
+    page = _rendered_message(
+        "见 https://zh.example/a\uff08b\uff09c\uff09后 https://e.example/d\uff09"
+    )
+    hrefs = [a["href"] for a in page.select(".transcript-message a[href^='http']")]
+    assert hrefs == [
+        "https://zh.example/a\uff08b\uff09c\uff09后",
+        "https://e.example/d",
+    ]
+
+
+def test_a_url_followed_by_many_brackets_is_trimmed_in_linear_time():
+    with watchdog():
+        trimmed = trim_url("https://e.example/(a)" + ")" * 1_000_000)
+        dotted = trim_url("https://e.example/a" + ".)" * 500_000)
+    assert (trimmed, dotted) == ("https://e.example/(a)", "https://e.example/a")

@@ -29,7 +29,19 @@ from plugins.common.sanitize import xml_safe
 MAX_OPEN = 16  # markers open at once on one line; more stay literal text
 SPOILER_CLASS = "chat-spoiler"
 
-_URL = r"(?P<url>\bhttps?://[^\s<>\"'`]+)"
+# Ideographic full stop and comma, fullwidth ;:!? and corner/lenticular brackets:
+# CJK text runs on after a URL without a space and the URL ends at one of these, or
+# at a fullwidth ")" it did not open (render.trim_url says the same). The pattern
+# stops there itself: ending the match further on made each of 10,000 URLs glued
+# by "。" rescan the rest of the line (quadratic).
+CJK_STOPS = (
+    "\u3002\uff0c\u3001\uff1b\uff1a\uff01\uff1f\u300c\u300d\u300e\u300f\u3010\u3011"
+)
+_URL_CHAR = f"[^\\s<>\"'`{CJK_STOPS}]"
+_URL = (
+    rf"(?P<url>\bhttps?://(?:[^\s<>\"'`{CJK_STOPS}\uff08\uff09]+(?:\uff08{_URL_CHAR}*)?"
+    rf"|\uff08{_URL_CHAR}*))"
+)
 _ANGLE = r"<(?P<angle>https?://[^\s<>]+)>"  # <url>: a link without its preview
 _HANDLE = r"(?<![\w@/.])@(?P<handle>[\w][\w.-]*)"
 # A hashtag has a letter somewhere: "#123" is an issue or a rank, not a tag.

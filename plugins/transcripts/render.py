@@ -17,16 +17,18 @@ from markupsafe import Markup, escape
 
 from plugins.common.sanitize import safe_url, sanitize_html, xml_safe
 from plugins.transcripts.library import ChatPage, TranscriptPage
-from plugins.transcripts.markup import SPOILER_CLASS, dialect_for, render_markup
+from plugins.transcripts.markup import (
+    CJK_STOPS,
+    SPOILER_CLASS,
+    dialect_for,
+    render_markup,
+)
 from plugins.transcripts.model import Message
 from plugins.transcripts.settings import TranscriptsSettings
 
 # What a sentence puts after a URL, in Latin and CJK text ("…" ends a cut-off one).
 _TRAILING = ".,;:!?*_~|'\"]…"
-# Ideographic full stop and comma, fullwidth ;:!? and corner/lenticular brackets.
-_CJK_STOPS = frozenset(
-    "\u3002\uff0c\u3001\uff1b\uff1a\uff01\uff1f\u300c\u300d\u300e\u300f\u3010\u3011"
-)
+_CJK_STOPS = frozenset(CJK_STOPS)
 _FULL_OPEN, _FULL_CLOSE = "\uff08", "\uff09"  # fullwidth ( and )
 # Links to a message of the same chat, as Slack and Discord write them.
 _SLACK = re.compile(r"^https://[\w.-]+\.slack\.com/archives/\w+/p(\d{10})(\d{6})\b")
@@ -173,18 +175,21 @@ def _mention_link(match: re.Match[str], ctx: PageContext) -> tuple[str, int] | N
 def trim_url(url: str) -> str:
     """Return ``url`` without the punctuation a sentence put after it."""
     # CJK text runs on after a URL without a space: it ends at a full stop,
-    # comma or closing bracket that it did not open.
+    # comma or closing bracket that it did not open. One pass each way, counting
+    # as it goes: 100,000 ")" after a URL cost their square when recounted.
+    opened = False
     for index, char in enumerate(url):
-        if char in _CJK_STOPS or (
-            char == _FULL_CLOSE and _FULL_OPEN not in url[:index]
-        ):
+        if char in _CJK_STOPS or (char == _FULL_CLOSE and not opened):
             url = url[:index]
             break
-    while url and (
-        url[-1] in _TRAILING or (url[-1] == ")" and url.count("(") < url.count(")"))
+        opened = opened or char == _FULL_OPEN
+    opens, closes, end = url.count("("), url.count(")"), len(url)
+    while end and (
+        url[end - 1] in _TRAILING or (url[end - 1] == ")" and opens < closes)
     ):
-        url = url[:-1]
-    return url
+        closes -= url[end - 1] == ")"
+        end -= 1
+    return url[:end]
 
 
 def _local_message(url: str, ctx: PageContext) -> str | None:
