@@ -145,3 +145,32 @@ def test_a_url_followed_by_many_brackets_is_trimmed_in_linear_time():
         trimmed = trim_url("https://e.example/(a)" + ")" * 1_000_000)
         dotted = trim_url("https://e.example/a" + ".)" * 500_000)
     assert (trimmed, dotted) == ("https://e.example/(a)", "https://e.example/a")
+
+
+def _chat(slug: str, handle: str) -> str:
+    return (
+        f"Title: T\nSlug: {slug}\nDate: 2024-07-11 00:00:00-04:00\nSource: slack\n\n"
+        f"--- 2024-07-11 -04:00 ---\n[00:00:01 #m1] <{handle}|Ann> hi\n"
+    )
+
+
+def test_a_long_transcript_slug_or_handle_skips_one_file_not_the_build(
+    build_site, caplog
+):
+    site = build_site(
+        {
+            "transcripts/long-slug.chat": _chat("a" * 300, "ann"),
+            "transcripts/long-handle.chat": _chat("long-handle", "b" * 300),
+            "transcripts/fine.chat": _chat("fine", "ann"),
+        }
+    )
+    assert site.html("transcripts/fine/index.html").select(".transcript-message")
+    people = sorted(
+        p.name for p in (site.output / "transcripts/long-handle/by").iterdir()
+    )
+    assert len(people) == 1
+    assert people[0].startswith("b" * 40 + "-")
+    assert len(people[0]) < 60
+    transcripts = {p.name for p in (site.output / "transcripts").iterdir()}
+    assert transcripts == {"fine", "long-handle", "index.html"}
+    assert "long-slug.chat: expected a slug of at most 120" in caplog.text

@@ -25,7 +25,10 @@ from plugins.transcripts.settings import TranscriptsSettings
 
 logger = logging.getLogger(__name__)
 
-_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+# At most 120 characters, as import-chat writes them (safe_filename): a longer
+# slug is a folder name the file system refuses, which stopped the whole build.
+MAX_PERSON_SLUG = 120  # bytes
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,119}$")
 _SLUG_FIELD = re.compile(r"^Slug:[ \t]*(\S+)", re.MULTILINE | re.IGNORECASE)
 
 
@@ -220,12 +223,23 @@ def _pages(messages: tuple[Message, ...], url: str, size: int) -> Iterator[ChatP
             )
 
 
+def _person_slug(handle: str) -> str:
+    """Return the folder name of a person's page: the handle, if short enough.
+
+    A file name holds 255 bytes: a 300-character handle stopped the whole build.
+    """
+    slug = anchor(handle).lower()
+    if len(slug.encode("utf-8")) <= MAX_PERSON_SLUG:
+        return slug
+    return f"{slug[:40].rstrip('-.')}-{stable_id(handle, length=6)}"
+
+
 def _participants(
     counts: Counter[str], names: dict[str, str], url: str, size: int
 ) -> tuple[Participant, ...]:
     # Who gets a plain slug when two handles share it ("Bo" and "bo") depends on
     # the handles alone, not on who wrote more, so no re-import swaps the pages.
-    plain = {handle: anchor(handle).lower() for handle in counts}
+    plain = {handle: _person_slug(handle) for handle in counts}
     slugs: dict[str, str] = {}
     taken: set[str] = set()
     for handle in sorted(counts, key=lambda h: (plain[h] != h, h)):
@@ -406,8 +420,8 @@ def read_transcript(
         logger.warning("%s", warning)
     if not _SLUG.match(transcript.slug) or ".." in transcript.slug:
         raise ContentError(
-            "expected a slug of letters, digits, '-', '_' and '.',"
-            f" got {transcript.slug!r}",
+            "expected a slug of at most 120 letters, digits, '-', '_' and '.',"
+            f" got {transcript.slug[:200]!r}",
             path=rel,
         )
     return transcript
