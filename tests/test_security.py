@@ -174,3 +174,35 @@ def test_a_long_transcript_slug_or_handle_skips_one_file_not_the_build(
     transcripts = {p.name for p in (site.output / "transcripts").iterdir()}
     assert transcripts == {"fine", "long-handle", "index.html"}
     assert "long-slug.chat: expected a slug of at most 120" in caplog.text
+
+
+def _post(day: int, slug: str, extra: str = "") -> str:
+    return (
+        f"Title: Post {day}\nDate: 2024-05-{day:02d} 10:00\nCategory: News\n"
+        f"Slug: {slug}\n{extra}\nBody\n"
+    )
+
+
+def test_a_name_too_long_for_the_file_system_skips_one_post_not_the_build(
+    build_site, caplog
+):
+    long = "x" * 300
+    site = build_site(
+        {
+            "posts/2024-05-01-a.md": _post(1, long),
+            "posts/2024-05-02-b.md": _post(2, "b", f"Tags: fine, {long}\n"),
+            "posts/2024-05-03-c.md": _post(3, "c", f"Earlier-Urls: /old/{long}\n"),
+            "posts/2024-05-04-d.md": _post(4, "d", f"Earlier-Slugs: {long}\n"),
+            "posts/2024-05-05-e.md": _post(5, "e"),
+            "pages/about.md": f"Title: About\nSlug: {long}\n\nBody\n",
+        },
+        REBLOG_REDIRECT_MAPS=["nginx", "netlify"],
+    )
+    published = {p.name for p in (site.output / "2024/05").iterdir() if p.is_dir()}
+    assert published == {"c", "d", "e"}
+    assert "posts/2024-05-01-a.md:4: expected a Slug making a file name" in caplog.text
+    assert "posts/2024-05-02-b.md:5: expected a Tag making a file name" in caplog.text
+    assert "pages/about.md:2: expected a Slug making a file name" in caplog.text
+    assert "2024-05-03-c.md:5: expected an earlier URL whose parts" in caplog.text
+    assert "2024-05-04-d.md:5: expected slugs such as" in caplog.text
+    assert long not in site.text("_redirects")

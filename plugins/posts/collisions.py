@@ -9,7 +9,7 @@ one copied or mistyped file took down every page written after it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 import logging
 import os
 import posixpath
@@ -21,6 +21,11 @@ from plugins.common.files import read_text
 from plugins.posts.metadata import read_header
 
 logger = logging.getLogger(__name__)
+
+# Bytes in one folder or file name of a page; file systems stop at 255, and the
+# feeds add ".atom.xml" to a tag's or category's slug. One longer Slug or Tag
+# stopped the whole build with ENAMETOOLONG.
+MAX_NAME_BYTES = 200
 
 ARTICLE_LISTS = (
     "articles",
@@ -121,6 +126,42 @@ def _unknown_templates(generator: Any, items: list[Any]) -> set[int]:
     return dropped
 
 
+def _names(item: Any) -> Iterator[tuple[str, str]]:
+    """Yield (header field, output path) for the item and its taxonomy pages."""
+    yield "slug", str(item.save_as or "")
+    for field, value in (("category", getattr(item, "category", None)),):
+        if value is not None:
+            yield field, str(value.save_as or "")
+    for tag in getattr(item, "tags", None) or ():
+        yield "tags", str(tag.save_as or "")
+    for author in getattr(item, "authors", None) or ():
+        yield "author", str(author.save_as or "")
+
+
+def _too_long(generator: Any, items: list[Any]) -> set[int]:
+    """Return the ids of items with a page name the file system refuses; log each."""
+    root = generator.settings["PATH"]
+    dropped: set[int] = set()
+    for item in sorted(items, key=lambda i: i.source_path):
+        for field, path in _names(item):
+            longest = max(path.split("/"), key=lambda n: len(n.encode("utf-8")))
+            size = len(longest.encode("utf-8"))
+            if size <= MAX_NAME_BYTES:
+                continue
+            dropped.add(id(item))
+            logger.error(
+                "%s: expected a %s making a file name of at most %d bytes, got"
+                " %r… (%d bytes); skipped",
+                _where(item, root, (field, "save_as")),
+                "Tag" if field == "tags" else field.capitalize(),
+                MAX_NAME_BYTES,
+                longest[:40],
+                size,
+            )
+            break
+    return dropped
+
+
 def _colliding(generator: Any, items: list[Any], taken: dict[str, Any]) -> set[int]:
     """Return the ids of items whose output path another has; log each."""
     root = generator.settings["PATH"]
@@ -148,7 +189,7 @@ def check_articles(generator: Any) -> None:
     """Skip posts, drafts and hidden posts that cannot be written."""
     lists = _lists(generator, ARTICLE_LISTS)
     items = [item for found in lists for item in found]
-    dropped = _unknown_templates(generator, items)
+    dropped = _unknown_templates(generator, items) | _too_long(generator, items)
     items = [item for item in items if id(item) not in dropped]
     _drop(generator, lists, dropped | _colliding(generator, items, {}))
 
@@ -163,6 +204,6 @@ def check_pages(generator: Any) -> None:
                     taken.setdefault(posixpath.normpath(item.save_as), item)
     lists = _lists(generator, PAGE_LISTS)
     items = [item for found in lists for item in found]
-    dropped = _unknown_templates(generator, items)
+    dropped = _unknown_templates(generator, items) | _too_long(generator, items)
     items = [item for item in items if id(item) not in dropped]
     _drop(generator, lists, dropped | _colliding(generator, items, taken))

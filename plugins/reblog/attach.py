@@ -16,7 +16,7 @@ from .links import add_reblog_links
 from .meta import PostMetaMaker
 from .model import parse_reblog_fields
 from .quote import reblog_body
-from .redirects import normalise_old_url, split_list
+from .redirects import MAX_SEGMENT_BYTES, normalise_old_url, split_list
 from .settings import ReblogSettings
 
 logger = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def earlier_urls(
     found: list[str] = []
     lines = None
     for slug in split_list(article.metadata.get("earlier-slugs", "")):
-        if not _SLUG.match(slug):
+        if not _SLUG.match(slug) or len(slug.encode("utf-8")) > MAX_SEGMENT_BYTES:
             lines = lines or header_lines(article.source_path)
             line, source = lines.get("earlier-slugs", (None, ""))
             logger.warning(

@@ -16,6 +16,9 @@ from .model import field_text
 PAGE_SUFFIXES = (".html", ".htm")
 _PATH_SAFE = "/:@!'()*+,;=-._~"
 _QUERY_SAFE = "/:@!'()*+,;=&?-._~"
+# A longer part is a folder name the file system refuses (255 bytes), which
+# stopped the whole build; the same limit as plugins/posts/collisions.py.
+MAX_SEGMENT_BYTES = 200
 _HAS_SUFFIX = re.compile(r"\.[A-Za-z0-9]{1,8}$")
 
 
@@ -56,6 +59,12 @@ def normalise_old_url(raw: str, *, path: str) -> str:
     if any(seg in {".", ".."} for seg in segments) or "\x00" in site_path:
         raise ContentError(
             f"expected an earlier URL without '.' or '..' segments, got {raw!r}",
+            path=path,
+        )
+    if any(len(seg.encode("utf-8")) > MAX_SEGMENT_BYTES for seg in segments):
+        raise ContentError(
+            f"expected an earlier URL whose parts are at most {MAX_SEGMENT_BYTES}"
+            f" bytes (a file name of its redirect page), got {raw[:80]!r}…",
             path=path,
         )
     old = quote(site_path, safe=_PATH_SAFE)
