@@ -11,9 +11,11 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from urllib.parse import unquote
+import zipfile
 
 from bs4 import BeautifulSoup
 
+from plugins.cli import main as colloquy
 from plugins.common.privacy import REDACTED, redact_name
 from plugins.migrate.markup import autop, expand_shortcodes, html_to_markdown
 from plugins.reblog.markdown import escape_markdown
@@ -206,3 +208,17 @@ def test_a_name_too_long_for_the_file_system_skips_one_post_not_the_build(
     assert "2024-05-03-c.md:5: expected an earlier URL whose parts" in caplog.text
     assert "2024-05-04-d.md:5: expected slugs such as" in caplog.text
     assert long not in site.text("_redirects")
+
+
+def test_a_zip_bomb_is_refused_before_anything_is_unpacked(tmp_path, caplog):
+    bomb = tmp_path / "slack.zip"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("channels.json", '[{"id": "C1", "name": "general"}]')
+        archive.writestr("users.json", b" " * (24 << 20))  # 24 MB from ~24 kB
+        archive.writestr("general/2024-05-01.json", "[]")
+    content = tmp_path / "content"
+    with watchdog():
+        status = colloquy(["import-chat", str(bomb), "--content", str(content)])
+    assert status != 0
+    assert "users.json': a zip bomb?" in caplog.text
+    assert not list(content.rglob("*.chat"))

@@ -23,6 +23,11 @@ logger = logging.getLogger(__name__)
 
 # Folders every zip tool likes to add, never part of an export.
 _JUNK_PREFIXES = ("__MACOSX/",)
+# A member that unpacks to more than this many times its packed size (and to more
+# than BOMB_FLOOR bytes) is a zip bomb: chat text packs 5-30 times, deflate at most
+# ~1,030. Read in place, 1 MB of zeros became gigabytes in json.load or one line.
+BOMB_RATIO = 200
+BOMB_FLOOR = 1 << 20
 
 
 class _CountingReader(io.RawIOBase):
@@ -234,6 +239,15 @@ def _zip_members(archive: zipfile.ZipFile, path: Path, prefixed: bool) -> list[_
         strip = next(iter(tops)) + "/"
     found = []
     for info in infos:
+        if info.file_size > BOMB_FLOOR and info.file_size > BOMB_RATIO * max(
+            info.compress_size, 1
+        ):
+            raise ContentError(
+                f"expected an export, got a member that unpacks to"
+                f" {info.file_size:,} bytes from {info.compress_size:,}"
+                f" ({info.filename!r}: a zip bomb?)",
+                path=str(path),
+            )
         rel = info.filename[len(strip) :]
         name = f"{path.name}/{rel}" if prefixed else rel
         found.append(_Member(name, info.file_size, _zip_opener(archive, info)))
