@@ -17,6 +17,7 @@ from bs4 import BeautifulSoup
 
 from plugins.cli import main as colloquy
 from plugins.common.privacy import REDACTED, redact_name
+from plugins.common.sanitize import safe_url
 from plugins.migrate.markup import autop, expand_shortcodes, html_to_markdown
 from plugins.reblog.markdown import escape_markdown
 from plugins.transcripts.importers.common import ImportOptions
@@ -222,3 +223,13 @@ def test_a_zip_bomb_is_refused_before_anything_is_unpacked(tmp_path, caplog):
     assert status != 0
     assert "users.json': a zip bomb?" in caplog.text
     assert not list(content.rglob("*.chat"))
+
+
+def test_a_long_url_ending_in_a_quote_is_refused_in_linear_time():
+    with watchdog():
+        refused = safe_url("https://" + "a" * RUN + '"')
+        link = _rendered_message(f'[x](https://{"a" * RUN}"b)')
+    assert refused is None
+    assert not link.select(".transcript-message a[href^='http']")
+    assert safe_url("https://a.example/p?q=1#f") == "https://a.example/p?q=1#f"
+    assert safe_url("https:///etc") is None

@@ -135,7 +135,10 @@ def safe_url(url: str | None) -> str | None:
     if not url:
         return None
     candidate = xml_safe(url).strip()
-    if re.match(r"(?i)^https?://[^\s/?#\"'<>\\]+[^\s\"'<>\\]*$", candidate):
+    # One host character, then any URL characters: the same language as "host+
+    # then rest*", whose two overlapping runs made a 100 kB URL ending in a quote
+    # try every split (quadratic).
+    if re.match(r"(?i)^https?://[^\s/?#\"'<>\\][^\s\"'<>\\]*$", candidate):
         return candidate
     return None
 
