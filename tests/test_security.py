@@ -20,7 +20,7 @@ from plugins.common.privacy import REDACTED, redact_name
 from plugins.common.sanitize import safe_url
 from plugins.migrate.markup import autop, expand_shortcodes, html_to_markdown
 from plugins.reblog.markdown import escape_markdown
-from plugins.transcripts.importers.common import ImportOptions
+from plugins.transcripts.importers.common import ImportOptions, is_phone
 from plugins.transcripts.importers.registry import by_name
 from plugins.transcripts.importers.source import ExportSource
 from plugins.transcripts.library import lay_out
@@ -233,3 +233,16 @@ def test_a_long_url_ending_in_a_quote_is_refused_in_linear_time():
     assert not link.select(".transcript-message a[href^='http']")
     assert safe_url("https://a.example/p?q=1#f") == "https://a.example/p?q=1#f"
     assert safe_url("https:///etc") is None
+
+
+def test_a_phone_check_of_a_marked_run_of_spaces_costs_little():
+    with watchdog():
+        assert not is_phone("\u202a" + " " * 20_000 + "!")
+    assert is_phone("\u202a+44 7700 900123\u202c")
+
+
+def test_blanks_in_an_imported_pre_block_cost_linear_time():
+    with watchdog():
+        markdown, _ = html_to_markdown(f"<pre>a{' ' * 5 * RUN}b \n</pre>", breaks=False)
+    assert markdown.startswith("```\na ")
+    assert markdown.split("\n")[1].endswith("b")

@@ -195,7 +195,9 @@ def html_to_markdown(
         strip=["script", "style"],
         bs4_options="lxml",
     ).convert(text)
-    markdown = re.sub(r"[ \t]+\n", "\n", markdown)
+    # The lookbehind tries each run of blanks once (a 100 kB run in a <pre> was
+    # scanned from each of its characters).
+    markdown = re.sub(r"(?<![ \t])[ \t]+\n", "\n", markdown)
     # A <br> that ends a paragraph (or stands alone) breaks nothing.
     markdown = re.sub(r"(?m)^\\\n", "\n", markdown)
     markdown = re.sub(r"\\(?=\n\n|\n?$)", "", markdown)
