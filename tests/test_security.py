@@ -10,12 +10,15 @@ instead of a hung run.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+import json
 from urllib.parse import unquote
 import zipfile
 
 from bs4 import BeautifulSoup
+import pytest
 
 from plugins.cli import main as colloquy
+from plugins.common.errors import ContentError
 from plugins.common.privacy import REDACTED, redact_name
 from plugins.common.sanitize import safe_url
 from plugins.migrate.markup import autop, expand_shortcodes, html_to_markdown
@@ -28,6 +31,7 @@ from plugins.transcripts.model import Message, Transcript
 from plugins.transcripts.render import PageContext, iter_page_html, trim_url
 from plugins.transcripts.settings import TranscriptsSettings
 
+from . import chat_exports as ce
 from .support import watchdog
 
 RUN = 200_000  # characters in one pathological run
@@ -246,3 +250,20 @@ def test_blanks_in_an_imported_pre_block_cost_linear_time():
         markdown, _ = html_to_markdown(f"<pre>a{' ' * 5 * RUN}b \n</pre>", breaks=False)
     assert markdown.startswith("```\na ")
     assert markdown.split("\n")[1].endswith("b")
+
+
+@pytest.mark.parametrize("unix", ["9" * 19, "9" * 5000])
+def test_a_forged_telegram_time_is_a_file_error_not_a_traceback(unix):
+    export = json.loads(json.dumps(ce.TELEGRAM))
+    export["messages"][0]["date_unixtime"] = unix
+    source = ExportSource.from_texts({"result.json": json.dumps(export)})
+    with pytest.raises(ContentError, match="expected a time in years 1 to 9999"):
+        by_name("telegram").parse(source, ImportOptions())
+
+
+def test_a_forged_matrix_time_is_a_file_error_not_a_traceback():
+    export = json.loads(json.dumps(ce.MATRIX))
+    export["messages"][0]["origin_server_ts"] = 1e308
+    source = ExportSource.from_texts({"room.json": json.dumps(export)})
+    with pytest.raises(ContentError, match=r"room.json:\d+: expected a time in years"):
+        by_name("matrix").parse(source, ImportOptions())

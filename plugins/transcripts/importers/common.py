@@ -99,9 +99,19 @@ def _fold(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
-def from_epoch(seconds: float, options: ImportOptions) -> datetime:
+def from_epoch(
+    seconds: float, options: ImportOptions, *, path: str = "", line: int | None = None
+) -> datetime:
     """Return an epoch time as an aware datetime in the output zone."""
-    return datetime.fromtimestamp(seconds, UTC).astimezone(options.zone())
+    try:
+        return datetime.fromtimestamp(seconds, UTC).astimezone(options.zone())
+    except (OverflowError, OSError, ValueError):
+        # A forged 1e308 or 20-digit time was a traceback, not a file:line error.
+        raise ContentError(
+            f"expected a time in years 1 to 9999, got {seconds!r} seconds since 1970",
+            path=path,
+            line=line,
+        ) from None
 
 
 def strip_marks(text: str) -> str:

@@ -289,7 +289,7 @@ class _Events:
             path=where,
             line=line,
         )
-        when = from_epoch(ts / 1000, self.options)
+        when = from_epoch(ts / 1000, self.options, path=where, line=line)
         if kind == "m.room.member" or kind in STATE_TEXT:
             return kind, content, sender, event_id, when
         if kind not in {"m.room.message", "m.sticker"} or not content:

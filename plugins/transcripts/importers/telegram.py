@@ -203,8 +203,10 @@ def _when(
 ) -> datetime | None:
     where, line = spot.path, spot.line or 0
     unix = raw.get(f"{key}_unixtime")
-    if isinstance(unix, str | int) and str(unix).isdigit():
-        return from_epoch(int(unix), options)
+    if isinstance(unix, str | int) and (digits := str(unix)).isdigit():
+        # int() refuses 4,300 digits; 20 are past year 9999 already.
+        seconds = int(digits) if len(digits) <= 20 else 10**20  # noqa: PLR2004
+        return from_epoch(seconds, options, path=where, line=line or None)
     value = raw.get(key)
     if value is None:
         return None
