@@ -692,6 +692,11 @@ def test_via_is_not_repeated_when_it_is_the_original(build_site):
                 "got 'last spring'"
             ),
         ),
+        (  # dateutil would drop the zone name: 18:00 in the site's zone instead
+            "Reblog-Of: https://example.org/\nReblog-Date: 2024-05-28 18:00 EST\n",
+            4,
+            "expected a UTC offset such as '2024-05-01 10:32-05:00', got a zone name",
+        ),
     ],
 )
 def test_bad_reblog_fields_name_file_and_line(

@@ -597,3 +597,26 @@ def test_an_original_dated_without_its_day_gets_no_reblog_date():
     when = datetime(2024, 6, 1, 9, 0)
     text = draft_text(original, when=when, category="Notes", via="", max_chars=600)
     assert "reblog-date" not in fields(text)  # not May <today's day>
+
+
+@pytest.mark.parametrize(
+    ("published", "expected"),
+    [
+        ("2024-05-28 18:00 EST", None),  # 'EST' would be dropped: 18:00 here
+        ("2024-05-28T18:00:00-05:00", "2024-05-28 18:00-05:00"),
+        ("Tue, 28 May 2024 18:00:00 GMT", "2024-05-28 18:00+00:00"),
+    ],
+)
+def test_an_original_dated_by_a_zone_name_gets_no_reblog_date(published, expected):
+    original = Original(
+        url="https://example.org/post/",
+        title="Post",
+        author="",
+        author_url="",
+        published=published,
+        excerpt=Markup(""),
+        found_in="html",
+    )
+    when = datetime(2024, 6, 1, 9, 0)
+    text = draft_text(original, when=when, category="Notes", via="", max_chars=600)
+    assert fields(text).get("reblog-date") == expected

@@ -156,7 +156,8 @@ FORBIDDEN = re.compile("[\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff\U0001fffe\U0001ffff]
 
 def test_control_characters_from_an_export_never_reach_a_page(tmp_path):
     chat = (
-        "Title: Mojibake\x80 \x85chat\n\n--- 2024-05-01 Z ---\n"
+        "Title: Mojibake\x80 \x85chat\nSource: irc\x85\nChannel: #odd\x80\n\n"
+        "--- 2024-05-01 Z ---\n"
         "[10:00 #c1] <ann|Ann\x80 Reader> text\x85 with\x9f \ufdd0odd \U0001fffeones\n"
         "  attachment: https://example.org/a Slides\x80\n"
         "  reaction: \x80 2\n"
@@ -166,7 +167,10 @@ def test_control_characters_from_an_export_never_reach_a_page(tmp_path):
     assert "transcripts/mojibake/by/ann/index.html" in pages
     found = {rel: FORBIDDEN.findall(site.text(rel)) for rel in pages}
     assert {rel: chars for rel, chars in found.items() if chars} == {}
-    text = site.html("transcripts/mojibake/index.html").select_one("#m-c1")
+    page = site.html("transcripts/mojibake/index.html")
+    assert page.select_one(".transcript-channel").get_text() == "#odd"
+    assert page.select_one(".transcript-source").get_text() == "irc"
+    text = page.select_one("#m-c1")
     assert "Ann Reader" in text.get_text()
     assert "text with odd ones" in text.get_text()
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 import re
+import warnings
 
 from dateutil import parser as dateparser
+from dateutil.parser import UnknownTimezoneWarning
 
 # Two defaults that differ in year, month and day: a part the text does not name
 # comes out different from each, so it is caught instead of taken from today.
@@ -44,3 +46,27 @@ def parse_complete_date(text: str) -> datetime:
     if first.date() != second.date():
         raise ValueError(f"expected a date with year, month and day, got {text!r}")
     return first
+
+
+class ZoneNameError(ValueError):
+    """A date whose zone is given by a name (``EST``), not a UTC offset."""
+
+
+def refuse_zone_names(text: str) -> None:
+    """Raise :class:`ZoneNameError` if dateutil would drop a zone name in ``text``.
+
+    It reads ``2024-05-01 10:32 EST`` as 10:32 in whatever zone the site is in.
+    """
+    if plain_date(text) is not None:
+        return
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", UnknownTimezoneWarning)
+        try:
+            dateparser.parse(text)
+        except (ValueError, OverflowError):
+            return  # not a date at all: the caller's own parse says so
+    if any(issubclass(w.category, UnknownTimezoneWarning) for w in caught):
+        raise ZoneNameError(
+            "expected a UTC offset such as '2024-05-01 10:32-05:00', "
+            f"got a zone name in {text!r}"
+        )

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 import re
-import warnings
 
-from dateutil.parser import UnknownTimezoneWarning
 from pelican.utils import get_date
 
-from plugins.common.dates import parse_complete_date, plain_date
+from plugins.common.dates import (
+    ZoneNameError,
+    parse_complete_date,
+    plain_date,
+    refuse_zone_names,
+)
 from plugins.common.errors import ContentError
 
 # Pelican's own fields, then each plugin's. A plugin that reads a new post field
@@ -120,19 +123,13 @@ def _check_date(value: str, where: dict) -> None:
     """Raise :class:`ContentError` unless ``value`` is one complete, certain date."""
     if plain_date(value) is not None:  # a plain date needs no more
         return
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", UnknownTimezoneWarning)
-        try:
-            get_date(value)
-            parse_complete_date(value)  # not 'May 2024': today's day
-        except (ValueError, OverflowError):
-            raise ContentError(
-                f"expected a date such as '2024-05-01 10:32', got {value!r}", **where
-            ) from None
-    if any(issubclass(w.category, UnknownTimezoneWarning) for w in caught):
-        # dateutil would drop 'EST' and read the time as local time.
+    try:
+        refuse_zone_names(value)  # dateutil would drop 'EST': local time
+        get_date(value)
+        parse_complete_date(value)  # not 'May 2024': today's day
+    except ZoneNameError as err:
+        raise ContentError(str(err), **where) from None
+    except (ValueError, OverflowError):
         raise ContentError(
-            "expected a UTC offset such as '2024-05-01 10:32-05:00', "
-            f"got a zone name in {value!r}",
-            **where,
-        )
+            f"expected a date such as '2024-05-01 10:32', got {value!r}", **where
+        ) from None

@@ -11,7 +11,7 @@ from pathlib import Path
 from pelican.utils import slugify
 
 from plugins.common.cli_dates import add_date_arguments, date_field, draft_date
-from plugins.common.dates import parse_complete_date
+from plugins.common.dates import parse_complete_date, refuse_zone_names
 from plugins.common.files import inside, safe_filename, write_atomic
 from plugins.common.sanitize import safe_url
 
@@ -127,6 +127,7 @@ def _date(published: str) -> str:
     if not published:
         return ""
     try:
+        refuse_zone_names(published)  # 'EST' would be dropped: a wrong time
         when = parse_complete_date(published)  # never a day made up from today
     except (ValueError, OverflowError):
         return ""

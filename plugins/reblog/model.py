@@ -12,7 +12,11 @@ from urllib.parse import urlsplit
 from markupsafe import Markup
 from pelican.utils import set_date_tzinfo
 
-from plugins.common.dates import parse_complete_date
+from plugins.common.dates import (
+    ZoneNameError,
+    parse_complete_date,
+    refuse_zone_names,
+)
 from plugins.common.errors import ContentError
 from plugins.common.sanitize import safe_url, xml_safe
 
@@ -93,9 +97,12 @@ def parse_reblog_fields(
     when = None
     if present.get("reblog-date"):
         try:
+            refuse_zone_names(present["reblog-date"])
             when = set_date_tzinfo(
                 parse_complete_date(present["reblog-date"]), timezone
             )
+        except ZoneNameError as err:
+            raise ContentError(str(err), **where("reblog-date")) from None
         except (ValueError, OverflowError):
             raise ContentError(
                 "expected a date such as '2024-05-01 10:32' in 'reblog-date', "

@@ -75,6 +75,8 @@ class TranscriptPage:
     summary: str
     transcript: Transcript
     pages: tuple[ChatPage, ...]
+    channel: str  # the header's Channel and Source, as pages can show them
+    source: str
     participants: tuple[Participant, ...]
     posts: tuple[Any, ...] = ()  # Pelican articles naming it, newest first
     source_path: str = ""
@@ -150,6 +152,8 @@ def lay_out(
         summary=xml_safe(transcript.summary),
         transcript=transcript,
         pages=tuple(_pages(messages, url, settings.page_size)),
+        channel=xml_safe(transcript.channel),
+        source=xml_safe(transcript.source),
         participants=participants,
         posts=posts,
         source_path=transcript.source_path,
