@@ -19,6 +19,7 @@ import pytest
 
 from plugins.cli import main as colloquy
 from plugins.common.errors import ContentError
+from plugins.common.files import safe_filename
 from plugins.common.privacy import REDACTED, redact_name
 from plugins.common.sanitize import safe_url
 from plugins.migrate.markup import autop, expand_shortcodes, html_to_markdown
@@ -267,3 +268,9 @@ def test_a_forged_matrix_time_is_a_file_error_not_a_traceback():
     source = ExportSource.from_texts({"room.json": json.dumps(export)})
     with pytest.raises(ContentError, match=r"room.json:\d+: expected a time in years"):
         by_name("matrix").parse(source, ImportOptions())
+
+
+def test_file_names_from_input_stay_portable_after_the_cut():
+    assert safe_filename("a" * 119 + ".b") == "a" * 119
+    assert safe_filename("COM\u00b9.txt") == "_COM\u00b9.txt"
+    assert safe_filename("lpt\u00b3") == "_lpt\u00b3"

@@ -15,6 +15,7 @@ _WINDOWS_RESERVED = frozenset(
     ["con", "prn", "aux", "nul"]
     + [f"com{i}" for i in range(1, 10)]
     + [f"lpt{i}" for i in range(1, 10)]
+    + [f"{port}{digit}" for port in ("com", "lpt") for digit in "\u00b9\u00b2\u00b3"]
 )
 _UNSAFE_NAME = re.compile(r"[^\w.-]+", re.UNICODE)
 
@@ -33,7 +34,8 @@ def safe_filename(name: str, *, fallback: str = "untitled") -> str:
     are removed, so the result can never climb out of the folder it is joined to.
     """
     cleaned = _UNSAFE_NAME.sub("-", name.replace("/", "-").replace("\\", "-"))
-    cleaned = cleaned.strip(".-_ ")[:120] or fallback
+    # Stripped again after the cut: Windows drops a trailing dot ("a…a." is "a…a").
+    cleaned = cleaned.strip(".-_ ")[:120].rstrip(".-_ ") or fallback
     if cleaned.split(".")[0].lower() in _WINDOWS_RESERVED:
         cleaned = f"_{cleaned}"
     return cleaned
