@@ -9,12 +9,13 @@ instead of a hung run.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 import json
 from urllib.parse import unquote
 import zipfile
 
 from bs4 import BeautifulSoup
+from markupsafe import Markup
 import pytest
 
 from plugins.cli import main as colloquy
@@ -23,6 +24,8 @@ from plugins.common.files import safe_filename
 from plugins.common.privacy import REDACTED, redact_name
 from plugins.common.sanitize import safe_url
 from plugins.migrate.markup import autop, expand_shortcodes, html_to_markdown
+from plugins.perspectives.model import Perspective
+from plugins.perspectives.threads import thread_perspectives
 from plugins.reblog.markdown import escape_markdown
 from plugins.transcripts.importers.common import ImportOptions, is_phone
 from plugins.transcripts.importers.registry import by_name
@@ -274,3 +277,25 @@ def test_file_names_from_input_stay_portable_after_the_cut():
     assert safe_filename("a" * 119 + ".b") == "a" * 119
     assert safe_filename("COM\u00b9.txt") == "_COM\u00b9.txt"
     assert safe_filename("lpt\u00b3") == "_lpt\u00b3"
+
+
+def test_a_long_reply_loop_is_one_short_warning():
+    start = datetime(2024, 5, 2, 10, 0, tzinfo=UTC)
+    loop = [
+        Perspective(
+            id=f"r{index:04d}",
+            post="p",
+            author="A",
+            date=start + timedelta(minutes=index),
+            html=Markup("<p>x</p>"),
+            source_path=f"perspectives/p/r{index:04d}.md",
+            in_reply_to=f"r{(index - 1) % 5000:04d}",
+        )
+        for index in range(5000)
+    ]
+    tops, warnings = thread_perspectives(loop)
+    assert len(warnings) == 1
+    assert "r0000, r0001, r0002" in warnings[0]
+    assert "and 4990 more" in warnings[0]
+    assert len(warnings[0]) < 500
+    assert [top.perspective.id for top in tops][:1] == ["r0000"]

@@ -16,6 +16,12 @@ def _key(perspective: Perspective) -> tuple:
     return (perspective.date, perspective.id)
 
 
+def _some(ids: list[str], shown: int = 10) -> str:
+    """Return up to ``shown`` ids and how many more (a 10,000-long loop: one line)."""
+    more = f" and {len(ids) - shown} more" if len(ids) > shown else ""
+    return ", ".join(ids[:shown]) + more
+
+
 def _parents(
     perspectives: list[Perspective], warnings: list[str]
 ) -> tuple[dict[str, str | None], dict[str, str]]:
@@ -47,7 +53,7 @@ def _parents(
                 warnings.append(
                     f"{breaker.source_path}:{breaker.reply_line}: expected replies"
                     f" to end at a first perspective, got a loop through"
-                    f" {', '.join(sorted(loop))}; shown {breaker.id!r} at top level"
+                    f" {_some(sorted(loop))}; shown {breaker.id!r} at top level"
                 )
                 chain, on_chain, current = [], set(), p.id
                 continue
