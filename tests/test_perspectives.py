@@ -145,9 +145,13 @@ def test_mention_and_reblog_may_have_no_body_but_keep_their_source():
     assert (p.kind, p.url, p.title) == ("reblog", "https://blog.example/r", "Reblogged")
 
 
+_DIRECTION_CONTROLS = dict.fromkeys([*range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 names = st.text(
     st.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=40
-).filter(lambda s: s.strip())
+).filter(
+    # A name of only direction controls is refused like a blank one.
+    lambda s: s.translate(_DIRECTION_CONTROLS).strip()
+)
 bodies = st.text(
     st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=200
 ).filter(lambda s: s.strip())
