@@ -126,26 +126,44 @@ def _unknown_templates(generator: Any, items: list[Any]) -> set[int]:
     return dropped
 
 
-def _names(item: Any) -> Iterator[tuple[str, str]]:
-    """Yield (header field, output path) for the item and its taxonomy pages."""
+def _names(
+    item: Any, taxonomy_paths: dict[tuple[type, str], str]
+) -> Iterator[tuple[str, str]]:
+    """Yield (header field, output path) for the item and its taxonomy pages.
+
+    A tag's, category's or author's path depends on its name only: it is worked
+    out once per name (``taxonomy_paths``), not once per post carrying it.
+    """
     yield "slug", str(item.save_as or "")
-    for field, value in (("category", getattr(item, "category", None)),):
-        if value is not None:
-            yield field, str(value.save_as or "")
-    for tag in getattr(item, "tags", None) or ():
-        yield "tags", str(tag.save_as or "")
-    for author in getattr(item, "authors", None) or ():
-        yield "author", str(author.save_as or "")
+    taxonomy = [("category", getattr(item, "category", None))]
+    taxonomy += [("tags", tag) for tag in getattr(item, "tags", None) or ()]
+    taxonomy += [("author", a) for a in getattr(item, "authors", None) or ()]
+    for field, value in taxonomy:
+        if value is None:
+            continue
+        key = (type(value), str(value))
+        path = taxonomy_paths.get(key)
+        if path is None:
+            path = taxonomy_paths[key] = str(value.save_as or "")
+        yield field, path
+
+
+def _longest_name(path: str) -> tuple[str, int]:
+    """Return the longest name in ``path`` and its length in UTF-8 bytes."""
+    longest = max(path.split("/"), key=lambda n: len(n.encode("utf-8")))
+    return longest, len(longest.encode("utf-8"))
 
 
 def _too_long(generator: Any, items: list[Any]) -> set[int]:
     """Return the ids of items with a page name the file system refuses; log each."""
     root = generator.settings["PATH"]
     dropped: set[int] = set()
+    taxonomy_paths: dict[tuple[type, str], str] = {}
     for item in sorted(items, key=lambda i: i.source_path):
-        for field, path in _names(item):
-            longest = max(path.split("/"), key=lambda n: len(n.encode("utf-8")))
-            size = len(longest.encode("utf-8"))
+        for field, path in _names(item, taxonomy_paths):
+            if len(path.encode("utf-8")) <= MAX_NAME_BYTES:
+                continue  # no name in it can be longer than the whole
+            longest, size = _longest_name(path)
             if size <= MAX_NAME_BYTES:
                 continue
             dropped.add(id(item))
