@@ -15,6 +15,7 @@ import warnings
 
 from hypothesis import given
 from hypothesis import strategies as st
+import jinja2
 from pelican import Pelican, signals
 from pelican.log import LimitFilter
 import pytest
@@ -25,6 +26,7 @@ import plugins.performance
 from plugins.performance import prefetch
 from plugins.performance.readcache import FILE_PREFIX, SETTINGS_KEY, ConversionCache
 from plugins.performance.static import PerformanceSettings
+import plugins.transcripts.library
 
 from .support import ROOT, BuiltSite, site_settings_at
 
@@ -179,6 +181,49 @@ def test_racing_the_worker_with_the_reader_cache_gives_the_same_site(tmp_path):
     cache = conf[SETTINGS_KEY]
     assert cache.prefetched == 0
     assert cache.hits >= 24 + 24 * 4
+
+
+def test_with_no_post_left_the_worker_parses_transcripts_and_compiles_templates(
+    tmp_path, monkeypatch, worker_first
+):
+    """What the build needs after its posts is done by the worker, once, not twice.
+
+    The counters below count in this process only: the worker is a fork.
+    """
+    make_content(tmp_path / "serial", ugly=False)
+    _, serial = run(tmp_path / "serial", "output", PERFORMANCE_WORKERS=1)
+    make_content(tmp_path / "worker", ugly=False)
+    parsed: list[str] = []
+    compiled: list[str] = []
+    read_chat = plugins.transcripts.library.read_chat
+    compile_template = jinja2.Environment.compile
+
+    def counting_read_chat(text, *, path):
+        parsed.append(path)
+        return read_chat(text, path=path)
+
+    def counting_compile(env, source, name=None, *args, **kwargs):
+        compiled.append(name)
+        return compile_template(env, source, name, *args, **kwargs)
+
+    monkeypatch.setattr(plugins.transcripts.library, "read_chat", counting_read_chat)
+    monkeypatch.setattr(jinja2.Environment, "compile", counting_compile)
+    _, site = run(
+        tmp_path / "worker",
+        "output",
+        PERFORMANCE_WORKERS=2,
+        PERFORMANCE_READER_CACHE=True,
+    )
+
+    assert site.snapshot() == serial.snapshot()
+    chats = list((tmp_path / "worker/content/transcripts").glob("*.chat"))
+    assert len(chats) >= 2
+    assert parsed == []  # every transcript came from the worker
+    themes = {p.name for p in (ROOT / "theme/templates").glob("*.html")}
+    assert {"base.html", "article.html", "transcript.html"} <= themes
+    assert not themes & set(compiled)  # pages loaded the worker's code
+    kept = list((tmp_path / "worker/cache").glob("colloquy-templates-*/*.code"))
+    assert len(kept) >= len(themes)
 
 
 def children() -> set[int]:

@@ -13,6 +13,10 @@ the cache. The receiver returns ``[(key, compute), ...]`` in the order the plugi
 will call ``remember(key, compute)``; it runs in the worker, so it may read files
 but must not write any, and what it logs is dropped (a job that logs is left to
 the build, which logs as usual).
+
+Work the build needs only after every post is read (transcripts, say) is offered
+through :data:`prefetch_later` instead: the worker does it once no post is left
+for it to convert, while the build finishes its last posts and what follows them.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ T = TypeVar("T")
 PrefetchJob = tuple[str, Callable[[], Any]]  # (key, compute), as given to remember
 
 prefetch = signal("colloquy_prefetch")
+prefetch_later = signal("colloquy_prefetch_later")
 
 
 class BuildCache(Protocol):

@@ -16,7 +16,7 @@ from .prefetch import can_fork, start_for, usable_cores
 from .readcache import SETTINGS_KEY, CachingPostReader, ConversionCache
 from .split import split
 from .static import PerformanceSettings, ThemeStaticGenerator
-from .templates import share_compiled_templates
+from .templates import CODE_JOB, keep_compiled, share_compiled_templates
 from .urls import fix_urls
 from .writer import IncrementalWriter
 
@@ -59,11 +59,15 @@ def use_caching_reader(readers):
 
 
 def save_conversions(generators):
-    """Stop the worker and write the conversion cache: all content has been read."""
+    """Stop the worker and write the conversion cache: all content has been read.
+
+    The templates the worker compiled meanwhile are kept for the pages to load.
+    """
     for generator in generators:
         cache = generator.settings.get(SETTINGS_KEY)
         if isinstance(cache, ConversionCache):
             if cache.worker is not None:
+                keep_compiled(generators, cache.worker.take_all(CODE_JOB))
                 cache.worker.stop()
             cache.save()
             return

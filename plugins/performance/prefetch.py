@@ -9,7 +9,11 @@ the order the build reads them in. It streams each result (cache key, entry) bac
 through a pipe; the build, before computing an entry, takes what has arrived
 (:meth:`Prefetcher.take`). The build marks each key it asks for in a shared bitmap
 and the worker skips marked keys, so the two meet somewhere in the posts, each
-having done about half of the work, and little is done twice.
+having done about half of the work, and little is done twice. With no post left,
+the worker does what plugins offer through
+:data:`plugins.common.buildcache.prefetch_later` (parsing transcripts), then
+compiles the theme's templates, whose code the build keeps for its pages to load
+(see :mod:`plugins.performance.templates`).
 
 The worker writes no file: its standard output and error go to ``/dev/null``, a
 job that logs or shows a warning, or raises, is dropped and left to the build,
@@ -37,10 +41,11 @@ import zlib
 
 from pelican.utils import file_suffix
 
-from plugins.common.buildcache import PrefetchJob, prefetch
+from plugins.common.buildcache import PrefetchJob, prefetch, prefetch_later
 from plugins.common.files import read_text
 from plugins.performance.forking import end_helper, fork_with_pipe
 from plugins.performance.readcache import CachingPostReader, post_key
+from plugins.performance.templates import prefetch_templates
 
 CLAIM_BITS = 1 << 19  # 64 kB of "the build has asked for this key" marks
 PIPE_BYTES = 1 << 20  # ask Linux for a 1 MB pipe: fewer stalls while the build is busy
@@ -116,6 +121,14 @@ class Prefetcher:
             self.collect(wait=False)
         entry = self._results.pop(key, MISSING)
         return None if entry is MISSING else (entry,)
+
+    def take_all(self, prefix: str) -> dict[str, Any]:
+        """Return every result arrived so far whose key starts with ``prefix``."""
+        if self.stopped:
+            return {}
+        self.collect(wait=False)
+        keys = [key for key in self._results if key.startswith(prefix)]
+        return {key: self._results.pop(key) for key in keys}
 
     def collect(self, *, wait: bool) -> None:
         """Take the results that arrived (``wait``: all, until the worker is done)."""
@@ -263,14 +276,22 @@ def _converter(reader: CachingPostReader, text: str) -> Callable[[], Any]:
     return lambda: reader.fresh_entry(text)
 
 
-def offered_jobs(generator: Any) -> list[PrefetchJob]:
-    """Return the jobs plugins offer through ``prefetch``, in their order."""
+def offered_jobs(generator: Any, offer: Any = prefetch) -> list[PrefetchJob]:
+    """Return the jobs plugins offer through ``offer``, in their order."""
     jobs: list[PrefetchJob] = []
-    for _receiver, offered in prefetch.send(generator):
+    for _receiver, offered in offer.send(generator):
         jobs.extend(offered or ())
     return jobs
 
 
 def start_for(generator: Any, known: Callable[[str], bool]) -> Prefetcher | None:
     """Fork the worker for the articles ``generator`` is about to read."""
-    return start([lambda: offered_jobs(generator), lambda: post_jobs(generator)], known)
+    return start(
+        [
+            lambda: offered_jobs(generator),
+            lambda: post_jobs(generator),
+            lambda: offered_jobs(generator, prefetch_later),
+            lambda: prefetch_templates(generator),
+        ],
+        known,
+    )

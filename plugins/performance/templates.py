@@ -11,7 +11,10 @@ environment's options, filters and tests, so any change compiles anew.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from functools import partial
 import hashlib
+import io
 import os
 from pathlib import Path
 import shutil
@@ -20,9 +23,13 @@ from typing import Any
 import jinja2
 from jinja2 import FileSystemBytecodeCache
 
+from plugins.common.buildcache import PrefetchJob
+from plugins.common.files import write_atomic
+
 from .readcache import settings_digest
 
 FOLDER = "colloquy-templates-"  # + the settings digest: settings, plugins, versions
+CODE_JOB = "template-code:"  # + a template's name: the prefetch worker compiles it
 _COMPILE_OPTIONS = (
     "block_start_string",
     "block_end_string",
@@ -53,6 +60,26 @@ class TemplateCodeCache(FileSystemBytecodeCache):
         """Return the file name of a template's code for these options."""
         text = f"{jinja2.__version__}\0{self._options}\0{name}\0{filename}"
         return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:40]
+
+    def compiled(self, env: jinja2.Environment, name: str) -> tuple[str, bytes] | None:
+        """Return (key, file content) of template ``name`` compiled, None if kept.
+
+        Writes nothing: the prefetch worker calls it, and the build keeps the code.
+        """
+        source, filename, _ = env.loader.get_source(env, name)
+        bucket = self.get_bucket(env, name, filename, source)
+        if bucket.code is not None:
+            return None
+        bucket.code = env.compile(source, name, filename)
+        with io.BytesIO() as out:
+            bucket.write_bytecode(out)
+            return bucket.key, out.getvalue()
+
+    def keep(self, key: str, code: bytes) -> None:
+        """Keep compiled code as :meth:`compiled` gave it (never over a kept one)."""
+        write_atomic(
+            os.path.join(self.directory, self.pattern % key), code, durable=False
+        )
 
 
 def compile_options(env: jinja2.Environment) -> str:
@@ -86,3 +113,41 @@ def share_compiled_templates(env: jinja2.Environment, settings: dict[str, Any]) 
         for stale in cache.glob(f"{FOLDER}*"):
             shutil.rmtree(stale, ignore_errors=True)
     env.bytecode_cache = TemplateCodeCache(folder, compile_options(env))
+
+
+def prefetch_templates(generator: Any) -> list[PrefetchJob]:
+    """Offer compiling the theme's templates, so that pages load their code.
+
+    The prefetch worker does it once no post is left for it, before any page is
+    made; each job gives what :meth:`TemplateCodeCache.compiled` gives.
+    """
+    env = generator.env
+    cache = env.bytecode_cache
+    if not isinstance(cache, TemplateCodeCache):
+        return []
+    extensions = tuple(generator.settings.get("TEMPLATE_EXTENSIONS", (".html",)))
+    return [
+        (f"{CODE_JOB}{name}", partial(cache.compiled, env, name))
+        for name in env.list_templates()
+        if name.endswith(extensions) and not name.startswith("!")
+    ]
+
+
+def keep_compiled(generators: Iterable[Any], compiled: dict[str, Any]) -> None:
+    """Keep the code the prefetch worker compiled, for every environment to load."""
+    cache = next(
+        (
+            g.env.bytecode_cache
+            for g in generators
+            if isinstance(
+                getattr(getattr(g, "env", None), "bytecode_cache", None),
+                TemplateCodeCache,
+            )
+        ),
+        None,
+    )
+    if cache is None:
+        return
+    for found in compiled.values():
+        if found is not None:
+            cache.keep(*found)

@@ -2,7 +2,9 @@
 
 from pelican import signals
 
+from plugins.common.buildcache import prefetch_later
 from plugins.transcripts.generator import TranscriptsGenerator, install_library
+from plugins.transcripts.library import prefetch_transcripts
 from plugins.transcripts.settings import TranscriptsSettings
 
 
@@ -21,3 +23,4 @@ def register():
     """Connect the plugin to Pelican's signals."""
     signals.initialized.connect(check_settings)
     signals.get_generators.connect(add_generator)
+    prefetch_later.connect(prefetch_transcripts)

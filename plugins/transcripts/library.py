@@ -14,7 +14,7 @@ from pathlib import Path
 import re
 from typing import Any
 
-from plugins.common.buildcache import BuildCache
+from plugins.common.buildcache import BuildCache, PrefetchJob
 from plugins.common.errors import ContentError
 from plugins.common.files import read_text
 from plugins.common.ids import anchor, stable_id
@@ -363,6 +363,39 @@ class TranscriptLibrary:
             yield transcript.slug, lay_out(transcript, self.settings)
 
 
+def _parsing(text: str, rel: str) -> PrefetchJob:
+    """Return the build cache key of a transcript's text, and its parse."""
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def parse() -> Transcript:
+        return replace(read_chat(text, path=rel), text_digest=digest)
+
+    key = hashlib.sha256(f"{rel}\0{digest}".encode()).hexdigest()
+    return f"transcript:{key}", parse
+
+
+def prefetch_transcripts(generator: Any) -> list[PrefetchJob]:
+    """Offer the parsing of every ``.chat`` file, in the order the library reads them.
+
+    Runs in the prefetch worker (see plugins.common.buildcache); the library reads
+    and checks each file all the same, and reports what is wrong with it.
+    """
+    settings = TranscriptsSettings.from_settings(generator.settings)
+    content_path = generator.settings["PATH"]
+    folder = Path(content_path) / settings.path
+    if not folder.is_dir():
+        return []
+    jobs = []
+    for file in sorted(folder.rglob("*")):
+        if file.suffix == ".chat":
+            rel = os.path.relpath(file, content_path)
+            try:
+                jobs.append(_parsing(read_text(str(file), rel), rel))
+            except OSError:
+                continue  # a folder named x.chat, a dangling link: the library says
+    return jobs
+
+
 def _report_others(files: list[Path], folder: Path, content_path: str) -> None:
     """Log each file among the transcripts that is no ``.chat`` file."""
     for file in files:
@@ -410,16 +443,8 @@ def read_transcript(
     about the file are given in every build all the same.
     """
     text = read_text(str(file), rel)  # invalid UTF-8: replaced, with a warning
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
-
-    def parse() -> Transcript:
-        return replace(read_chat(text, path=rel), text_digest=digest)
-
-    if cache is None:
-        transcript = parse()
-    else:
-        key = hashlib.sha256(f"{rel}\0{digest}".encode()).hexdigest()
-        transcript = cache.remember(f"transcript:{key}", parse)
+    key, parse = _parsing(text, rel)
+    transcript = parse() if cache is None else cache.remember(key, parse)
     for warning in check_transcript(transcript):
         logger.warning("%s", warning)
     if not _SLUG.match(transcript.slug) or ".." in transcript.slug:
