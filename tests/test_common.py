@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import FrozenInstanceError, dataclass
 from datetime import UTC, datetime, timedelta, timezone
 import os
 from pathlib import Path
@@ -25,11 +26,19 @@ from plugins.common.files import (
     write_atomic_stream,
 )
 from plugins.common.ids import anchor, salted_hash, stable_id
+from plugins.common.pickling import pickled_by_values
 from plugins.common.sanitize import (
     render_outside_text,
     safe_url,
     sanitize_html,
     xml_safe,
+)
+from plugins.transcripts.model import (
+    Attachment,
+    Message,
+    Reaction,
+    Section,
+    Transcript,
 )
 
 from .support import ROOT, active_content
@@ -345,3 +354,63 @@ def test_the_moderation_queue_stays_private(tmp_path, umask_022):
     pending = queue.add(submission)
     assert pending.stat().st_mode & 0o777 == 0o600
     assert queue.move(submission, "approved").stat().st_mode & 0o777 == 0o600
+
+
+_texts = st.text(max_size=20)
+_times = st.datetimes(timezones=st.just(UTC))
+_messages = st.builds(
+    Message,
+    id=_texts,
+    author=_texts,
+    time=_times,
+    text=_texts,
+    name=_texts,
+    reply_to=st.none() | _texts,
+    attachments=st.lists(st.builds(Attachment, url=_texts, title=_texts)).map(tuple),
+    reactions=st.lists(st.builds(Reaction, emoji=_texts, count=st.integers())).map(
+        tuple
+    ),
+    edited=st.booleans(),
+    line=st.integers(min_value=0),
+)
+
+
+@given(
+    st.builds(
+        Transcript,
+        slug=_texts,
+        title=_texts,
+        source=_texts,
+        messages=st.lists(_messages, max_size=4).map(tuple),
+        sections=st.lists(
+            st.builds(Section, id=_texts, title=_texts, first_message=_texts)
+        ).map(tuple),
+        source_path=_texts,
+        text_digest=_texts,
+    )
+)
+def test_transcripts_come_back_from_a_pickle_whole_and_frozen(transcript):
+    back = pickle.loads(pickle.dumps(transcript, pickle.HIGHEST_PROTOCOL))
+    assert back == transcript
+    # Fields left out of comparisons come back too.
+    assert (back.source_path, back.text_digest) == (
+        transcript.source_path,
+        transcript.text_digest,
+    )
+    assert [m.line for m in back.messages] == [m.line for m in transcript.messages]
+    assert type(back.messages) is tuple
+    with pytest.raises(FrozenInstanceError):
+        back.slug = "changed"  # type: ignore[misc]
+
+
+@pickled_by_values
+@dataclass(frozen=True, slots=True)
+class OneField:
+    """A class of one field: its values are a tuple of one, not the value."""
+
+    value: str
+
+
+def test_a_class_of_one_field_pickles_by_its_value():
+    one = OneField("several letters")
+    assert pickle.loads(pickle.dumps(one)) == one

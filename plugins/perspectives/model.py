@@ -7,10 +7,13 @@ from datetime import datetime
 
 from markupsafe import Markup
 
+from plugins.common.pickling import pickled_by_values
+
 KINDS = ("comment", "quote", "mention", "reblog")
 FORMATS = ("markdown", "html")
 
 
+@pickled_by_values
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Perspective:
     """One reader's perspective on a post; never carries an email or an IP."""

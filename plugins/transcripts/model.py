@@ -5,7 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from plugins.common.pickling import pickled_by_values
 
+
+@pickled_by_values
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Attachment:
     """A file, image or link that came with a message."""
@@ -14,6 +17,7 @@ class Attachment:
     title: str = ""
 
 
+@pickled_by_values
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Reaction:
     """An emoji (or a platform's named reaction) and how many people used it."""
@@ -22,6 +26,7 @@ class Reaction:
     count: int
 
 
+@pickled_by_values
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Message:
     """One message of a chat.
@@ -45,6 +50,7 @@ class Message:
     line: int = field(default=0, compare=False)
 
 
+@pickled_by_values
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Section:
     """A heading inside a transcript, such as a hashtag chat's "Q1: ..."."""
@@ -54,6 +60,7 @@ class Section:
     first_message: str | None  # id of the first message under the heading
 
 
+@pickled_by_values
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Transcript:
     """A whole chat as stored in ``content/transcripts/<slug>.chat``."""
