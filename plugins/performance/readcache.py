@@ -20,6 +20,7 @@ generator has read its content.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
+from functools import cache
 import hashlib
 from importlib import metadata
 import logging
@@ -102,16 +103,31 @@ def plugin_sources(names: Iterable[str]) -> list[Path]:
 def settings_digest(settings: dict[str, Any]) -> str:
     """Return a digest of what a post's conversion can depend on besides its text."""
     digest = hashlib.sha256()
-    for name in VERSIONED:
-        digest.update(f"{name}={metadata.version(name)}\n".encode())
+    plugins = [
+        p if isinstance(p, str) else p.__name__ for p in settings.get("PLUGINS", ())
+    ]
+    digest.update(_code_digest(tuple(plugins)))
     visible = {
         k: v for k, v in settings.items() if k != SETTINGS_KEY and k not in NEUTRAL
     }
     digest.update(stable_repr(visible).encode())
-    # plugins.common is imported by every plugin; it is part of what they run.
-    for path in plugin_sources([*settings.get("PLUGINS", ()), "plugins.common"]):
-        digest.update(str(path).encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()[:32]
+
+
+@cache
+def _code_digest(plugins: tuple[str, ...]) -> bytes:
+    """Return a digest of the libraries' versions and the plugins' source files.
+
+    Once per process: it is the code this process runs (a module edited on disk
+    is not loaded again), asked for by every generator of every build.
+    """
+    digest = hashlib.sha256()
+    for name in VERSIONED:
+        digest.update(f"{name}={metadata.version(name)}\n".encode())
+    # plugins.common is imported by every plugin; it is part of what they run.
+    for path in plugin_sources([*plugins, "plugins.common"]):
+        digest.update(str(path).encode() + b"\0" + path.read_bytes())
+    return digest.digest()
 
 
 class ConversionCache:
