@@ -75,6 +75,9 @@ $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	@# pip byte-compiles the libraries it installs, not an editable project's code:
+	@# without this, every build compiles the plugins anew where PYTHONDONTWRITEBYTECODE is set.
+	$(BIN)/python -m compileall -q plugins
 	touch $(STAMP)
 
 # Hostile-input fuzzing: every parser and renderer, with many more examples
