@@ -187,6 +187,7 @@ class PostReader(MarkdownReader):
 
     def _convert(self, text: str) -> str:
         """Return ``text`` as HTML, leaving its header in ``self._md.Meta``."""
+        self._md.reset()  # the last document's footnotes, references, stash
         return self._md.convert(text)
 
     def _extra_fields(self) -> frozenset[str]:
@@ -198,12 +199,15 @@ class PostReader(MarkdownReader):
         return fields
 
     def _markdown(self) -> Markdown:
+        """Return the reader's Markdown, ready to read a header.
+
+        Reset only before it converts (:meth:`_convert`): a post whose conversion
+        is cached, and Pelican's metadata step, which resets it itself, need none.
+        """
         markdown = getattr(self, "_reused_markdown", None)
         if markdown is None:
             config = with_reusing_formatter(self.settings["MARKDOWN"])
             markdown = self._reused_markdown = Markdown(**config)
-        else:
-            markdown.reset()
         if "meta" not in markdown.preprocessors:
             # Pelican's _parse_metadata deregisters it after each file.
             markdown.preprocessors.register(
