@@ -23,6 +23,7 @@ from plugins.performance.digest import Digester, Unstable
 from plugins.performance.ledger import OutputLedger
 from plugins.performance.states import HALVES_FROM, digest_states
 from plugins.performance.tracking import TrackedArticle, reading
+from plugins.site_feeds.generator import FeedsGenerator
 
 from .support import ROOT, BuiltSite, site_settings_at
 
@@ -194,6 +195,56 @@ def test_a_changed_post_remakes_only_the_pages_that_show_it(corpus, caplog):
     approve_perspective(corpus)
     remade, _ = ledger_build(corpus, caplog)
     assert 0 < remade < made // 4, (remade, made)
+
+
+def test_a_feed_is_made_again_only_for_a_change_to_what_it_shows(
+    corpus, caplog, monkeypatch
+):
+    """A feed shows its newest posts: a change to an older one leaves it alone."""
+    made: list[str] = []
+    write_feed = FeedsGenerator.write_feed
+
+    def noting(generator, feed):
+        made.append(feed.path)
+        return write_feed(generator, feed)
+
+    monkeypatch.setattr(FeedsGenerator, "write_feed", noting)
+    limits = {"FEEDS_LIMITS": {"site": 3, "category": 3, "tag": 3, "perspectives": 3}}
+    ledger_build(corpus, caplog, **limits)
+    site_feeds = {"feeds/atom.xml", "feeds/rss.xml", "feeds/feed.json"}
+    everyone = {"feeds/perspectives.atom.xml"}
+    assert site_feeds | everyone <= set(made)
+
+    def rebuild(change: Callable[[], None]) -> set[str]:
+        change()
+        made.clear()
+        ledger_build(corpus, caplog, **limits)
+        remade = set(made)
+        assert BuiltSite(corpus / "output").snapshot() == clean_snapshot(
+            corpus, **limits
+        )
+        return remade
+
+    oldest = first_post(corpus)
+    old_folder = corpus / "content" / "perspectives" / "post-00000"
+    newest = max((corpus / "content" / "posts").glob("*.md"))
+
+    def edit_oldest() -> None:
+        oldest.write_text(oldest.read_text(encoding="utf-8") + "\nA late line.\n")
+
+    def approve_an_old_perspective() -> None:
+        (old_folder / "2001-01-01-1000-old.md").write_text(
+            "Author: Early Reader\nDate: 2001-01-01 10:00\n\nFound at last.\n"
+        )
+
+    def edit_newest() -> None:
+        newest.write_text(newest.read_text(encoding="utf-8") + "\nA late line.\n")
+
+    assert not rebuild(edit_oldest) & (site_feeds | everyone)
+    remade = rebuild(approve_an_old_perspective)
+    assert not remade & (site_feeds | everyone)
+    assert "feeds/perspectives/post-00000.atom.xml" in remade
+    assert site_feeds <= rebuild(edit_newest)
 
 
 def test_what_an_unchanged_page_said_is_said_again(tmp_path, caplog):

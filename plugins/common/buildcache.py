@@ -60,7 +60,11 @@ class OutputLedger(Protocol):
         Entered with False, the block makes and writes the file; what it reads of
         posts and pages and what it logs is recorded when it ends without error.
         ``inputs`` must hold everything the file is made from besides the shared
-        template context and the posts and pages it reads.
+        template context and the posts and pages it reads. It may be a function
+        returning them, called only by the process that makes the file, and
+        outside the block: what it reads of posts is not noted (a feed's choice
+        of its newest posts, say, so that a change to an older one leaves the
+        feed alone).
         """
 
     def together(self, group: str) -> AbstractContextManager[None]:

@@ -373,7 +373,7 @@ class OutputLedger:
         if not self.mine(target):
             yield True  # the twin makes it
             return
-        fingerprint = self.fingerprint(inputs)
+        fingerprint = self.fingerprint(inputs() if callable(inputs) else inputs)
         if self.fresh(target, fingerprint):
             yield True
             return

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+import functools
 import logging
 from typing import Any
 from urllib.parse import urlsplit
@@ -33,6 +34,8 @@ from .writer import render_atom, render_json, render_rss
 
 logger = logging.getLogger(__name__)
 
+# A feed's newest posts, and the posts left out for want of an entry id.
+Choice = tuple[tuple[Any, ...], tuple[Any, ...]]
 POST_FEEDS = "feeds of posts"  # the site's, each category's, tag's and author's
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)  # "updated" of a feed with nothing in it
 MIME = {
@@ -159,7 +162,9 @@ class PlannedFeed:
     """A feed to write: where, what it is made from, and how to make it."""
 
     path: str
-    inputs: tuple  # with the shared context, all that the feed is made from
+    # With the shared context, all that the feed is made from (or a function
+    # returning it: see plugins.common.buildcache.OutputLedger.output).
+    inputs: tuple | Callable[[], tuple]
     make: Callable[[], Feed]
     group: str = ""  # feeds that share entries, made by one process (see ledger)
 
@@ -254,18 +259,26 @@ class FeedsGenerator(Generator):
         articles = list(context.get("articles", ()))
         fallback = max((a.date for a in articles), default=EPOCH)
 
-        def items_for(posts: Iterable[Any], kind: str) -> tuple[FeedItem, ...]:
-            full = self.feeds.content[family(kind)] == "full"
-            limit = self.feeds.limits[family(kind)]
-            return newest(self._newest_items(posts, full, limit, cache), limit)
-
         def plan(link: FeedLink, posts: list, page: str) -> PlannedFeed:
+            full = self.feeds.content[family(link.kind)] == "full"
+            limit = self.feeds.limits[family(link.kind)]
+
+            @functools.cache
+            def choose() -> Choice:  # once: making it must not read every post
+                return self._newest_posts(posts, limit, cache)
+
+            def make() -> Feed:
+                newest_posts, unranked = choose()
+                for post in unranked:
+                    self._post_item(post, full, cache)  # reports it, once
+                made = (self._post_item(post, full, cache) for post in newest_posts)
+                items = newest([item for item in made if item], limit)
+                return self._feed(link, items, fallback, page=page)
+
             return PlannedFeed(
                 link.path,
-                (link, posts, page, fallback),
-                lambda: self._feed(
-                    link, items_for(posts, link.kind), fallback, page=page
-                ),
+                lambda: (link, *choose(), page, fallback),
+                make,
                 group=POST_FEEDS,
             )
 
@@ -292,15 +305,16 @@ class FeedsGenerator(Generator):
             )
         return plans
 
-    def _newest_items(
-        self, posts: Iterable[Any], full: bool, limit: int | None, cache: dict
-    ) -> list[FeedItem]:
-        """Make the entries of the ``limit`` newest posts only (all without a limit).
+    def _newest_posts(
+        self, posts: Iterable[Any], limit: int | None, cache: dict
+    ) -> Choice:
+        """Choose the ``limit`` newest posts (all without a limit) for a feed.
 
         Ranked the way ``newest`` ranks entries (date, then id), so a 20-entry feed
-        of a 5,000-post site renders 20 posts' HTML, not 5,000.
+        of a 5,000-post site renders 20 posts' HTML, not 5,000, and depends on
+        those 20 only. Posts without an entry id come second, to be reported.
         """
-        ranked = []
+        ranked, unranked = [], []
         for post in posts:
             key = ("rank", post.source_path)
             if key not in cache:
@@ -310,12 +324,11 @@ class FeedsGenerator(Generator):
                 except ContentError:
                     cache[key] = None
             if cache[key] is None:
-                self._post_item(post, full, cache)  # reports it, once
-                continue
-            ranked.append((cache[key], post))
+                unranked.append(post)
+            else:
+                ranked.append((cache[key], post))
         ranked.sort(key=lambda pair: pair[0], reverse=True)
-        made = (self._post_item(post, full, cache) for _, post in ranked[:limit])
-        return [item for item in made if item]
+        return tuple(post for _, post in ranked[:limit]), tuple(unranked)
 
     def _post_item(self, article: Any, full: bool, cache: dict) -> FeedItem | None:
         key = (article.source_path, full)
@@ -381,18 +394,30 @@ class FeedsGenerator(Generator):
                     made[key] = items
             return items
 
+        limit = self.feeds.limits["perspectives"]
+
+        @functools.cache
+        def choose() -> tuple[tuple[Any, int], ...]:
+            """Return (post, index) of the newest perspectives: what the feed shows."""
+            return tuple(newest_perspectives(ordered, self.feeds, limit))
+
         def everything(link: FeedLink) -> Feed:
-            limit = self.feeds.limits["perspectives"]
             items = []
             if limit is None:
                 for article in ordered:
                     items.extend(items_of(article, "perspectives", keep=True) or ())
             else:  # make the entries of the newest perspectives only
-                for article, index in newest_perspectives(ordered, self.feeds, limit):
+                for article, index in choose():
                     made_for_post = items_of(article, "perspectives", keep=True)
                     items.append(made_for_post[index])
             limited = newest(items, limit)
             return self._feed(link, limited, fallback, page=self.feeds.siteurl + "/")
+
+        def everything_inputs(link: FeedLink) -> Any:
+            if limit is None:
+                return (link, articles, fallback)
+            # Only the chosen posts are read: a change to another leaves it alone.
+            return lambda: (link, choose(), fallback)
 
         def one_post(link: FeedLink, article: Any, page: str) -> Feed:
             items = items_of(article, "post_perspectives", keep=False) or []
@@ -402,7 +427,7 @@ class FeedsGenerator(Generator):
         plans = [
             PlannedFeed(
                 link.path,
-                (link, articles, fallback),
+                everything_inputs(link),
                 lambda link=link: everything(link),
             )
             for link in self.directory.perspectives()
