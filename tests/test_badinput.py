@@ -220,6 +220,15 @@ def test_read_text_reads_utf8_and_utf16_with_bom_alike(text, encoding):
     assert got == expected
 
 
+def test_a_bad_byte_after_a_byte_order_mark_is_placed_in_the_file(tmp_path, caplog):
+    path = tmp_path / "x.md"
+    path.write_bytes(b"\xef\xbb\xbfab\ncd\xff\n")
+    with caplog.at_level(logging.WARNING):
+        assert read_text(str(path), "x.md") == "ab\ncd\ufffd\n"
+    [warning] = [r.getMessage() for r in caplog.records]
+    assert warning.startswith("x.md:2: expected UTF-8 text, got byte 0xff at offset 8")
+
+
 def test_a_garbage_line_is_reported_short_and_without_terminal_controls(
     build_site, caplog
 ):
