@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+import logging
 import os
 from pathlib import Path
 import tempfile
@@ -9,8 +11,11 @@ import tempfile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown import Markdown
+from pelican.cache import FileStampDataCacher
+from pelican.log import LimitFilter
 from pelican.readers import METADATA_PROCESSORS
 from pelican.settings import read_settings
+import pelican.utils as pelican_utils
 from pelican.utils import SafeDatetime, get_date
 from pygments import highlight
 from pygments.formatters.html import HtmlFormatter
@@ -22,6 +27,7 @@ from plugins.bench.run import write_settings
 from plugins.common.dates import parse_complete_date
 from plugins.common.files import FolderGuard, UnsafePathError, inside
 from plugins.outputguard.writer import GuardedWriter
+from plugins.performance.translations import linear_when_untranslated
 from plugins.posts.highlight import (
     CODEHILITE,
     reusing_formatter,
@@ -263,3 +269,89 @@ def test_posts_markdown_gets_the_reusing_formatter_unless_the_site_names_one():
     assert with_reusing_formatter({"extensions": ["extra"]}) == {
         "extensions": ["extra"]
     }
+
+
+class Item:
+    """What Pelican's grouping of translations reads of a post."""
+
+    def __init__(self, number: int, slug: str, lang: str, flag: str | None) -> None:
+        self.number = number
+        self.slug = slug
+        self.lang = lang
+        self.in_default_lang = lang == "en"
+        self.source_path = f"posts/{number}.md"
+        self.metadata = {} if flag is None else {"translation": flag}
+
+    def __repr__(self) -> str:
+        return f"Item({self.number})"
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["a", "b", "c", "d", "e", "f"]),
+            st.sampled_from(["en", "fr"]),
+            st.none() | st.sampled_from(["true", "false", "False"]),
+        ),
+        max_size=8,
+    ),
+    st.sampled_from(["slug", ("slug", "lang"), ("lang",)]),
+)
+def test_translations_are_grouped_as_pelican_groups_them(specs, translation_id):
+    original = pelican_utils.process_translations
+    quick = linear_when_untranslated(original)
+
+    def run(grouping):
+        LimitFilter._raised_messages = set()  # Pelican says a warning only once
+        LimitFilter._group_count = defaultdict(int)
+        items = [Item(n, *spec) for n, spec in enumerate(specs)]
+        with LogCapture() as said:
+            index, translations = grouping(items, translation_id)
+        return (
+            [i.number for i in items],  # both sort the list they are given
+            [i.number for i in index],
+            [i.number for i in translations],
+            [sorted(t.number for t in i.translations) for i in items],
+            said,
+        )
+
+    assert run(quick) == run(original)
+
+
+class LogCapture(logging.Handler):
+    """The messages Pelican's utils log inside the block."""
+
+    def __enter__(self) -> list[str]:
+        self.messages: list[str] = []
+        logging.getLogger("pelican.utils").addHandler(self)
+        return self.messages
+
+    def __exit__(self, *exc: object) -> None:
+        logging.getLogger("pelican.utils").removeHandler(self)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def test_no_file_dates_are_read_for_a_content_cache_that_is_off(
+    build_site, monkeypatch
+):
+    stamped: list[str] = []
+    stamp = FileStampDataCacher._get_file_stamp
+
+    def noting(cacher, filename):
+        stamped.append(type(cacher).__name__ + " " + filename)
+        return stamp(cacher, filename)
+
+    monkeypatch.setattr(FileStampDataCacher, "_get_file_stamp", noting)
+    site = build_site(
+        {
+            "posts/2024-05-01-a.md": "Title: A\nDate: 2024-05-01 10:00\n\nBody.\n",
+            "pages/about.md": "Title: About\n\nUs.\n",
+        },
+        CACHE_CONTENT=False,
+        LOAD_CONTENT_CACHE=False,
+    )
+    assert site.html("2024/05/a/index.html").find("article")
+    assert site.html("about/index.html").find("main")
+    assert stamped == []
