@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 from lxml import etree
 from pelican import Pelican
 from pelican.settings import read_settings
+from pelican.utils import SafeDatetime
 import pytest
 
 from plugins.common.errors import ContentError, PluginConfigError
 from plugins.common.sanitize import xml_safe
+from plugins.site_feeds import entries
 from plugins.site_feeds.entries import absolute_html
 from plugins.site_feeds.generator import FeedsGenerator
 from plugins.site_feeds.model import Feed, FeedItem, Person, Replies
@@ -996,3 +998,9 @@ def test_the_transcripts_feed_lists_transcript_pages(build_site):
     assert feed_url not in str(site.html("index.html").select("head link"))
     listed = [a["href"] for a in site.html("subscribe/index.html").select("a.feed-url")]
     assert feed_url in listed
+
+
+@given(st.datetimes(timezones=st.just(UTC)))
+def test_entry_ids_spell_a_day_as_strftime_does(when):
+    safe = SafeDatetime(*when.timetuple()[:6], tzinfo=UTC)
+    assert entries.day(safe) == f"{safe:%Y-%m-%d}" == when.strftime("%Y-%m-%d")
