@@ -318,9 +318,8 @@ class FeedsGenerator(Generator):
         for post in posts:
             key = ("rank", post.source_path)
             if key not in cache:
-                path = relative_source(post, self.settings)
-                try:
-                    cache[key] = (post.date, post_id(post, self.feeds, path=path))
+                try:  # no path for the message: making the feed reports it
+                    cache[key] = (post.date, post_id(post, self.feeds, path=""))
                 except ContentError:
                     cache[key] = None
             if cache[key] is None:
