@@ -100,7 +100,8 @@ def build(settings: Path, output: Path, *, clean: bool = True) -> Build:
 
     A clean build starts without output and without the reader cache (CACHE_PATH,
     ``cache/`` next to the settings file); a rebuild keeps both. A clean build's
-    earlier output is set aside (see :func:`set_aside`), not deleted.
+    earlier output is set aside (see :func:`set_aside`), not deleted. Every
+    build starts once what earlier builds wrote has reached the disk.
     """
     if clean:
         for folder in (output, settings.parent / "cache"):
@@ -112,6 +113,9 @@ def build(settings: Path, output: Path, *, clean: bool = True) -> Build:
     rss_file = settings.parent / "peak-rss.txt"
     rss_file.unlink(missing_ok=True)
     env = {**os.environ, "COLLOQUY_BENCH_RSS": str(rss_file)}
+    # The last build's files may still be on their way to the disk: let the
+    # kernel finish writing them now, untimed, not during this build.
+    os.sync()
     started = time.perf_counter()
     process = subprocess.Popen(
         command, cwd=settings.parent, env=env, stdout=subprocess.DEVNULL
