@@ -6,6 +6,8 @@ from collections import defaultdict
 import logging
 import os
 from pathlib import Path
+import subprocess
+import sys
 import tempfile
 
 from hypothesis import given, settings
@@ -355,3 +357,21 @@ def test_no_file_dates_are_read_for_a_content_cache_that_is_off(
     assert site.html("2024/05/a/index.html").find("article")
     assert site.html("about/index.html").find("main")
     assert stamped == []
+
+
+def test_the_last_collection_is_skipped_when_the_process_exits():
+    script = (
+        "import atexit, gc\n"
+        "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+        "import plugins.performance as performance\n"
+        "performance.register(); performance.register()\n"
+        "print('before exit', gc.get_freeze_count())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert done.stdout.split("\n")[:2] == ["before exit 0", "frozen True"]

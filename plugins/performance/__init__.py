@@ -4,6 +4,9 @@ On two cores, a forked worker converts posts and parses perspectives ahead of th
 build (see prefetch.py).
 """
 
+import atexit
+import gc
+
 from pelican import signals
 from pelican.generators import ArticlesGenerator
 
@@ -166,8 +169,21 @@ def _keep_nothing(filename, data):
     return None
 
 
+def skip_the_last_collection():
+    """Spare the interpreter its last full garbage collection when it exits.
+
+    Python scans every live object once more before the process ends: 0.07 s
+    after a 1,000-post rebuild, for a heap the end of the process frees anyway.
+    Frozen, the objects are left out of it. Only at exit: a process that builds
+    again (``pelican --autoreload``) keeps collecting as before.
+    """
+    gc.freeze()
+
+
 def register():
     """Connect the plugin to Pelican's signals."""
+    atexit.unregister(skip_the_last_collection)  # once, however many builds
+    atexit.register(skip_the_last_collection)
     group_translations_quickly()
     signals.article_generator_init.connect(skip_idle_stamps)
     signals.page_generator_init.connect(skip_idle_stamps)
