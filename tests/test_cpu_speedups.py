@@ -16,7 +16,7 @@ from markdown import Markdown
 from pelican.cache import FileStampDataCacher
 from pelican.log import LimitFilter
 from pelican.readers import METADATA_PROCESSORS
-from pelican.settings import read_settings
+from pelican.settings import DEFAULT_CONFIG, read_settings
 import pelican.utils as pelican_utils
 from pelican.utils import SafeDatetime, get_date
 from pygments import highlight
@@ -29,6 +29,7 @@ from plugins.bench.run import write_settings
 from plugins.common.dates import parse_complete_date
 from plugins.common.files import FolderGuard, UnsafePathError, inside
 from plugins.outputguard.writer import GuardedWriter
+from plugins.performance.slugs import remembering
 from plugins.performance.translations import linear_when_untranslated
 from plugins.posts.highlight import (
     CODEHILITE,
@@ -375,3 +376,25 @@ def test_the_last_collection_is_skipped_when_the_process_exits():
         check=True,
     )
     assert done.stdout.split("\n")[:2] == ["before exit 0", "frozen True"]
+
+
+@given(
+    st.lists(st.text(max_size=12), min_size=1, max_size=4),
+    st.sampled_from(
+        [
+            (),
+            DEFAULT_CONFIG["SLUG_REGEX_SUBSTITUTIONS"],
+            [("[^\\w\\s-]", ""), ("\\s+", "_")],
+        ]
+    ),
+    st.booleans(),
+    st.booleans(),
+)
+def test_the_remembering_slugify_slugifies_as_pelican_does(
+    names, subs, preserve_case, use_unicode
+):
+    quick = remembering(pelican_utils.slugify)
+    for name in [*names, *names]:  # the second time from memory
+        assert quick(name, subs, preserve_case, use_unicode) == pelican_utils.slugify(
+            name, subs, preserve_case, use_unicode
+        )

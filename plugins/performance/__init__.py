@@ -17,6 +17,7 @@ from .ledger import OutputLedger
 from .listings import quicken
 from .prefetch import can_fork, start_for, usable_cores
 from .readcache import SETTINGS_KEY, CachingPostReader, ConversionCache
+from .slugs import install as remember_slugs
 from .split import split
 from .static import PerformanceSettings, ThemeStaticGenerator
 from .templates import CODE_JOB, keep_compiled, share_compiled_templates
@@ -185,6 +186,7 @@ def register():
     atexit.unregister(skip_the_last_collection)  # once, however many builds
     atexit.register(skip_the_last_collection)
     group_translations_quickly()
+    remember_slugs()
     signals.article_generator_init.connect(skip_idle_stamps)
     signals.page_generator_init.connect(skip_idle_stamps)
     signals.initialized.connect(check_settings)
