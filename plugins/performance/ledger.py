@@ -35,6 +35,7 @@ import tempfile
 from typing import Any
 
 from plugins.common.buildcache import LEDGER_KEY, SETTINGS_KEY
+from plugins.common.pickling import pickled_by_values
 
 from .claims import Claims
 from .digest import Digester, Unstable
@@ -65,6 +66,7 @@ CONTENT_LISTS = (
 )
 
 
+@pickled_by_values
 @dataclass(frozen=True, slots=True)
 class Record:
     """How one output file was made, and the file as it was then written."""
