@@ -208,12 +208,14 @@ def test_with_no_post_left_the_worker_parses_transcripts_and_compiles_templates(
 
     monkeypatch.setattr(plugins.transcripts.library, "read_chat", counting_read_chat)
     monkeypatch.setattr(jinja2.Environment, "compile", counting_compile)
-    _, site = run(
-        tmp_path / "worker",
-        "output",
-        PERFORMANCE_WORKERS=2,
-        PERFORMANCE_READER_CACHE=True,
-    )
+    theme = tmp_path / "theme"
+    shutil.copytree(ROOT / "theme", theme)
+    options = {
+        "PERFORMANCE_WORKERS": 2,
+        "PERFORMANCE_READER_CACHE": True,
+        "THEME": str(theme),
+    }
+    _, site = run(tmp_path / "worker", "output", **options)
 
     assert site.snapshot() == serial.snapshot()
     chats = list((tmp_path / "worker/content/transcripts").glob("*.chat"))
@@ -224,6 +226,14 @@ def test_with_no_post_left_the_worker_parses_transcripts_and_compiles_templates(
     assert not themes & set(compiled)  # pages loaded the worker's code
     kept = list((tmp_path / "worker/cache").glob("colloquy-templates-*/*.code"))
     assert len(kept) >= len(themes)
+
+    # An edited template: the worker compiles it again, over the code kept.
+    base = theme / "templates" / "base.html"
+    base.write_text(base.read_text(encoding="utf-8").replace("Skip to", "Jump to"))
+    compiled.clear()
+    _, site = run(tmp_path / "worker", "output", **options)
+    assert "base.html" not in compiled
+    assert "Jump to" in site.text("index.html")
 
 
 def children() -> set[int]:

@@ -76,10 +76,13 @@ class TemplateCodeCache(FileSystemBytecodeCache):
             return bucket.key, out.getvalue()
 
     def keep(self, key: str, code: bytes) -> None:
-        """Keep compiled code as :meth:`compiled` gave it (never over a kept one)."""
-        write_atomic(
-            os.path.join(self.directory, self.pattern % key), code, durable=False
-        )
+        """Keep compiled code as :meth:`compiled` gave it.
+
+        Over the code kept for an earlier version of the template, too: the
+        worker compiled only because that code no longer matched the source.
+        """
+        target = os.path.join(self.directory, self.pattern % key)
+        write_atomic(target, code, overwrite=True, durable=False)
 
 
 def compile_options(env: jinja2.Environment) -> str:
