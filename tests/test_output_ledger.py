@@ -247,6 +247,42 @@ def test_a_feed_is_made_again_only_for_a_change_to_what_it_shows(
     assert site_feeds <= rebuild(edit_newest)
 
 
+def test_a_post_without_an_entry_id_is_reported_once_by_every_build(tmp_path, caplog):
+    """One feed reports it, whichever feeds a rebuild makes again."""
+    shutil.copytree(ROOT / "theme", tmp_path / "theme")
+    old = "posts/2020-05-01-old.md"
+    site_settings_at(
+        tmp_path,
+        {
+            "posts/2024-05-01-new.md": post_text("New", "2024-05-01"),
+            old: post_text("Old", "2020-05-01"),
+            "posts/2019-05-01-bad.md": post_text("Bad", "2019-05-01", "Feed-Id: nope"),
+        },
+    )
+
+    def build() -> tuple[int, int]:
+        """Return how many files the build made and how often it said the error."""
+        LimitFilter._raised_messages = set()  # a new build, as in a new process
+        made, _ = ledger_build(tmp_path, caplog, FEEDS_LIMITS={"site": 1})
+        said = sum("expected Feed-Id" in r.getMessage() for r in caplog.records)
+        return made, said
+
+    made, said = build()
+    assert said == 1
+    # The old post is in its tag's feed, not in the site's (of one entry).
+    post = tmp_path / "content" / old
+    post.write_text(post.read_text(encoding="utf-8") + "\nMore.\n")
+    remade, said = build()
+    assert 0 < remade < made
+    assert said == 1
+    assert build() == (0, 1)  # nothing changed: said again, once
+
+
+def post_text(title: str, day: str, *fields: str) -> str:
+    header = "\n".join([f"Title: {title}", f"Date: {day} 09:00", "Tags: x", *fields])
+    return f"{header}\n\n{title} text.\n"
+
+
 def test_what_an_unchanged_page_said_is_said_again(tmp_path, caplog):
     shutil.copytree(ROOT / "theme", tmp_path / "theme")
     site_settings_at(

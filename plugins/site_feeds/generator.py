@@ -258,10 +258,16 @@ class FeedsGenerator(Generator):
         context, cache = self.context, {}
         articles = list(context.get("articles", ()))
         fallback = max((a.date for a in articles), default=EPOCH)
+        # A post without an entry id is reported by one feed, the first to list
+        # it, whichever feeds a rebuild makes again: that feed's record alone
+        # repeats the error when it is left as it is.
+        reporter: dict[str, str] = {}
 
         def plan(link: FeedLink, posts: list, page: str) -> PlannedFeed:
             full = self.feeds.content[family(link.kind)] == "full"
             limit = self.feeds.limits[family(link.kind)]
+            for post in posts:
+                reporter.setdefault(post.source_path, link.path)
 
             @functools.cache
             def choose() -> Choice:  # once: making it must not read every post
@@ -270,7 +276,10 @@ class FeedsGenerator(Generator):
             def make() -> Feed:
                 newest_posts, unranked = choose()
                 for post in unranked:
-                    self._post_item(post, full, cache)  # reports it, once
+                    self._post_item(post, full, cache)  # read: the feed depends on it
+                    error = cache.get(("error", post.source_path))
+                    if error is not None and reporter[post.source_path] == link.path:
+                        logger.error("%s (left out of the feeds)", error)
                 made = (self._post_item(post, full, cache) for post in newest_posts)
                 items = newest([item for item in made if item], limit)
                 return self._feed(link, items, fallback, page=page)
@@ -330,14 +339,15 @@ class FeedsGenerator(Generator):
         return tuple(post for _, post in ranked[:limit]), tuple(unranked)
 
     def _post_item(self, article: Any, full: bool, cache: dict) -> FeedItem | None:
+        """Return a post's entry, or None with the reason kept in ``cache``."""
         key = (article.source_path, full)
         if key not in cache:
             path = relative_source(article, self.settings)
             try:
                 cache[key] = post_item(article, self.feeds, path=path, full=full)
             except ContentError as err:
-                logger.error("%s (left out of the feeds)", err)
                 cache[key] = None
+                cache[("error", article.source_path)] = err
         return cache[key]
 
     def _feed(self, link: FeedLink, items: tuple, fallback: datetime, *, page: str):
