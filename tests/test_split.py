@@ -12,6 +12,7 @@ from pelican.log import LimitFilter
 import pytest
 
 from plugins.bench.corpus import CorpusShape, write_corpus
+import plugins.performance
 from plugins.performance.claims import Claims
 from plugins.performance.prefetch import can_fork
 from plugins.reblog import generator as reblog_generator
@@ -110,14 +111,25 @@ def test_two_processes_write_what_one_writes(corpus, caplog):
     assert set(children()) <= before, "the twin was reaped"
 
 
-def test_twins_rebuild_only_what_changed_and_equal_a_clean_build(corpus, caplog):
+def test_twins_rebuild_only_what_changed_and_equal_a_clean_build(
+    corpus, caplog, monkeypatch
+):
     before = set(children())
     first = build(corpus, "twins", caplog, workers=2)
     total = first.colloquy_output_ledger.made
+    forks: list[int] = []
+    split = plugins.performance.split
+
+    def noting(ledger, generators):
+        forks.append(os.getpid())
+        return split(ledger, generators)
+
+    monkeypatch.setattr(plugins.performance, "split", noting)
     again = build(corpus, "twins", caplog, workers=2).colloquy_output_ledger
     assert (again.made, again.up_to_date) == (0, total)
+    assert forks == [os.getpid()], "a twin checks half of the files left alone"
     assert any("missing.md" in line for line in said(caplog)), "said again"
-    # Small changes are made by the build alone; a new template, by both again.
+    # Small changes and a new template: the two processes share the work.
     for change in (append_to_post, approve_perspective, delete_post, edit_template):
         change(corpus)
         build(corpus, "twins", caplog, workers=2)

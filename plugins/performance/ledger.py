@@ -245,17 +245,6 @@ class OutputLedger:
 
     # Sharing the work with a twin process (see .split) -------------------------
 
-    @property
-    def much_to_make(self) -> bool:
-        """Tell whether many files will be made (not a rebuild after a small change).
-
-        True when nothing can be kept (no ledger yet, or the site changed) or more
-        than a tenth of the posts and pages changed.
-        """
-        if not self._old:
-            return True
-        return len(self._changed) * 10 > len(self._paths)
-
     def share(self, role: int, claims: Claims) -> None:
         """From now on, make only the files ``role`` claims first."""
         self._role, self._claims = role, claims
