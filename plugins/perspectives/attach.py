@@ -53,12 +53,16 @@ def _folders(root: Path, settings: PerspectiveSettings) -> list[_Folder]:
         top = root / base
         if not top.is_dir():
             continue
-        for entry in sorted(top.iterdir()):
-            rel = os.path.relpath(entry, root).replace(os.sep, "/")
+        # One relative path for the folder, not one relpath() per post (5,000).
+        top_rel = os.path.relpath(top, root).replace(os.sep, "/")
+        with os.scandir(top) as listed:
+            entries = sorted(listed, key=lambda e: e.name)
+        for entry in entries:
+            rel = entry.name if top_rel == "." else f"{top_rel}/{entry.name}"
             if entry.name.startswith("."):
                 continue
             if entry.is_dir():
-                found.append(_Folder(entry, rel, compat))
+                found.append(_Folder(Path(entry.path), rel, compat))
             else:
                 logger.warning(
                     "%s: expected perspectives inside a folder named after the"
