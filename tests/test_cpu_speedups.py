@@ -29,6 +29,7 @@ from plugins.bench.run import write_settings
 from plugins.common.dates import parse_complete_date
 from plugins.common.files import FolderGuard, UnsafePathError, inside
 from plugins.outputguard.writer import GuardedWriter
+from plugins.performance.dates import quick
 from plugins.performance.slugs import remembering
 from plugins.performance.translations import linear_when_untranslated
 from plugins.posts.highlight import (
@@ -398,3 +399,29 @@ def test_the_remembering_slugify_slugifies_as_pelican_does(
         assert quick(name, subs, preserve_case, use_unicode) == pelican_utils.slugify(
             name, subs, preserve_case, use_unicode
         )
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["%Y", "%m", "%d", "%-d", "%B", "%H:%M", "%%", "%e", "%z", "%Z", "%", "-"]
+        )
+        | st.text(max_size=3),
+        max_size=6,
+    ).map("".join),
+    st.datetimes(timezones=st.none() | st.timezones()),
+)
+def test_dates_format_as_pelican_formats_them(fmt, when):
+    date = SafeDatetime.combine(when.date(), when.timetz())
+    original = pelican_utils.strftime
+
+    def outcome(format_date):
+        try:
+            return format_date()
+        except (ValueError, TypeError, UnicodeError) as err:
+            return type(err)
+
+    quick_strftime = quick(SafeDatetime.strftime)
+    assert outcome(lambda: quick_strftime(date, fmt)) == outcome(
+        lambda: original(date, fmt)
+    )

@@ -13,6 +13,7 @@ from pelican.generators import ArticlesGenerator
 from plugins.common.buildcache import LEDGER_KEY
 from plugins.posts.reader import PostReader
 
+from .dates import install as format_dates_directly
 from .ledger import OutputLedger
 from .listings import quicken
 from .prefetch import can_fork, start_for, usable_cores
@@ -188,6 +189,7 @@ def register():
     atexit.register(skip_the_last_collection)
     group_translations_quickly()
     remember_slugs()
+    format_dates_directly()
     signals.article_generator_init.connect(skip_idle_stamps)
     signals.page_generator_init.connect(skip_idle_stamps)
     signals.initialized.connect(check_settings)
