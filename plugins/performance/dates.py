@@ -16,6 +16,8 @@ import re
 
 from pelican.utils import SafeDatetime
 
+from plugins.performance.patching import wrap_once
+
 # The directives Pelican formats (pelican.utils.strftime), "%" itself included.
 C89 = frozenset("aAbBcdfGHIjmMpSUuVwWxXyYzZ%")
 _DIRECTIVE = re.compile(r"%(.)|%$", re.DOTALL)
@@ -42,12 +44,9 @@ def quick(original: Callable[..., str]) -> Callable[..., str]:
             return dt.datetime.strftime(self, fmt)
         return original(self, fmt, safe)
 
-    strftime.colloquy_original = original  # type: ignore[attr-defined]
     return strftime
 
 
 def install() -> None:
     """Give Pelican's dates the direct path (once)."""
-    current = SafeDatetime.strftime
-    if not hasattr(current, "colloquy_original"):
-        SafeDatetime.strftime = quick(current)
+    wrap_once(SafeDatetime, "strftime", quick)

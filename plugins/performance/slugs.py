@@ -14,6 +14,8 @@ import functools
 import pelican.contents
 import pelican.urlwrappers
 
+from plugins.performance.patching import wrap_once
+
 Slugify = Callable[..., str]
 
 
@@ -36,12 +38,10 @@ def remembering(original: Slugify) -> Slugify:
         except TypeError:  # an argument that cannot be a key: not remembered
             return original(value, subs, preserve_case, use_unicode)
 
-    slugify.colloquy_original = original  # type: ignore[attr-defined]
     return slugify
 
 
 def install() -> None:
     """Have Pelican's posts and taxonomy objects use the remembering slugify."""
     for module in (pelican.urlwrappers, pelican.contents):
-        if not hasattr(module.slugify, "colloquy_original"):
-            module.slugify = remembering(module.slugify)
+        wrap_once(module, "slugify", remembering)

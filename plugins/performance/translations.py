@@ -15,6 +15,8 @@ from typing import Any
 
 import pelican.generators
 
+from plugins.performance.patching import wrap_once
+
 Grouping = Callable[..., tuple[list[Any], list[Any]]]
 
 
@@ -30,7 +32,6 @@ def linear_when_untranslated(original: Grouping) -> Grouping:
             return list(content_list), []
         return original(content_list, translation_id)
 
-    process_translations.colloquy_original = original  # type: ignore[attr-defined]
     return process_translations
 
 
@@ -58,6 +59,4 @@ def _untranslated(items: list[Any], translation_id: str | Collection[str]) -> bo
 
 def install() -> None:
     """Have Pelican's generators group translations with the fast path (once)."""
-    current = pelican.generators.process_translations
-    if not hasattr(current, "colloquy_original"):
-        pelican.generators.process_translations = linear_when_untranslated(current)
+    wrap_once(pelican.generators, "process_translations", linear_when_untranslated)
