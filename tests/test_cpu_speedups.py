@@ -406,7 +406,8 @@ def test_the_remembering_slugify_slugifies_as_pelican_does(
         st.sampled_from(
             ["%Y", "%m", "%d", "%-d", "%B", "%H:%M", "%%", "%e", "%z", "%Z", "%", "-"]
         )
-        | st.text(max_size=3),
+        | st.text(max_size=3)
+        | st.sampled_from(["\0", "\x7f", "é", "\ud800"]),
         max_size=6,
     ).map("".join),
     st.datetimes(timezones=st.none() | st.timezones()),

@@ -27,9 +27,12 @@ _DIRECTIVE = re.compile(r"%(.)|%$", re.DOTALL)
 def formats_alike(fmt: str) -> bool:
     """Tell whether Pelican's strftime and the C library's give the same for ``fmt``.
 
-    True when every ``%`` starts a C89 directive: no ``%-``, no other letter, no
-    ``%`` at the end.
+    True when every ``%`` starts a C89 directive (no ``%-``, no other letter, no
+    ``%`` at the end) and the rest is ASCII without NUL: the C library ends a
+    format at NUL and encodes other text, where Pelican keeps it as it is.
     """
+    if not fmt.isascii() or "\0" in fmt:
+        return False
     return all(
         found.group(1) is not None and found.group(1) in C89
         for found in _DIRECTIVE.finditer(fmt)
