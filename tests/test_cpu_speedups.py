@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+import gc
 import logging
 import os
 from pathlib import Path
@@ -13,6 +14,7 @@ import tempfile
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown import Markdown
+from pelican import signals
 from pelican.cache import FileStampDataCacher
 from pelican.log import LimitFilter
 from pelican.readers import METADATA_PROCESSORS
@@ -359,6 +361,31 @@ def test_no_file_dates_are_read_for_a_content_cache_that_is_off(
     assert site.html("2024/05/a/index.html").find("article")
     assert site.html("about/index.html").find("main")
     assert stamped == []
+
+
+def test_what_the_build_holds_is_left_out_of_full_collections_until_it_ends(
+    build_site,
+):
+    scanned: dict[str, bool] = {}
+
+    def writing(generator, content):
+        collected = {id(thing) for thing in gc.get_objects()}  # frozen ones aside
+        scanned[content.slug] = id(content) in collected
+
+    signals.article_generator_write_article.connect(writing)
+    try:
+        site = build_site(
+            {
+                "posts/2024-05-01-a.md": "Title: A\nDate: 2024-05-01 10:00\n\nBody.\n",
+                "posts/2024-05-02-b.md": "Title: B\nDate: 2024-05-02 10:00\n\nMore.\n",
+            },
+            PERFORMANCE_WORKERS=1,
+        )
+    finally:
+        signals.article_generator_write_article.disconnect(writing)
+    assert site.html("2024/05/b/index.html").find("article")
+    assert scanned == {"a": False, "b": False}
+    assert gc.get_freeze_count() == 0  # given back: a next build collects it all
 
 
 def test_the_last_collection_is_skipped_when_the_process_exits():

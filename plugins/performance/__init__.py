@@ -13,6 +13,8 @@ from pelican.generators import ArticlesGenerator
 from plugins.common.buildcache import LEDGER_KEY
 from plugins.posts.reader import PostReader
 
+from .collection import install as release_after_each_build
+from .collection import settle
 from .dates import install as format_dates_directly
 from .ledger import OutputLedger
 from .listings import quicken
@@ -190,6 +192,14 @@ def register():
     group_translations_quickly()
     remember_slugs()
     format_dates_directly()
+    release_after_each_build()
+    for done in (
+        signals.article_generator_pretaxonomy,
+        signals.article_generator_finalized,
+        signals.page_generator_finalized,
+        signals.all_generators_finalized,
+    ):
+        done.connect(settle)
     signals.article_generator_init.connect(skip_idle_stamps)
     signals.page_generator_init.connect(skip_idle_stamps)
     signals.initialized.connect(check_settings)

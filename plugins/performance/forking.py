@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import contextlib
-import gc
 import os
 import signal
+
+from .collection import settle
 
 
 def fork_with_pipe() -> tuple[int, int] | None:
@@ -13,22 +14,21 @@ def fork_with_pipe() -> tuple[int, int] | None:
 
     The build gets the helper's pid and the pipe's read end; the helper gets 0 and
     the write end, and must end with ``os._exit``. The build's objects are frozen
-    out of garbage collection across the fork, so the helper's collections leave
-    the pages it shares with the build alone.
+    out of garbage collection first (and stay so in the build until it ends, see
+    collection.py), so the helper's collections leave the pages it shares with the
+    build alone.
     """
     read_end, write_end = os.pipe()
-    gc.freeze()
+    settle()
     try:
         pid = os.fork()
     except OSError:
-        gc.unfreeze()
         os.close(read_end)
         os.close(write_end)
         return None
     if pid == 0:
         os.close(read_end)
         return 0, write_end
-    gc.unfreeze()
     os.close(write_end)
     return pid, read_end
 
