@@ -10,12 +10,14 @@ from pathlib import Path
 import subprocess
 import sys
 import tempfile
+from types import SimpleNamespace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from markdown import Markdown
 from pelican import signals
 from pelican.cache import FileStampDataCacher
+from pelican.contents import Content
 from pelican.log import LimitFilter
 from pelican.readers import METADATA_PROCESSORS
 from pelican.settings import DEFAULT_CONFIG, read_settings
@@ -32,6 +34,8 @@ from plugins.common.dates import parse_complete_date
 from plugins.common.files import FolderGuard, UnsafePathError, inside
 from plugins.outputguard.writer import GuardedWriter
 from plugins.performance.dates import quick
+from plugins.performance.patching import MARK
+from plugins.performance.paths import remembering as remembering_paths
 from plugins.performance.slugs import remembering
 from plugins.performance.translations import linear_when_untranslated
 from plugins.posts.highlight import (
@@ -426,6 +430,46 @@ def test_the_remembering_slugify_slugifies_as_pelican_does(
         assert quick(name, subs, preserve_case, use_unicode) == pelican_utils.slugify(
             name, subs, preserve_case, use_unicode
         )
+
+
+PATH_PART = st.sampled_from(["content", "posts", "a b", "é", "..", ".", "", "x.md"])
+
+
+@given(
+    st.lists(PATH_PART, max_size=3).map("/".join),
+    st.lists(st.tuples(st.booleans(), st.lists(PATH_PART, max_size=4)), max_size=4),
+    st.booleans(),
+)
+def test_relative_source_paths_are_remembered_as_pelican_works_them_out(
+    root, sources, absolute_root
+):
+    original = getattr(
+        Content.get_relative_source_path, MARK, Content.get_relative_source_path
+    )
+    asked: list[str | None] = []
+
+    def counting(content, source_path=None):
+        asked.append(source_path or content.source_path)
+        return original(content, source_path)
+
+    quick = remembering_paths(counting)
+    root = "/" + root if absolute_root else root
+    paths = [("/" if lead else "") + "/".join(parts) for lead, parts in sources]
+    wanted: list[str] = []
+    with tempfile.TemporaryDirectory() as one, tempfile.TemporaryDirectory() as two:
+        here = os.getcwd()
+        try:
+            for cwd in (one, two, one):  # relative paths depend on the cwd
+                os.chdir(cwd)
+                for path in [*paths, None]:
+                    post = SimpleNamespace(settings={"PATH": root}, source_path="/p.md")
+                    assert quick(post, path) == original(post, path)
+                    wanted.append(path or "/p.md")
+        finally:
+            os.chdir(here)
+    for path in set(wanted):  # worked out once only when nothing is relative
+        once = absolute_root and path.startswith("/")
+        assert asked.count(path) == (1 if once else wanted.count(path))
 
 
 @given(

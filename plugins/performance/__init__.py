@@ -18,6 +18,7 @@ from .collection import settle
 from .dates import install as format_dates_directly
 from .ledger import OutputLedger
 from .listings import quicken
+from .paths import install as remember_relative_paths
 from .prefetch import can_fork, start_for, usable_cores
 from .readcache import SETTINGS_KEY, CachingPostReader, ConversionCache
 from .slugs import install as remember_slugs
@@ -191,6 +192,7 @@ def register():
     atexit.register(skip_the_last_collection)
     group_translations_quickly()
     remember_slugs()
+    remember_relative_paths()
     format_dates_directly()
     release_after_each_build()
     for done in (
