@@ -17,6 +17,7 @@ from pelican.log import LimitFilter
 import pytest
 
 from plugins.common import dates
+from plugins.common import files as common_files
 from plugins.common.errors import PluginConfigError
 from plugins.performance import readcache
 from plugins.performance.readcache import (
@@ -27,6 +28,7 @@ from plugins.performance.readcache import (
     stable_repr,
 )
 from plugins.performance.templates import FOLDER as TEMPLATES_FOLDER
+from plugins.perspectives import attach
 from plugins.perspectives.contact import Contact, mail_body, mail_subject
 
 from .support import ROOT, BuiltSite, build_site_at, site_settings_at
@@ -319,6 +321,45 @@ def test_unchanged_perspectives_are_reused_and_a_changed_one_is_read_again(tmp_p
     ].replace("Second.", "Changed *mind*.")
     site, hits = build(tmp_path, files)
     assert hits == 3 + 1
+    page = site.html("2024/05/post-1/index.html")
+    assert page.select_one("#perspective-2024-05-02-1100-bo em").get_text() == "mind"
+    assert site.snapshot() == clean_build(tmp_path, files)
+
+
+def test_a_settled_perspective_is_found_by_its_stamp_without_being_read(
+    tmp_path, monkeypatch, caplog
+):
+    monkeypatch.setattr(common_files, "SETTLED_NS", 0)  # nothing is too fresh here
+    read: list[str] = []
+    real_read = attach.read_text
+
+    def reading(path: str, rel: str, **options: bool) -> str:
+        read.append(rel)
+        return real_read(path, rel, **options)
+
+    monkeypatch.setattr(attach, "read_text", reading)
+    folder = "perspectives/post-1"
+    names = ("1000-ann", "1100-bo", "1200-cy")
+    ann, bo, cy = (f"{folder}/2024-05-02-{name}.md" for name in names)
+    files = {
+        **POSTS,
+        ann: "Author: Ann\nDate: 2024-05-02 10:00\n\nFirst.\n",
+        bo: "Author: Bo\nDate: 2024-05-02 11:00\n\nSecond.\n",
+        cy: b"Author: Cy\nDate: 2024-05-02 12:00\n\nCaf\xe9.\n",  # Latin-1
+    }
+    build(tmp_path, files)
+    assert sorted(read) == [ann, bo, cy]
+    read.clear()
+    caplog.clear()
+    LimitFilter._raised_messages = set()  # Pelican says a warning once a process
+    build(tmp_path, {})  # the same files, untouched
+    assert read == [cy]  # read every time: its warning is due every time
+    warned = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert any(m.startswith(f"{cy}:4: expected UTF-8 text") for m in warned), warned
+    read.clear()
+    files[bo] = files[bo].replace("Second.", "Changed *mind*, at length.")
+    site, _ = build(tmp_path, {bo: files[bo]})
+    assert sorted(read) == [bo, cy]
     page = site.html("2024/05/post-1/index.html")
     assert page.select_one("#perspective-2024-05-02-1100-bo em").get_text() == "mind"
     assert site.snapshot() == clean_build(tmp_path, files)

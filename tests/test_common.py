@@ -9,6 +9,7 @@ from pathlib import Path
 import pickle
 import subprocess
 import sys
+import time
 from zoneinfo import ZoneInfo
 
 from hypothesis import given
@@ -16,12 +17,14 @@ from hypothesis import strategies as st
 import pytest
 
 from plugins.cli import main
+from plugins.common import files
 from plugins.common.dates import parse_complete_date
 from plugins.common.errors import ContentError
 from plugins.common.files import (
     UnsafePathError,
     inside,
     safe_filename,
+    settled_stamp,
     write_atomic,
     write_atomic_stream,
 )
@@ -414,3 +417,20 @@ class OneField:
 def test_a_class_of_one_field_pickles_by_its_value():
     one = OneField("several letters")
     assert pickle.loads(pickle.dumps(one)) == one
+
+
+def test_a_file_stamp_is_given_once_settled_and_changes_with_any_write(
+    tmp_path, monkeypatch
+):
+    path = tmp_path / "a.md"
+    path.write_text("Author: Ann\n\nHi.\n", encoding="utf-8")
+    assert settled_stamp(str(path)) is None  # just written: a write may follow unseen
+    monkeypatch.setattr(files, "SETTLED_NS", 0)
+    first = settled_stamp(str(path))
+    assert first is not None
+    assert settled_stamp(str(path)) == first
+    time.sleep(0.05)  # a tick of the coarsest clock the kernel stamps files with
+    path.write_text("Author: Ann\n\nHo.\n", encoding="utf-8")  # same size
+    os.utime(path, ns=(path.stat().st_atime_ns, int(first.split(":")[1])))
+    assert settled_stamp(str(path)) != first  # the change time gives it away
+    assert settled_stamp(str(tmp_path / "missing.md")) is None

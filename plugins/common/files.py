@@ -10,6 +10,7 @@ from pathlib import Path
 import re
 import secrets
 import stat
+import time
 
 _WINDOWS_RESERVED = frozenset(
     ["con", "prn", "aux", "nul"]
@@ -236,6 +237,29 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+# A file changed this recently may change again within the same tick of its
+# timestamps (coarse clocks, FAT's two seconds), and its stamp would not show it.
+SETTLED_NS = 2_000_000_000
+
+
+def settled_stamp(source_path: str) -> str | None:
+    """Return a stamp that changes whenever the file's content does, or None.
+
+    The stamp is the file's size, modification and change times and inode; any
+    write gives it a new change time, which nothing can set back. None for a file
+    changed in the last two seconds (too fresh to tell a later write by its
+    stamp) or that cannot be stat'ed.
+    """
+    try:
+        found = os.stat(source_path)
+    except OSError:
+        return None
+    newest = max(found.st_mtime_ns, found.st_ctime_ns)
+    if time.time_ns() - newest < SETTLED_NS:
+        return None
+    return f"{found.st_size}:{found.st_mtime_ns}:{found.st_ctime_ns}:{found.st_ino}"
 
 
 def read_text(source_path: str, path: str, *, warn: bool = True) -> str:
