@@ -392,6 +392,35 @@ def test_what_the_build_holds_is_left_out_of_full_collections_until_it_ends(
     assert gc.get_freeze_count() == 0  # given back: a next build collects it all
 
 
+def test_a_rebuild_from_the_cache_loads_no_markdown_renderer_for_outside_text(
+    tmp_path,
+):
+    write_corpus(
+        tmp_path, CorpusShape(posts=3, transcripts=1, messages_per_transcript=8)
+    )
+    settings = write_settings(tmp_path)["colloquy"]
+    with settings.open("a", encoding="utf-8") as conf:
+        conf.write("PERFORMANCE_WORKERS = 1\n")  # every text rendered right here
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: print('loaded', 'markdown_it' in sys.modules))\n"
+        "from pelican import main\n"
+        f"sys.argv = ['pelican', '-s', {str(settings)!r}, '-o', 'out', '-q']\n"
+        "main()\n"
+    )
+    loaded = []
+    for _ in range(2):
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        loaded.append(done.stdout.split()[-1])
+    assert loaded == ["True", "False"]  # rendered perspectives, then found them
+
+
 def test_the_last_collection_is_skipped_when_the_process_exits():
     script = (
         "import atexit, gc\n"
