@@ -30,6 +30,7 @@ from plugins.performance.readcache import (
 from plugins.performance.templates import FOLDER as TEMPLATES_FOLDER
 from plugins.perspectives import attach
 from plugins.perspectives.contact import Contact, mail_body, mail_subject
+from plugins.posts import reader as post_reader
 
 from .support import ROOT, BuiltSite, build_site_at, site_settings_at
 
@@ -323,6 +324,48 @@ def test_unchanged_perspectives_are_reused_and_a_changed_one_is_read_again(tmp_p
     assert hits == 3 + 1
     page = site.html("2024/05/post-1/index.html")
     assert page.select_one("#perspective-2024-05-02-1100-bo em").get_text() == "mind"
+    assert site.snapshot() == clean_build(tmp_path, files)
+
+
+def test_a_settled_post_is_found_by_its_stamp_without_being_read(
+    tmp_path, monkeypatch, caplog
+):
+    monkeypatch.setattr(common_files, "SETTLED_NS", 0)  # nothing is too fresh here
+    read: list[str] = []
+    real_read = post_reader.read_text
+
+    def reading(path: str, rel: str, **options: bool) -> str:
+        read.append(rel)
+        return real_read(path, rel, **options)
+
+    monkeypatch.setattr(post_reader, "read_text", reading)
+    latin = "posts/2024-05-04-latin.md"  # a Latin-1 byte: warned about every build
+    emoji = "posts/\U0001f389.md"  # no slug to be made: an error every build
+    files = {
+        **POSTS,
+        latin: b"Title: Caf\xe9\nDate: 2024-05-04 10:00\n\nBody.\n",
+        emoji: "Title: \U0001f389\nDate: 2024-05-05 10:00\n\nBody.\n",
+    }
+    build(tmp_path, files)
+    assert sorted(read) == sorted(files)
+    read.clear()
+    caplog.clear()
+    LimitFilter._raised_messages = set()  # Pelican says a warning once a process
+    _, hits = build(tmp_path, {})
+    assert sorted(read) == [latin, emoji]
+    assert hits == len(files)
+    said = [(r.levelno, r.getMessage()) for r in caplog.records]
+    assert any(m.startswith(f"{latin}:1: expected UTF-8 text") for _, m in said), said
+    assert any(
+        level == logging.ERROR and m.startswith(f"{emoji}: expected a title or file")
+        for level, m in said
+    ), said
+    read.clear()
+    changed = next(iter(POSTS))
+    files[changed] = files[changed].replace("Some *text*", "Other *words*, longer")
+    site, _ = build(tmp_path, {changed: files[changed]})
+    assert sorted(read) == sorted([changed, latin, emoji])
+    assert "Other" in site.html("2024/05/post-1/index.html").get_text()
     assert site.snapshot() == clean_build(tmp_path, files)
 
 

@@ -239,6 +239,8 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+REPLACEMENT = "\ufffd"  # what read_text puts in place of each bad byte
+
 # A file changed this recently may change again within the same tick of its
 # timestamps (coarse clocks, FAT's two seconds), and its stamp would not show it.
 SETTLED_NS = 2_000_000_000

@@ -20,7 +20,7 @@ generator has read its content.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from functools import cache
+from functools import cache, partial
 import hashlib
 from importlib import metadata
 import logging
@@ -34,6 +34,8 @@ import types
 from typing import TYPE_CHECKING, Any
 
 from plugins.common.buildcache import SETTINGS_KEY
+from plugins.common.files import REPLACEMENT, read_text, settled_stamp
+from plugins.posts.metadata import HeaderField, read_header
 from plugins.posts.reader import PostReader
 
 if TYPE_CHECKING:
@@ -208,6 +210,22 @@ class ConversionCache:
             return convert(text)
         return self.remember(key, lambda: convert(text))
 
+    def by_stamp(self, stamp_key: str) -> Entry | None:
+        """Return the entry an earlier build noted for a file's stamp, if kept."""
+        self.open()
+        key = self._loaded.get(stamp_key)
+        if key is None or key not in self._loaded:
+            return None
+        entry = self._loaded[key]
+        self._used[stamp_key] = key
+        self._used[key] = entry
+        self.hits += 1
+        return entry
+
+    def note_stamp(self, stamp_key: str, key: str) -> None:
+        """Note that the file with this stamp holds the text whose entry is ``key``."""
+        self._used[stamp_key] = key
+
     def save(self) -> None:
         """Keep the entries this run used; remove caches of other digests.
 
@@ -310,13 +328,50 @@ def _next_chunk(handle: Any) -> dict[str, Entry] | None:
 
 
 class CachingPostReader(PostReader):
-    """The post reader, reusing a post's conversion when its text is unchanged."""
+    """The post reader, reusing a post's conversion when its text is unchanged.
+
+    A post whose file has a settled stamp (see :func:`settled_stamp`) that an
+    earlier build read without fault is not even read again: its header was
+    checked then, against the same settings (the cache file is kept per settings
+    digest), and its conversion is found by the stamp. At 1,000 posts that spares
+    reading, hashing and checking 1,000 files (about 50 ms). A file read with bad
+    bytes is read every time, so its warning is given every time.
+    """
+
+    _text_key: str | None = None  # the key of the text read last, if it may be stamped
+
+    def read(self, source_path):
+        """Read the post, or take what an earlier build read from the same file."""
+        cache = self.settings.get(SETTINGS_KEY)
+        if not isinstance(cache, ConversionCache):
+            return super().read(source_path)
+        stamp = settled_stamp(source_path)
+        stamp_key = None if stamp is None else f"post-file:{stamp}:{source_path}"
+        entry = None if stamp_key is None else cache.by_stamp(stamp_key)
+        if entry is not None:
+            path = self._start(source_path)
+            self._md = self._markdown()
+            html, meta = entry
+            self._md.Meta = {key: list(values) for key, values in meta.items()}
+            header = partial(_header_of, source_path, path)
+            return html, self._metadata(path, header)
+        self._text_key = None
+        found = super().read(source_path)
+        if stamp_key is not None and self._text_key is not None:
+            cache.note_stamp(stamp_key, self._text_key)
+        return found
 
     def _convert(self, text: str) -> str:
         cache = self.settings.get(SETTINGS_KEY)
         if not isinstance(cache, ConversionCache):
             return super()._convert(text)
-        html, meta = cache.convert(text, self.entry)
+        key = post_key(text)
+        if key is None:
+            html, meta = self.entry(text)
+        else:
+            html, meta = cache.remember(key, partial(self.entry, text))
+            if REPLACEMENT not in text:
+                self._text_key = key
         self._md.Meta = {key: list(values) for key, values in meta.items()}
         return html
 
@@ -330,3 +385,8 @@ class CachingPostReader(PostReader):
         """Convert ``text`` as :meth:`read` would, outside a read (prefetch worker)."""
         self._md = self._markdown()
         return self.entry(text)
+
+
+def _header_of(source_path: str, path: str) -> list[HeaderField]:
+    """Return the header of a post that was not read in this build (for errors)."""
+    return read_header(read_text(source_path, path, warn=False))

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from plugins.common.buildcache import BuildCache, PrefetchJob, build_cache
 from plugins.common.errors import ContentError
-from plugins.common.files import read_text, settled_stamp
+from plugins.common.files import REPLACEMENT, read_text, settled_stamp
 from plugins.common.footer import ORDER_PERSPECTIVES, FooterLink, add_footer_link
 from plugins.common.ids import salted_hash
 
@@ -32,7 +32,6 @@ from .threads import thread_perspectives
 logger = logging.getLogger(__name__)
 
 SUFFIXES = (".md", ".markdown")
-REPLACEMENT = "\ufffd"  # what read_text puts for each bad byte
 
 
 @dataclass(frozen=True, slots=True)

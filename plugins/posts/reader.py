@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import logging
 import os
 
@@ -56,8 +57,7 @@ class PostReader(MarkdownReader):
 
     def read(self, source_path):
         """Check the header, then convert the post as Pelican does."""
-        self._source_path = source_path
-        path = os.path.relpath(source_path, self.settings["PATH"])
+        path = self._start(source_path)
         try:
             text = read_text(source_path, path)
         except OSError as err:  # Pelican would say only "Could not process"
@@ -81,6 +81,18 @@ class PostReader(MarkdownReader):
             err.path = err.path or path
             logger.error("%s", err)
             raise
+        return content, self._metadata(path, lambda: header)
+
+    def _start(self, source_path: str) -> str:
+        """Begin reading ``source_path``; return its path relative to PATH."""
+        self._source_path = source_path
+        return os.path.relpath(source_path, self.settings["PATH"])
+
+    def _metadata(self, path: str, header: Callable[[], list[HeaderField]]) -> dict:
+        """Return the post's metadata, once its text is converted.
+
+        ``header`` gives the header fields, for a Summary's line numbers.
+        """
         for processor in self._md.preprocessors:
             # Extensions leave errors that did not cost the post here (quotes).
             found = getattr(processor, "errors", None)
@@ -95,14 +107,14 @@ class PostReader(MarkdownReader):
             )
         except ContentError as err:
             # The Summary is Markdown too: its lines count from the field's own.
-            summary = next((f for f in header if f.key == "summary"), None)
+            summary = next((f for f in header() if f.key == "summary"), None)
             if summary is not None and err.line is not None:
                 err.line += summary.line - 1
             err.path = err.path or path
             logger.error("%s", err)
             raise
         self._keep_slug_apart(metadata, path)
-        return content, metadata
+        return metadata
 
     def _one_value_each(self) -> dict[str, list[str]]:
         """Return the header with each field continued on indented lines as one line.
