@@ -9,6 +9,7 @@ import logging
 from pathlib import Path
 import re
 import shutil
+import types
 
 from hypothesis import given
 from hypothesis import strategies as st
@@ -23,6 +24,9 @@ from plugins.performance.digest import Digester, Unstable
 from plugins.performance.ledger import OutputLedger
 from plugins.performance.states import HALVES_FROM, digest_states
 from plugins.performance.tracking import TrackedArticle, reading
+from plugins.perspectives.fileformat import parse_perspective
+from plugins.perspectives.model import ThreadNode, Threads
+from plugins.perspectives.threads import thread_perspectives
 from plugins.site_feeds.generator import FeedsGenerator
 
 from .support import ROOT, BuiltSite, site_settings_at
@@ -486,3 +490,32 @@ def test_a_listing_page_is_digested_by_its_paginator_and_number():
     assert digest(page(2)) != digest(page(2, url="tag/b/"))
     assert digest(page(2)) != digest(page(2, listed=posts[::-1]))
     assert digest(page(1)) != digest(page(1, listed=posts[:6]))
+
+
+def test_a_posts_threads_are_fingerprinted_through_its_perspectives():
+    def perspective(name: str, reply: str = "") -> str:
+        head = f"Author: {name}\nDate: 2024-05-02 10:00\n"
+        return head + (f"In-Reply-To: {reply}\n" if reply else "") + "\nHi.\n"
+
+    def post(texts: dict[str, str]) -> types.SimpleNamespace:
+        items = [
+            parse_perspective(text, path=f"perspectives/p/{name}.md", post="p")
+            for name, text in texts.items()
+        ]
+        tops, _ = thread_perspectives(items)
+        return types.SimpleNamespace(perspectives=tuple(items), threads=Threads(tops))
+
+    flat = post({"a": perspective("Ann"), "b": perspective("Bo")})
+    nested = post({"a": perspective("Ann"), "b": perspective("Bo", reply="a")})
+    visited: list[type] = []
+    digester = Digester({})
+    inside = digester._inside
+
+    def noting(h, value):
+        visited.append(type(value))
+        return inside(h, value)
+
+    digester._inside = noting
+    assert digester.state(flat) != digester.state(nested)  # the reply is seen
+    assert ThreadNode not in visited  # ... in the perspectives, not the threads
+    assert Digester({}).digest(flat.threads) == Digester({}).digest(nested.threads)

@@ -25,7 +25,7 @@ from .chat import chat_quotes
 from .contact import Contact
 from .fileformat import parse_comment_system, parse_perspective
 from .identicon import identicon_svg
-from .model import Perspective
+from .model import Perspective, Threads
 from .settings import PerspectiveSettings
 from .threads import thread_perspectives
 
@@ -373,7 +373,7 @@ def attach_perspectives(generator: Any) -> None:
             logger.warning("%s", warning)
         article.perspectives = tuple(sorted(items, key=lambda p: (p.date, p.id)))
         article.perspective_count = len(items)
-        article.perspective_threads = tops
+        article.perspective_threads = Threads(tops)
         article.discussion_open = (
             _discussion_open(article, newest, settings) if newest else True
         )

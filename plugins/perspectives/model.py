@@ -51,3 +51,18 @@ class ThreadNode:
     replying_to: Perspective | None = None  # set when flattened below its parent
     note: str = ""  # why it is shown where it is (orphan, broken cycle)
     avatar: Markup = field(default_factory=Markup)
+
+
+class Threads(tuple):
+    """A post's perspectives in threads, top-level nodes first (``ThreadNode``)."""
+
+    __slots__ = ()
+
+    def __build_digest__(self) -> str:
+        """Stand for the threads in a page's fingerprint (plugins.performance).
+
+        They are made from the post's perspectives and the settings alone, which
+        the fingerprint covers already: digesting every node again cost a quarter
+        of the time a rebuild spends digesting posts.
+        """
+        return "threads of the post's perspectives"
