@@ -135,7 +135,8 @@ def _remembered(
         if stamp is None:
             key = key_of_text()
         else:
-            by_stamp = f"perspective-file:{stamp}:{_cache_key('', options)}"
+            # The other options come from the settings, which name the cache file.
+            by_stamp = f"perspective-file:{stamp}:{options['path']}:{options['post']}"
             key = cache.remember(by_stamp, key_of_text)
     except _Unclean:
         key = _cache_key(text, options)
