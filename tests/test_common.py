@@ -419,6 +419,12 @@ def test_a_class_of_one_field_pickles_by_its_value():
     assert pickle.loads(pickle.dumps(one)) == one
 
 
+def test_values_kept_for_another_shape_of_a_class_are_refused():
+    data = pickle.dumps(OneField("a")).replace(b"\x85", b"\x86")  # TUPLE1 -> TUPLE2
+    with pytest.raises(TypeError, match="expected 1 values for OneField"):
+        pickle.loads(data.replace(b"\x8c\x01a", b"\x8c\x01a\x8c\x01b"))
+
+
 def test_a_file_stamp_is_given_once_settled_and_changes_with_any_write(
     tmp_path, monkeypatch
 ):

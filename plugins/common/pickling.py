@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 
 T = TypeVar("T", bound=type)
 
-_ASSIGNERS: dict[type, tuple[Callable[[Any, Any], None], ...]] = {}
+_RESTORERS: dict[type, Callable[[tuple[Any, ...]], Any]] = {}
 
 
 def pickled_by_values(cls: T) -> T:
@@ -33,7 +33,7 @@ def pickled_by_values(cls: T) -> T:
 
     else:
         values = attrgetter(*names)
-    _ASSIGNERS[cls] = tuple(cls.__dict__[name].__set__ for name in names)
+    _RESTORERS[cls] = _restorer(cls, names)
 
     def __reduce__(self: Any) -> tuple[Any, ...]:
         return _restore, (cls, values(self))
@@ -44,7 +44,26 @@ def pickled_by_values(cls: T) -> T:
 
 def _restore(cls: type, values: tuple[Any, ...]) -> Any:
     """Return a new ``cls`` holding ``values`` (as :func:`pickled_by_values` gave)."""
-    obj = object.__new__(cls)
-    for assign, value in zip(_ASSIGNERS[cls], values, strict=True):
-        assign(obj, value)
-    return obj
+    return _RESTORERS[cls](values)
+
+
+def _restorer(cls: type, names: tuple[str, ...]) -> Callable[[tuple[Any, ...]], Any]:
+    """Return a function making a ``cls`` of its values, one statement per field.
+
+    Written out rather than looped over (as dataclasses write ``__init__``): a
+    rebuild restores some 25,000 of these at 1,000 posts, and the loop was 40 %
+    of it. Each field is set through its slot, past the frozen ``__setattr__``.
+    """
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    lines = [
+        "def restore(values):",
+        f"    if len(values) != {len(names)}:",
+        f"        raise TypeError('expected {len(names)} values for ' + cls.__name__)",
+        "    made = new(cls)",
+    ]
+    for index, name in enumerate(names):
+        scope[f"set_{index}"] = cls.__dict__[name].__set__
+        lines.append(f"    set_{index}(made, values[{index}])")
+    lines.append("    return made")
+    exec("\n".join(lines), scope)  # only indices and a count go into the code
+    return scope["restore"]
