@@ -11,6 +11,8 @@ import threading
 
 import pytest
 
+from plugins.transcripts import generator
+
 from .support import build_site_at
 from .test_transcripts import ALL_IDS, FILES
 
@@ -156,3 +158,26 @@ def test_a_stale_day_page_link_goes_back_and_known_anchors_stay(served, chromium
         _settle(chromium, "2024-05-02/3/")
         == f"{served}/{BASE}2024-05-02/3/#s-q2-what-would-you-keep"
     )
+
+
+def test_the_map_is_made_again_only_when_its_transcript_changes(tmp_path, monkeypatch):
+    made: list[str] = []
+    real = generator.anchors_json
+
+    def making(page):
+        made.append(page.slug)
+        return real(page)
+
+    monkeypatch.setattr(generator, "anchors_json", making)
+    ledger = {"PERFORMANCE_SKIP_UNCHANGED": True, "CACHE_PATH": str(tmp_path / "c")}
+    site = build_site_at(tmp_path, FILES, TRANSCRIPTS_PAGE_SIZE=3, **ledger)
+    first = anchor_map(site)
+    assert made == ["ten-years"]
+    build_site_at(tmp_path, {}, TRANSCRIPTS_PAGE_SIZE=3, **ledger)
+    assert made == ["ten-years"]  # nothing changed: not even worked out
+    (site.output / BASE / "anchors.json").unlink()
+    build_site_at(tmp_path, {}, TRANSCRIPTS_PAGE_SIZE=3, **ledger)
+    assert anchor_map(site) == first  # deleted by hand: made again
+    build_site_at(tmp_path, {}, TRANSCRIPTS_PAGE_SIZE=2, **ledger)
+    assert anchor_map(site) != first  # other pages: another map
+    assert made == ["ten-years"] * 3

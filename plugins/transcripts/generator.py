@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 import logging
 import os
@@ -12,7 +13,7 @@ from markupsafe import Markup
 from pelican.generators import Generator
 from pelican.utils import get_relative_path
 
-from plugins.common.buildcache import build_cache, made_together
+from plugins.common.buildcache import build_cache, made_together, output_ledger
 from plugins.common.files import inside, read_text, write_atomic
 from plugins.common.footer import ORDER_TRANSCRIPT, FooterLink, add_footer_link
 from plugins.posts.metadata import read_header
@@ -147,16 +148,11 @@ class TranscriptsGenerator(Generator):
         for slug in sorted(self.transcript_pages):
             page = self.transcript_pages[slug]
             anchors = anchors_url(page)
-            if anchors is not None:
-                write_atomic(
-                    inside(self.output_path, anchors),
-                    anchors_json(page),
-                    overwrite=True,
-                    durable=False,  # output, made again by any build: no fsync
-                )
             # A transcript's pages and its participants' pages share rendered
             # messages (RenderedTexts): one process makes them all.
             with made_together(self.settings, f"transcript {slug}"):
+                if anchors is not None:
+                    self._write_anchors(page, anchors)
                 self._write_transcript(writer, page, chat, person, anchors)
         index_url = self.options.index_url
         writer.write_file(
@@ -166,6 +162,23 @@ class TranscriptsGenerator(Generator):
             relative_urls=relative,
             page_url=index_url,
         )
+
+    def _write_anchors(self, page: TranscriptPage, anchors: str) -> None:
+        """Write the map of the transcript's anchors to its pages, if it changed.
+
+        It is made from the transcript, where its pages are and the settings
+        alone: the output ledger leaves it alone when those are unchanged.
+        """
+        target = str(inside(self.output_path, anchors))
+        ledger = output_ledger(self.settings)
+        with (
+            ledger.output(target, ("anchors", page.transcript, page.url))
+            if ledger
+            else nullcontext(False)
+        ) as up_to_date:
+            if not up_to_date:
+                # Output, made again by any build: no fsync.
+                write_atomic(target, anchors_json(page), overwrite=True, durable=False)
 
     def _write_transcript(
         self,
