@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from pathlib import Path
 import shutil
@@ -184,8 +183,8 @@ def test_a_cache_file_that_fails_to_load_is_written_anew(tmp_path):
     path = _cache_file(conf)
     # A frame that checks out but names a class no longer there.
     data = b"cgone_module\nThing\n)R."
-    checksum = hashlib.blake2b(data, digest_size=readcache.CHECKSUM_BYTES).digest()
-    frame = readcache.FRAME.pack(readcache.MAGIC, len(data)) + checksum + data
+    frame = readcache.FRAME.pack(readcache.MAGIC, len(data))
+    frame += readcache.checksum(data) + data
     path.write_bytes(path.read_bytes() + frame)
     assert _save_conversions(conf, ["kept", "new"]).hits == 1
     assert b"gone_module" not in path.read_bytes()

