@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 import copy
 import dataclasses
+from dataclasses import replace
 import logging
 from pathlib import Path
 import re
@@ -28,8 +29,11 @@ from plugins.perspectives.fileformat import parse_perspective
 from plugins.perspectives.model import ThreadNode, Threads
 from plugins.perspectives.threads import thread_perspectives
 from plugins.site_feeds.generator import FeedsGenerator
+from plugins.transcripts.library import TranscriptPage, lay_out, read_transcript
+from plugins.transcripts.settings import TranscriptsSettings
 
 from .support import ROOT, BuiltSite, site_settings_at
+from .test_transcripts import CHAT
 
 SMALL = CorpusShape(posts=12, transcripts=1, messages_per_transcript=40)
 
@@ -519,3 +523,28 @@ def test_a_posts_threads_are_fingerprinted_through_its_perspectives():
     assert digester.state(flat) != digester.state(nested)  # the reply is seen
     assert ThreadNode not in visited  # ... in the perspectives, not the threads
     assert Digester({}).digest(flat.threads) == Digester({}).digest(nested.threads)
+
+
+def test_a_transcript_page_is_fingerprinted_by_its_file_url_and_posts(tmp_path):
+    chat = tmp_path / "t.chat"
+    chat.write_text(CHAT, encoding="utf-8")
+    transcript = read_transcript(chat, "transcripts/t.chat")
+    settings = TranscriptsSettings(page_size=2)
+    post = types.SimpleNamespace(source_path="/content/posts/a.md")
+    visited: list[type] = []
+    digester = Digester({})
+    inside = digester._inside
+
+    def noting(h, value):
+        visited.append(type(value))
+        return inside(h, value)
+
+    digester._inside = noting
+    alone = digester.digest(lay_out(transcript, settings))
+    assert visited == [TranscriptPage]  # named: its layout (14,000 positions) unread
+    linked = Digester({}).digest(lay_out(transcript, settings, posts=(post,)))
+    assert linked != alone
+    other = replace(transcript, text_digest=transcript.text_digest[::-1])
+    assert Digester({}).digest(lay_out(other, settings)) != alone
+    unread = replace(transcript, text_digest="")  # not from a file: read it all
+    assert Digester({}).digest(lay_out(unread, settings)) != alone
