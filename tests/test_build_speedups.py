@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 import logging
 from pathlib import Path
 import shutil
@@ -19,6 +20,7 @@ from plugins.common import dates
 from plugins.common import files as common_files
 from plugins.common.errors import PluginConfigError
 from plugins.performance import readcache
+from plugins.performance.digest import Digester
 from plugins.performance.readcache import (
     FILE_PREFIX,
     SETTINGS_KEY,
@@ -252,8 +254,12 @@ TEXT = st.text(alphabet=st.sampled_from("ab\n\r é@&%[]")) | st.text()
 @given(TEXT, TEXT, TEXT.filter(bool), TEXT)
 def test_mailto_quoted_in_pieces_equals_quoting_it_whole(post, title, email, reply):
     contact = Contact(post=post, title=title, email=email)
+    unasked = Digester({}).digest(contact)
     assert contact.mailto(reply) == _whole_mailto(contact, reply)
     assert contact.mailto() == _whole_mailto(contact, "")
+    # Quoted when a page first asks: a page's fingerprint cannot tell when that was.
+    assert Digester({}).digest(contact) == unasked
+    assert Digester({}).digest(replace(contact, email=email + "x")) != unasked
 
 
 def _dateutil(text: str):

@@ -33,31 +33,39 @@ class Contact:
     action: str = ""  # the intake endpoint's URL, when there is one
     email: str = ""  # the mailto: fallback's address
 
-    # The quoted parts every mailto: link of this post shares, made once: a post
-    # page links one per perspective. quote() maps each character on its own, so
-    # quoting the pieces and joining them equals quoting the whole.
+    # The quoted parts every mailto: link of this post shares, made once, when its
+    # page is made (not for every post of every build): a post page links one per
+    # perspective. quote() maps each character on its own, so quoting the pieces
+    # and joining them equals quoting the whole.
     _head: str = field(init=False, repr=False, compare=False, default="")
     _tail: str = field(init=False, repr=False, compare=False, default="")
 
-    def __post_init__(self) -> None:
-        """Quote the address, subject and the body around In-Reply-To once."""
+    def mailto(self, in_reply_to: str = "") -> str:
+        """Return a mailto: URL whose body is a perspective file to fill in."""
         if not self.email:
-            return
+            return ""
+        if not self._head:
+            self._quote_parts()
+        if not in_reply_to:
+            return self._head + self._tail
+        reply = quote(_crlf(f"In-Reply-To: {in_reply_to}\n"), safe="")
+        return self._head + reply + self._tail
+
+    def __build_digest__(self) -> str:
+        """Name the contact by its fields (plugins.performance).
+
+        The quoted parts are made from them, and only once a page needs them.
+        """
+        return repr((self.post, self.title, self.action, self.email))
+
+    def _quote_parts(self) -> None:
+        """Quote the address, subject and the body around In-Reply-To."""
         body = _crlf(mail_body(self.post))
         split = len(body) - len(_crlf(f"\n{PLACEHOLDER}\n"))  # In-Reply-To goes here
         subject = quote(mail_subject(self.title, self.post), safe="")
         head = f"mailto:{quote(self.email, safe='@')}?subject={subject}&body="
         object.__setattr__(self, "_head", head + quote(body[:split], safe=""))
         object.__setattr__(self, "_tail", quote(body[split:], safe=""))
-
-    def mailto(self, in_reply_to: str = "") -> str:
-        """Return a mailto: URL whose body is a perspective file to fill in."""
-        if not self.email:
-            return ""
-        if not in_reply_to:
-            return self._head + self._tail
-        reply = quote(_crlf(f"In-Reply-To: {in_reply_to}\n"), safe="")
-        return self._head + reply + self._tail
 
 
 def _crlf(text: str) -> str:
