@@ -6,6 +6,7 @@ from dataclasses import replace
 import logging
 from pathlib import Path
 import shutil
+from typing import Any
 from urllib.parse import quote
 
 from dateutil import parser as dateparser
@@ -332,18 +333,24 @@ def test_unchanged_perspectives_are_reused_and_a_changed_one_is_read_again(tmp_p
     assert site.snapshot() == clean_build(tmp_path, files)
 
 
-def test_a_settled_post_is_found_by_its_stamp_without_being_read(
-    tmp_path, monkeypatch, caplog
-):
+def files_read_by(module: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Count the files ``module`` reads; let every file's stamp count as settled."""
     monkeypatch.setattr(common_files, "SETTLED_NS", 0)  # nothing is too fresh here
     read: list[str] = []
-    real_read = post_reader.read_text
+    real_read = module.read_text
 
     def reading(path: str, rel: str, **options: bool) -> str:
         read.append(rel)
         return real_read(path, rel, **options)
 
-    monkeypatch.setattr(post_reader, "read_text", reading)
+    monkeypatch.setattr(module, "read_text", reading)
+    return read
+
+
+def test_a_settled_post_is_found_by_its_stamp_without_being_read(
+    tmp_path, monkeypatch, caplog
+):
+    read = files_read_by(post_reader, monkeypatch)
     latin = "posts/2024-05-04-latin.md"  # a Latin-1 byte: warned about every build
     emoji = "posts/\U0001f389.md"  # no slug to be made: an error every build
     files = {
@@ -377,15 +384,7 @@ def test_a_settled_post_is_found_by_its_stamp_without_being_read(
 def test_a_settled_perspective_is_found_by_its_stamp_without_being_read(
     tmp_path, monkeypatch, caplog
 ):
-    monkeypatch.setattr(common_files, "SETTLED_NS", 0)  # nothing is too fresh here
-    read: list[str] = []
-    real_read = attach.read_text
-
-    def reading(path: str, rel: str, **options: bool) -> str:
-        read.append(rel)
-        return real_read(path, rel, **options)
-
-    monkeypatch.setattr(attach, "read_text", reading)
+    read = files_read_by(attach, monkeypatch)
     folder = "perspectives/post-1"
     names = ("1000-ann", "1100-bo", "1200-cy")
     ann, bo, cy = (f"{folder}/2024-05-02-{name}.md" for name in names)

@@ -408,16 +408,7 @@ def test_a_rebuild_from_the_cache_loads_no_markdown_renderer_for_outside_text(
         f"sys.argv = ['pelican', '-s', {str(settings)!r}, '-o', 'out', '-q']\n"
         "main()\n"
     )
-    loaded = []
-    for _ in range(2):
-        done = subprocess.run(
-            [sys.executable, "-c", script],
-            cwd=tmp_path,
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        loaded.append(done.stdout.split()[-1])
+    loaded = [python_says(script, tmp_path).split()[-1] for _ in range(2)]
     assert loaded == ["True", "False"]  # rendered perspectives, then found them
 
 
@@ -429,14 +420,20 @@ def test_the_last_collection_is_skipped_when_the_process_exits():
         "performance.register(); performance.register()\n"
         "print('before exit', gc.get_freeze_count())\n"
     )
+    said = python_says(script, ROOT)
+    assert said.split("\n")[:2] == ["before exit 0", "frozen True"]
+
+
+def python_says(script: str, cwd: Path) -> str:
+    """Run ``script`` in a Python process of its own; return what it printed."""
     done = subprocess.run(
         [sys.executable, "-c", script],
-        cwd=ROOT,
+        cwd=cwd,
         capture_output=True,
         text=True,
         check=True,
     )
-    assert done.stdout.split("\n")[:2] == ["before exit 0", "frozen True"]
+    return done.stdout
 
 
 @given(

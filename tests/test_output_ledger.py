@@ -496,6 +496,20 @@ def test_a_listing_page_is_digested_by_its_paginator_and_number():
     assert digest(page(1)) != digest(page(1, listed=posts[:6]))
 
 
+def seeing_digester() -> tuple[Digester, list[type]]:
+    """Return a digester and the types of the values it looks inside, as it goes."""
+    visited: list[type] = []
+    digester = Digester({})
+    inside = digester._inside
+
+    def noting(h, value):
+        visited.append(type(value))
+        return inside(h, value)
+
+    digester._inside = noting
+    return digester, visited
+
+
 def test_a_posts_threads_are_fingerprinted_through_its_perspectives():
     def perspective(name: str, reply: str = "") -> str:
         head = f"Author: {name}\nDate: 2024-05-02 10:00\n"
@@ -511,15 +525,7 @@ def test_a_posts_threads_are_fingerprinted_through_its_perspectives():
 
     flat = post({"a": perspective("Ann"), "b": perspective("Bo")})
     nested = post({"a": perspective("Ann"), "b": perspective("Bo", reply="a")})
-    visited: list[type] = []
-    digester = Digester({})
-    inside = digester._inside
-
-    def noting(h, value):
-        visited.append(type(value))
-        return inside(h, value)
-
-    digester._inside = noting
+    digester, visited = seeing_digester()
     assert digester.state(flat) != digester.state(nested)  # the reply is seen
     assert ThreadNode not in visited  # ... in the perspectives, not the threads
     assert Digester({}).digest(flat.threads) == Digester({}).digest(nested.threads)
@@ -531,15 +537,7 @@ def test_a_transcript_page_is_fingerprinted_by_its_file_url_and_posts(tmp_path):
     transcript = read_transcript(chat, "transcripts/t.chat")
     settings = TranscriptsSettings(page_size=2)
     post = types.SimpleNamespace(source_path="/content/posts/a.md")
-    visited: list[type] = []
-    digester = Digester({})
-    inside = digester._inside
-
-    def noting(h, value):
-        visited.append(type(value))
-        return inside(h, value)
-
-    digester._inside = noting
+    digester, visited = seeing_digester()
     alone = digester.digest(lay_out(transcript, settings))
     assert visited == [TranscriptPage]  # named: its layout (14,000 positions) unread
     linked = Digester({}).digest(lay_out(transcript, settings, posts=(post,)))
