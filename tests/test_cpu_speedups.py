@@ -392,6 +392,32 @@ def test_what_the_build_holds_is_left_out_of_full_collections_until_it_ends(
     assert gc.get_freeze_count() == 0  # given back: a next build collects it all
 
 
+def test_a_process_that_builds_again_collects_what_earlier_builds_left(tmp_path):
+    write_corpus(
+        tmp_path, CorpusShape(posts=150, transcripts=1, messages_per_transcript=8)
+    )
+    settings = write_settings(tmp_path)["colloquy"]
+    script = (
+        "import gc, sys\n"
+        "from pelican import Pelican\n"
+        "from pelican.contents import Article\n"
+        "from pelican.settings import read_settings\n"
+        "for _ in range(10):\n"
+        f"    conf = read_settings({str(settings)!r}, override={{\n"
+        "        'OUTPUT_PATH': 'out', 'PERFORMANCE_WORKERS': 1})\n"
+        "    Pelican(conf).run()\n"
+        "    del conf\n"
+        "    print('posts', sum(isinstance(o, Article) for o in gc.get_objects()))\n"
+    )
+    # As an --autoreload process does: each build's posts outlive it as garbage
+    # (cycles) until a full collection, made as Python's own rule would make it
+    # (here every third build); they do not pile up build after build.
+    said = python_says(script, tmp_path).splitlines()
+    counts = [int(line.split()[1]) for line in said if line.startswith("posts ")]
+    assert len(counts) == 10
+    assert max(counts[5:]) <= max(counts[:5]) < 5 * 150, counts
+
+
 def test_a_rebuild_from_the_cache_loads_no_markdown_renderer_for_outside_text(
     tmp_path,
 ):

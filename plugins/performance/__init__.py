@@ -13,8 +13,8 @@ from pelican.generators import ArticlesGenerator
 from plugins.common.buildcache import LEDGER_KEY
 from plugins.posts.reader import PostReader
 
+from .collection import freeze_what_lives
 from .collection import install as release_after_each_build
-from .collection import settle
 from .dates import install as format_dates_directly
 from .ledger import OutputLedger
 from .listings import quicken
@@ -201,7 +201,7 @@ def register():
         signals.page_generator_finalized,
         signals.all_generators_finalized,
     ):
-        done.connect(settle)
+        done.connect(freeze_what_lives)
     signals.article_generator_init.connect(skip_idle_stamps)
     signals.page_generator_init.connect(skip_idle_stamps)
     signals.initialized.connect(check_settings)

@@ -6,7 +6,7 @@ import contextlib
 import os
 import signal
 
-from .collection import settle
+from .collection import freeze_what_lives
 
 
 def fork_with_pipe() -> tuple[int, int] | None:
@@ -19,7 +19,7 @@ def fork_with_pipe() -> tuple[int, int] | None:
     build alone.
     """
     read_end, write_end = os.pipe()
-    settle()
+    freeze_what_lives()
     try:
         pid = os.fork()
     except OSError:
