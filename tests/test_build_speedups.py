@@ -347,6 +347,23 @@ def files_read_by(module: Any, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return read
 
 
+def test_a_reused_post_is_not_blamed_for_a_failed_posts_quotes(tmp_path, caplog):
+    files = {
+        "transcripts/broken.chat": "this is not a chat file\n",
+        "posts/2024-05-01-a.md": "Title: A\nDate: 2024-05-01 10:00\n\n"
+        "[[quote: broken#m1]]\n\n[[quote: nohash]]\n",
+        "posts/2024-05-02-b.md": "Title: B\nDate: 2024-05-02 10:00\n\nPlain.\n",
+    }
+    said = []
+    for _ in range(2):  # B is converted, then reused
+        caplog.clear()
+        LimitFilter._raised_messages = set()
+        build(tmp_path, files)
+        said.append({r.getMessage() for r in caplog.records if r.levelno >= 40})
+    assert said[0] == said[1]
+    assert not [m for m in said[1] if m.startswith("posts/2024-05-02-b.md")]
+
+
 def test_a_settled_post_is_found_by_its_stamp_without_being_read(
     tmp_path, monkeypatch, caplog
 ):

@@ -225,5 +225,12 @@ class PostReader(MarkdownReader):
             markdown.preprocessors.register(
                 MetaPreprocessor(markdown), "meta", META_PRIORITY
             )
+        for processor in markdown.preprocessors:
+            # A post whose conversion failed leaves the errors its extensions had
+            # gathered (its own error was given); a post that is not converted
+            # here (reused) would otherwise report them as its own.
+            leftover = getattr(processor, "errors", None)
+            if leftover:
+                leftover.clear()
         markdown.Meta = {}
         return markdown
