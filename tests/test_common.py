@@ -440,3 +440,5 @@ def test_a_file_stamp_is_given_once_settled_and_changes_with_any_write(
     os.utime(path, ns=(path.stat().st_atime_ns, int(first.split(":")[1])))
     assert settled_stamp(str(path)) != first  # the change time gives it away
     assert settled_stamp(str(tmp_path / "missing.md")) is None
+    monkeypatch.setattr(files.os, "name", "nt")  # its "change time" is the creation's
+    assert settled_stamp(str(path)) is None

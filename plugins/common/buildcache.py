@@ -41,6 +41,16 @@ class BuildCache(Protocol):
     def remember(self, key: str, compute: Callable[[], T]) -> T:
         """Return the result kept for ``key``, or compute, keep and return it."""
 
+    def by_stamp(self, stamp_key: str) -> Any | None:
+        """Return the result kept for the key an earlier build noted for a stamp.
+
+        A stamp key names a file as it is (see ``plugins.common.files``
+        ``settled_stamp``); None when no build noted it or its result is gone.
+        """
+
+    def note_stamp(self, stamp_key: str, key: str) -> None:
+        """Note that the file ``stamp_key`` names holds the input of ``key``."""
+
 
 def build_cache(settings: dict[str, Any]) -> BuildCache | None:
     """Return this build's cache, or None when there is none."""

@@ -252,8 +252,12 @@ def settled_stamp(source_path: str) -> str | None:
     The stamp is the file's size, modification and change times and inode; any
     write gives it a new change time, which nothing can set back. None for a file
     changed in the last two seconds (too fresh to tell a later write by its
-    stamp) or that cannot be stat'ed.
+    stamp) or that cannot be stat'ed, and on Windows, where Python's "change
+    time" is the creation time. (FAT has no change time either: there a rewrite
+    of the same size whose modification time is set back goes unseen.)
     """
+    if os.name == "nt":
+        return None
     try:
         found = os.stat(source_path)
     except OSError:

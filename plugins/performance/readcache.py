@@ -1,9 +1,8 @@
 """Keep each post's Markdown conversion between builds, keyed on its exact text.
 
 A rebuild after one change would otherwise run Python-Markdown and Pygments on
-every post again (about a third of a build). The reader still reads each file and
-checks its header every build; only the conversion (text -> HTML and the raw
-header fields) is reused, and only when nothing it depends on has changed:
+every post again (about a third of a build). The conversion (text -> HTML and the
+raw header fields) is reused only when nothing it depends on has changed:
 
 - the key of an entry is the SHA-256 of the post's text;
 - the cache file's name holds a digest of every setting, the source of every
@@ -11,6 +10,10 @@ header fields) is reused, and only when nothing it depends on has changed:
   them starts from an empty cache (and the old file is removed);
 - a post quoting a transcript (``[[quote: ...]]``) depends on another file and
   is never cached.
+
+A file an earlier build read without fault is not even read again while its stamp
+(:func:`settled_stamp`) is the same: the cache notes, under a key made of the
+stamp and the path, the key of the text it held, whose header was checked then.
 
 The cache object lives in the build's settings (made at ``initialized``), so
 builds in one process share nothing; it is saved, and emptied, once every
@@ -144,8 +147,10 @@ class ConversionCache:
         self._persistent = persistent
         self._opened = False  # the file is read on first use, once plugins are ready
         self._path: Path | None = None
-        self._loaded: dict[str, Entry] = {}
-        self._used: dict[str, Entry] = {}
+        # Posts' entries, other plugins' results and, under stamp keys, the key of
+        # the text a file held when its stamp was noted.
+        self._loaded: dict[str, Any] = {}
+        self._used: dict[str, Any] = {}
         self._whole = False  # the file was read to its end without damage
         self.hits = 0  # entries found in the file
         self.prefetched = 0  # entries the worker computed
@@ -210,8 +215,8 @@ class ConversionCache:
             return convert(text)
         return self.remember(key, lambda: convert(text))
 
-    def by_stamp(self, stamp_key: str) -> Entry | None:
-        """Return the entry an earlier build noted for a file's stamp, if kept."""
+    def by_stamp(self, stamp_key: str) -> Any | None:
+        """Return what is kept for the key an earlier build noted for a stamp."""
         self.open()
         key = self._loaded.get(stamp_key)
         if key is None or key not in self._loaded:
@@ -342,7 +347,9 @@ class CachingPostReader(PostReader):
     bytes is read every time, so its warning is given every time.
     """
 
-    _text_key: str | None = None  # the key of the text read last, if it may be stamped
+    # Set by _convert during a read: the key of the text just converted, when its
+    # file's stamp may name it (no bad bytes, no quote of another file).
+    _stampable_key: str | None = None
 
     def read(self, source_path):
         """Read the post, or take what an earlier build read from the same file."""
@@ -359,10 +366,10 @@ class CachingPostReader(PostReader):
             self._md.Meta = {key: list(values) for key, values in meta.items()}
             header = partial(_header_of, source_path, path)
             return html, self._metadata(path, header)
-        self._text_key = None
+        self._stampable_key = None
         found = super().read(source_path)
-        if stamp_key is not None and self._text_key is not None:
-            cache.note_stamp(stamp_key, self._text_key)
+        if stamp_key is not None and self._stampable_key is not None:
+            cache.note_stamp(stamp_key, self._stampable_key)
         return found
 
     def _convert(self, text: str) -> str:
@@ -375,7 +382,7 @@ class CachingPostReader(PostReader):
         else:
             html, meta = cache.remember(key, partial(self.entry, text))
             if REPLACEMENT not in text:
-                self._text_key = key
+                self._stampable_key = key
         self._md.Meta = {key: list(values) for key, values in meta.items()}
         return html
 

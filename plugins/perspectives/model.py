@@ -54,7 +54,11 @@ class ThreadNode:
 
 
 class Threads(tuple):
-    """A post's perspectives in threads, top-level nodes first (``ThreadNode``)."""
+    """A post's perspectives in threads, top-level nodes first (``ThreadNode``).
+
+    Only as a post's ``perspective_threads``, next to the ``perspectives`` they
+    are made from: a page's fingerprint sees them through those (see below).
+    """
 
     __slots__ = ()
 
