@@ -343,7 +343,7 @@ class CachingPostReader(PostReader):
     earlier build read without fault is not even read again: its header was
     checked then, against the same settings (the cache file is kept per settings
     digest), and its conversion is found by the stamp. At 1,000 posts that spares
-    reading, hashing and checking 1,000 files (about 50 ms). A file read with bad
+    reading, hashing and checking 1,000 files (about 35 ms). A file read with bad
     bytes is read every time, so its warning is given every time.
     """
 
