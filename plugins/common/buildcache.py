@@ -91,6 +91,17 @@ def made_together(settings: dict[str, Any], group: str) -> AbstractContextManage
     return ledger.together(group) if ledger is not None else nullcontext()
 
 
+def made_unless_fresh(
+    settings: dict[str, Any], path: str, inputs: object
+) -> AbstractContextManager[bool]:
+    """Return the ledger's block for ``path`` (see ``output``).
+
+    Without a ledger, the block is entered with False: the file is always made.
+    """
+    ledger = output_ledger(settings)
+    return ledger.output(path, inputs) if ledger is not None else nullcontext(False)
+
+
 def output_ledger(settings: dict[str, Any]) -> OutputLedger | None:
     """Return this build's output ledger, or None when there is none."""
     ledger = settings.get(LEDGER_KEY)

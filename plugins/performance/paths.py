@@ -35,8 +35,8 @@ def remembering(original: RelativePath) -> RelativePath:
         except (KeyError, TypeError):  # not yet, or not a path that can be a key
             pass
         found = original(self, source_path)
-        absolute = isinstance(path, str) and isinstance(root, str)
-        if absolute and os.path.isabs(path) and os.path.isabs(root):  # not the cwd's
+        both_text = isinstance(path, str) and isinstance(root, str)
+        if both_text and os.path.isabs(path) and os.path.isabs(root):  # not the cwd's
             if len(known) >= KEPT:
                 known.clear()
             known[key] = found

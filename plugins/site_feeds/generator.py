@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from pelican.generators import Generator
 
-from plugins.common.buildcache import made_together, output_ledger
+from plugins.common.buildcache import made_together, made_unless_fresh
 from plugins.common.errors import ContentError
 from plugins.common.files import FolderGuard, inside, write_atomic
 
@@ -191,7 +191,6 @@ class FeedsGenerator(Generator):
     def generate_output(self, writer: Any) -> None:
         """Write the feeds, then the subscribe page."""
         self.mark_perspective_feeds()
-        ledger = output_ledger(self.settings)
         guard = FolderGuard(self.output_path)  # each folder resolved once
         for plan in self.plan_feeds():
             target = guard.resolve(plan.path)
@@ -200,9 +199,7 @@ class FeedsGenerator(Generator):
                 made_together(self.settings, plan.group)
                 if plan.group
                 else nullcontext(),
-                ledger.output(target, plan.inputs)
-                if ledger
-                else nullcontext(False) as up_to_date,
+                made_unless_fresh(self.settings, target, plan.inputs) as up_to_date,
             ):
                 if not up_to_date:
                     self.write_feed(plan.make())

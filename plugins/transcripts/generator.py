@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from contextlib import nullcontext
 from dataclasses import dataclass, replace
 import logging
 import os
@@ -13,7 +12,7 @@ from markupsafe import Markup
 from pelican.generators import Generator
 from pelican.utils import get_relative_path
 
-from plugins.common.buildcache import build_cache, made_together, output_ledger
+from plugins.common.buildcache import build_cache, made_together, made_unless_fresh
 from plugins.common.files import inside, read_text, write_atomic
 from plugins.common.footer import ORDER_TRANSCRIPT, FooterLink, add_footer_link
 from plugins.posts.metadata import read_header
@@ -170,12 +169,8 @@ class TranscriptsGenerator(Generator):
         alone: the output ledger leaves it alone when those are unchanged.
         """
         target = str(inside(self.output_path, anchors))
-        ledger = output_ledger(self.settings)
-        with (
-            ledger.output(target, ("anchors", page.transcript, page.url))
-            if ledger
-            else nullcontext(False)
-        ) as up_to_date:
+        inputs = ("anchors", page.transcript, page.url)
+        with made_unless_fresh(self.settings, target, inputs) as up_to_date:
             if not up_to_date:
                 # Output, made again by any build: no fsync.
                 write_atomic(target, anchors_json(page), overwrite=True, durable=False)
