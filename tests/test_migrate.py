@@ -530,6 +530,21 @@ def test_an_export_named_with_the_wrong_format_is_refused(
     )
 
 
+@pytest.mark.parametrize("root", ["feed:x", "http:"])
+def test_a_root_no_xml_name_check_accepts_is_named_in_the_refusal(tmp_path, root):
+    # A spliced or hand-mended export, read in recover mode: lxml keeps the name.
+    source = tmp_path / "blogger.xml"
+    source.write_text(f'<?xml version="1.0"?>\n<{root}>x</{root}>\n', encoding="utf-8")
+    with pytest.raises(MigrationError) as err:
+        run_import(
+            source, content=tmp_path / "content", options=Options(format="blogger")
+        )
+    assert str(err.value) == (
+        f"{source}:2: expected a Blogger export (an Atom <feed>), got a document"
+        f" whose root is <{root}>"
+    )
+
+
 def import_everything(content: Path) -> None:
     do_import(WXR, content, drafts=True, pending=True)
     do_import(TYPEPAD, content, drafts=True)

@@ -243,7 +243,9 @@ def parse_tree(path: Path, *, recover: bool = False) -> etree._Element:
 def check_root(root: etree._Element, expected: str, *, what: str, path: str) -> None:
     """Refuse a document whose root element is not ``expected`` (a wrong --format)."""
     if root.tag != expected:
-        name = etree.QName(root).localname if isinstance(root.tag, str) else "?"
+        # The tag's text, not lxml's QName: a document read in recover mode may
+        # have a root no name check accepts (<http:>, an unbound <feed:x>).
+        name = root.tag.rpartition("}")[2] if isinstance(root.tag, str) else "?"
         raise MigrationError(
             f"expected {what}, got a document whose root is <{name}>",
             path=path,
