@@ -16,6 +16,7 @@ from plugins.posts.reader import PostReader
 from .collection import freeze_what_lives
 from .collection import install as release_after_each_build
 from .dates import install as format_dates_directly
+from .keptposts import KeptPosts, keep_posts_whole, watch_warnings
 from .ledger import OutputLedger
 from .listings import quicken
 from .paths import install as remember_relative_paths
@@ -90,6 +91,18 @@ def use_incremental_writer(pelican):
 def add_generator(pelican):
     """Give Pelican the generator that copies the theme's static files."""
     return ThemeStaticGenerator
+
+
+def take_posts_whole(generator):
+    """Take each unchanged post whole from the build cache instead of reading it."""
+    keep_posts_whole(generator)
+
+
+def stop_taking_posts(generator):
+    """Every post is read: stop watching what reading them logs."""
+    kept = getattr(generator.get_cached_data, "__self__", None)
+    if isinstance(kept, KeptPosts):
+        kept.stop()
 
 
 def keep_urls(generators):
@@ -195,6 +208,7 @@ def register():
     remember_relative_paths()
     format_dates_directly()
     release_after_each_build()
+    watch_warnings()
     for done in (
         signals.article_generator_pretaxonomy,
         signals.article_generator_finalized,
@@ -209,6 +223,8 @@ def register():
     signals.readers_init.connect(use_caching_reader)
     signals.article_generator_init.connect(start_worker)
     signals.article_generator_init.connect(quick_listings)
+    signals.article_generator_init.connect(take_posts_whole)
+    signals.article_generator_pretaxonomy.connect(stop_taking_posts)
     signals.all_generators_finalized.connect(save_conversions)
     signals.get_writer.connect(use_incremental_writer)
     signals.get_generators.connect(add_generator)

@@ -231,6 +231,35 @@ class ConversionCache:
         """Note that the file with this stamp holds the text whose entry is ``key``."""
         self._used[stamp_key] = key
 
+    @property
+    def persistent(self) -> bool:
+        """Tell whether what this build keeps is there for the next one."""
+        return self._persistent
+
+    def take(self, key: str) -> Any | None:
+        """Return what an earlier build kept under ``key`` (and keep it), or None."""
+        self.open()
+        found = self._loaded.get(key)
+        if found is not None:
+            self._used[key] = found
+            self.hits += 1
+        return found
+
+    def retain(self, stamp_key: str) -> None:
+        """Keep what a stamp names for the next build, though this one needs none."""
+        key = self._loaded.get(stamp_key)
+        if key is not None and key in self._loaded:
+            self._used[stamp_key] = key
+            self._used[key] = self._loaded[key]
+
+    def keep(self, key: str, value: Any) -> None:
+        """Keep ``value`` under ``key`` for the next build."""
+        self._used[key] = value
+
+    def noted(self, stamp_key: str) -> bool:
+        """Tell whether this build noted (or reused) the text of the file so stamped."""
+        return stamp_key in self._used
+
     def save(self) -> None:
         """Keep the entries this run used; remove caches of other digests.
 

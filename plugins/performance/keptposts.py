@@ -1,0 +1,210 @@
+"""Take unchanged posts whole from the build cache: no file read, no Article made.
+
+With its conversion cached, a post still costs Pelican's metadata step, its
+``Article`` and the checks on it: 0.9 s of a 5,000-post rebuild. Here a post read
+without fault is pickled as Pelican hands it over, right after reading (before
+taxonomy, URLs, perspectives or any other plugin touch it), under its file's
+settled stamp (see ``plugins.common.files``); a later build whose file has the
+same stamp takes it back (0.1 s for 5,000). The build cache's file is per
+settings digest: same settings, same plugin code, same library versions. The
+settings and the shared context are not in the pickle; the post is given this
+build's.
+
+Not kept, so read every build as before:
+
+- a post that logged a warning or an error while it was read (the message is
+  given again every build), or that its reader did not note as settled (bad
+  bytes, a quote of a transcript: its HTML depends on another file);
+- a post dated in the future (Pelican makes it a draft until that date);
+- every post, when a receiver of Pelican's per-post signals
+  (``content_object_init``, ``article_generator_preread``,
+  ``article_generator_context``) is not Colloquy's: another plugin's receiver
+  may keep state of its own, which a post taken whole would not give it;
+- every post, when Pelican's own generator-level content cache is on.
+"""
+
+from __future__ import annotations
+
+from contextvars import ContextVar
+import datetime as dt
+import io
+import logging
+import os
+from pathlib import Path
+import pickle
+from typing import Any
+import weakref
+
+from pelican import signals
+
+from plugins.common.buildcache import SETTINGS_KEY
+from plugins.common.files import settled_stamp
+
+from .readcache import ConversionCache
+
+logger = logging.getLogger(__name__)
+
+PLUGINS_ROOT = Path(__file__).resolve().parent.parent  # Colloquy's plugins
+PER_POST_SIGNALS = (
+    signals.content_object_init,
+    signals.article_generator_preread,
+    signals.article_generator_context,
+)
+# What a post being read logged at WARNING or above (None: no post is watched).
+_SAID: ContextVar[list[int] | None] = ContextVar("colloquy_post_said", default=None)
+
+
+def post_key(stamp: str, source_path: str) -> str:
+    """Return the build cache's key of a whole post read from a file so stamped."""
+    return f"post-object:{stamp}:{source_path}"
+
+
+def conversion_stamp_key(stamp: str, source_path: str) -> str:
+    """Return the key under which the post reader notes a settled file's text."""
+    return f"post-file:{stamp}:{source_path}"
+
+
+def watch_warnings() -> None:
+    """Note every warning made while a post is read, even one Pelican filters out.
+
+    Pelican's loggers drop a message logged before (``LimitFilter``) ahead of any
+    handler, so a handler would miss it; records are made before that.
+    """
+    made = logging.getLogRecordFactory()
+    if getattr(made, "notes_post_warnings", False):
+        return
+
+    def noting(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = made(*args, **kwargs)
+        said = _SAID.get()
+        if said is not None and record.levelno >= logging.WARNING:
+            said.append(record.levelno)
+        return record
+
+    noting.notes_post_warnings = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(noting)
+
+
+def foreign_receivers() -> list[str]:
+    """Return the per-post signal receivers that are not Colloquy's own code."""
+    found = []
+    for signal in PER_POST_SIGNALS:
+        for receiver in list(signal.receivers.values()):
+            target = receiver() if isinstance(receiver, weakref.ref) else receiver
+            code = getattr(target, "__code__", None)
+            filename = getattr(code, "co_filename", "")
+            if not filename or not Path(filename).resolve().is_relative_to(
+                PLUGINS_ROOT
+            ):
+                found.append(f"{signal.name}: {target!r}")
+    return found
+
+
+class KeptPosts:
+    """An articles generator's ``get_cached_data``/``cache_data``, by file stamp."""
+
+    def __init__(self, generator: Any, cache: ConversionCache) -> None:
+        self._generator = generator
+        self._cache = cache
+        self._reading: tuple[str, str | None] | None = None  # (path, stamp)
+        self._said: list[int] = []
+        self._token = None
+
+    def get_cached_data(self, filename: str, default: Any = None) -> Any:
+        """Return the post an earlier build read from ``filename`` as it is now."""
+        self._stop_watching()
+        source = os.path.abspath(os.path.join(self._generator.path, filename))
+        stamp = settled_stamp(source)
+        if stamp is not None:
+            blob = self._cache.take(post_key(stamp, source))
+            post = None if blob is None else self._restore(blob, source)
+            if post is not None:
+                # Keep the conversion of its text too, for when only its stamp
+                # changes (a checkout, a touch).
+                self._cache.retain(conversion_stamp_key(stamp, source))
+                return post
+        self._reading = (source, stamp)
+        self._said = []
+        self._token = _SAID.set(self._said)
+        return default
+
+    def cache_data(self, filename: str, post: Any) -> None:
+        """Keep ``post``, just read from ``filename``, if it may be taken whole."""
+        reading, said = self._reading, self._said
+        self._stop_watching()
+        if reading is None or said:
+            return
+        source, stamp = reading
+        if stamp is None or _future(post):
+            return
+        if not self._cache.noted(conversion_stamp_key(stamp, source)):
+            return  # its reader did not vouch for it (bad bytes, a quote...)
+        try:
+            blob = self._dump(post)
+        except Exception as err:  # noqa: BLE001 (an attribute pickle cannot keep)
+            logger.debug("Not keeping %s whole: %s", filename, err)
+            return
+        self._cache.keep(post_key(stamp, source), blob)
+
+    def stop(self) -> None:
+        """Stop watching for warnings: every post has been read."""
+        self._stop_watching()
+
+    def _stop_watching(self) -> None:
+        if self._token is not None:
+            _SAID.reset(self._token)
+            self._token = None
+        self._reading = None
+
+    def _dump(self, post: Any) -> bytes:
+        shared = {
+            id(self._generator.settings): "settings",
+            id(self._generator.context): "context",
+        }
+        buffer = io.BytesIO()
+        pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
+        pickler.persistent_id = lambda obj: shared.get(id(obj))  # type: ignore[method-assign]
+        pickler.dump(post)
+        return buffer.getvalue()
+
+    def _restore(self, blob: bytes, source: str) -> Any:
+        shared = {
+            "settings": self._generator.settings,
+            "context": self._generator.context,
+        }
+        unpickler = pickle.Unpickler(io.BytesIO(blob))
+        unpickler.persistent_load = shared.__getitem__  # type: ignore[method-assign]
+        try:
+            return unpickler.load()
+        except Exception as err:  # noqa: BLE001 (a class renamed since: read it)
+            logger.debug(
+                "Reading %s again: its kept post failed to load (%s)", source, err
+            )
+            return None
+
+
+def _future(post: Any) -> bool:
+    """Tell whether ``post`` is dated after now (Pelican may make it a draft)."""
+    date = getattr(post, "date", None)
+    if not isinstance(date, dt.datetime):
+        return False
+    now = dt.datetime.now(dt.UTC) if date.tzinfo else dt.datetime.now()
+    return date > now
+
+
+def keep_posts_whole(generator: Any) -> KeptPosts | None:
+    """Let ``generator`` take unchanged posts whole from the build cache, if it may."""
+    cache = generator.settings.get(SETTINGS_KEY)
+    if not isinstance(cache, ConversionCache) or not cache.persistent:
+        return None
+    if getattr(generator, "_cache_data_policy", False) or getattr(
+        generator, "_cache", None
+    ):
+        return None  # Pelican's own generator-level cache is on
+    if foreign := foreign_receivers():
+        logger.debug("Reading every post: other plugins receive %s", foreign)
+        return None
+    kept = KeptPosts(generator, cache)
+    generator.get_cached_data = kept.get_cached_data
+    generator.cache_data = kept.cache_data
+    return kept
