@@ -429,6 +429,50 @@ def test_a_settled_perspective_is_found_by_its_stamp_without_being_read(
     assert site.snapshot() == clean_build(tmp_path, files)
 
 
+def test_a_settled_perspective_folder_is_not_listed_again_until_it_changes(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(common_files, "SETTLED_NS", 0)
+    listed: list[str] = []
+    real_list = attach._list
+
+    def listing(path):
+        listed.append(Path(path).name)
+        return real_list(path)
+
+    monkeypatch.setattr(attach, "_list", listing)
+    folder = "perspectives/post-1"
+    ann, bo = (f"{folder}/2024-05-02-{n}.md" for n in ("1000-ann", "1100-bo"))
+    files = {**POSTS, ann: "Author: Ann\nDate: 2024-05-02 10:00\n\nFirst.\n"}
+    build(tmp_path, files)
+    listed.clear()
+    site, _ = build(tmp_path, {})
+    assert listed == []
+    assert len(site.html("2024/05/post-1/index.html").select(".h-cite")) == 1
+    for change in ("added", "renamed", "removed"):
+        if change == "added":
+            files[bo] = "Author: Bo\nDate: 2024-05-02 11:00\n\nSecond.\n"
+            (tmp_path / "content" / bo).write_text(files[bo], encoding="utf-8")
+        elif change == "renamed":
+            moved = bo.replace("1100-bo", "1200-bo")
+            (tmp_path / "content" / bo).rename(tmp_path / "content" / moved)
+            files[moved] = files.pop(bo)
+            bo = moved
+        else:
+            (tmp_path / "content" / bo).unlink()
+            del files[bo]
+        listed.clear()
+        site, _ = build(tmp_path, {})
+        assert listed == ["post-1"], change
+        ids = [
+            e["id"] for e in site.html("2024/05/post-1/index.html").select(".h-cite")
+        ]
+        assert ids == [
+            f"perspective-{Path(n).stem}" for n in sorted(files) if folder in n
+        ]
+    assert site.snapshot() == clean_build(tmp_path, files)
+
+
 # Round 4: compiled templates and transcript parses kept in the build cache. ----
 
 

