@@ -18,7 +18,8 @@ process that builds once (``pelican``, ``make html``) never pays for it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 import functools
 import gc
 from typing import Any
@@ -34,6 +35,24 @@ def freeze_what_lives(*_signal_args: Any, **_signal_kwargs: Any) -> None:
     """Collect the young generations, then freeze everything still alive."""
     gc.collect(1)
     gc.freeze()
+
+
+@contextmanager
+def kept_from_collection() -> Iterator[None]:
+    """Collect nothing while the block makes what the build keeps; then freeze it.
+
+    For bulk loading of acyclic data (the build cache: 65,000 entries at 5,000
+    posts, whose growth set off three full collections, 0.09 s). Frozen without
+    a collection first: the block made no garbage to find.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def releasing(run: Callable[[Pelican], None]) -> Callable[[Pelican], None]:

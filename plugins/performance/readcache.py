@@ -41,6 +41,8 @@ from plugins.common.files import REPLACEMENT, read_text, settled_stamp
 from plugins.posts.metadata import HeaderField, read_header
 from plugins.posts.reader import PostReader
 
+from .collection import kept_from_collection
+
 if TYPE_CHECKING:
     from plugins.performance.prefetch import Prefetcher
 
@@ -172,7 +174,7 @@ class ConversionCache:
         self._path = folder / f"{FILE_PREFIX}{settings_digest(self._settings)}.pickle"
         loaded: dict[str, Entry] = {}
         try:
-            with self._path.open("rb") as handle:
+            with self._path.open("rb") as handle, kept_from_collection():
                 while (chunk := _next_chunk(handle)) is not None:
                     loaded.update(chunk)
         except FileNotFoundError:
