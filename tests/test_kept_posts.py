@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pelican import signals
 from pelican.log import LimitFilter
+from pelican.urlwrappers import Tag
 import pytest
 
 from plugins.common import files as common_files
@@ -126,3 +127,30 @@ def test_a_post_quoting_a_transcript_follows_the_transcript(tmp_path, posts_read
     assert posts_read == ["2024-05-04-quoting.md"]
     assert "better" in site.html("2024/05/quoting/index.html").get_text()
     assert site.snapshot() == clean_build(tmp_path, files)
+
+
+def test_a_post_changed_in_place_by_another_plugin_is_digested_whole(
+    tmp_path, posts_read
+):
+    # A kept post is digested as read for the values it still holds: a plugin
+    # that changes one in place (here, a post's tag list) must be seen.
+    label = ["alpha"]
+
+    def add_tag(generator):
+        for article in generator.articles:
+            article.tags.append(Tag(label[0], article.settings))
+
+    hello = "posts/2024-05-04-hello.md"
+    files = {hello: TRANSLATED[hello]}
+
+    signals.article_generator_finalized.connect(add_tag)
+    try:
+        ledger = {"PERFORMANCE_SKIP_UNCHANGED": True}
+        build(tmp_path, files, **ledger)
+        label[0] = "beta"
+        site, _ = build(tmp_path, {}, **ledger)
+    finally:
+        signals.article_generator_finalized.disconnect(add_tag)
+    assert posts_read == names(files)  # read first, then taken whole
+    tags = site.html("2024/05/hello/index.html").select("a[rel~=tag]")
+    assert "beta" in [tag.get_text(strip=True) for tag in tags]

@@ -16,7 +16,7 @@ from plugins.posts.reader import PostReader
 from .collection import freeze_what_lives
 from .collection import install as release_after_each_build
 from .dates import install as format_dates_directly
-from .keptposts import KeptPosts, keep_posts_whole, watch_warnings
+from .keptposts import keep_posts_whole, kept_posts_of, watch_warnings
 from .ledger import OutputLedger
 from .listings import quicken
 from .paths import install as remember_relative_paths
@@ -100,8 +100,8 @@ def take_posts_whole(generator):
 
 def stop_taking_posts(generator):
     """Every post is read: stop watching what reading them logs."""
-    kept = getattr(generator.get_cached_data, "__self__", None)
-    if isinstance(kept, KeptPosts):
+    kept = kept_posts_of(generator)
+    if kept is not None:
         kept.stop()
 
 

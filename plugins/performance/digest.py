@@ -8,7 +8,7 @@ raises :class:`Unstable`, and the page is made again.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 import dataclasses
 import datetime as dt
 import decimal
@@ -51,6 +51,7 @@ _PLAIN = frozenset(
     {str, Markup, int, float, bool, type(None), dt.datetime, dt.date} | {SafeDatetime}
 )
 _EMPTY = ()
+_MISSING = object()
 _INLINE = 8  # a longer list, or one holding objects, is digested once, by identity
 
 
@@ -93,16 +94,38 @@ class Digester:
         finally:
             self._scratch = None
 
-    def state(self, obj: Any) -> bytes:
-        """Return the digest of ``obj``'s own attributes (even if it has a token)."""
+    def state(
+        self, obj: Any, as_read: tuple[bytes, dict[str, Any]] | None = None
+    ) -> bytes:
+        """Return the digest of ``obj``'s own attributes (even if it has a token).
+
+        ``as_read`` is (a digest of ``obj`` as it was read, its attributes then):
+        the attributes that still hold the same objects are digested as that
+        digest and their names (see ``.keptposts``).
+        """
         h = hashlib.blake2b(digest_size=16)
         _tagged(h, b"o", type(obj).__qualname__)
         self._open.add(id(obj))
         try:
-            self._attributes(h, obj)
+            if as_read is None or self._layout(type(obj))[1]:
+                self._attributes(h, obj)
+            else:
+                self._since_read(h, obj, *as_read)
         finally:
             self._open.discard(id(obj))
         return h.digest()
+
+    def _since_read(
+        self, h: Any, value: Any, digest: bytes, read: dict[str, Any]
+    ) -> None:
+        """Digest ``value`` as read, then what it holds that it did not then."""
+        attributes = object.__getattribute__(value, "__dict__")
+        names = sorted(attributes)
+        same = [name for name in names if read.get(name, _MISSING) is attributes[name]]
+        h.update(b"k" + digest)
+        _tagged(h, b"K", "\0".join(same))
+        kept = set(same)
+        self._pairs(h, [(name, attributes[name]) for name in names if name not in kept])
 
     def _feed(self, h: Any, value: Any) -> None:
         kind = type(value)
@@ -251,7 +274,11 @@ class Digester:
                 _tagged(h, b"r", text)
                 return
             pairs = _present(value, names)
-        plain = []  # (name, value) of text, numbers, dates: one repr for them all
+        self._pairs(h, pairs)
+
+    def _pairs(self, h: Any, pairs: Iterable[tuple[str, Any]]) -> None:
+        """Digest (name, value) pairs: text, numbers and dates in one repr."""
+        plain = []
         for name, item in pairs:
             if type(item) in _PLAIN:
                 plain.append((name, item))

@@ -21,12 +21,21 @@ Not kept, so read every build as before:
   ``article_generator_context``) is not Colloquy's: another plugin's receiver
   may keep state of its own, which a post taken whole would not give it;
 - every post, when Pelican's own generator-level content cache is on.
+
+The pickle also names the post as it was read: its digest stands for every
+attribute the post still holds unchanged (the same object) when the output ledger
+digests it (:func:`read_states`), so only what plugins attached since is digested
+again. That holds because no plugin of Colloquy's, nor Pelican before the
+ledger opens, changes a post's values in place (they assign new ones); with
+another plugin's receiver on any of Pelican's signals, posts are digested whole.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextvars import ContextVar
 import datetime as dt
+import hashlib
 import io
 import logging
 import os
@@ -85,12 +94,23 @@ def watch_warnings() -> None:
     logging.setLogRecordFactory(noting)
 
 
-def foreign_receivers() -> list[str]:
-    """Return the per-post signal receivers that are not Colloquy's own code."""
+def all_signals() -> list[Any]:
+    """Return every signal Pelican defines."""
+    return [
+        value
+        for value in vars(signals).values()
+        if callable(getattr(value, "connect", None)) and hasattr(value, "receivers")
+    ]
+
+
+def foreign_receivers(signals_: Iterable[Any] = PER_POST_SIGNALS) -> list[str]:
+    """Return the receivers of ``signals_`` that are not Colloquy's own code."""
     found = []
-    for signal in PER_POST_SIGNALS:
+    for signal in signals_:
         for receiver in list(signal.receivers.values()):
             target = receiver() if isinstance(receiver, weakref.ref) else receiver
+            if target is None:
+                continue  # gone: it will never be called
             code = getattr(target, "__code__", None)
             filename = getattr(code, "co_filename", "")
             if not filename or not Path(filename).resolve().is_relative_to(
@@ -109,6 +129,8 @@ class KeptPosts:
         self._reading: tuple[str, str | None] | None = None  # (path, stamp)
         self._said: list[int] = []
         self._token = None
+        # id(post) -> (post, digest of its pickle, its attributes as read)
+        self.states: dict[int, tuple[Any, bytes, dict[str, Any]]] = {}
 
     def get_cached_data(self, filename: str, default: Any = None) -> Any:
         """Return the post an earlier build read from ``filename`` as it is now."""
@@ -119,6 +141,7 @@ class KeptPosts:
             blob = self._cache.take(post_key(stamp, source))
             post = None if blob is None else self._restore(blob, source)
             if post is not None:
+                self._note(post, blob)
                 # Keep the conversion of its text too, for when only its stamp
                 # changes (a checkout, a touch).
                 self._cache.retain(conversion_stamp_key(stamp, source))
@@ -132,19 +155,25 @@ class KeptPosts:
         """Keep ``post``, just read from ``filename``, if it may be taken whole."""
         reading, said = self._reading, self._said
         self._stop_watching()
-        if reading is None or said:
+        if reading is None:
             return
-        source, stamp = reading
-        if stamp is None or _future(post):
-            return
-        if not self._cache.noted(conversion_stamp_key(stamp, source)):
-            return  # its reader did not vouch for it (bad bytes, a quote...)
         try:
             blob = self._dump(post)
         except Exception as err:  # noqa: BLE001 (an attribute pickle cannot keep)
             logger.debug("Not keeping %s whole: %s", filename, err)
             return
+        self._note(post, blob)
+        source, stamp = reading
+        if said or stamp is None or _future(post):
+            return
+        if not self._cache.noted(conversion_stamp_key(stamp, source)):
+            return  # its reader did not vouch for it (bad bytes, a quote...)
         self._cache.keep(post_key(stamp, source), blob)
+
+    def _note(self, post: Any, blob: bytes) -> None:
+        """Remember ``post`` as read: its pickle's digest, its attributes' values."""
+        digest = hashlib.blake2b(blob, digest_size=16).digest()
+        self.states[id(post)] = (post, digest, dict(vars(post)))
 
     def stop(self) -> None:
         """Stop watching for warnings: every post has been read."""
@@ -190,6 +219,29 @@ def _future(post: Any) -> bool:
         return False
     now = dt.datetime.now(dt.UTC) if date.tzinfo else dt.datetime.now()
     return date > now
+
+
+def kept_posts_of(generator: Any) -> KeptPosts | None:
+    """Return the kept posts of an articles generator, if it takes posts whole."""
+    kept = getattr(getattr(generator, "get_cached_data", None), "__self__", None)
+    return kept if isinstance(kept, KeptPosts) else None
+
+
+def read_states(generators: Iterable[Any]) -> dict[int, tuple[bytes, dict[str, Any]]]:
+    """Return, by ``id()``, each post's digest as read and its attributes then.
+
+    Empty when another plugin receives any of Pelican's signals: it might change
+    a post's values in place, which only a whole digest would see.
+    """
+    found: dict[int, tuple[bytes, dict[str, Any]]] = {}
+    if foreign_receivers(all_signals()):
+        return found
+    for generator in generators:
+        kept = kept_posts_of(generator)
+        if kept is not None:
+            for key, (_, digest, values) in kept.states.items():
+                found[key] = (digest, values)
+    return found
 
 
 def keep_posts_whole(generator: Any) -> KeptPosts | None:

@@ -39,6 +39,7 @@ from plugins.common.pickling import pickled_by_values
 
 from .claims import Claims
 from .digest import Digester, Unstable
+from .keptposts import read_states
 from .readcache import settings_digest
 from .states import digest_states, link_targets
 from .tracking import Reading, SaidHandler, reading, track
@@ -162,7 +163,11 @@ class OutputLedger:
         try:
             links = cache(partial(link_targets, context))
             self._objects = digest_states(
-                contents, tokens, processes=processes, links=links
+                contents,
+                tokens,
+                processes=processes,
+                links=links,
+                as_read=read_states(generators),
             )
             self._site = self._site_digest(settings, context)
         except Unstable as err:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 import contextlib
+from functools import partial
 import hashlib
 import os
 import pickle
@@ -53,10 +54,16 @@ def digest_states(
     *,
     processes: int = 1,
     links: Callable[[], bytes] | None = None,
+    as_read: dict[int, tuple[bytes, dict[str, Any]]] | None = None,
 ) -> dict[str, bytes]:
-    """Return the digest of each post and page, by source path."""
+    """Return the digest of each post and page, by source path.
+
+    ``as_read`` gives, by ``id()``, what a post was when read (see
+    ``Digester.state``).
+    """
+    digest = partial(_digest, tokens=tokens, links=links, as_read=as_read or {})
     if processes < TWO or len(contents) < HALVES_FROM or not hasattr(os, "fork"):
-        return _digest(contents, tokens, links)
+        return digest(contents)
     middle = len(contents) // 2
     forked = fork_with_pipe()
     if forked is None:
@@ -64,17 +71,17 @@ def digest_states(
     pid, fd = forked
     if pid == 0:
         try:
-            theirs = _digest(contents[middle:], tokens, links)
+            theirs = digest(contents[middle:])
             data = pickle.dumps(list(theirs.values()))
             with os.fdopen(fd, "wb") as pipe:
                 pipe.write(data)
         finally:
             os._exit(0)
-    found = _digest(contents[:middle], tokens, links)
+    found = digest(contents[:middle])
     theirs = _receive(fd, pid)
     rest = contents[middle:]
     if theirs is None or len(theirs) != len(rest):
-        found.update(_digest(rest, tokens, links))
+        found.update(digest(rest))
     else:
         found.update(zip((c.source_path for c in rest), theirs, strict=True))
     return found
@@ -82,15 +89,17 @@ def digest_states(
 
 def _digest(
     contents: Sequence[Any],
+    *,
     tokens: dict[int, str],
     links: Callable[[], bytes] | None,
+    as_read: dict[int, tuple[bytes, dict[str, Any]]],
 ) -> dict[str, bytes]:
     # A digester of their own, dropped after: no memo of the posts' perspectives and
     # threads is kept alive for the rest of the build.
     digester = Digester(tokens)
     found = {}
     for content in contents:
-        state = digester.state(content)
+        state = digester.state(content, as_read.get(id(content)))
         if links is not None and links_elsewhere(content):
             state = hashlib.blake2b(state + links(), digest_size=16).digest()
         found[content.source_path] = state
