@@ -111,6 +111,13 @@ def test_two_processes_write_what_one_writes(corpus, caplog):
     assert set(children()) <= before, "the twin was reaped"
 
 
+def test_more_or_fewer_processes_remake_no_page(corpus, caplog):
+    # How many processes share the work is not what the pages are made of.
+    build(corpus, "site", caplog, workers=1)
+    assert build(corpus, "site", caplog, workers=2).colloquy_output_ledger.made == 0
+    assert build(corpus, "site", caplog, workers=1).colloquy_output_ledger.made == 0
+
+
 def test_twins_rebuild_only_what_changed_and_equal_a_clean_build(
     corpus, caplog, monkeypatch
 ):

@@ -40,7 +40,7 @@ from plugins.common.pickling import pickled_by_values
 from .claims import Claims
 from .digest import Digester, Unstable
 from .keptposts import read_states
-from .readcache import settings_digest
+from .readcache import NEUTRAL, settings_digest
 from .states import digest_states, link_targets
 from .tracking import Reading, SaidHandler, reading, track
 
@@ -51,8 +51,11 @@ FILE_NAME = "colloquy-outputs.pickle"
 PAGE_LIBRARIES = ("jinja2", "markupsafe", "feedgen", "lxml", "nh3", "markdown-it-py")
 FORMAT = 2
 _STAT = struct.Struct("<QqqQ")
-# Context entries that are the build's machinery, or change while pages are made.
-NOT_SITE = frozenset({"localsiteurl", "output_file", SETTINGS_KEY, LEDGER_KEY})
+# Context entries that are the build's machinery, or change while pages are made;
+# and settings that change how a build works, not what it makes.
+NOT_SITE = frozenset(
+    {"localsiteurl", "output_file", SETTINGS_KEY, LEDGER_KEY, *NEUTRAL}
+)
 CONTENT_LISTS = (
     "articles",
     "translations",
