@@ -154,3 +154,39 @@ def test_a_post_changed_in_place_by_another_plugin_is_digested_whole(
     assert posts_read == names(files)  # read first, then taken whole
     tags = site.html("2024/05/hello/index.html").select("a[rel~=tag]")
     assert "beta" in [tag.get_text(strip=True) for tag in tags]
+
+
+def test_the_worker_starts_only_once_enough_posts_must_be_read(
+    tmp_path, posts_read, monkeypatch
+):
+    from plugins import performance  # noqa: PLC0415
+
+    started: list[int] = []
+    real_start = performance.start_for
+
+    def start_for(generator, known):
+        started.append(len(posts_read))
+        return real_start(generator, known)
+
+    monkeypatch.setattr(performance, "start_for", start_for)
+    monkeypatch.setattr(performance, "WORKER_AFTER", 3)
+    files = {
+        f"posts/2024-06-{n:02}-p{n}.md": f"Title: P{n}\nDate: 2024-06-{n:02} 10:00\n\n"
+        f"Post {n}.\n"
+        for n in range(1, 9)
+    }
+    workers = {"PERFORMANCE_WORKERS": 2}
+    build(tmp_path, files, **workers)
+    assert started == [0], "nothing kept yet: the worker starts before any read"
+    started.clear()
+    build(tmp_path, {}, **workers)
+    assert started == []
+    edited = sorted(files)[:4]
+    for name in edited:
+        files[name] = files[name].replace("Post", "Edited post")
+    build(tmp_path, {name: files[name] for name in edited[:1]}, **workers)
+    assert started == [], "one post to read: not worth a worker"
+    posts_read.clear()
+    site, _ = build(tmp_path, {name: files[name] for name in edited[1:]}, **workers)
+    assert started == [2]
+    assert site.snapshot() == clean_build(tmp_path, files)

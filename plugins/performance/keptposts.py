@@ -32,7 +32,7 @@ another plugin's receiver on any of Pelican's signals, posts are digested whole.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from contextvars import ContextVar
 import datetime as dt
 import hashlib
@@ -49,7 +49,7 @@ from pelican import signals
 from plugins.common.buildcache import SETTINGS_KEY
 from plugins.common.files import settled_stamp
 
-from .readcache import ConversionCache
+from .readcache import KEPT_POST_PREFIX, ConversionCache
 
 logger = logging.getLogger(__name__)
 
@@ -59,13 +59,14 @@ PER_POST_SIGNALS = (
     signals.article_generator_preread,
     signals.article_generator_context,
 )
+WORKER_AFTER = 16  # posts read (not taken whole) before the prefetch worker starts
 # What a post being read logged at WARNING or above (None: no post is watched).
 _SAID: ContextVar[list[int] | None] = ContextVar("colloquy_post_said", default=None)
 
 
 def post_key(stamp: str, source_path: str) -> str:
     """Return the build cache's key of a whole post read from a file so stamped."""
-    return f"post-object:{stamp}:{source_path}"
+    return f"{KEPT_POST_PREFIX}{stamp}:{source_path}"
 
 
 def conversion_stamp_key(stamp: str, source_path: str) -> str:
@@ -131,6 +132,12 @@ class KeptPosts:
         self._token = None
         # id(post) -> (post, digest of its pickle, its attributes as read)
         self.states: dict[int, tuple[Any, bytes, dict[str, Any]]] = {}
+        self._to_read: int | None = None  # reads left before ``_on_reading``
+        self._on_reading: Callable[[], None] | None = None
+
+    def when_reading(self, count: int, action: Callable[[], None]) -> None:
+        """Call ``action`` once, when ``count`` posts had to be read in this build."""
+        self._to_read, self._on_reading = count, action
 
     def get_cached_data(self, filename: str, default: Any = None) -> Any:
         """Return the post an earlier build read from ``filename`` as it is now."""
@@ -146,6 +153,11 @@ class KeptPosts:
                 # changes (a checkout, a touch).
                 self._cache.retain(conversion_stamp_key(stamp, source))
                 return post
+        if self._to_read is not None:
+            self._to_read -= 1
+            if self._to_read <= 0 and self._on_reading is not None:
+                action, self._on_reading = self._on_reading, None
+                action()
         self._reading = (source, stamp)
         self._said = []
         self._token = _SAID.set(self._said)

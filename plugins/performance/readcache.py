@@ -58,6 +58,7 @@ STALE_SHARE = 4  # write the file anew when over a quarter of its entries went u
 MAGIC = b"CQC2"  # starts each frame of the cache file (2: SHA-256 checksums)
 FRAME = struct.Struct("<4sQ")  # magic, length of the pickle; then its checksum
 CHECKSUM_BYTES = 16
+KEPT_POST_PREFIX = "post-object:"  # keys of whole posts (.keptposts)
 
 
 def post_key(text: str) -> str | None:
@@ -246,6 +247,11 @@ class ConversionCache:
             self._used[key] = found
             self.hits += 1
         return found
+
+    def kept_posts(self) -> int:
+        """Return how many whole posts the file holds (see ``.keptposts``)."""
+        self.open()
+        return sum(1 for key in self._loaded if key.startswith(KEPT_POST_PREFIX))
 
     def retain(self, stamp_key: str) -> None:
         """Keep what a stamp names for the next build, though this one needs none."""
