@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+import shutil
 
 from pelican import signals
 from pelican.log import LimitFilter
@@ -190,3 +191,21 @@ def test_the_worker_starts_only_once_enough_posts_must_be_read(
     site, _ = build(tmp_path, {name: files[name] for name in edited[1:]}, **workers)
     assert started == [2]
     assert site.snapshot() == clean_build(tmp_path, files)
+
+
+def test_a_file_a_kept_post_links_with_static_is_still_published(tmp_path, posts_read):
+    # Pelican publishes a file outside STATIC_PATHS when a post links to it.
+    linking = "posts/2024-05-04-linking.md"
+    files = {
+        "files/notes.txt": "Plain notes.\n",
+        linking: "Title: Linking\nDate: 2024-05-04 10:00\n\n"
+        "[The notes]({static}/files/notes.txt).\n",
+    }
+    build(tmp_path, files)
+    shutil.rmtree(tmp_path / "output")
+    posts_read.clear()
+    site, _ = build(tmp_path, {})
+    assert posts_read == []
+    assert (site.output / "files" / "notes.txt").read_text() == "Plain notes.\n"
+    link = site.html("2024/05/linking/index.html").select_one(".e-content a")
+    assert link["href"].endswith("/files/notes.txt")

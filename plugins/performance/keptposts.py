@@ -132,6 +132,7 @@ class KeptPosts:
         self._token = None
         # id(post) -> (post, digest of its pickle, its attributes as read)
         self.states: dict[int, tuple[Any, bytes, dict[str, Any]]] = {}
+        self._links: dict[int, set[str]] = {}  # id(post) -> its {static} links
         self._to_read: int | None = None  # reads left before ``_on_reading``
         self._on_reading: Callable[[], None] | None = None
 
@@ -145,10 +146,11 @@ class KeptPosts:
         source = os.path.abspath(os.path.join(self._generator.path, filename))
         stamp = settled_stamp(source)
         if stamp is not None:
-            blob = self._cache.take(post_key(stamp, source))
-            post = None if blob is None else self._restore(blob, source)
+            kept = self._cache.take(post_key(stamp, source))
+            post = None if kept is None else self._restore(kept[0], source)
             if post is not None:
-                self._note(post, blob)
+                _, digest, links = kept
+                self._note(post, digest, set(links))
                 # Keep the conversion of its text too, for when only its stamp
                 # changes (a checkout, a touch).
                 self._cache.retain(conversion_stamp_key(stamp, source))
@@ -174,18 +176,31 @@ class KeptPosts:
         except Exception as err:  # noqa: BLE001 (an attribute pickle cannot keep)
             logger.debug("Not keeping %s whole: %s", filename, err)
             return
-        self._note(post, blob)
+        digest = hashlib.blake2b(blob, digest_size=16).digest()
+        links = post.get_static_links()
+        self._note(post, digest, links)
         source, stamp = reading
         if said or stamp is None or _future(post):
             return
         if not self._cache.noted(conversion_stamp_key(stamp, source)):
             return  # its reader did not vouch for it (bad bytes, a quote...)
-        self._cache.keep(post_key(stamp, source), blob)
+        self._cache.keep(post_key(stamp, source), (blob, digest, tuple(sorted(links))))
 
-    def _note(self, post: Any, blob: bytes) -> None:
-        """Remember ``post`` as read: its pickle's digest, its attributes' values."""
-        digest = hashlib.blake2b(blob, digest_size=16).digest()
+    def add_static_links(self, post: Any) -> None:
+        """Add the files ``post`` links with ``{static}`` to the build, as Pelican.
+
+        Pelican finds them with a regular expression over the post's HTML (16 us
+        a post); a post read or taken whole here had them found once.
+        """
+        links = self._links.pop(id(post), None)
+        if links is None:
+            links = post.get_static_links()
+        self._generator.context["static_links"] |= links
+
+    def _note(self, post: Any, digest: bytes, links: set[str]) -> None:
+        """Remember ``post`` as read: its digest, its attributes, its static links."""
         self.states[id(post)] = (post, digest, dict(vars(post)))
+        self._links[id(post)] = links
 
     def stop(self) -> None:
         """Stop watching for warnings: every post has been read."""
@@ -271,4 +286,5 @@ def keep_posts_whole(generator: Any) -> KeptPosts | None:
     kept = KeptPosts(generator, cache)
     generator.get_cached_data = kept.get_cached_data
     generator.cache_data = kept.cache_data
+    generator.add_static_links = kept.add_static_links
     return kept
