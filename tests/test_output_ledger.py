@@ -29,6 +29,8 @@ from plugins.performance.tracking import TrackedArticle, reading
 from plugins.perspectives.fileformat import parse_perspective
 from plugins.perspectives.model import ThreadNode, Threads
 from plugins.perspectives.threads import thread_perspectives
+from plugins.reblog.generator import Sharing
+from plugins.reblog.settings import ReblogSettings
 from plugins.site_feeds.generator import FeedsGenerator
 from plugins.transcripts.library import TranscriptPage, lay_out, read_transcript
 from plugins.transcripts.settings import TranscriptsSettings
@@ -552,3 +554,16 @@ def test_a_transcript_page_is_fingerprinted_by_its_file_url_and_posts(tmp_path):
     assert Digester({}).digest(lay_out(other, settings)) != alone
     unread = replace(transcript, text_digest="")  # not from a file: read it all
     assert Digester({}).digest(lay_out(unread, settings)) != alone
+
+
+def test_a_reblog_pages_sharing_is_fingerprinted_by_its_post():
+    def sharing(path: str, **options) -> Sharing:
+        post = types.SimpleNamespace(source_path=path)
+        return Sharing(article=post, options=ReblogSettings(**options), settings={})
+
+    digester, visited = seeing_digester()
+    one = digester.digest(sharing("/content/posts/a.md"))
+    assert visited == [Sharing]  # its options come from the settings: not read
+    assert Digester({}).digest(sharing("/content/posts/b.md")) != one
+    # The options are the settings' (in every page's digest), whatever they are.
+    assert Digester({}).digest(sharing("/content/posts/a.md", excerpt_chars=9)) == one
