@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import date, datetime
+import functools
 import html
 import os
 import re
@@ -25,7 +26,14 @@ _TAG_URI = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$")
 
 def plain_text(value: Any) -> str:
     """Return a title or name as plain, XML-safe text (tags stripped, entities read)."""
-    return " ".join(xml_safe(Markup(str(value or "")).striptags()).split())
+    return _plain(str(value or ""))
+
+
+@functools.lru_cache(maxsize=1 << 14)
+def _plain(text: str) -> str:
+    # Each post's title is asked for by its feed, the subscribe page and its own
+    # page's feed links: 15,000 times at 5,000 posts.
+    return " ".join(xml_safe(Markup(text).striptags()).split())
 
 
 def clean_text(value: Any) -> str:
@@ -214,19 +222,49 @@ def newest_perspectives(
 
     Ranked as ``newest`` ranks their entries (date, then entry id; ties in the
     order given), without making any entry; posts without an entry id are left
-    out, as their perspectives' entries are.
+    out, as their perspectives' entries are. Entry ids are worked out only for
+    perspectives as new as the ones shown (25,000 perspectives: 55 -> 15 ms).
     """
-    ranked = []
-    for article in articles:
-        try:
-            post_id(article, settings, path=article.source_path)
-        except ContentError:
-            continue
-        ids = perspective_ids(article, settings)
-        for index, perspective in enumerate(getattr(article, "perspectives", ()) or ()):
-            ranked.append(((perspective.date, ids[perspective.id]), article, index))
-    ranked.sort(key=lambda entry: entry[0], reverse=True)
-    return [(article, index) for _, article, index in ranked[:limit]]
+    by_date = sorted(
+        (
+            (perspective.date, order, article, index)
+            for order, article in enumerate(articles)
+            for index, perspective in enumerate(
+                getattr(article, "perspectives", ()) or ()
+            )
+        ),
+        key=lambda entry: entry[0],
+        reverse=True,
+    )
+    usable: dict[int, dict[str, str] | None] = {}  # id(post) -> its entry ids
+
+    def ids_of(article: Any) -> dict[str, str] | None:
+        key = id(article)
+        if key not in usable:
+            try:
+                post_id(article, settings, path=article.source_path)
+                usable[key] = perspective_ids(article, settings)
+            except ContentError:
+                usable[key] = None
+        return usable[key]
+
+    chosen: list[tuple[Any, int]] = []
+    start = 0
+    while start < len(by_date) and len(chosen) < limit:
+        date = by_date[start][0]
+        end = start
+        while end < len(by_date) and by_date[end][0] == date:
+            end += 1
+        ties = []  # one date: ranked by entry id, then in the order given
+        for _, order, article, index in by_date[start:end]:
+            ids = ids_of(article)
+            if ids is not None:
+                entry_id = ids[article.perspectives[index].id]
+                ties.append((entry_id, -order, -index, article, index))
+        ties.sort(key=lambda entry: entry[:3], reverse=True)
+        chosen.extend((article, index) for *_, article, index in ties)
+        start = end
+    return chosen[:limit]
 
 
 def perspective_items(
