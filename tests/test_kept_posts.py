@@ -7,6 +7,7 @@ from pathlib import Path
 import shutil
 
 from pelican import signals
+from pelican.contents import Article, Content
 from pelican.log import LimitFilter
 from pelican.urlwrappers import Tag
 import pytest
@@ -209,3 +210,22 @@ def test_a_file_a_kept_post_links_with_static_is_still_published(tmp_path, posts
     assert (site.output / "files" / "notes.txt").read_text() == "Plain notes.\n"
     link = site.html("2024/05/linking/index.html").select_one(".e-content a")
     assert link["href"].endswith("/files/notes.txt")
+
+
+def test_a_kept_post_keeps_its_url_and_output_path(tmp_path, posts_read, monkeypatch):
+    worked_out: list[str] = []
+    real = Content.get_url_setting
+
+    def get_url_setting(self, key):
+        if isinstance(self, Article):
+            worked_out.append(f"{Path(self.source_path).name} {key}")
+        return real(self, key)
+
+    monkeypatch.setattr(Content, "get_url_setting", get_url_setting)
+    files = {**POSTS, **TRANSLATED}
+    first, _ = build(tmp_path, files)
+    assert worked_out
+    worked_out.clear()
+    again, _ = build(tmp_path, {})
+    assert worked_out == []
+    assert again.snapshot() == first.snapshot()

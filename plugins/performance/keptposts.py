@@ -50,6 +50,7 @@ from plugins.common.buildcache import SETTINGS_KEY
 from plugins.common.files import settled_stamp
 
 from .readcache import KEPT_POST_PREFIX, ConversionCache
+from .urls import fix_urls
 
 logger = logging.getLogger(__name__)
 
@@ -172,6 +173,10 @@ class KeptPosts:
         if reading is None:
             return
         try:
+            # Its URL and output path are its file's and the settings' (.urls):
+            # worked out now, they are kept with it (0.1 s at 5,000 posts).
+            fix_urls([post])
+            post.url, post.save_as  # noqa: B018
             blob = self._dump(post)
         except Exception as err:  # noqa: BLE001 (an attribute pickle cannot keep)
             logger.debug("Not keeping %s whole: %s", filename, err)
