@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 import logging
 import os
 from pathlib import Path
 import shutil
+import time
 
 from pelican import Pelican
 from pelican.log import LimitFilter
+from pelican.writers import FileOverwriteFailedError
 import pytest
 
 from plugins.bench.corpus import CorpusShape, write_corpus
 import plugins.performance
 from plugins.performance.claims import Claims
+from plugins.performance.ledger import OutputLedger
+from plugins.performance.listings import QuickListings
 from plugins.performance.prefetch import can_fork
+from plugins.performance.tracking import Reading
 from plugins.reblog import generator as reblog_generator
+from plugins.reblog.generator import ReblogGenerator
+from plugins.site_feeds.generator import FeedsGenerator
+from plugins.transcripts.generator import TranscriptsGenerator
 
 from .support import ROOT, BuiltSite, site_settings_at
 from .test_output_ledger import (
@@ -145,6 +154,95 @@ def test_twins_rebuild_only_what_changed_and_equal_a_clean_build(
         incremental = BuiltSite(corpus / "twins").snapshot()
         assert incremental == BuiltSite(corpus / "clean").snapshot(), change.__name__
     assert set(children()) <= before
+
+
+BUILD_PID = os.getpid()
+
+
+def runs_of_output_steps(monkeypatch, tmp_path: Path) -> Callable[[], list[str]]:
+    """Note, across processes, which generator ran its output step in which one."""
+    log = tmp_path / "output-steps.log"
+    for cls in (QuickListings, ReblogGenerator, FeedsGenerator, TranscriptsGenerator):
+        real = cls.generate_output
+
+        def noting(self, writer, real=real, name=cls.__name__):
+            role = "build" if os.getpid() == BUILD_PID else "twin"
+            with log.open("a") as handle:
+                handle.write(f"{name} {role}\n")
+            if role == "build" and name == "QuickListings":
+                time.sleep(0.5)  # the twin reaches the later generators first
+            return real(self, writer)
+
+        monkeypatch.setattr(cls, "generate_output", noting)
+
+    def runs() -> list[str]:
+        found = sorted(log.read_text().splitlines()) if log.exists() else []
+        log.unlink(missing_ok=True)
+        return found
+
+    return runs
+
+
+def assert_equals_a_clean_build(corpus: Path, caplog) -> None:
+    shutil.rmtree(corpus / "clean", ignore_errors=True)
+    build(corpus, "clean", caplog, workers=1, PERFORMANCE_SKIP_UNCHANGED=False)
+    clean = BuiltSite(corpus / "clean").snapshot()
+    assert BuiltSite(corpus / "twins").snapshot() == clean
+
+
+def test_after_a_small_change_whole_generators_are_shared(corpus, caplog, monkeypatch):
+    runs = runs_of_output_steps(monkeypatch, corpus)
+    build(corpus, "twins", caplog, workers=2)
+    first = runs()
+    assert [r for r in first if r.startswith("FeedsGenerator")] == [
+        "FeedsGenerator build",
+        "FeedsGenerator twin",
+    ], "a full build: both walk every generator, sharing its files"
+    approve_perspective(corpus)
+    build(corpus, "twins", caplog, workers=2)
+    ran = runs()
+    names = [run.split()[0] for run in ran]
+    assert sorted(names) == sorted(set(names)), "each generator ran in one process"
+    assert len(names) == 4
+    assert "QuickListings build" in ran
+    assert "FeedsGenerator twin" in ran
+    shutil.rmtree(corpus / "clean", ignore_errors=True)
+    build(corpus, "clean", caplog, workers=1, PERFORMANCE_SKIP_UNCHANGED=False)
+    assert (
+        BuiltSite(corpus / "twins").snapshot() == BuiltSite(corpus / "clean").snapshot()
+    )
+
+
+def test_reblog_pages_planning_redirects_stay_with_what_came_before(
+    corpus, caplog, monkeypatch
+):
+    runs = runs_of_output_steps(monkeypatch, corpus)
+    build(corpus, "twins", caplog, workers=2)
+    moved = sorted((corpus / "content" / "posts").glob("*.md"))[1]
+    text = moved.read_text(encoding="utf-8")
+    moved.write_text(text.replace("\nDate:", "\nEarlier-Slugs: old-name\nDate:", 1))
+    runs()
+    build(corpus, "twins", caplog, workers=2)
+    ran = runs()
+    # Its redirect must not replace a listing or a transcript page: the generators
+    # that wrote them ran in the process that plans it.
+    for name in ("QuickListings", "TranscriptsGenerator", "ReblogGenerator"):
+        assert f"{name} build" in ran, ran
+        assert f"{name} twin" not in ran, ran
+    shutil.rmtree(corpus / "clean", ignore_errors=True)
+    build(corpus, "clean", caplog, workers=1, PERFORMANCE_SKIP_UNCHANGED=False)
+    assert (
+        BuiltSite(corpus / "twins").snapshot() == BuiltSite(corpus / "clean").snapshot()
+    )
+
+
+def test_a_file_both_processes_made_fails_the_build(tmp_path):
+    settings = site_settings_at(tmp_path, {}, CACHE_PATH=str(tmp_path / "cache"))
+    ledger = OutputLedger(settings, [])
+    ledger.finished(str(tmp_path / "output" / "a.html"), None, Reading())
+    half = {"outputs": {}, "made_keys": {"a.html"}, "made": 1, "skipped": 0}
+    with pytest.raises(FileOverwriteFailedError, match=r"a\.html"):
+        ledger.take_over(half)
 
 
 def test_a_failing_twin_fails_the_build(corpus, caplog, monkeypatch):

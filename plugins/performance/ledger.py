@@ -34,6 +34,8 @@ import struct
 import tempfile
 from typing import Any
 
+from pelican.writers import FileOverwriteFailedError
+
 from plugins.common.buildcache import LEDGER_KEY, SETTINGS_KEY
 from plugins.common.pickling import pickled_by_values
 
@@ -50,6 +52,7 @@ FILE_NAME = "colloquy-outputs.pickle"
 # Besides Pelican, Markdown and Pygments (in the settings digest), what makes pages.
 PAGE_LIBRARIES = ("jinja2", "markupsafe", "feedgen", "lxml", "nh3", "markdown-it-py")
 FORMAT = 2
+FEW_CHANGED = 50  # posts changed or added: above this, a build makes many files
 _STAT = struct.Struct("<QqqQ")
 # Context entries that are the build's machinery, or change while pages are made;
 # and settings that change how a build works, not what it makes.
@@ -147,6 +150,7 @@ class OutputLedger:
         self._site_parts: dict[str, bytes] = {}
         self._previous: dict[str, Record] = {}  # what the last build made
         self._changed: frozenset[str] = frozenset()
+        self._previous_objects: Any = frozenset()  # the last build's posts
         self._new: dict[str, Record] = {}
         self._pending: dict[str, tuple[bytes, tuple[str, ...], tuple]] = {}
         self._made_keys: set[str] = set()  # made this build, recorded or not
@@ -220,6 +224,7 @@ class OutputLedger:
             )
             return
         old_objects = kept.get("objects", {})
+        self._previous_objects = old_objects.keys()
         self._changed = frozenset(
             path
             for path, value in old_objects.items()
@@ -257,6 +262,19 @@ class OutputLedger:
         """From now on, make only the files ``role`` claims first."""
         self._role, self._claims = role, claims
 
+    def few_to_make(self) -> bool:
+        """Tell whether this build is likely to make few files: a small change.
+
+        The site is as it was, and at most one post in twenty (and no more than
+        ``FEW_CHANGED``) was changed or added since the last build.
+        """
+        if not self._old:
+            return False
+        changed = len(self._changed) + len(
+            self._objects.keys() - self._previous_objects
+        )
+        return changed <= min(FEW_CHANGED, len(self._objects) // 20 + 1)
+
     def mine(self, target: str) -> bool:
         """Tell whether this process makes ``target`` (always, unless shared)."""
         if self._claims is None or self._role is None:
@@ -290,7 +308,18 @@ class OutputLedger:
         }
 
     def take_over(self, half: dict[str, Any]) -> None:
-        """Add what the twin recorded of the files it made."""
+        """Add what the twin recorded of the files it made.
+
+        A file both made is refused as Pelican's writer refuses a second write
+        to one path (each process saw only its own).
+        """
+        mine = self._new.keys() | self._made_keys
+        both = sorted(mine & (half["outputs"].keys() | half["made_keys"]))
+        if both:
+            target = os.path.join(self.output_path, both[0])
+            raise FileOverwriteFailedError(
+                f'Failed to overwrite "{target}": two parts of the build made it'
+            )
         self._new.update(half["outputs"])
         self._made_keys |= half["made_keys"]
         self._made_by_twin = frozenset(half["made_keys"])

@@ -12,6 +12,15 @@ finishes as usual (only the build runs ``finalized``: CSS, the ledger's file, th
 report). What both twins write outside the ledger (redirect maps, anchors) is
 written atomically and identically by each. A twin that fails makes the build
 fail with its error, as the same failure in one process would.
+
+When the ledger expects few files to be made (a rebuild after a small change),
+most of the output step is checking, and walking every generator in both
+processes would do half of it twice (planning the feeds, paginating the
+listings: 0.35 s at 5,000 posts). Then whole generators are shared instead: the
+build takes them from the first, the twin from the last, each claiming a
+generator before running it. A generator that reads what earlier ones wrote
+(``reads_earlier_outputs()``, the reblog pages when they plan redirects) stays
+in the build with every generator before it, and so do the static files.
 """
 
 from __future__ import annotations
@@ -53,25 +62,68 @@ class Forwarder(logging.Handler):
 def split(ledger: OutputLedger, generators: list[Any]) -> None:
     """Fork the twin and share the output step with it (no fork: do nothing)."""
     claims = Claims()
+    writing = _writing(generators)
+    movable = _movable(writing) if ledger.few_to_make() else []
     forked = fork_with_pipe()
     if forked is None:
         return
     pid, fd = forked
     if pid == 0:
-        _become_twin(ledger, generators, fd, claims)
+        _become_twin(ledger, writing, fd, claims, movable)
         return
     # Whatever happens before the build's output steps end (an error in another
     # receiver, Ctrl-C), the twin is killed and reaped when the ledger goes.
     weakref.finalize(ledger, end_helper, pid, os.getpid())
-    ledger.share(BUILD, claims)
-    _wait_after_last(ledger, _writing(generators), pid, fd)
+    if movable:
+        for generator in movable:
+            generator.generate_output = _claimed_by(generator, claims, BUILD)
+    else:
+        ledger.share(BUILD, claims)
+    _wait_after_last(ledger, writing, pid, fd)
+
+
+def _movable(writing: list[Any]) -> list[Any]:
+    """Return the generators the twin may take whole, in the build's order."""
+    last_reader = max(
+        (
+            index
+            for index, generator in enumerate(writing)
+            if getattr(generator, "reads_earlier_outputs", lambda: False)()
+        ),
+        default=-1,
+    )
+    return [
+        generator
+        for generator in writing[last_reader + 1 :]
+        if not isinstance(generator, SKIPPED_BY_TWIN)
+    ]
+
+
+def _key(generator: Any) -> str:
+    return f"generator:{type(generator).__module__}.{type(generator).__qualname__}"
+
+
+def _claimed_by(generator: Any, claims: Claims, role: int) -> Any:
+    """Return ``generator``'s output step, run only if ``role`` claims it first."""
+    method = generator.generate_output
+
+    def run(writer: Any) -> None:
+        if claims.claim(_key(generator), role):
+            method(writer)
+
+    return run
 
 
 def _become_twin(
-    ledger: OutputLedger, generators: list[Any], fd: int, claims: Claims
+    ledger: OutputLedger,
+    writing: list[Any],
+    fd: int,
+    claims: Claims,
+    movable: list[Any],
 ) -> None:
     """Make this process the twin: the pages it claims, then report and end."""
-    ledger.share(TWIN, claims)
+    if not movable:
+        ledger.share(TWIN, claims)
     null = os.open(os.devnull, os.O_WRONLY)
     os.dup2(null, 1)
     os.dup2(null, 2)
@@ -101,12 +153,23 @@ def _become_twin(
 
         return run
 
-    writing = _writing(generators)
-    for generator in writing:
-        if isinstance(generator, SKIPPED_BY_TWIN):
+    if movable:
+        # From the last generator back, each one the build has not claimed yet.
+        steps = [_claimed_by(g, claims, TWIN) for g in reversed(movable)]
+
+        def take_from_the_end(writer: Any) -> None:
+            for step in steps:
+                step(writer)
+
+        for generator in writing:
             generator.generate_output = lambda writer: None
-        else:
-            generator.generate_output = guarded(generator.generate_output)
+        writing[0].generate_output = guarded(take_from_the_end)
+    else:
+        for generator in writing:
+            if isinstance(generator, SKIPPED_BY_TWIN):
+                generator.generate_output = lambda writer: None
+            else:
+                generator.generate_output = guarded(generator.generate_output)
     last = writing[-1]
     done = last.generate_output
 

@@ -148,6 +148,11 @@ class Sharing:
         return f"sharing of {self.article.source_path}"
 
 
+def _moved(contents: list[Any]) -> bool:
+    """Tell whether any of ``contents`` has earlier URLs to redirect from."""
+    return any(getattr(content, "earlier_urls", ()) for content in contents)
+
+
 class ReblogGenerator(Generator):
     """Reblog pages of posts, and redirects from their earlier URLs."""
 
@@ -161,19 +166,11 @@ class ReblogGenerator(Generator):
         )
         for article in [*articles, *translations]:
             self._write_reblog_page(writer, article, options)
-        pages = sorted(
-            (
-                page
-                for original in self.context.get("pages", ())
-                for page in (original, *getattr(original, "translations", ()))
-            ),
-            key=lambda p: p.source_path,
-        )
-        contents = [*articles, *pages]
+        contents = [*articles, *self._pages()]
         redirects = []
         # What every other file of the build is (resolved paths, ~0.3 s at 5,000
         # posts) matters only to posts and pages that moved.
-        if any(getattr(content, "earlier_urls", ()) for content in contents):
+        if _moved(contents):
             claimed = self._claimed(writer)
             for article in [*articles, *translations]:
                 claimed[self._abs(reblog_location(article)[1])] = (
@@ -191,6 +188,25 @@ class ReblogGenerator(Generator):
                     redirect=item,
                 )
         self._write_maps(redirects, options)
+
+    def reads_earlier_outputs(self) -> bool:
+        """Tell whether this build's redirects must avoid what others wrote.
+
+        They do when a post or page moved: a redirect never replaces a file an
+        earlier generator wrote (see ``plugins.performance.split``).
+        """
+        return _moved([*self.context.get("articles", ()), *self._pages()])
+
+    def _pages(self) -> list[Any]:
+        """Return every page and translation of one, by source path."""
+        return sorted(
+            (
+                page
+                for original in self.context.get("pages", ())
+                for page in (original, *getattr(original, "translations", ()))
+            ),
+            key=lambda p: p.source_path,
+        )
 
     def _write_reblog_page(
         self, writer: Any, article: Any, options: ReblogSettings
