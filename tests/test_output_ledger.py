@@ -22,12 +22,13 @@ import pytest
 from plugins.bench.corpus import CorpusShape, write_corpus
 from plugins.common import files as common_files
 from plugins.common.errors import PluginConfigError
+from plugins.performance import states
 from plugins.performance.digest import Digester, Unstable
 from plugins.performance.ledger import OutputLedger
 from plugins.performance.states import HALVES_FROM, digest_states
 from plugins.performance.tracking import TrackedArticle, reading
 from plugins.perspectives.fileformat import parse_perspective
-from plugins.perspectives.model import ThreadNode, Threads
+from plugins.perspectives.model import Perspective, ThreadNode, Threads
 from plugins.perspectives.threads import thread_perspectives
 from plugins.reblog.generator import Sharing
 from plugins.reblog.settings import ReblogSettings
@@ -427,16 +428,40 @@ class Item:
 
 def test_two_processes_digest_the_posts_as_one_does():
     items = [Item(n) for n in range(HALVES_FROM + 101)]
-    alone = digest_states(items, {}, processes=1)
-    assert digest_states(items, {}, processes=2) == alone
+    alone = digest_states(items, lambda: Digester({}), processes=1)
+    assert digest_states(items, lambda: Digester({}), processes=2) == alone
     assert len(set(alone.values())) == len(items)
+
+
+def test_without_a_fork_one_process_digests_every_post(monkeypatch):
+    items = [Item(n) for n in range(HALVES_FROM + 1)]
+    alone = digest_states(items, lambda: Digester({}), processes=1)
+    monkeypatch.setattr(states, "fork_with_pipe", lambda: None)  # fork refused
+    assert digest_states(items, lambda: Digester({}), processes=2) == alone
+
+
+def test_a_perspective_from_the_build_cache_is_digested_as_its_key():
+    def perspective(text: str) -> Perspective:
+        return parse_perspective(text, path="perspectives/p/a.md", post="p")
+
+    one = perspective("Author: Ann\nDate: 2024-05-02 10:00\n\nHi.\n")
+    same = perspective("Author: Ann\nDate: 2024-05-02 10:00\n\nHi.\n")
+    digester, visited = seeing_digester()
+    digester._memo.update(Digester({}, {id(one): (one, "perspective:k1")})._memo)
+    assert digester.digest(one) != Digester({}).digest(same)  # named, not read
+    assert Perspective not in visited
+    named = Digester({}, {id(same): (same, "perspective:k1")})
+    assert named.digest(same) == digester.digest(one)
+    assert Digester({}, {id(same): (same, "perspective:k2")}).digest(same) != (
+        digester.digest(one)
+    )
 
 
 def test_a_post_the_helper_cannot_digest_is_reported_by_the_build():
     items = [Item(n) for n in range(HALVES_FROM + 1)]
     items[-1].extra = (n for n in range(3))  # in the helper's half
     with pytest.raises(Unstable):
-        digest_states(items, {}, processes=2)
+        digest_states(items, lambda: Digester({}), processes=2)
 
 
 def test_a_file_made_without_a_record_is_not_removed(corpus, caplog, monkeypatch):

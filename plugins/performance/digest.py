@@ -64,12 +64,19 @@ class Digester:
 
     ``tokens`` names, by ``id()``, the live objects whose content is accounted
     for elsewhere (the posts and pages a build tracks, the settings): they are
-    digested as their name.
+    digested as their name. ``named`` values are frozen results of the build
+    cache (a perspective parsed from its file), each digested as its key: what
+    the key was computed from (the file's text, the settings) decides them.
     """
 
-    def __init__(self, tokens: dict[int, str]) -> None:
+    def __init__(
+        self, tokens: dict[int, str], named: dict[int, tuple[Any, str]] | None = None
+    ) -> None:
         self._tokens = tokens
-        self._memo: dict[int, tuple[Any, bytes]] = {}
+        # ``named``: id -> (value, the build cache key it is the result of).
+        self._memo: dict[int, tuple[Any, bytes]] = {
+            key: (value, _named(name)) for key, (value, name) in (named or {}).items()
+        }
         self._scratch: dict[int, tuple[Any, bytes]] | None = None
         self._open: set[int] = set()
         self._layouts: dict[type, tuple[bool, tuple[str, ...], Any]] = {}
@@ -286,6 +293,13 @@ class Digester:
                 self._feed(h, name)
                 self._feed(h, item)
         _tagged(h, b"p", repr(plain))
+
+
+def _named(key: str) -> bytes:
+    """Return the digest of a value known as the result of build cache ``key``."""
+    return hashlib.blake2b(
+        b"n" + key.encode("utf-8", "surrogatepass"), digest_size=16
+    ).digest()
 
 
 def _present(value: Any, names: tuple[str, ...]) -> Iterator[tuple[str, Any]]:

@@ -145,7 +145,8 @@ class OutputLedger:
         tokens = {key: f"content:{path}" for key, path in self._paths.items()}
         tokens[id(settings)] = "settings"
         tokens[id(context)] = "context"
-        self._digester = Digester(tokens)
+        named = getattr(settings.get(SETTINGS_KEY), "names", None)
+        self._digester = Digester(tokens, named)
         self._old: dict[str, Record] = {}  # what may be kept (same site digest)
         self._site_parts: dict[str, bytes] = {}
         self._previous: dict[str, Record] = {}  # what the last build made
@@ -171,7 +172,7 @@ class OutputLedger:
             links = cache(partial(link_targets, context))
             self._objects = digest_states(
                 contents,
-                tokens,
+                partial(Digester, tokens, named),
                 processes=processes,
                 links=links,
                 as_read=read_states(generators),

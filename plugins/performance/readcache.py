@@ -155,6 +155,9 @@ class ConversionCache:
         self._loaded: dict[str, Any] = {}
         self._used: dict[str, Any] = {}
         self._whole = False  # the file was read to its end without damage
+        # Frozen values handed out, each the pure result of its key: the output
+        # ledger may digest one as its key (see ``Digester``); id -> (value, key).
+        self.names: dict[int, tuple[Any, str]] = {}
         self.hits = 0  # entries found in the file
         self.prefetched = 0  # entries the worker computed
         self.worker: Prefetcher | None = None  # this build's prefetch worker, if any
@@ -209,6 +212,13 @@ class ConversionCache:
                 entry = found[0]
                 self.prefetched += 1
         self._used[key] = entry
+        return self._hand_out(key, entry)
+
+    def _hand_out(self, key: str, entry: Any) -> Any:
+        """Return ``entry``; name it by ``key`` if it can never change."""
+        params = getattr(type(entry), "__dataclass_params__", None)
+        if params is not None and params.frozen:
+            self.names[id(entry)] = (entry, key)
         return entry
 
     def convert(self, text: str, convert: Callable[[str], Entry]) -> Entry:
@@ -228,7 +238,7 @@ class ConversionCache:
         self._used[stamp_key] = key
         self._used[key] = entry
         self.hits += 1
-        return entry
+        return self._hand_out(key, entry)
 
     def note_stamp(self, stamp_key: str, key: str) -> None:
         """Note that the file with this stamp holds the text whose entry is ``key``."""

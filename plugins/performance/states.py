@@ -50,7 +50,7 @@ def links_elsewhere(content: Any) -> bool:
 
 def digest_states(
     contents: Sequence[Any],
-    tokens: dict[int, str],
+    new_digester: Callable[[], Digester],
     *,
     processes: int = 1,
     links: Callable[[], bytes] | None = None,
@@ -58,16 +58,19 @@ def digest_states(
 ) -> dict[str, bytes]:
     """Return the digest of each post and page, by source path.
 
+    Each process digests with a digester of its own from ``new_digester``;
     ``as_read`` gives, by ``id()``, what a post was when read (see
     ``Digester.state``).
     """
-    digest = partial(_digest, tokens=tokens, links=links, as_read=as_read or {})
+    digest = partial(
+        _digest, new_digester=new_digester, links=links, as_read=as_read or {}
+    )
     if processes < TWO or len(contents) < HALVES_FROM or not hasattr(os, "fork"):
         return digest(contents)
     middle = len(contents) // 2
     forked = fork_with_pipe()
     if forked is None:
-        return _digest(contents, tokens, links)
+        return digest(contents)
     pid, fd = forked
     if pid == 0:
         try:
@@ -90,13 +93,13 @@ def digest_states(
 def _digest(
     contents: Sequence[Any],
     *,
-    tokens: dict[int, str],
+    new_digester: Callable[[], Digester],
     links: Callable[[], bytes] | None,
     as_read: dict[int, tuple[bytes, dict[str, Any]]],
 ) -> dict[str, bytes]:
     # A digester of their own, dropped after: no memo of the posts' perspectives and
     # threads is kept alive for the rest of the build.
-    digester = Digester(tokens)
+    digester = new_digester()
     found = {}
     for content in contents:
         state = digester.state(content, as_read.get(id(content)))
