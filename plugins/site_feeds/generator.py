@@ -268,7 +268,12 @@ class FeedsGenerator(Generator):
 
             @functools.cache
             def choose() -> Choice:  # once: making it must not read every post
-                return self._newest_posts(posts, limit, cache)
+                # Feeds of one list and limit (the site's Atom, RSS and JSON)
+                # rank its posts once.
+                key = ("newest", id(posts), limit)
+                if key not in cache:
+                    cache[key] = self._newest_posts(posts, limit, cache)
+                return cache[key]
 
             def make() -> Feed:
                 newest_posts, unranked = choose()
