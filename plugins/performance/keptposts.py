@@ -148,13 +148,12 @@ class KeptPosts:
         stamp = settled_stamp(source)
         if stamp is not None:
             kept = self._cache.take(post_key(stamp, source))
-            post = None if kept is None else self._restore(kept[0], source)
+            # Its HTML, unless a plugin changed it, is its text's conversion, kept
+            # for when only the file's stamp changes (a checkout, a touch).
+            converted = self._cache.retain(conversion_stamp_key(stamp, source))
+            post = None if kept is None else self._restore(kept, converted, source)
             if post is not None:
-                _, digest, links = kept
-                self._note(post, digest, set(links))
-                # Keep the conversion of its text too, for when only its stamp
-                # changes (a checkout, a touch).
-                self._cache.retain(conversion_stamp_key(stamp, source))
+                self._note(post, kept[1], set(kept[2]))
                 return post
         if self._to_read is not None:
             self._to_read -= 1
@@ -181,15 +180,21 @@ class KeptPosts:
         except Exception as err:  # noqa: BLE001 (an attribute pickle cannot keep)
             logger.debug("Not keeping %s whole: %s", filename, err)
             return
-        digest = hashlib.blake2b(blob, digest_size=16).digest()
+        html = post._content
+        digest = hashlib.blake2b(blob, digest_size=16)
+        digest.update(str(html).encode("utf-8", "surrogatepass"))
         links = post.get_static_links()
-        self._note(post, digest, links)
+        self._note(post, digest.digest(), links)
         source, stamp = reading
-        if said or stamp is None or _future(post):
+        if said or stamp is None or _future(post) or not isinstance(html, str):
             return
-        if not self._cache.noted(conversion_stamp_key(stamp, source)):
+        converted = self._cache.noted(conversion_stamp_key(stamp, source))
+        if converted is None:
             return  # its reader did not vouch for it (bad bytes, a quote...)
-        self._cache.keep(post_key(stamp, source), (blob, digest, tuple(sorted(links))))
+        # Not its HTML twice in memory and in the file: the conversion has it.
+        own = None if html is converted[0] else html
+        kept = (blob, digest.digest(), tuple(sorted(links)), own)
+        self._cache.keep(post_key(stamp, source), kept)
 
     def add_static_links(self, post: Any) -> None:
         """Add the files ``post`` links with ``{static}`` to the build, as Pelican.
@@ -218,20 +223,30 @@ class KeptPosts:
         self._reading = None
 
     def _dump(self, post: Any) -> bytes:
+        """Pickle ``post`` without the settings, the context and its HTML."""
         shared = {
             id(self._generator.settings): "settings",
             id(self._generator.context): "context",
         }
+        if isinstance(post._content, str):
+            shared[id(post._content)] = "html"
         buffer = io.BytesIO()
         pickler = pickle.Pickler(buffer, protocol=pickle.HIGHEST_PROTOCOL)
         pickler.persistent_id = lambda obj: shared.get(id(obj))  # type: ignore[method-assign]
         pickler.dump(post)
         return buffer.getvalue()
 
-    def _restore(self, blob: bytes, source: str) -> Any:
+    def _restore(self, kept: tuple, converted: Any, source: str) -> Any:
+        """Return the post ``kept`` holds, given its text's conversion (if any)."""
+        blob, _, _, html = kept
+        if html is None:
+            if converted is None:
+                return None  # the conversion holding its HTML is gone
+            html = converted[0]
         shared = {
             "settings": self._generator.settings,
             "context": self._generator.context,
+            "html": html,
         }
         unpickler = pickle.Unpickler(io.BytesIO(blob))
         unpickler.persistent_load = shared.__getitem__  # type: ignore[method-assign]

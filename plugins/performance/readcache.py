@@ -264,20 +264,26 @@ class ConversionCache:
         self.open()
         return sum(1 for key in self._loaded if key.startswith(KEPT_POST_PREFIX))
 
-    def retain(self, stamp_key: str) -> None:
-        """Keep what a stamp names for the next build, though this one needs none."""
+    def retain(self, stamp_key: str) -> Any | None:
+        """Keep what a stamp names for the next build, and return it (or None).
+
+        Unlike :meth:`by_stamp`, not counted as a hit: this build reads no file.
+        """
         key = self._loaded.get(stamp_key)
-        if key is not None and key in self._loaded:
-            self._used[stamp_key] = key
-            self._used[key] = self._loaded[key]
+        if key is None or key not in self._loaded:
+            return None
+        self._used[stamp_key] = key
+        entry = self._used[key] = self._loaded[key]
+        return entry
 
     def keep(self, key: str, value: Any) -> None:
         """Keep ``value`` under ``key`` for the next build."""
         self._used[key] = value
 
-    def noted(self, stamp_key: str) -> bool:
-        """Tell whether this build noted (or reused) the text of the file so stamped."""
-        return stamp_key in self._used
+    def noted(self, stamp_key: str) -> Any | None:
+        """Return the entry this build noted (or reused) for a stamped file's text."""
+        key = self._used.get(stamp_key)
+        return None if key is None else self._used.get(key)
 
     def save(self) -> None:
         """Keep the entries this run used; remove caches of other digests.
