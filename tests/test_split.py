@@ -245,6 +245,19 @@ def test_a_file_both_processes_made_fails_the_build(tmp_path):
         ledger.take_over(half)
 
 
+def test_a_page_replacing_the_home_page_is_written_by_one_process(corpus, caplog):
+    # Pelican lets a page with Save_as overwrite the listing written before it.
+    home = corpus / "content" / "pages" / "home.md"
+    home.parent.mkdir(exist_ok=True)
+    home.write_text("Title: Home\nSave_as: index.html\nURL:\n\nWelcome home.\n")
+    for change in (lambda root: None, append_to_post):
+        change(corpus)
+        build(corpus, "twins", caplog, workers=2)
+        page = BuiltSite(corpus / "twins").html("index.html")
+        assert "Welcome home." in page.get_text()
+        assert_equals_a_clean_build(corpus, caplog)
+
+
 def test_a_failing_twin_fails_the_build(corpus, caplog, monkeypatch):
     def broken(self):
         raise ValueError("a reblog page cannot be made")

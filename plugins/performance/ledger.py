@@ -138,6 +138,7 @@ class OutputLedger:
         self._prefix = os.path.join(self.output_path, "")
         self._file = Path(settings["CACHE_PATH"]) / FILE_NAME
         contents = contents_of(generators)
+        self.contents = contents  # every post and page, translations included
         track(contents)
         self._paths = {id(c): c.source_path for c in contents}
         context = generators[0].context if generators else {}

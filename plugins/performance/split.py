@@ -60,7 +60,14 @@ class Forwarder(logging.Handler):
 
 
 def split(ledger: OutputLedger, generators: list[Any]) -> None:
-    """Fork the twin and share the output step with it (no fork: do nothing)."""
+    """Fork the twin and share the output step with it (no fork: do nothing).
+
+    Not when a post or page replaces another file (``Save_as: index.html`` for a
+    home page): Pelican lets it overwrite what was written before it, which only
+    holds within one process.
+    """
+    if any(hasattr(content, "override_save_as") for content in ledger.contents):
+        return
     claims = Claims()
     writing = _writing(generators)
     movable = _movable(writing) if ledger.few_to_make() else []
