@@ -13,6 +13,7 @@ from pelican.urlwrappers import Tag
 import pytest
 
 from plugins.common import files as common_files
+from plugins.performance import keptposts
 from plugins.performance.readcache import CachingPostReader
 
 from .test_build_speedups import POSTS, build, clean_build
@@ -232,3 +233,17 @@ def test_a_kept_post_keeps_its_url_and_output_path(tmp_path, posts_read, monkeyp
     again, _ = build(tmp_path, {})
     assert worked_out == []
     assert again.snapshot() == first.snapshot()
+
+
+def test_posts_are_read_again_in_another_locale_or_time_zone(
+    tmp_path, posts_read, monkeypatch
+):
+    # Pelican formats a post's dates in the process's locale when it reads it.
+    build(tmp_path, POSTS)
+    posts_read.clear()
+    build(tmp_path, {})
+    assert posts_read == []
+    real = keptposts.reading_environment()
+    monkeypatch.setattr(keptposts, "reading_environment", lambda: real + "|fr_FR")
+    build(tmp_path, {})
+    assert sorted(posts_read) == names(POSTS)

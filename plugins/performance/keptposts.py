@@ -37,10 +37,12 @@ from contextvars import ContextVar
 import datetime as dt
 import hashlib
 import io
+import locale
 import logging
 import os
 from pathlib import Path
 import pickle
+import time
 from typing import Any
 import weakref
 
@@ -66,8 +68,19 @@ _SAID: ContextVar[list[int] | None] = ContextVar("colloquy_post_said", default=N
 
 
 def post_key(stamp: str, source_path: str) -> str:
-    """Return the build cache's key of a whole post read from a file so stamped."""
-    return f"{KEPT_POST_PREFIX}{stamp}:{source_path}"
+    """Return the build cache's key of a whole post read from a file so stamped.
+
+    It holds the process's time locale and time zone as well: Pelican formats a
+    post's dates (``locale_date``) with the locale when it reads it, and reads a
+    file's date (``DEFAULT_DATE = "fs"``) in local time, neither of which is a
+    setting when ``LOCALE`` is left to the environment.
+    """
+    return f"{KEPT_POST_PREFIX}{reading_environment()}:{stamp}:{source_path}"
+
+
+def reading_environment() -> str:
+    """Return what of the process, beyond the settings, reading a post depends on."""
+    return f"{locale.setlocale(locale.LC_TIME)}|{time.tzname}|{time.timezone}"
 
 
 def conversion_stamp_key(stamp: str, source_path: str) -> str:
