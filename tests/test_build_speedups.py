@@ -473,6 +473,32 @@ def test_a_settled_perspective_folder_is_not_listed_again_until_it_changes(
     assert site.snapshot() == clean_build(tmp_path, files)
 
 
+def test_a_perspective_folder_holding_a_link_is_listed_every_build(
+    tmp_path, monkeypatch, caplog
+):
+    # The link stays as it is (so does its folder's stamp) while what it points
+    # to turns from a file into a folder.
+    monkeypatch.setattr(common_files, "SETTLED_NS", 0)
+    files = {
+        **POSTS,
+        "perspectives/post-1/2024-05-02-1000-ann.md": "Author: Ann\n"
+        "Date: 2024-05-02 10:00\n\nFirst.\n",
+        "elsewhere/bo.md": "Author: Bo\nDate: 2024-05-02 11:00\n\nSecond.\n",
+    }
+    build(tmp_path, files, IGNORE_FILES=["elsewhere"])
+    content = tmp_path / "content"
+    (content / "perspectives/post-1/2024-05-02-1100-bo.md").symlink_to(
+        content / "elsewhere/bo.md"
+    )
+    build(tmp_path, {}, IGNORE_FILES=["elsewhere"])
+    (content / "elsewhere/bo.md").unlink()
+    (content / "elsewhere/bo.md").mkdir()
+    caplog.clear()
+    build(tmp_path, {}, IGNORE_FILES=["elsewhere"])
+    errors = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert any("got a folder inside it" in m for m in errors), errors
+
+
 # Round 4: compiled templates and transcript parses kept in the build cache. ----
 
 
