@@ -21,7 +21,12 @@ from .ledger import OutputLedger
 from .listings import quicken
 from .paths import install as remember_relative_paths
 from .prefetch import can_fork, start_for, usable_cores
-from .readcache import SETTINGS_KEY, CachingPostReader, ConversionCache
+from .readcache import (
+    SETTINGS_KEY,
+    CachingPostReader,
+    ConversionCache,
+    pelicans_cache_on,
+)
 from .slugs import install as remember_slugs
 from .split import split
 from .static import PerformanceSettings, ThemeStaticGenerator
@@ -191,8 +196,7 @@ def skip_idle_stamps(generator):
     always gives the default and storing does nothing, so both are skipped.
     """
     for cacher in (generator, getattr(generator, "readers", None)):
-        policy = getattr(cacher, "_cache_data_policy", True)
-        if policy or getattr(cacher, "_cache", None):
+        if pelicans_cache_on(cacher):
             continue
         cacher.get_cached_data = _nothing_cached
         cacher.cache_data = _keep_nothing

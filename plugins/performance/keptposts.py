@@ -51,7 +51,12 @@ from pelican import signals
 from plugins.common.buildcache import SETTINGS_KEY
 from plugins.common.files import settled_stamp
 
-from .readcache import KEPT_POST_PREFIX, ConversionCache
+from .readcache import (
+    KEPT_POST_PREFIX,
+    ConversionCache,
+    pelicans_cache_on,
+    post_stamp_key,
+)
 from .urls import fix_urls
 
 logger = logging.getLogger(__name__)
@@ -81,11 +86,6 @@ def post_key(stamp: str, source_path: str) -> str:
 def reading_environment() -> str:
     """Return what of the process, beyond the settings, reading a post depends on."""
     return f"{locale.setlocale(locale.LC_TIME)}|{time.tzname}|{time.timezone}"
-
-
-def conversion_stamp_key(stamp: str, source_path: str) -> str:
-    """Return the key under which the post reader notes a settled file's text."""
-    return f"post-file:{stamp}:{source_path}"
 
 
 def watch_warnings() -> None:
@@ -156,14 +156,14 @@ class KeptPosts:
 
     def get_cached_data(self, filename: str, default: Any = None) -> Any:
         """Return the post an earlier build read from ``filename`` as it is now."""
-        self._stop_watching()
+        self.stop()
         source = os.path.abspath(os.path.join(self._generator.path, filename))
         stamp = settled_stamp(source)
         if stamp is not None:
             kept = self._cache.take(post_key(stamp, source))
             # Its HTML, unless a plugin changed it, is its text's conversion, kept
             # for when only the file's stamp changes (a checkout, a touch).
-            converted = self._cache.retain(conversion_stamp_key(stamp, source))
+            converted = self._cache.retain(post_stamp_key(stamp, source))
             post = None if kept is None else self._restore(kept, converted, source)
             if post is not None:
                 self._note(post, kept[1], set(kept[2]))
@@ -181,7 +181,7 @@ class KeptPosts:
     def cache_data(self, filename: str, post: Any) -> None:
         """Keep ``post``, just read from ``filename``, if it may be taken whole."""
         reading, said = self._reading, self._said
-        self._stop_watching()
+        self.stop()
         if reading is None:
             return
         try:
@@ -194,19 +194,20 @@ class KeptPosts:
             logger.debug("Not keeping %s whole: %s", filename, err)
             return
         html = post._content
-        digest = hashlib.blake2b(blob, digest_size=16)
-        digest.update(str(html).encode("utf-8", "surrogatepass"))
+        hashed = hashlib.blake2b(blob, digest_size=16)
+        hashed.update(str(html).encode("utf-8", "surrogatepass"))
+        digest = hashed.digest()
         links = post.get_static_links()
-        self._note(post, digest.digest(), links)
+        self._note(post, digest, links)
         source, stamp = reading
         if said or stamp is None or _future(post) or not isinstance(html, str):
             return
-        converted = self._cache.noted(conversion_stamp_key(stamp, source))
+        converted = self._cache.noted(post_stamp_key(stamp, source))
         if converted is None:
             return  # its reader did not vouch for it (bad bytes, a quote...)
         # Not its HTML twice in memory and in the file: the conversion has it.
         own = None if html is converted[0] else html
-        kept = (blob, digest.digest(), tuple(sorted(links)), own)
+        kept = (blob, digest, tuple(sorted(links)), own)
         self._cache.keep(post_key(stamp, source), kept)
 
     def add_static_links(self, post: Any) -> None:
@@ -226,10 +227,7 @@ class KeptPosts:
         self._links[id(post)] = links
 
     def stop(self) -> None:
-        """Stop watching for warnings: every post has been read."""
-        self._stop_watching()
-
-    def _stop_watching(self) -> None:
+        """Stop watching what the post being read logs (none is being read now)."""
         if self._token is not None:
             _SAID.reset(self._token)
             self._token = None
@@ -309,9 +307,7 @@ def keep_posts_whole(generator: Any) -> KeptPosts | None:
     cache = generator.settings.get(SETTINGS_KEY)
     if not isinstance(cache, ConversionCache) or not cache.persistent:
         return None
-    if getattr(generator, "_cache_data_policy", False) or getattr(
-        generator, "_cache", None
-    ):
+    if pelicans_cache_on(generator):
         return None  # Pelican's own generator-level cache is on
     if foreign := foreign_receivers():
         logger.debug("Reading every post: other plugins receive %s", foreign)

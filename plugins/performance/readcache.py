@@ -69,6 +69,18 @@ def post_key(text: str) -> str | None:
     return f"post:{hashlib.sha256(text.encode('utf-8', 'surrogatepass')).hexdigest()}"
 
 
+def post_stamp_key(stamp: str, source_path: str) -> str:
+    """Return the key under which the post reader notes a settled file's text."""
+    return f"post-file:{stamp}:{source_path}"
+
+
+def pelicans_cache_on(cacher: Any) -> bool:
+    """Tell whether Pelican's own content cache is on for a generator or readers."""
+    return bool(getattr(cacher, "_cache_data_policy", True)) or bool(
+        getattr(cacher, "_cache", None)
+    )
+
+
 def stable_repr(value: Any) -> str:
     """Return ``value`` as text that is the same in every process for equal settings.
 
@@ -232,14 +244,20 @@ class ConversionCache:
     def by_stamp(self, stamp_key: str) -> Any | None:
         """Return what is kept for the key an earlier build noted for a stamp."""
         self.open()
+        found = self._stamped(stamp_key)
+        if found is None:
+            return None
+        self.hits += 1
+        return self._hand_out(*found)
+
+    def _stamped(self, stamp_key: str) -> tuple[str, Any] | None:
+        """Keep, and return as (key, entry), what an earlier build noted for a stamp."""
         key = self._loaded.get(stamp_key)
         if key is None or key not in self._loaded:
             return None
-        entry = self._loaded[key]
         self._used[stamp_key] = key
-        self._used[key] = entry
-        self.hits += 1
-        return self._hand_out(key, entry)
+        entry = self._used[key] = self._loaded[key]
+        return key, entry
 
     def note_stamp(self, stamp_key: str, key: str) -> None:
         """Note that the file with this stamp holds the text whose entry is ``key``."""
@@ -269,12 +287,8 @@ class ConversionCache:
 
         Unlike :meth:`by_stamp`, not counted as a hit: this build reads no file.
         """
-        key = self._loaded.get(stamp_key)
-        if key is None or key not in self._loaded:
-            return None
-        self._used[stamp_key] = key
-        entry = self._used[key] = self._loaded[key]
-        return entry
+        found = self._stamped(stamp_key)
+        return None if found is None else found[1]
 
     def keep(self, key: str, value: Any) -> None:
         """Keep ``value`` under ``key`` for the next build."""
@@ -415,7 +429,7 @@ class CachingPostReader(PostReader):
         if not isinstance(cache, ConversionCache):
             return super().read(source_path)
         stamp = settled_stamp(source_path)
-        stamp_key = None if stamp is None else f"post-file:{stamp}:{source_path}"
+        stamp_key = None if stamp is None else post_stamp_key(stamp, source_path)
         entry = None if stamp_key is None else cache.by_stamp(stamp_key)
         if entry is not None:
             path = self._start(source_path)
