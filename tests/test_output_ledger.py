@@ -26,7 +26,9 @@ from plugins.performance import states
 from plugins.performance.digest import Digester, Unstable
 from plugins.performance.ledger import OutputLedger
 from plugins.performance.states import HALVES_FROM, digest_states
-from plugins.performance.tracking import TrackedArticle, reading
+from plugins.performance.tracking import TrackedArticle, reading, track
+from plugins.performance.urls import ArticleWithFixedUrl
+from plugins.performance.writer import LedgerTemplate
 from plugins.perspectives.fileformat import parse_perspective
 from plugins.perspectives.model import Perspective, ThreadNode, Threads
 from plugins.perspectives.threads import thread_perspectives
@@ -402,6 +404,18 @@ def test_tracked_posts_are_named_and_noted_when_read():
     assert read.touched == {id(post)}
 
 
+def test_posts_are_tracked_only_once_a_page_is_made():
+    post = ArticleWithFixedUrl.__new__(ArticleWithFixedUrl)
+    object.__setattr__(post, "__dict__", {"title": "T", "source_path": "/p.md"})
+    track([post])
+    assert type(post) is ArticleWithFixedUrl, "no page made yet: reads cost nothing"
+    assert post.title == "T"
+    with reading() as read:
+        assert post.title == "T"
+    assert read.touched == {id(post)}
+    assert isinstance(post, ArticleWithFixedUrl)
+
+
 def test_the_log_says_why_every_page_is_made_again(tmp_path, caplog):
     shutil.copytree(ROOT / "theme", tmp_path / "theme")
     site_settings_at(
@@ -507,6 +521,33 @@ def test_with_relative_urls_a_page_does_not_depend_on_the_page_before(corpus, ca
             if incremental.get(n) != clean.get(n)
         )
         assert differing == [], change.__name__
+
+
+@pytest.mark.parametrize("relative", [False, True], ids=["absolute", "relative"])
+def test_an_unchanged_listing_is_known_before_its_pages_are_laid_out(
+    corpus, caplog, monkeypatch, relative
+):
+    # Pelican's writer lays out a copy of the context for every listing page and
+    # asks the template; the ledger's writer answers for the whole listing first.
+    settings = {"RELATIVE_URLS": relative, "DEFAULT_PAGINATION": 2}
+    settings["PERFORMANCE_WORKERS"] = 1  # every page is checked in this process
+    ledger_build(corpus, caplog, **settings)
+    asked: list[str] = []
+    render = LedgerTemplate.render
+
+    def noting(self, context):
+        asked.append(context["output_file"])
+        return render(self, context)
+
+    monkeypatch.setattr(LedgerTemplate, "render", noting)
+    made, skipped = ledger_build(corpus, caplog, **settings)
+    assert (made, asked) == (0, [])
+    built = BuiltSite(corpus / "output").snapshot()
+    assert any(name.startswith("page/") for name in built), "the home page has pages"
+    append_to_post(corpus)
+    made, _ = ledger_build(corpus, caplog, **settings)
+    assert "index.html" in asked, "a listing showing the post is made again"
+    assert len(asked) < skipped // 4
 
 
 def test_a_listing_page_is_digested_by_its_paginator_and_number():

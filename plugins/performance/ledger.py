@@ -330,22 +330,31 @@ class OutputLedger:
 
     def fresh(self, target: str, fingerprint: bytes | None) -> bool:
         """Say whether ``target`` is up to date; if so, keep its record, relog."""
+        if not self.up_to_date(target, fingerprint):
+            return False
+        self.keep(target)
+        return True
+
+    def up_to_date(self, target: str, fingerprint: bytes | None) -> bool:
+        """Say whether ``target`` is the file the last build made of these inputs."""
         if fingerprint is None:
             return False
-        key = self._key(target)
-        record = self._old.get(key)
-        if (
+        record = self._old.get(self._key(target))
+        return not (
             record is None
             or record.fingerprint != fingerprint
             or any(path in self._changed for path in record.touched)
             or _stat(target) != record.stat
-        ):
-            return False
+        )
+
+    def keep(self, target: str) -> None:
+        """Keep the last build's record of ``target`` (up to date); relog it."""
+        key = self._key(target)
+        record = self._old[key]
         self._new[key] = record
         self.skipped += 1
         for name, level, message in record.said:
             logging.getLogger(name).log(level, message)
-        return True
 
     def finished(self, target: str, fingerprint: bytes | None, read: Reading) -> None:
         """Note what making ``target`` read and said, until its file is written."""
@@ -415,6 +424,7 @@ class OutputLedger:
     def save(self) -> LedgerCounts:
         """Write the records of this build for the next one; stop listening."""
         logging.getLogger().removeHandler(self._handler)
+        track(())  # the build's posts are not held for a reading that never comes
         counts = LedgerCounts(
             made=self.made, up_to_date=self.skipped, made_by_twin=self._made_by_twin
         )

@@ -17,6 +17,7 @@ from plugins.common.buildcache import LEDGER_KEY
 from plugins.outputguard.writer import GuardedWriter
 
 from .ledger import OutputLedger
+from .pagination import listing_pages, own_values, own_values_with, paginated_lists
 from .tracking import reading
 
 logger = logging.getLogger(__name__)
@@ -28,7 +29,6 @@ class UpToDate(str):
 
 UP_TO_DATE = UpToDate()
 LISTINGS = "listings"  # the group of Pelican's listing pages
-_MISSING = object()
 
 
 class UnchangedFileSkipper(io.StringIO):
@@ -84,15 +84,6 @@ def write_if_changed(path: str | os.PathLike[str], payload: bytes) -> bool:
 def _lists_posts(kwargs: dict[str, Any]) -> bool:
     """Tell whether Pelican is writing a listing (given posts or dates to list)."""
     return "articles" in kwargs or "dates" in kwargs
-
-
-def own_values(localcontext: dict[str, Any], shared: dict[str, Any]) -> dict[str, Any]:
-    """Return what a page's template is given beyond the shared context."""
-    return {
-        name: value
-        for name, value in localcontext.items()
-        if shared.get(name, _MISSING) is not value
-    }
 
 
 class LedgerTemplate:
@@ -164,7 +155,21 @@ class IncrementalWriter(GuardedWriter):
         with ledger.together(LISTINGS) if listing else nullcontext():
             fingerprint = None
             if isinstance(ledger, OutputLedger) and name:
-                if not self._paginates(paginated, template_name, kwargs):
+                if self._paginates(paginated, template_name, kwargs):
+                    if self._listing_up_to_date(
+                        ledger,
+                        name,
+                        template,
+                        context,
+                        relative_urls,
+                        paginated,
+                        template_name,
+                        override_output,
+                        url,
+                        kwargs,
+                    ):
+                        return None
+                else:
                     target = os.path.join(ledger.output_path, name)
                     if not ledger.mine(target):  # the twin process makes it (.split)
                         self._claim(os.path.abspath(target), override_output)
@@ -196,6 +201,60 @@ class IncrementalWriter(GuardedWriter):
         return bool(paginated) and template_name in self.settings.get(
             "PAGINATED_TEMPLATES", {}
         )
+
+    def _listing_up_to_date(  # noqa: PLR0913, PLR0917 (Pelican's arguments)
+        self,
+        ledger: OutputLedger,
+        name,
+        template,
+        context,
+        relative_urls,
+        paginated,
+        template_name,
+        override_output,
+        url,
+        kwargs,
+    ) -> bool:
+        """Tell whether every page of a listing is up to date (or the twin's).
+
+        If so, its files are claimed as if written, and Pelican need not build
+        each page's context to hear so from the template, page by page (0.2 s
+        of a 5,000-post rebuild). If not, nothing is kept yet: Pelican makes
+        the listing, and each page is checked again as it is rendered.
+        """
+        per_page = (
+            self.settings["PAGINATED_TEMPLATES"][template_name]
+            or self.settings["DEFAULT_PAGINATION"]
+        )
+        pages = listing_pages(
+            name,
+            url,
+            lists=paginated_lists(paginated, kwargs),
+            settings=self.settings,
+            per_page=per_page,
+            context=context,
+            relative_urls=relative_urls,
+            kwargs=kwargs,
+        )
+        shared, scratch = ledger.shared_context, {}
+        targets = []
+        for save_as, added in pages:
+            if added["localsiteurl"]:  # as Pelican's writer sets it for each page
+                context["localsiteurl"] = added["localsiteurl"]
+            target = os.path.join(ledger.output_path, save_as)
+            if ledger.mine(target):
+                own = own_values_with(context, added, shared)
+                fingerprint = ledger.fingerprint((template.name, own), scratch)
+                if not ledger.up_to_date(target, fingerprint):
+                    return False
+                targets.append((target, True))
+            else:
+                targets.append((target, False))  # the twin makes it (see .split)
+        for target, mine in targets:
+            if mine:
+                ledger.keep(target)
+            self._claim(os.path.abspath(target), override_output)
+        return True
 
     @staticmethod
     def _own_values(context, name, relative_urls, kwargs, ledger) -> dict[str, Any]:
