@@ -22,6 +22,7 @@ import pytest
 from plugins.bench.corpus import CorpusShape, write_corpus
 from plugins.common import files as common_files
 from plugins.common.errors import PluginConfigError
+from plugins.performance import digest as digest_module
 from plugins.performance import states
 from plugins.performance.digest import Digester, Unstable
 from plugins.performance.ledger import OutputLedger
@@ -461,7 +462,7 @@ def test_a_perspective_from_the_build_cache_is_digested_as_its_key():
     one = perspective("Author: Ann\nDate: 2024-05-02 10:00\n\nHi.\n")
     same = perspective("Author: Ann\nDate: 2024-05-02 10:00\n\nHi.\n")
     digester, visited = seeing_digester()
-    digester._memo.update(Digester({}, {id(one): (one, "perspective:k1")})._memo)
+    digester._names = {id(one): (one, "perspective:k1")}
     assert digester.digest(one) != Digester({}).digest(same)  # named, not read
     assert Perspective not in visited
     named = Digester({}, {id(same): (same, "perspective:k1")})
@@ -469,6 +470,25 @@ def test_a_perspective_from_the_build_cache_is_digested_as_its_key():
     assert Digester({}, {id(same): (same, "perspective:k2")}).digest(same) != (
         digester.digest(one)
     )
+
+
+def test_named_values_are_digested_only_when_met(monkeypatch):
+    # Two processes share the posts; each meets only its half of the 25,000
+    # perspectives of a 5,000-post site.
+    met: list[str] = []
+    named = digest_module._named
+    monkeypatch.setattr(
+        digest_module, "_named", lambda key: met.append(key) or named(key)
+    )
+    values = [Point(n, "perspective") for n in range(3)]
+    digester = Digester(
+        {}, {id(v): (v, f"perspective:k{n}") for n, v in enumerate(values)}
+    )
+    assert met == []
+    first = digester.digest([values[1]])
+    assert met == ["perspective:k1"]
+    assert digester.digest([values[1]]) == first
+    assert met == ["perspective:k1"]
 
 
 def test_a_post_the_helper_cannot_digest_is_reported_by_the_build():

@@ -73,10 +73,10 @@ class Digester:
         self, tokens: dict[int, str], named: dict[int, tuple[Any, str]] | None = None
     ) -> None:
         self._tokens = tokens
-        # ``named``: id -> (value, the build cache key it is the result of).
-        self._memo: dict[int, tuple[Any, bytes]] = {
-            key: (value, _named(name)) for key, (value, name) in (named or {}).items()
-        }
+        # ``named``: id -> (value, the build cache key it is the result of); each
+        # process digests its half of them, as it meets them.
+        self._names = named or {}
+        self._memo: dict[int, tuple[Any, bytes]] = {}
         self._scratch: dict[int, tuple[Any, bytes]] | None = None
         self._open: set[int] = set()
         self._layouts: dict[type, tuple[bool, tuple[str, ...], Any]] = {}
@@ -178,8 +178,12 @@ class Digester:
     def _compound(self, value: Any) -> bytes:
         key = id(value)
         kept = self._memo.get(key)
-        if kept is None and self._scratch is not None:
-            kept = self._scratch.get(key)
+        if kept is None:
+            named = self._names.get(key)
+            if named is not None and named[0] is value:
+                kept = self._memo[key] = (value, _named(named[1]))
+            elif self._scratch is not None:
+                kept = self._scratch.get(key)
         if kept is not None and kept[0] is value:
             return kept[1]
         if key in self._open:
