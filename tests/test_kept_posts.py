@@ -13,7 +13,7 @@ from pelican.urlwrappers import Tag
 import pytest
 
 from plugins.common import files as common_files
-from plugins.performance import keptposts
+from plugins.performance import keptposts, states
 from plugins.performance.readcache import CachingPostReader
 
 from .test_build_speedups import POSTS, build, clean_build
@@ -214,6 +214,43 @@ def test_a_file_a_kept_post_links_with_static_is_still_published(tmp_path, posts
     assert (site.output / "files" / "notes.txt").read_text() == "Plain notes.\n"
     link = site.html("2024/05/linking/index.html").select_one(".e-content a")
     assert link["href"].endswith("/files/notes.txt")
+
+
+def test_a_kept_post_is_known_to_link_elsewhere_without_a_new_search(
+    tmp_path, posts_read, monkeypatch
+):
+    # The ledger digests a post that links to other content with where its
+    # targets are published; whether it does is found once, when it is read.
+    searched: list[str] = []
+
+    def noting(content):
+        searched.append(Path(content.source_path).name)
+        return real(content)
+
+    real = states.links_elsewhere
+    monkeypatch.setattr(states, "links_elsewhere", noting)
+    monkeypatch.setattr(keptposts, "links_elsewhere", noting)
+    target = "posts/2024-05-01-post-1.md"
+    files = {
+        **POSTS,
+        "posts/2024-05-05-linker.md": "Title: Linker\nDate: 2024-05-05 10:00\n\n"
+        "Read [the first]({filename}/posts/2024-05-01-post-1.md).\n",
+    }
+    ledger = {"PERFORMANCE_SKIP_UNCHANGED": True}
+    build(tmp_path, files, **ledger)
+    assert "2024-05-05-linker.md" in searched
+    searched.clear()
+    posts_read.clear()
+    build(tmp_path, {}, **ledger)
+    assert (posts_read, searched) == ([], [])
+    files[target] = files[target].replace(
+        "Title: Post 1\n", "Title: Post 1\nSlug: one\n"
+    )
+    site, _ = build(tmp_path, {target: files[target]}, **ledger)
+    assert searched == ["2024-05-01-post-1.md"]
+    link = site.html("2024/05/linker/index.html").select_one(".e-content a")
+    assert link["href"].endswith("/one/")
+    assert site.snapshot() == clean_build(tmp_path, files)
 
 
 def test_a_kept_post_keeps_its_url_and_output_path(tmp_path, posts_read, monkeypatch):

@@ -25,6 +25,7 @@ from typing import Any
 from .digest import Digester
 from .forking import fork_with_pipe
 
+_MISSING = object()
 HALVES_FROM = 400  # fewer posts than this: not worth a fork
 TWO = 2
 
@@ -48,19 +49,31 @@ def links_elsewhere(content: Any) -> bool:
     return any(pattern.search(str(text or "")) for text in texts)
 
 
+def _links_elsewhere(content: Any, read: Any) -> bool:
+    """Tell whether a post links elsewhere, as read if its text is as it was read."""
+    if read is not None:
+        values = object.__getattribute__(content, "__dict__")
+        if all(
+            values.get(name, _MISSING) is read.values.get(name, _MISSING)
+            for name in ("_content", "metadata")
+        ):
+            return read.links_elsewhere
+    return links_elsewhere(content)
+
+
 def digest_states(
     contents: Sequence[Any],
     new_digester: Callable[[], Digester],
     *,
     processes: int = 1,
     links: Callable[[], bytes] | None = None,
-    as_read: dict[int, tuple[bytes, dict[str, Any]]] | None = None,
+    as_read: dict[int, Any] | None = None,
 ) -> dict[str, bytes]:
     """Return the digest of each post and page, by source path.
 
     Each process digests with a digester of its own from ``new_digester``;
-    ``as_read`` gives, by ``id()``, what a post was when read (see
-    ``Digester.state``).
+    ``as_read`` gives, by ``id()``, what a post was when read (a
+    ``.keptposts.AsRead``; see ``Digester.state``).
     """
     digest = partial(
         _digest, new_digester=new_digester, links=links, as_read=as_read or {}
@@ -95,15 +108,16 @@ def _digest(
     *,
     new_digester: Callable[[], Digester],
     links: Callable[[], bytes] | None,
-    as_read: dict[int, tuple[bytes, dict[str, Any]]],
+    as_read: dict[int, Any],
 ) -> dict[str, bytes]:
     # A digester of their own, dropped after: no memo of the posts' perspectives and
     # threads is kept alive for the rest of the build.
     digester = new_digester()
     found = {}
     for content in contents:
-        state = digester.state(content, as_read.get(id(content)))
-        if links is not None and links_elsewhere(content):
+        read = as_read.get(id(content))
+        state = digester.state(content, None if read is None else read[:2])
+        if links is not None and _links_elsewhere(content, read):
             state = hashlib.blake2b(state + links(), digest_size=16).digest()
         found[content.source_path] = state
     return found
