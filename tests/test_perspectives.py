@@ -612,6 +612,13 @@ def test_close_after_days_counts_from_the_newest_content_not_the_clock(build_sit
     # 61 days separate May 1 and July 1: a limit of 61 days keeps it open.
     again = build_site(THREAD, PERSPECTIVES_CLOSE_AFTER_DAYS=61)
     assert again.html(PAGE).select("#respond")
+    # A perspective is content too: one of mid-August (in another time zone)
+    # puts the essay more than 61 days behind.
+    later = "perspectives/later/2024-08-15-0900-eve.md"
+    talked = {**THREAD, later: p_file("Eve", "2024-08-15 09:00:00-05:00")}
+    after = build_site(talked, PERSPECTIVES_CLOSE_AFTER_DAYS=61)
+    assert after.html(PAGE).select_one(".discussion-closed")
+    assert after.html("2024/07/later/index.html").select("#respond")
 
 
 def test_intake_form_has_the_contract_fields_and_reply_forms(build_site):

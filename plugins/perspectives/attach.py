@@ -279,8 +279,26 @@ def _earlier_slugs(article: Any) -> list[str]:
     return [s.strip() for s in value if s and s.strip()]
 
 
+def _newest(
+    posts: list[Any], perspectives: Any, settings: PerspectiveSettings
+) -> datetime | None:
+    """Return the date of the newest post or perspective, when discussions close.
+
+    Perspectives' dates carry the offsets their files give, and comparing two
+    dates of different time zones asks each for its offset: the two kinds are
+    compared among themselves first (30,000 dates, 30 ms mixed at 5,000 posts).
+    """
+    if settings.close_after_days is None:
+        return None  # every discussion stays open: no date is compared with it
+    groups = (
+        [a.date for a in posts],
+        [p.date for items in perspectives for p in items],
+    )
+    return max((max(dates) for dates in groups if dates), default=None)
+
+
 def _discussion_open(
-    article: Any, newest: datetime, settings: PerspectiveSettings
+    article: Any, newest: datetime | None, settings: PerspectiveSettings
 ) -> bool:
     explicit = "discussion" in article.metadata
     value = str(article.metadata.get("discussion", "open")).strip().lower()
@@ -293,8 +311,8 @@ def _discussion_open(
         return False
     if value == "closed":
         return False
-    if explicit or settings.close_after_days is None:  # "open" by hand stays open
-        return True
+    if explicit or settings.close_after_days is None or newest is None:
+        return True  # "open" by hand stays open
     return newest - article.date <= timedelta(days=settings.close_after_days)
 
 
@@ -364,9 +382,7 @@ def attach_perspectives(generator: Any) -> None:
             read_folder(folder, post=article.slug, settings=settings, cache=cache)
         )
 
-    dates = [a.date for a in generator.articles]
-    dates += [p.date for items in found.values() for p in items]
-    newest = max(dates) if dates else None
+    newest = _newest(generator.articles, found.values(), settings)
 
     # One drawing per reader, shared by all their perspectives (memory, time).
     avatars: dict[tuple[str, str], Markup] = {}
@@ -392,9 +408,7 @@ def attach_perspectives(generator: Any) -> None:
         article.perspectives = tuple(sorted(items, key=lambda p: (p.date, p.id)))
         article.perspective_count = len(items)
         article.perspective_threads = Threads(tops)
-        article.discussion_open = (
-            _discussion_open(article, newest, settings) if newest else True
-        )
+        article.discussion_open = _discussion_open(article, newest, settings)
         article.perspective_contact = Contact(
             post=article.slug,
             title=Markup(article.title).striptags(),
