@@ -337,6 +337,14 @@ def test_the_setting_is_checked(build_site):
 
 # The digest ------------------------------------------------------------------
 
+@dataclasses.dataclass(frozen=True)
+class Record:
+    """A record as plugins attach them to posts (a footer link, a feed link)."""
+
+    value: object
+    label: str
+
+
 plain = st.recursive(
     st.none()
     | st.booleans()
@@ -349,6 +357,7 @@ plain = st.recursive(
         | st.tuples(inner, inner)
         | st.dictionaries(st.text(max_size=5), inner, max_size=5)
         | st.frozensets(st.text(max_size=5), max_size=5)
+        | st.builds(Record, inner, st.text(max_size=5))
     ),
     max_leaves=30,
 )
@@ -485,10 +494,14 @@ def test_named_values_are_digested_only_when_met(monkeypatch):
         {}, {id(v): (v, f"perspective:k{n}") for n, v in enumerate(values)}
     )
     assert met == []
-    first = digester.digest([values[1]])
+    first = digester.digest(values[1])
     assert met == ["perspective:k1"]
-    assert digester.digest([values[1]]) == first
+    assert digester.digest(values[1]) == first
     assert met == ["perspective:k1"]
+    # A list of them (a post's perspectives) is digested as their keys.
+    assert digester.digest(values[:2]) != digester.digest(values[1:])
+    again = Digester({}, {id(values[0]): (Point(9, "other"), "perspective:k0")})
+    assert again.digest(values[:1]) == Digester({}).digest(values[:1]), "not that one"
 
 
 def test_a_post_the_helper_cannot_digest_is_reported_by_the_build():

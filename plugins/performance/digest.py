@@ -171,9 +171,42 @@ class Digester:
         if None not in names:  # a list of posts, as most long lists are
             _tagged(h, b"T", "\0".join(names))
             return
+        if self._named_items(h, items) or self._records(h, items):
+            return
         h.update(b"l%d:" % len(items))
         for item in items:
             self._feed(h, item)
+
+    def _named_items(self, h: Any, items: list | tuple) -> bool:
+        """Digest a list of build cache results (a post's perspectives) by key."""
+        names = self._names
+        found = [names.get(id(item)) for item in items]
+        if None in found or any(
+            named[0] is not item for named, item in zip(found, items, strict=True)
+        ):
+            return False
+        _tagged(h, b"N", "\0".join(named[1] for named in found))
+        return True
+
+    def _records(self, h: Any, items: list | tuple) -> bool:
+        """Digest a list of records of one type holding only text, numbers, dates.
+
+        One repr for the list (a post's footer links), not a digest per record.
+        """
+        kind = type(items[0])
+        if any(type(item) is not kind for item in items):
+            return False
+        shape = self._shapes.get(kind)
+        if shape is None:
+            shape = self._shapes[kind] = _shape(kind)
+        getter = self._layout(kind)[2] if shape == "object" else None
+        if getter is None:
+            return False
+        rows = [getter(item) for item in items]
+        if not all(type(v) in _PLAIN or v is _EMPTY for row in rows for v in row):
+            return False
+        _tagged(h, b"R", f"{kind.__module__}.{kind.__qualname__}{rows!r}")
+        return True
 
     def _compound(self, value: Any) -> bytes:
         key = id(value)
