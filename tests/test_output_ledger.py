@@ -337,6 +337,7 @@ def test_the_setting_is_checked(build_site):
 
 # The digest ------------------------------------------------------------------
 
+
 @dataclasses.dataclass(frozen=True)
 class Record:
     """A record as plugins attach them to posts (a footer link, a feed link)."""
