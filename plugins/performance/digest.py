@@ -151,7 +151,7 @@ class Digester:
             if all(type(item) in _PLAIN for item in value):
                 _tagged(h, b"p", repr(value))
             else:
-                h.update(self._compound(value))
+                self._inline(h, value)
         # type() and issubclass() only: isinstance() would ask a tracked post for
         # its __class__, and count as reading it.
         elif issubclass(kind, str):  # Markup and other str subclasses
@@ -159,8 +159,60 @@ class Digester:
             self._feed(h, str(value))
         elif issubclass(kind, _BY_REPR):
             _tagged(h, b"r", repr(value))
+        elif kind is dict and (flat := self._flat(value)) is not None:
+            _tagged(h, b"F", flat)
         else:
             h.update(self._compound(value))
+
+    def _flat(self, mapping: dict) -> str | None:
+        """Return a mapping with text keys as one text that says all it holds.
+
+        What a page's template is given is such a mapping: text, numbers, dates,
+        posts (by name), tags, listing pages, and values digested on their own.
+        One repr of them all costs a fraction of a digest per value. None for a
+        mapping with other keys.
+        """
+        parts = []
+        tokens, shapes = self._tokens, self._shapes
+        for name, item in mapping.items():
+            if type(name) is not str:
+                return None
+            kind = type(item)
+            if kind in _PLAIN:
+                parts.append((name, item))
+            elif (token := tokens.get(id(item))) is not None:
+                parts.append((name, None, token))
+            elif shapes.get(kind) == "wrapper":  # a tag, category, author
+                parts.append((name, kind.__qualname__, item.name, item.slug))
+            elif kind is ListingPage:  # as _inside digests one, inline
+                paginator = self.digest(item.paginator)
+                parts.append(
+                    (name, item.full_name, item.base_url, item.number, paginator)
+                )
+            else:
+                parts.append((name, self.digest(item)))
+        parts.sort(key=_first)
+        return repr(parts)
+
+    def _inline(self, h: Any, value: list | tuple) -> None:
+        """Digest a short list into ``h`` itself, without a digest of its own.
+
+        Most are made for one page (what its template is given, a feed's inputs):
+        a memo of them would never be asked again.
+        """
+        key = id(value)
+        if key in self._names or key in self._memo:
+            h.update(self._compound(value))
+            return
+        if key in self._open:
+            h.update(b"@cycle")
+            return
+        self._open.add(key)
+        try:
+            _tagged(h, b"i", type(value).__qualname__)  # a tuple or a list
+            self._items(h, value)
+        finally:
+            self._open.discard(key)
 
     def _items(self, h: Any, items: list | tuple) -> None:
         if all(type(item) in _PLAIN for item in items):
@@ -251,9 +303,11 @@ class Digester:
             self._items(h, value)
         elif shape == "mapping":
             items = list(value.items())
+            h.update(b"d%d:" % len(items))
             if all(type(k) is str for k, _ in items):
                 items.sort(key=lambda pair: pair[0])
-            h.update(b"d%d:" % len(items))
+                self._pairs(h, items)  # text, numbers and dates in one repr
+                return
             for name, item in items:
                 self._feed(h, name)
                 self._feed(h, item)
@@ -321,15 +375,22 @@ class Digester:
         self._pairs(h, pairs)
 
     def _pairs(self, h: Any, pairs: Iterable[tuple[str, Any]]) -> None:
-        """Digest (name, value) pairs: text, numbers and dates in one repr."""
+        """Digest (name, value) pairs: text, numbers, dates and posts in one repr."""
         plain = []
+        tokens = self._tokens
         for name, item in pairs:
             if type(item) in _PLAIN:
                 plain.append((name, item))
+            elif (token := tokens.get(id(item))) is not None:
+                plain.append((name, None, token))  # a post, by its name
             else:
                 self._feed(h, name)
                 self._feed(h, item)
         _tagged(h, b"p", repr(plain))
+
+
+def _first(pair: tuple) -> Any:
+    return pair[0]
 
 
 def _named(key: str) -> bytes:
