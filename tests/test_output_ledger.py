@@ -25,6 +25,7 @@ from plugins.common.errors import PluginConfigError
 from plugins.performance import digest as digest_module
 from plugins.performance import states
 from plugins.performance.digest import Digester, Unstable
+from plugins.performance.keptposts import placement_digest
 from plugins.performance.ledger import OutputLedger
 from plugins.performance.states import HALVES_FROM, digest_states
 from plugins.performance.tracking import TrackedArticle, reading, track
@@ -582,6 +583,61 @@ def test_an_unchanged_listing_is_known_before_its_pages_are_laid_out(
     made, _ = ledger_build(corpus, caplog, **settings)
     assert "index.html" in asked, "a listing showing the post is made again"
     assert len(asked) < skipped // 4
+
+
+@pytest.mark.parametrize("settled", [False, True], ids=["read", "taken whole"])
+def test_pages_that_follow_placement_keep_their_fingerprints_while_posts_stay_put(
+    corpus, caplog, monkeypatch, settled
+):
+    # Post pages, listings and reblog pages are given only where posts are: after
+    # a change to a post's text or perspectives, what they are given is worked
+    # out again only for pages made anew; after a post is retagged, for all.
+    if settled:
+        monkeypatch.setattr(common_files, "SETTLED_NS", 0)
+    workers = {"PERFORMANCE_WORKERS": 1}
+    ledger_build(corpus, caplog, **workers)
+    worked_out: list[str] = []
+    fingerprint = OutputLedger.fingerprint
+
+    def noting(self, inputs, scratch=None):
+        if isinstance(inputs, tuple) and inputs and isinstance(inputs[0], str):
+            worked_out.append(inputs[0])
+        return fingerprint(self, inputs, scratch)
+
+    monkeypatch.setattr(OutputLedger, "fingerprint", noting)
+    pages = {"article.html", "reblog.html"}  # one a post, each its own
+    listings = {"index.html", "tag.html", "category.html", "author.html"}
+    for change in (append_to_post, approve_perspective):
+        change(corpus)
+        worked_out.clear()
+        made, _ = ledger_build(corpus, caplog, **workers)
+        assert not pages & set(worked_out), change.__name__
+        # A listing page made anew is fingerprinted as it is rendered.
+        assert 0 < sum(name in listings for name in worked_out) <= made
+        assert BuiltSite(corpus / "output").snapshot() == clean_snapshot(corpus)
+    retag_post(corpus)
+    worked_out.clear()
+    ledger_build(corpus, caplog, **workers)
+    posts = list((corpus / "content" / "posts").glob("*.md"))
+    assert worked_out.count("article.html") == len(posts), "a post placed anew"
+    assert worked_out.count("reblog.html") == len(posts)
+    assert BuiltSite(corpus / "output").snapshot() == clean_snapshot(corpus)
+
+
+def test_a_posts_placement_is_what_it_holds_as_read_but_its_html():
+    settings: dict = {"SITEURL": ""}
+    context: dict = {}
+
+    def placement(**changes):
+        post = types.SimpleNamespace(
+            _content="<p>One</p>", title="T", tags=["a"], settings=settings
+        )
+        vars(post).update(changes, _context=context)
+        return placement_digest(post, settings, context)
+
+    assert placement(_content="<p>Two</p>") == placement()
+    assert placement(title="U") != placement()
+    assert placement(tags=["b"]) != placement()
 
 
 def test_a_listing_page_is_digested_by_its_paginator_and_number():

@@ -6,6 +6,7 @@ build (see prefetch.py).
 
 import atexit
 import gc
+from typing import Any
 
 from pelican import signals
 from pelican.generators import ArticlesGenerator
@@ -167,6 +168,9 @@ def open_ledger(generators):
     if options.skip_unchanged:
         ledger = OutputLedger(settings, generators, processes=2 if two else 1)
         settings[LEDGER_KEY] = ledger
+        for generator in generators:
+            if getattr(generator, "outputs_follow_placement", lambda: False)():
+                generator.generate_output = _following(ledger, generator)
     # What the ledger needed of the posts as read, and of the cache's results,
     # is in its digests now: not held while pages are written (the peak).
     for generator in generators:
@@ -178,6 +182,17 @@ def open_ledger(generators):
     # most of a 5,000-post rebuild's output step, and the twin takes half of it.
     if ledger is not None and two:
         split(ledger, generators)
+
+
+def _following(ledger: OutputLedger, generator: Any) -> Any:
+    """Return ``generator``'s output step, its pages marked as following placement."""
+    method = generator.generate_output
+
+    def run(writer: Any) -> None:
+        with ledger.following_placement():
+            method(writer)
+
+    return run
 
 
 def close_ledger(pelican):

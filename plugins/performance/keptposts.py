@@ -51,6 +51,7 @@ from pelican import signals
 from plugins.common.buildcache import SETTINGS_KEY
 from plugins.common.files import settled_stamp
 
+from .digest import Digester
 from .readcache import (
     KEPT_POST_PREFIX,
     ConversionCache,
@@ -76,14 +77,39 @@ _SAID: ContextVar[list[int] | None] = ContextVar("colloquy_post_said", default=N
 class AsRead(NamedTuple):
     """A post as it was read (see :func:`read_states`).
 
-    The digest of its pickle, its attributes then, and whether its text links to
+    The digest of its pickle, its attributes then, whether its text links to
     other content (``.states.links_elsewhere``: a regular expression over every
-    post's HTML, 70 ms at 5,000 posts, kept with the post instead).
+    post's HTML, 70 ms at 5,000 posts, kept with the post instead), and its
+    placement (:func:`placement_digest`).
     """
 
     digest: bytes
     values: dict[str, Any]
     links_elsewhere: bool
+    placement: bytes
+
+
+class KeptPost(NamedTuple):
+    """A post as the build cache keeps it (see :class:`KeptPosts`)."""
+
+    blob: bytes  # the post pickled, without the settings, the context, its HTML
+    digest: bytes  # of the pickle and the HTML
+    static_links: tuple[str, ...]
+    html: str | None  # None: its text's conversion has it
+    links_elsewhere: bool
+    placement: bytes
+
+
+def placement_digest(post: Any, settings: dict, context: dict) -> bytes:
+    """Return a digest of every attribute of a post just read but its HTML.
+
+    What decides where a post is listed, in what order, under which URL and
+    with what title: a change to its text alone (or to what plugins attach
+    later, perspectives say) leaves it as it was.
+    """
+    tokens = {id(settings): "settings", id(context): "context"}
+    values = {k: v for k, v in vars(post).items() if k != "_content"}
+    return Digester(tokens).digest(values)
 
 
 def post_key(stamp: str, source_path: str) -> str:
@@ -175,12 +201,13 @@ class KeptPosts:
         stamp = settled_stamp(source)
         if stamp is not None:
             kept = self._cache.take(post_key(stamp, source))
+            kept = kept if isinstance(kept, KeptPost) else None
             # Its HTML, unless a plugin changed it, is its text's conversion, kept
             # for when only the file's stamp changes (a checkout, a touch).
             converted = self._cache.retain(post_stamp_key(stamp, source))
             post = None if kept is None else self._restore(kept, converted, source)
             if post is not None:
-                self._note(post, kept[1], set(kept[2]), kept[4])
+                self._note(post, kept, set(kept.static_links))
                 return post
         if self._to_read is not None:
             self._to_read -= 1
@@ -212,8 +239,16 @@ class KeptPosts:
         hashed.update(str(html).encode("utf-8", "surrogatepass"))
         digest = hashed.digest()
         links = post.get_static_links()
-        elsewhere = links_elsewhere(post)
-        self._note(post, digest, links, elsewhere)
+        context = self._generator.context
+        kept = KeptPost(
+            blob,
+            digest,
+            tuple(sorted(links)),
+            html,
+            links_elsewhere(post),
+            placement_digest(post, self._generator.settings, context),
+        )
+        self._note(post, kept, links)
         source, stamp = reading
         if said or stamp is None or _future(post) or not isinstance(html, str):
             return
@@ -221,8 +256,8 @@ class KeptPosts:
         if converted is None:
             return  # its reader did not vouch for it (bad bytes, a quote...)
         # Not its HTML twice in memory and in the file: the conversion has it.
-        own = None if html is converted[0] else html
-        kept = (blob, digest, tuple(sorted(links)), own, elsewhere)
+        if html is converted[0]:
+            kept = kept._replace(html=None)
         self._cache.keep(post_key(stamp, source), kept)
 
     def add_static_links(self, post: Any) -> None:
@@ -236,9 +271,12 @@ class KeptPosts:
             links = post.get_static_links()
         self._generator.context["static_links"] |= links
 
-    def _note(self, post: Any, digest: bytes, links: set[str], elsewhere: bool) -> None:
-        """Remember ``post`` as read: its digest, attributes and links."""
-        self.states[id(post)] = (post, AsRead(digest, dict(vars(post)), elsewhere))
+    def _note(self, post: Any, kept: KeptPost, links: set[str]) -> None:
+        """Remember ``post`` as read: its digests, attributes and links."""
+        as_read = AsRead(
+            kept.digest, dict(vars(post)), kept.links_elsewhere, kept.placement
+        )
+        self.states[id(post)] = (post, as_read)
         self._links[id(post)] = links
 
     def stop(self) -> None:
@@ -262,9 +300,9 @@ class KeptPosts:
         pickler.dump(post)
         return buffer.getvalue()
 
-    def _restore(self, kept: tuple, converted: Any, source: str) -> Any:
+    def _restore(self, kept: KeptPost, converted: Any, source: str) -> Any:
         """Return the post ``kept`` holds, given its text's conversion (if any)."""
-        blob, _, _, html, _ = kept
+        blob, html = kept.blob, kept.html
         if html is None:
             if converted is None:
                 return None  # the conversion holding its HTML is gone

@@ -13,6 +13,13 @@ The next build makes that file again only when
   the perspectives and links other plugins attached included), or
 - the file is not the one the ledger saw written (deleted, edited, replaced).
 
+A generator whose pages are given only what follows from where posts are placed
+(their lists, URLs, titles, dates: everything a post holds as read but its
+HTML) says so with ``outputs_follow_placement()``: Pelican's own listings and
+post pages, the reblog pages. When no post was added, removed or placed anew,
+what such a page is given is what it was, and its fingerprint is the one on
+record: not worked out again for each of thousands of pages.
+
 Otherwise the file is left as it is and what its making logged is logged again,
 so a warning about an unchanged post is not lost on an incremental build. The
 ledger lives in ``CACHE_PATH``; without its file every page is made.
@@ -34,6 +41,7 @@ import struct
 import tempfile
 from typing import Any
 
+from pelican.contents import Article
 from pelican.writers import FileOverwriteFailedError
 
 from plugins.common.buildcache import LEDGER_KEY, SETTINGS_KEY
@@ -41,7 +49,7 @@ from plugins.common.pickling import pickled_by_values
 
 from .claims import Claims
 from .digest import Digester, Unstable
-from .keptposts import read_states
+from .keptposts import placement_digest, read_states
 from .readcache import NEUTRAL, settings_digest
 from .states import digest_states, link_targets
 from .tracking import Reading, SaidHandler, reading, track
@@ -51,7 +59,7 @@ logger = logging.getLogger(__name__)
 FILE_NAME = "colloquy-outputs.pickle"
 # Besides Pelican, Markdown and Pygments (in the settings digest), what makes pages.
 PAGE_LIBRARIES = ("jinja2", "markupsafe", "feedgen", "lxml", "nh3", "markdown-it-py")
-FORMAT = 2
+FORMAT = 3
 FEW_CHANGED = 50  # posts changed or added: above this, a build makes many files
 _STAT = struct.Struct("<QqqQ")
 # Context entries that are the build's machinery, or change while pages are made;
@@ -100,6 +108,22 @@ def _stat(path: str) -> bytes | None:
     except OSError:
         return None
     return _STAT.pack(found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
+
+
+def _placement(
+    content: Any, as_read: dict[int, Any], settings: dict, context: dict
+) -> bytes | None:
+    """Return where ``content`` is placed (see ``.keptposts.placement_digest``).
+
+    A post's as it was read, before plugins attached what follows from its text
+    (None if it was not seen read); a page's as it is now (a few, digested anew).
+    """
+    if isinstance(content, Article):
+        return getattr(as_read.get(id(content)), "placement", None)
+    try:
+        return placement_digest(content, settings, context)
+    except Unstable:
+        return None
 
 
 def contents_of(generators: Iterable[Any]) -> list[Any]:
@@ -153,6 +177,9 @@ class OutputLedger:
         self._previous: dict[str, Record] = {}  # what the last build made
         self._changed: frozenset[str] = frozenset()
         self._previous_objects: Any = frozenset()  # the last build's posts
+        self._placements: dict[str, bytes | None] = {}  # by post (see .keptposts)
+        self._placed_alike = False  # no post added, removed or placed anew
+        self._following = False  # within a generator whose pages follow placement
         self._new: dict[str, Record] = {}
         self._pending: dict[str, tuple[bytes, tuple[str, ...], tuple]] = {}
         self._made_keys: set[str] = set()  # made this build, recorded or not
@@ -169,6 +196,10 @@ class OutputLedger:
             # A post keeps its URL and path once asked (.urls), and its digest
             # covers what it keeps: ask now, so every build digests them alike.
             content.url, content.save_as  # noqa: B018
+        as_read = read_states(generators)
+        self._placements = {
+            c.source_path: _placement(c, as_read, settings, context) for c in contents
+        }
         try:
             links = cache(partial(link_targets, context))
             self._objects = digest_states(
@@ -176,7 +207,7 @@ class OutputLedger:
                 partial(Digester, tokens, named),
                 processes=processes,
                 links=links,
-                as_read=read_states(generators),
+                as_read=as_read,
             )
             self._site = self._site_digest(settings, context)
         except Unstable as err:
@@ -225,6 +256,10 @@ class OutputLedger:
                 ", ".join(changed[:8]) or "the site",
             )
             return
+        placements = self._placements
+        self._placed_alike = (
+            kept.get("placements") == placements and None not in placements.values()
+        )
         old_objects = kept.get("objects", {})
         self._previous_objects = old_objects.keys()
         self._changed = frozenset(
@@ -250,6 +285,26 @@ class OutputLedger:
             )
         except Unstable:
             return None
+
+    @contextmanager
+    def following_placement(self) -> Iterator[None]:
+        """Mark the block as making pages that follow placement (see above)."""
+        self._following = True
+        try:
+            yield
+        finally:
+            self._following = False
+
+    def known_fingerprint(self, target: str) -> bytes | None:
+        """Return the fingerprint on record for ``target`` when it cannot differ.
+
+        That is within :meth:`following_placement` when every post is placed as
+        in the last build; None otherwise (the fingerprint must be worked out).
+        """
+        if not (self._following and self._placed_alike):
+            return None
+        record = self._old.get(self._key(target))
+        return None if record is None else record.fingerprint
 
     def _key(self, target: str) -> str:
         """Return the ledger's name of an output file: its path inside the output."""
@@ -435,6 +490,7 @@ class OutputLedger:
             "site": self._site,
             "site_parts": self._site_parts,
             "objects": self._objects,
+            "placements": self._placements,
             "outputs": self._new,
         }
         self._remove_unmade()

@@ -62,6 +62,14 @@ class QuickListings(ArticlesGenerator):
                     archive["articles"].append(post)
         return archives
 
+    def outputs_follow_placement(self) -> bool:
+        """Tell the output ledger these pages are given only where posts are.
+
+        Pelican gives them lists of posts, URLs, dates: never a post's text or
+        what plugins attach to it (see ``.ledger``).
+        """
+        return True
+
     def generate_tags(self, write: Any) -> None:
         """Make the tag pages."""
         with _listings(self, "tags"):

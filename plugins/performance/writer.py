@@ -176,8 +176,12 @@ class IncrementalWriter(GuardedWriter):
                         return None
                     # One page: decide before Pelican copies the context, makes the
                     # folder and checks the path, all for a page that may not change.
-                    own = self._own_values(context, name, relative_urls, kwargs, ledger)
-                    fingerprint = ledger.fingerprint((template.name, own))
+                    fingerprint = ledger.known_fingerprint(target)
+                    if fingerprint is None:
+                        own = self._own_values(
+                            context, name, relative_urls, kwargs, ledger
+                        )
+                        fingerprint = ledger.fingerprint((template.name, own))
                     if ledger.fresh(target, fingerprint):
                         self._claim(os.path.abspath(target), override_output)
                         return None
@@ -243,8 +247,10 @@ class IncrementalWriter(GuardedWriter):
                 context["localsiteurl"] = added["localsiteurl"]
             target = os.path.join(ledger.output_path, save_as)
             if ledger.mine(target):
-                own = own_values_with(context, added, shared)
-                fingerprint = ledger.fingerprint((template.name, own), scratch)
+                fingerprint = ledger.known_fingerprint(target)
+                if fingerprint is None:
+                    own = own_values_with(context, added, shared)
+                    fingerprint = ledger.fingerprint((template.name, own), scratch)
                 if not ledger.up_to_date(target, fingerprint):
                     return False
                 targets.append((target, True))

@@ -189,6 +189,14 @@ class ReblogGenerator(Generator):
                 )
         self._write_maps(redirects, options)
 
+    def outputs_follow_placement(self) -> bool:
+        """Tell the output ledger a reblog page is given only where its post is.
+
+        Its post, its URL and the settings: ``Sharing`` reads the post only when
+        the page is rendered (see ``plugins.performance.ledger``).
+        """
+        return True
+
     def reads_earlier_outputs(self) -> bool:
         """Tell whether this build's redirects must avoid what others wrote.
 
