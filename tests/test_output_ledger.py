@@ -37,6 +37,7 @@ from plugins.perspectives.threads import thread_perspectives
 from plugins.reblog.generator import Sharing
 from plugins.reblog.settings import ReblogSettings
 from plugins.site_feeds.generator import FeedsGenerator
+from plugins.site_feeds.model import FeedLink
 from plugins.transcripts.library import TranscriptPage, lay_out, read_transcript
 from plugins.transcripts.settings import TranscriptsSettings
 
@@ -601,11 +602,13 @@ def test_pages_that_follow_placement_keep_their_fingerprints_while_posts_stay_pu
 
     def noting(self, inputs, scratch=None):
         if isinstance(inputs, tuple) and inputs and isinstance(inputs[0], str):
-            worked_out.append(inputs[0])
+            worked_out.append(inputs[0])  # a page's template
+        elif isinstance(inputs, tuple) and isinstance(inputs[0], FeedLink):
+            worked_out.append(inputs[0].kind)  # a feed
         return fingerprint(self, inputs, scratch)
 
     monkeypatch.setattr(OutputLedger, "fingerprint", noting)
-    pages = {"article.html", "reblog.html"}  # one a post, each its own
+    pages = {"article.html", "reblog.html", "post_perspectives"}  # one per post
     listings = {"index.html", "tag.html", "category.html", "author.html"}
     for change in (append_to_post, approve_perspective):
         change(corpus)
@@ -621,6 +624,7 @@ def test_pages_that_follow_placement_keep_their_fingerprints_while_posts_stay_pu
     posts = list((corpus / "content" / "posts").glob("*.md"))
     assert worked_out.count("article.html") == len(posts), "a post placed anew"
     assert worked_out.count("reblog.html") == len(posts)
+    assert "post_perspectives" in worked_out
     assert BuiltSite(corpus / "output").snapshot() == clean_snapshot(corpus)
 
 

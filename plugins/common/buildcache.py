@@ -64,7 +64,9 @@ LEDGER_KEY = "PERFORMANCE_LEDGER"  # where each build's output ledger lives
 class OutputLedger(Protocol):
     """What each output file was made from, so an unchanged one is not made again."""
 
-    def output(self, path: str, inputs: object) -> AbstractContextManager[bool]:
+    def output(
+        self, path: str, inputs: object, *, follows_placement: bool = False
+    ) -> AbstractContextManager[bool]:
         """Enter with True when ``path`` is up to date for ``inputs``, else False.
 
         Entered with False, the block makes and writes the file; what it reads of
@@ -74,7 +76,9 @@ class OutputLedger(Protocol):
         returning them, called only by the process that makes the file, and
         outside the block: what it reads of posts is not noted (a feed's choice
         of its newest posts, say, so that a change to an older one leaves the
-        feed alone).
+        feed alone). ``follows_placement``: ``inputs`` follow only from where
+        posts are (their URLs, titles, dates: what they hold as read but their
+        HTML), so they are as recorded while no post moved.
         """
 
     def together(self, group: str) -> AbstractContextManager[None]:
@@ -92,14 +96,20 @@ def made_together(settings: dict[str, Any], group: str) -> AbstractContextManage
 
 
 def made_unless_fresh(
-    settings: dict[str, Any], path: str, inputs: object
+    settings: dict[str, Any],
+    path: str,
+    inputs: object,
+    *,
+    follows_placement: bool = False,
 ) -> AbstractContextManager[bool]:
     """Return the ledger's block for ``path`` (see ``output``).
 
     Without a ledger, the block is entered with False: the file is always made.
     """
     ledger = output_ledger(settings)
-    return ledger.output(path, inputs) if ledger is not None else nullcontext(False)
+    if ledger is None:
+        return nullcontext(False)
+    return ledger.output(path, inputs, follows_placement=follows_placement)
 
 
 def output_ledger(settings: dict[str, Any]) -> OutputLedger | None:

@@ -295,13 +295,14 @@ class OutputLedger:
         finally:
             self._following = False
 
-    def known_fingerprint(self, target: str) -> bytes | None:
+    def known_fingerprint(self, target: str, *, follows: bool = False) -> bytes | None:
         """Return the fingerprint on record for ``target`` when it cannot differ.
 
-        That is within :meth:`following_placement` when every post is placed as
-        in the last build; None otherwise (the fingerprint must be worked out).
+        That is for a file that follows placement (within
+        :meth:`following_placement`, or said by ``follows``) when every post is
+        placed as in the last build; None otherwise (it must be worked out).
         """
-        if not (self._following and self._placed_alike):
+        if not ((self._following or follows) and self._placed_alike):
             return None
         record = self._old.get(self._key(target))
         return None if record is None else record.fingerprint
@@ -457,17 +458,22 @@ class OutputLedger:
                 folder = os.path.dirname(folder)
 
     @contextmanager
-    def output(self, path: str, inputs: Any) -> Iterator[bool]:
+    def output(
+        self, path: str, inputs: Any, *, follows_placement: bool = False
+    ) -> Iterator[bool]:
         """Tell whether ``path`` is up to date for ``inputs``; record it once made.
 
         The block is entered with True when the file may be left as it is, with
         False when it must be made (what the block reads and logs is noted).
+        ``follows_placement``: see ``plugins.common.buildcache.OutputLedger``.
         """
         target = os.path.abspath(path)
         if not self.mine(target):
             yield True  # the twin makes it
             return
-        fingerprint = self.fingerprint(inputs() if callable(inputs) else inputs)
+        fingerprint = self.known_fingerprint(target, follows=follows_placement)
+        if fingerprint is None:
+            fingerprint = self.fingerprint(inputs() if callable(inputs) else inputs)
         if self.fresh(target, fingerprint):
             yield True
             return

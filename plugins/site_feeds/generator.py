@@ -167,6 +167,9 @@ class PlannedFeed:
     inputs: tuple | Callable[[], tuple]
     make: Callable[[], Feed]
     group: str = ""  # feeds that share entries, made by one process (see ledger)
+    # Made of where its post is placed (its URL, slug, title), not of its text or
+    # perspectives, which the feed reads as it is made (see the ledger).
+    follows_placement: bool = False
 
 
 class FeedsGenerator(Generator):
@@ -199,7 +202,12 @@ class FeedsGenerator(Generator):
                 made_together(self.settings, plan.group)
                 if plan.group
                 else nullcontext(),
-                made_unless_fresh(self.settings, target, plan.inputs) as up_to_date,
+                made_unless_fresh(
+                    self.settings,
+                    target,
+                    plan.inputs,
+                    follows_placement=plan.follows_placement,
+                ) as up_to_date,
             ):
                 if not up_to_date:
                     self.write_feed(plan.make())
@@ -453,6 +461,7 @@ class FeedsGenerator(Generator):
                         lambda link=link, article=article, page=page: one_post(
                             link, article, page
                         ),
+                        follows_placement=True,
                     )
                 )
         return plans
