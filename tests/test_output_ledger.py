@@ -6,6 +6,7 @@ from collections.abc import Callable
 import copy
 import dataclasses
 from dataclasses import replace
+from functools import partial
 import logging
 from pathlib import Path
 import re
@@ -27,6 +28,7 @@ from plugins.performance import states
 from plugins.performance.digest import Digester, Unstable
 from plugins.performance.keptposts import placement_digest
 from plugins.performance.ledger import OutputLedger
+from plugins.performance.renders import KeptRenders
 from plugins.performance.states import HALVES_FROM, digest_states
 from plugins.performance.tracking import TrackedArticle, reading, track
 from plugins.performance.urls import ArticleWithFixedUrl
@@ -642,6 +644,64 @@ def test_a_posts_placement_is_what_it_holds_as_read_but_its_html():
     assert placement(_content="<p>Two</p>") == placement()
     assert placement(title="U") != placement()
     assert placement(tags=["b"]) != placement()
+
+
+def test_a_listing_made_again_shows_other_posts_as_rendered_before(
+    corpus, caplog, monkeypatch
+):
+    # After one post changed, its listings are made again: the other posts'
+    # summaries are taken as an earlier build rendered them.
+    settings = {"PERFORMANCE_WORKERS": 1, "DEFAULT_PAGINATION": 20}
+    ledger_build(corpus, caplog, **settings)
+    rendered: list[str] = []
+    render = KeptRenders.render
+
+    def noting(self, name, scope, args, make):
+        return render(self, name, scope, args, lambda: rendered.append(name) or make())
+
+    monkeypatch.setattr(KeptRenders, "render", noting)
+    append_to_post(corpus)
+    ledger_build(corpus, caplog, **settings)
+    assert rendered == ["post_summary"], "the changed post's own, once"
+    assert BuiltSite(corpus / "output").snapshot() == clean_snapshot(
+        corpus, DEFAULT_PAGINATION=20
+    )
+
+
+def test_a_rendering_is_kept_while_its_posts_and_site_are_and_it_said_nothing(
+    tmp_path,
+):
+    post = types.SimpleNamespace()
+    paths = {id(post): "/posts/p.md"}
+
+    def renders(site=b"site", digest=b"one"):
+        return KeptRenders(tmp_path, site, paths, {"/posts/p.md": digest})
+
+    first = renders()
+    with reading() as read:
+
+        def warning() -> str:
+            read.said.append(("pelican", logging.WARNING, "Unable to find x"))
+            return "<p>warned</p>"
+
+        first.render("said", (None, None), (post,), warning)
+        first.render("quiet", (None, None), (post,), lambda: "<p>quiet</p>")
+    first.save()
+    for kept, expected in (
+        (renders(), ["said"]),
+        (renders(digest=b"two"), ["said", "quiet"]),
+        (renders(site=b"another"), ["said", "quiet"]),
+    ):
+        made: list[str] = []
+
+        def make(name: str, made: list[str] = made) -> str:
+            made.append(name)
+            return "<p>new</p>"
+
+        for name in ("said", "quiet"):
+            text = kept.render(name, (None, None), (post,), partial(make, name))
+            assert text in ("<p>quiet</p>", "<p>new</p>")
+        assert made == expected
 
 
 def test_a_listing_page_is_digested_by_its_paginator_and_number():

@@ -81,6 +81,17 @@ class OutputLedger(Protocol):
         HTML), so they are as recorded while no post moved.
         """
 
+    def kept_render(
+        self, name: str, scope: tuple, args: tuple, make: Callable[[], str]
+    ) -> str:
+        """Return ``make()``, or what it returned in an earlier build.
+
+        For a theme macro ``name`` rendered for ``args`` (posts and plain
+        values) on pages of ``scope`` (their site URLs): taken from an earlier
+        build when every post among ``args`` is as it was then, and the theme,
+        settings and code too.
+        """
+
     def together(self, group: str) -> AbstractContextManager[None]:
         """Have the files made in the block made by one process, if two make files.
 

@@ -27,7 +27,7 @@ ledger lives in ``CACHE_PATH``; without its file every page is made.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache, partial
@@ -51,6 +51,7 @@ from .claims import Claims
 from .digest import Digester, Unstable
 from .keptposts import placement_digest, read_states
 from .readcache import NEUTRAL, settings_digest
+from .renders import KeptRenders
 from .states import digest_states, link_targets
 from .tracking import Reading, SaidHandler, reading, track
 
@@ -188,6 +189,8 @@ class OutputLedger:
         self._claims: Claims | None = None  # who makes what, when two make files
         self._group: str | None = None  # files made together, by one process
         self._made_by_twin: frozenset[str] = frozenset()
+        # What theme macros rendered for posts, kept across builds (.renders).
+        self.renders = KeptRenders(self._file.parent, None, {}, {})
         root = logging.getLogger()
         for handler in [h for h in root.handlers if isinstance(h, SaidHandler)]:
             root.removeHandler(handler)  # left by a build that failed
@@ -214,6 +217,9 @@ class OutputLedger:
             logger.info("Making every page: %s", err)
             self._site = None
             return
+        self.renders = KeptRenders(
+            self._file.parent, self._site, self._paths, self._objects
+        )
         self._load()
         logging.getLogger().addHandler(self._handler)
 
@@ -363,6 +369,7 @@ class OutputLedger:
             "made_keys": self._made_keys,
             "made": self.made,
             "skipped": self.skipped,
+            "renders": self.renders.made,
         }
 
     def take_over(self, half: dict[str, Any]) -> None:
@@ -383,6 +390,13 @@ class OutputLedger:
         self._made_by_twin = frozenset(half["made_keys"])
         self.made += half["made"]
         self.skipped += half["skipped"]
+        self.renders.made.update(half["renders"])
+
+    def kept_render(
+        self, name: str, scope: tuple, args: tuple, make: Callable[[], str]
+    ) -> str:
+        """Return what a theme macro renders for ``args`` (see ``.renders``)."""
+        return self.renders.render(name, scope, args, make)
 
     def fresh(self, target: str, fingerprint: bytes | None) -> bool:
         """Say whether ``target`` is up to date; if so, keep its record, relog."""
@@ -500,6 +514,7 @@ class OutputLedger:
             "outputs": self._new,
         }
         self._remove_unmade()
+        self.renders.save()
         self._file.parent.mkdir(parents=True, exist_ok=True)
         # A temporary file of its own: two builds sharing CACHE_PATH never mix.
         with tempfile.NamedTemporaryFile(

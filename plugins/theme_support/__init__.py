@@ -22,14 +22,14 @@ def check_settings(pelican):
 def add_template_globals(generator):
     """Give every template ``page_type()``, ``once()`` and the ``theme`` settings."""
     generator.env.globals["page_type"] = page_type
-    generator.env.globals["once"] = render_once()
+    generator.env.globals["once"] = render_once(generator.settings)
     generator.env.globals["theme"] = ThemeSettings.from_settings(generator.settings)
 
 
 def forget_summaries(generator, writer):
     """Free the posts' summaries ``once()`` kept, now that the listings are written."""
     if "once" in generator.env.globals:
-        generator.env.globals["once"] = render_once()
+        generator.env.globals["once"] = render_once(generator.settings)
 
 
 def minify_stylesheets(pelican):

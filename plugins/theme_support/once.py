@@ -9,8 +9,10 @@ from jinja2 import pass_context
 from jinja2.runtime import Context, Macro
 from markupsafe import Markup
 
+from plugins.common.buildcache import output_ledger
 
-def render_once() -> Callable[..., Markup]:
+
+def render_once(settings: dict[str, Any] | None = None) -> Callable[..., Markup]:
     """Return a template global ``once(macro, *args)`` with a memory of its own.
 
     A post's summary is the same on the index, its tag, category, author and
@@ -25,23 +27,33 @@ def render_once() -> Callable[..., Markup]:
     that shows a post depend on it. One ``once`` belongs to one generator's
     template environment, which lives for one build; every post is complete
     before the first page is written.
+
+    With ``settings`` holding an output ledger that keeps renderings across
+    builds (``kept_render``), a rendering for posts as they were when an earlier
+    build rendered it is taken from there.
     """
     made: dict[tuple[Any, ...], tuple[tuple[Any, ...], Markup]] = {}
 
     @pass_context
     def once(context: Context, macro: Macro, *args: Any) -> Markup:
-        key = (
-            macro.name,
-            context.get("SITEURL"),
-            context.get("localsiteurl"),
-            *map(id, args),
-        )
+        scope = (context.get("SITEURL"), context.get("localsiteurl"))
+        key = (macro.name, *scope, *map(id, args))
         found = made.get(key)
         if found is None:
-            found = made[key] = (args, macro(*args))
-        else:
-            for arg in args:
-                getattr(arg, "__class__", None)  # read it, as rendering it would
+            found = made[key] = (args, _render(settings, macro, scope, args))
+        for arg in args:
+            getattr(arg, "__class__", None)  # read it, as rendering it would
         return found[1]
 
     return once
+
+
+def _render(
+    settings: dict[str, Any] | None, macro: Macro, scope: tuple, args: tuple
+) -> Markup:
+    """Render ``macro`` for ``args``, or take what an earlier build rendered."""
+    ledger = output_ledger(settings) if settings is not None else None
+    kept = getattr(ledger, "kept_render", None)
+    if kept is None:
+        return macro(*args)
+    return Markup(kept(macro.name, scope, args, lambda: str(macro(*args))))

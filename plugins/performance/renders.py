@@ -1,0 +1,136 @@
+"""What a theme macro rendered for posts in earlier builds, kept while they are.
+
+A post's summary on the listings (the theme's ``once``) is rendered once per
+build; after a small change, a listing page that shows it is made again with
+every other post's summary too: a year's archive renders 500 of them (0.1 s at
+5,000 posts). Here each rendering is kept under the macro's name, the page's
+site URLs and each post by the digest the output ledger took of it (every
+attribute, what plugins attached included), in a file per site digest (theme,
+settings, plugin code). A rendering that logged a warning is not kept: the page
+made with it must say it again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+import contextlib
+import logging
+import os
+from pathlib import Path
+import pickle
+import tempfile
+from typing import Any
+
+from .tracking import CURRENT
+
+logger = logging.getLogger(__name__)
+
+FILE_NAME = "colloquy-renders.pickle"
+FORMAT = 1
+_PLAIN = (str, int, bool, type(None))
+Key = tuple[Any, ...]
+
+
+class KeptRenders:
+    """Renderings of earlier builds, and those of this one, by key."""
+
+    def __init__(
+        self,
+        folder: Path,
+        site: bytes | None,
+        paths: dict[int, str],
+        digests: dict[str, bytes],
+    ) -> None:
+        self._file = folder / FILE_NAME
+        self._site = site  # None: nothing is kept (the ledger could not digest)
+        self._paths = paths  # id() of each post and page -> its source path
+        self._digests = digests  # source path -> the ledger's digest of it
+        self._kept: dict[Key, str] | None = None  # loaded when first asked
+        self.made: dict[Key, str] = {}  # rendered in this build, to keep
+
+    def render(
+        self, name: str, scope: tuple, args: tuple, make: Callable[[], str]
+    ) -> str:
+        """Return what ``make`` renders for ``args``, or what it did before."""
+        key = self._key(name, scope, args)
+        if key is None:
+            return make()
+        if self._kept is None:
+            self._kept = self._load()
+        found = self._kept.get(key)
+        if found is not None:
+            return found
+        reading = CURRENT.get()
+        said = len(reading.said) if reading is not None else 0
+        text = make()
+        if reading is None or len(reading.said) == said:
+            self.made[key] = text
+        return text
+
+    def _key(self, name: str, scope: tuple, args: tuple) -> Key | None:
+        """Return the key of a rendering: None if an argument has no digest."""
+        if self._site is None:
+            return None
+        parts: list[Any] = [name, *scope]
+        for arg in args:
+            path = self._paths.get(id(arg))
+            if path is not None and path in self._digests:
+                parts.append((path, self._digests[path]))
+            elif type(arg) in _PLAIN:
+                parts.append(arg)
+            else:
+                return None
+        return tuple(parts)
+
+    def _load(self) -> dict[Key, str]:
+        try:
+            with self._file.open("rb") as handle:
+                kept = pickle.load(handle)
+        except FileNotFoundError:
+            return {}
+        except Exception as err:  # noqa: BLE001 (a damaged file: render anew)
+            logger.info(
+                "Rendering every summary: %s is unreadable (%s)", self._file, err
+            )
+            return {}
+        if (
+            not isinstance(kept, dict)
+            or kept.get("format") != FORMAT
+            or kept.get("site") != self._site
+        ):
+            return {}
+        entries = kept.get("entries")
+        return entries if isinstance(entries, dict) else {}
+
+    def save(self) -> None:
+        """Keep this build's renderings and those of posts still as they were."""
+        if not self.made or self._site is None:
+            return
+        kept = self._kept if self._kept is not None else self._load()
+        entries = {key: text for key, text in kept.items() if self._current(key)}
+        entries.update(self.made)
+        self._file.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            dir=self._file.parent, prefix=self._file.name, delete=False
+        ) as handle:
+            partial = Path(handle.name)
+            try:
+                pickle.dump(
+                    {"format": FORMAT, "site": self._site, "entries": entries},
+                    handle,
+                    protocol=pickle.HIGHEST_PROTOCOL,
+                )
+            except BaseException:
+                partial.unlink(missing_ok=True)
+                raise
+        with contextlib.suppress(OSError):
+            os.replace(partial, self._file)
+        self._kept, self.made = None, {}
+
+    def _current(self, key: Key) -> bool:
+        """Tell whether every post ``key`` names is still as it was then."""
+        return all(
+            self._digests.get(part[0]) == part[1]
+            for part in key
+            if isinstance(part, tuple)
+        )
