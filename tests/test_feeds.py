@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta, timezone
+import functools
 from html import escape as html_escape
 import json
 import logging
 from pathlib import Path
+import tempfile
+import types
 
 import feedparser
 from hypothesis import given, settings
@@ -581,6 +584,45 @@ def feeds_generator(tmp_path: Path) -> FeedsGenerator:
     )
     generator.generate_context()
     return generator
+
+
+@functools.cache
+def ranking_generator() -> FeedsGenerator:
+    """One feeds generator for the ranking examples (it writes nothing)."""
+    return feeds_generator(Path(tempfile.mkdtemp(prefix="colloquy-ranking-")))
+
+
+@given(
+    st.lists(st.tuples(st.datetimes(), st.booleans()), min_size=1, max_size=30),
+    st.data(),
+)
+def test_a_lists_newest_posts_are_the_sites_ranking_cut_to_it(posts, data):
+    # Each category's or tag's feed takes its newest posts from the site's one
+    # ranking: the same as ranking the list's own (ids differ, so no ties).
+    generator = ranking_generator()
+    site = [
+        types.SimpleNamespace(
+            source_path=f"/posts/{n}.md",
+            date=when,
+            metadata={"feed-id": f"tag:example.test,2024:p{n}" if valid else "bad"},
+        )
+        for n, (when, valid) in enumerate(posts)
+    ]
+    generator.context["articles"] = site
+    chosen = data.draw(st.lists(st.booleans(), min_size=len(site), max_size=len(site)))
+    listed = [post for post, keep in zip(site, chosen, strict=True) if keep]
+    stranger = types.SimpleNamespace(  # in no list the site ranks
+        source_path="/posts/other.md",
+        date=posts[0][0],
+        metadata={"feed-id": "tag:example.test,2024:other"},
+    )
+    for members in (listed, [*listed, stranger]):
+        limit = data.draw(st.none() | st.integers(1, 6))
+        expected = generator._ranked(members, {})
+        assert generator._newest_posts(members, limit, {}) == (
+            expected.newest[:limit],
+            expected.unranked,
+        )
 
 
 def test_one_entry_feedgen_refuses_costs_only_that_entry(tmp_path, caplog):

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 import functools
 import logging
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
 from pelican.generators import Generator
@@ -155,6 +155,14 @@ def _each(function: Callable[[Any], list[FeedLink]], objects: Iterable) -> list:
         thing = obj[0] if isinstance(obj, tuple) else obj
         found.extend(function(thing))
     return sorted(found, key=lambda link: link.path)
+
+
+class Ranking(NamedTuple):
+    """Posts newest first, those without an entry id, and each one's rank key."""
+
+    newest: tuple[Any, ...]
+    unranked: tuple[Any, ...]
+    places: dict[int, Any]  # id(post) -> (date, entry id), None without an id
 
 
 @dataclass(frozen=True, slots=True)
@@ -333,7 +341,30 @@ class FeedsGenerator(Generator):
         of a 5,000-post site renders 20 posts' HTML, not 5,000, and depends on
         those 20 only. Posts without an entry id come second, to be reported.
         """
-        ranked, unranked = [], []
+        site = cache.get("site ranking")
+        if site is None:
+            site = cache["site ranking"] = self._ranked(
+                self.context.get("articles", ()), cache
+            )
+        members = {id(post) for post in posts}
+        places = site.places
+        if not all(key in places for key in members):
+            ranked = self._ranked(posts, cache)  # posts the site's list lacks
+            return ranked.newest[:limit], ranked.unranked
+        # The site's ranking, cut to this list: the same order, since no two
+        # posts rank alike (an entry id is a post's own).
+        chosen = []
+        for post in site.newest:
+            if id(post) in members:
+                chosen.append(post)
+                if len(chosen) == limit:
+                    break
+        unranked = tuple(post for post in posts if places[id(post)] is None)
+        return tuple(chosen), unranked
+
+    def _ranked(self, posts: Iterable[Any], cache: dict) -> Ranking:
+        """Rank ``posts`` the way ``newest`` ranks entries: by date, then id."""
+        ranked, unranked, places = [], [], {}
         for post in posts:
             key = ("rank", post.source_path)
             if key not in cache:
@@ -341,12 +372,13 @@ class FeedsGenerator(Generator):
                     cache[key] = (post.date, post_id(post, self.feeds, path=""))
                 except ContentError:
                     cache[key] = None
+            places[id(post)] = cache[key]
             if cache[key] is None:
                 unranked.append(post)
             else:
                 ranked.append((cache[key], post))
         ranked.sort(key=lambda pair: pair[0], reverse=True)
-        return tuple(post for _, post in ranked[:limit]), tuple(unranked)
+        return Ranking(tuple(post for _, post in ranked), tuple(unranked), places)
 
     def _post_item(self, article: Any, full: bool, cache: dict) -> FeedItem | None:
         """Return a post's entry, or None with the reason kept in ``cache``."""
