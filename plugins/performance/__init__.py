@@ -195,6 +195,17 @@ def _following(ledger: OutputLedger, generator: Any) -> Any:
     return run
 
 
+def keep_renders(generator, writer):
+    """Keep what the listings rendered for posts, now that they are written.
+
+    In the process that made them (the build or its twin): what it holds of
+    them is freed before the feeds and reblog pages are made (memory).
+    """
+    ledger = generator.settings.get(LEDGER_KEY)
+    if isinstance(ledger, OutputLedger):
+        ledger.renders.save()
+
+
 def close_ledger(pelican):
     """Keep the ledger's records for the next build; say how much it spared."""
     ledger = pelican.settings.pop(LEDGER_KEY, None)
@@ -267,4 +278,5 @@ def register():
     signals.article_generator_pretaxonomy.connect(keep_urls_early)
     signals.all_generators_finalized.connect(keep_urls)
     signals.all_generators_finalized.connect(open_ledger)
+    signals.article_writer_finalized.connect(keep_renders)
     signals.finalized.connect(close_ledger)

@@ -369,7 +369,6 @@ class OutputLedger:
             "made_keys": self._made_keys,
             "made": self.made,
             "skipped": self.skipped,
-            "renders": self.renders.made,
         }
 
     def take_over(self, half: dict[str, Any]) -> None:
@@ -390,7 +389,6 @@ class OutputLedger:
         self._made_by_twin = frozenset(half["made_keys"])
         self.made += half["made"]
         self.skipped += half["skipped"]
-        self.renders.made.update(half["renders"])
 
     def kept_render(
         self, name: str, scope: tuple, args: tuple, make: Callable[[], str]

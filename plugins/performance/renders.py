@@ -7,7 +7,8 @@ every other post's summary too: a year's archive renders 500 of them (0.1 s at
 site URLs and each post by the digest the output ledger took of it (every
 attribute, what plugins attached included), in a file per site digest (theme,
 settings, plugin code). A rendering that logged a warning is not kept: the page
-made with it must say it again.
+made with it must say it again. The listings are made by one process (see
+``.claims``), which writes the file once they are done.
 """
 
 from __future__ import annotations
@@ -20,6 +21,8 @@ from pathlib import Path
 import pickle
 import tempfile
 from typing import Any
+
+from markupsafe import Markup
 
 from .tracking import CURRENT
 
@@ -115,11 +118,12 @@ class KeptRenders:
         ) as handle:
             partial = Path(handle.name)
             try:
-                pickle.dump(
-                    {"format": FORMAT, "site": self._site, "entries": entries},
-                    handle,
-                    protocol=pickle.HIGHEST_PROTOCOL,
-                )
+                pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+                # Markup as plain text (loaded without a class to rebuild), and
+                # no memo: it would hold each text's copy to the end (15 MB).
+                pickler.dispatch_table = {Markup: _as_text}
+                pickler.fast = True
+                pickler.dump({"format": FORMAT, "site": self._site, "entries": entries})
             except BaseException:
                 partial.unlink(missing_ok=True)
                 raise
@@ -134,3 +138,8 @@ class KeptRenders:
             for part in key
             if isinstance(part, tuple)
         )
+
+
+def _as_text(markup: Markup) -> tuple:
+    """Reduce markup to the plain text it holds, for pickling."""
+    return str, (str.__str__(markup),)

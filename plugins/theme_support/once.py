@@ -56,4 +56,5 @@ def _render(
     kept = getattr(ledger, "kept_render", None)
     if kept is None:
         return macro(*args)
-    return Markup(kept(macro.name, scope, args, lambda: str(macro(*args))))
+    found = kept(macro.name, scope, args, lambda: macro(*args))
+    return found if isinstance(found, Markup) else Markup(found)
