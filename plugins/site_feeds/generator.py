@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 import functools
 import logging
+import os
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
@@ -204,7 +205,9 @@ class FeedsGenerator(Generator):
         self.mark_perspective_feeds()
         guard = FolderGuard(self.output_path)  # each folder resolved once
         for plan in self.plan_feeds():
-            target = guard.resolve(plan.path)
+            # Resolved (links followed, and refused outside the output) when
+            # written: the ledger knows a feed by where it lies in the output.
+            target = os.path.join(self.output_path, plan.path)
             # Feeds of posts share their entries: one process makes them all.
             with (
                 made_together(self.settings, plan.group)
@@ -218,6 +221,7 @@ class FeedsGenerator(Generator):
                 ) as up_to_date,
             ):
                 if not up_to_date:
+                    guard.resolve(plan.path)
                     self.write_feed(plan.make())
         if self.feeds.stylesheet:
             writer.write_file(
