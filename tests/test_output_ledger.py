@@ -704,6 +704,23 @@ def test_a_rendering_is_kept_while_its_posts_and_site_are_and_it_said_nothing(
         assert made == expected
 
 
+def test_a_rebuild_that_made_nothing_leaves_the_ledgers_file_alone(
+    corpus, caplog, monkeypatch
+):
+    monkeypatch.setattr(common_files, "SETTLED_NS", 0)  # posts taken whole
+    ledger_build(corpus, caplog)
+    ledger_build(corpus, caplog)
+    ledger_file = corpus / "cache" / "colloquy-outputs.pickle"
+    before = ledger_file.stat()
+    assert ledger_build(corpus, caplog)[0] == 0
+    after = ledger_file.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    append_to_post(corpus)
+    assert ledger_build(corpus, caplog)[0] > 0
+    assert ledger_file.stat().st_ino != before.st_ino, "written anew"
+    assert ledger_build(corpus, caplog)[0] == 0, "and read back"
+
+
 def test_a_listing_page_is_digested_by_its_paginator_and_number():
     posts = [Item(n) for n in range(7)]
     names = {id(p): f"post {n}" for n, p in enumerate(posts)}

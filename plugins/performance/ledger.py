@@ -39,13 +39,12 @@ from pathlib import Path
 import pickle
 import struct
 import tempfile
-from typing import Any
+from typing import Any, NamedTuple
 
 from pelican.contents import Article
 from pelican.writers import FileOverwriteFailedError
 
 from plugins.common.buildcache import LEDGER_KEY, SETTINGS_KEY
-from plugins.common.pickling import pickled_by_values
 
 from .claims import Claims
 from .digest import Digester, Unstable
@@ -60,7 +59,7 @@ logger = logging.getLogger(__name__)
 FILE_NAME = "colloquy-outputs.pickle"
 # Besides Pelican, Markdown and Pygments (in the settings digest), what makes pages.
 PAGE_LIBRARIES = ("jinja2", "markupsafe", "feedgen", "lxml", "nh3", "markdown-it-py")
-FORMAT = 3
+FORMAT = 4
 FEW_CHANGED = 50  # posts changed or added: above this, a build makes many files
 _STAT = struct.Struct("<QqqQ")
 # Context entries that are the build's machinery, or change while pages are made;
@@ -82,10 +81,12 @@ CONTENT_LISTS = (
 )
 
 
-@pickled_by_values
-@dataclass(frozen=True, slots=True)
-class Record:
-    """How one output file was made, and the file as it was then written."""
+class Record(NamedTuple):
+    """How one output file was made, and the file as it was then written.
+
+    Kept in the ledger's file as a plain tuple: 18,000 of them at 5,000 posts
+    pickle and load in a third of the time a class of their own takes.
+    """
 
     fingerprint: bytes
     touched: tuple[str, ...]  # source paths of the posts and pages it read
@@ -253,7 +254,14 @@ class OutputLedger:
             return
         if not isinstance(kept, dict) or kept.get("format") != FORMAT:
             return
-        self._previous = kept.get("outputs", {})
+        try:
+            outputs = {
+                key: Record._make(values) for key, values in kept["outputs"].items()
+            }
+        except (KeyError, TypeError, AttributeError) as err:
+            logger.info("Making every page: the output ledger is damaged (%s)", err)
+            return
+        self._previous = outputs
         if kept.get("site") != self._site:
             before = kept.get("site_parts", {})
             changed = [k for k, v in self._site_parts.items() if before.get(k) != v]
@@ -273,7 +281,7 @@ class OutputLedger:
             for path, value in old_objects.items()
             if self._objects.get(path) != value
         )
-        self._old = kept.get("outputs", {})
+        self._old = outputs
 
     # Asking and recording ---------------------------------------------------
 
@@ -494,6 +502,21 @@ class OutputLedger:
         self.finished(target, fingerprint, read)
         self.written(target)
 
+    def _as_loaded(self) -> bool:
+        """Tell whether the ledger's file already says all this build would write.
+
+        Nothing was made, and every post, placement and record is the one read
+        from it (a rebuild with nothing changed need not rewrite 4 MB).
+        """
+        return (
+            self.made == 0
+            and self._placed_alike
+            and not self._changed
+            and self._objects.keys() == self._previous_objects
+            and self._new.keys() == self._old.keys()
+            and all(record is self._old[key] for key, record in self._new.items())
+        )
+
     def save(self) -> LedgerCounts:
         """Write the records of this build for the next one; stop listening."""
         logging.getLogger().removeHandler(self._handler)
@@ -503,16 +526,25 @@ class OutputLedger:
         )
         if self._site is None:
             return counts
+        self._remove_unmade()
+        self.renders.save()
+        if not self._as_loaded():
+            self._write()
+        logger.info(
+            "Output ledger: %d files made, %d up to date", self.made, self.skipped
+        )
+        return counts
+
+    def _write(self) -> None:
+        """Write the ledger's file anew (atomically)."""
         kept = {
             "format": FORMAT,
             "site": self._site,
             "site_parts": self._site_parts,
             "objects": self._objects,
             "placements": self._placements,
-            "outputs": self._new,
+            "outputs": {key: tuple(record) for key, record in self._new.items()},
         }
-        self._remove_unmade()
-        self.renders.save()
         self._file.parent.mkdir(parents=True, exist_ok=True)
         # A temporary file of its own: two builds sharing CACHE_PATH never mix.
         with tempfile.NamedTemporaryFile(
@@ -525,7 +557,3 @@ class OutputLedger:
                 partial.unlink(missing_ok=True)
                 raise
         os.replace(partial, self._file)
-        logger.info(
-            "Output ledger: %d files made, %d up to date", self.made, self.skipped
-        )
-        return counts
