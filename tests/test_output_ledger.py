@@ -721,6 +721,44 @@ def test_a_rebuild_that_made_nothing_leaves_the_ledgers_file_alone(
     assert ledger_build(corpus, caplog)[0] == 0, "and read back"
 
 
+def test_a_few_new_renderings_are_added_to_the_file_and_a_damaged_end_is_dropped(
+    tmp_path,
+):
+    posts = [types.SimpleNamespace() for _ in range(8)]
+    paths = {id(post): f"/posts/{n}.md" for n, post in enumerate(posts)}
+    digests = dict.fromkeys(paths.values(), b"d")
+
+    def renders() -> KeptRenders:
+        return KeptRenders(tmp_path, b"site", paths, digests)
+
+    def render_all(kept: KeptRenders, name: str) -> list[int]:
+        made: list[int] = []
+        for n, post in enumerate(posts):
+            kept.render(name, (), (post,), partial(lambda n: made.append(n) or "x", n))
+        return made
+
+    first = renders()
+    assert render_all(first, "summary") == list(range(8))
+    first.save()
+    kept_file = tmp_path / "colloquy-renders.pickle"
+    written = kept_file.stat()
+    second = renders()
+    second.render("entry", (), (posts[0],), lambda: "<li>")  # one new rendering
+    assert render_all(second, "summary") == []
+    second.save()
+    assert kept_file.stat().st_ino == written.st_ino, "added to, not written anew"
+    assert kept_file.stat().st_size > written.st_size
+    with kept_file.open("ab") as handle:
+        handle.write(b"\x80\x05 torn")  # a build stopped while adding to it
+    third = renders()
+    assert render_all(third, "summary") == []
+    assert third.render("entry", (), (posts[0],), lambda: "new") == "<li>"
+    third.render("entry", (), (posts[1],), lambda: "<li>")
+    third.save()
+    assert kept_file.stat().st_ino != written.st_ino, "written anew, whole"
+    assert render_all(renders(), "summary") == []
+
+
 def test_a_listing_page_is_digested_by_its_paginator_and_number():
     posts = [Item(n) for n in range(7)]
     names = {id(p): f"post {n}" for n, p in enumerate(posts)}
