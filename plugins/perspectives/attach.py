@@ -36,7 +36,8 @@ SUFFIXES = (".md", ".markdown")
 
 @dataclass(frozen=True, slots=True)
 class _Folder:
-    path: Path  # absolute
+    path: str  # absolute (text, not a Path: 5,000 of them a build)
+    name: str  # the folder's own name: the slug of its post
     rel: str  # relative to PATH, as the author sees it
     compat: bool  # pelican-comment-system layout
 
@@ -62,7 +63,7 @@ def _folders(root: Path, settings: PerspectiveSettings) -> list[_Folder]:
             if entry.name.startswith("."):
                 continue
             if entry.is_dir():
-                found.append(_Folder(Path(entry.path), rel, compat))
+                found.append(_Folder(entry.path, entry.name, rel, compat))
             else:
                 logger.warning(
                     "%s: expected perspectives inside a folder named after the"
@@ -98,7 +99,7 @@ def _files(
 Listing = tuple[tuple[str, bool, bool], ...]  # (name, is a folder, is a link)
 
 
-def _listing(path: Path, cache: BuildCache | None) -> Listing:
+def _listing(path: str, cache: BuildCache | None) -> Listing:
     """Return (name, whether a folder, whether a link) of each entry of ``path``.
 
     Hidden entries are left out. With a build cache, a folder an earlier build
@@ -108,14 +109,14 @@ def _listing(path: Path, cache: BuildCache | None) -> Listing:
     every time (what the link points to may change). At 5,000 posts: 5,000
     listings, 0.15 s.
     """
-    stamp = None if cache is None else settled_stamp(str(path))
+    stamp = None if cache is None else settled_stamp(path)
     if stamp is None:
         return _list(path)
     found = cache.remember(f"perspective-folder:{stamp}:{path}", partial(_list, path))
     return _list(path) if any(link for _, _, link in found) else found
 
 
-def _list(path: Path) -> Listing:
+def _list(path: str) -> Listing:
     # scandir: the type comes with the name, no stat() per file (5,000 a build).
     with os.scandir(path) as found:
         entries = sorted(found, key=lambda e: e.name)
@@ -245,7 +246,7 @@ def prefetch_perspectives(generator: Any) -> list[PrefetchJob]:
                     text = read_text(path, rel)
                 except OSError:
                     continue  # read_folder reports it
-                options = _options(rel, folder.path.name, settings)
+                options = _options(rel, folder.name, settings)
                 jobs.append(
                     (
                         _cache_key(text, options),
@@ -360,13 +361,13 @@ def attach_perspectives(generator: Any) -> None:
     found: dict[int, list[Perspective]] = defaultdict(list)
     skipped = _skipped_posts(generator)
     for folder in _folders(root, settings):
-        article = by_slug.get(folder.path.name)
-        if article is None and folder.path.name in skipped:
+        article = by_slug.get(folder.name)
+        if article is None and folder.name in skipped:
             logger.warning(
                 "%s: expected the post %s, got none: it was skipped (see its"
                 " error); its perspectives are not shown",
                 folder.rel,
-                skipped[folder.path.name],
+                skipped[folder.name],
             )
             continue
         if article is None:
@@ -375,7 +376,7 @@ def attach_perspectives(generator: Any) -> None:
                 " Earlier-Slugs, got %r, which matches no post; its perspectives"
                 " are not shown",
                 folder.rel,
-                folder.path.name,
+                folder.name,
             )
             continue
         found[id(article)].extend(
