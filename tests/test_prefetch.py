@@ -11,6 +11,7 @@ import shutil
 import subprocess
 import sys
 import time
+import types
 import warnings
 
 from hypothesis import given
@@ -21,9 +22,11 @@ from pelican.log import LimitFilter
 import pytest
 
 from plugins.bench.corpus import CorpusShape, write_corpus
+from plugins.common import files
 from plugins.common.errors import PluginConfigError
+from plugins.common.files import settled_stamp
 import plugins.performance
-from plugins.performance import prefetch
+from plugins.performance import prefetch, readcache, survey
 from plugins.performance.readcache import FILE_PREFIX, SETTINGS_KEY, ConversionCache
 from plugins.performance.static import PerformanceSettings
 import plugins.transcripts.library
@@ -454,3 +457,52 @@ def test_a_worker_whose_build_died_stops_by_itself():
     while worker_state(pid) not in ("", "Z", "X") and time.monotonic() < deadline:
         time.sleep(0.05)
     assert worker_state(pid) in ("", "Z", "X")
+
+
+def test_the_survey_finds_the_stamps_a_build_would(tmp_path):
+    folder = tmp_path / "perspectives" / "a-post"
+    folder.mkdir(parents=True)
+    (folder / "2024-01-01-ann.md").write_text("Author: Ann\n\nHi.\n")
+    (folder / ".draft.md").write_text("hidden")
+    (folder / "inner").mkdir()
+    found = survey.stamps_of([str(folder), str(tmp_path / "gone")])
+    shown = str(folder / "2024-01-01-ann.md")
+    assert found == {
+        str(folder): settled_stamp(str(folder)),
+        shown: settled_stamp(shown),
+        str(tmp_path / "gone"): None,  # as the build would find it
+    }
+
+
+@pytest.mark.skipif(not prefetch.can_fork(), reason="the survey needs Linux fork")
+def test_on_two_cores_the_build_stats_no_perspective_file_itself(
+    tmp_path, monkeypatch, caplog
+):
+    # A helper stats them while the build reads posts; the site is the same.
+    monkeypatch.setattr(files, "SETTLED_NS", 0)
+    make_content(tmp_path)
+    _, serial = run(tmp_path, "serial", PERFORMANCE_WORKERS=1)
+    run(tmp_path, "output", PERFORMANCE_WORKERS=2, PERFORMANCE_READER_CACHE=True)
+    stamped: list[str] = []
+    real = readcache.settled_stamp
+
+    def noting(path):
+        stamped.append(str(path))
+        return real(path)
+
+    monkeypatch.setattr(readcache, "settled_stamp", noting)
+    before = children()
+    conf, site = run(
+        tmp_path, "output", PERFORMANCE_WORKERS=2, PERFORMANCE_READER_CACHE=True
+    )
+    perspectives = str(tmp_path / "content" / "perspectives")
+    assert not [path for path in stamped if path.startswith(perspectives)]
+    assert site.snapshot() == serial.snapshot()
+    assert conf[SETTINGS_KEY].survey is None, "stopped once content was read"
+    assert children() <= before
+    # One stopped before it is asked leaves no process either.
+    generator = types.SimpleNamespace(settings=conf)
+    started = survey.Survey.start(generator)
+    assert started is not None
+    started.stop()
+    assert children() <= before

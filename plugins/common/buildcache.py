@@ -17,6 +17,12 @@ the build, which logs as usual).
 Work the build needs only after every post is read (transcripts, say) is offered
 through :data:`prefetch_later` instead: the worker does it once no post is left
 for it to convert, while the build finishes its last posts and what follows them.
+
+A plugin that will ask for many files' stamps may name their folders: a receiver
+of :data:`survey` returns absolute folder paths (sender: the articles generator;
+it runs in a helper process, so it must not write or log). The stamps of those
+folders and of the files in them are then worked out ahead, and the cache's
+:meth:`BuildCache.stamp` answers from them.
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ PrefetchJob = tuple[str, Callable[[], Any]]  # (key, compute), as given to remem
 
 prefetch = signal("colloquy_prefetch")
 prefetch_later = signal("colloquy_prefetch_later")
+survey = signal("colloquy_survey")
 
 
 class BuildCache(Protocol):
@@ -50,6 +57,9 @@ class BuildCache(Protocol):
 
     def note_stamp(self, stamp_key: str, key: str) -> None:
         """Note that the file ``stamp_key`` names holds the input of ``key``."""
+
+    def stamp(self, path: str) -> str | None:
+        """Return ``settled_stamp(path)``, perhaps worked out ahead (:data:`survey`)."""
 
 
 def build_cache(settings: dict[str, Any]) -> BuildCache | None:

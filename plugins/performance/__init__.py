@@ -31,6 +31,7 @@ from .readcache import (
 from .slugs import install as remember_slugs
 from .split import split
 from .static import PerformanceSettings, ThemeStaticGenerator
+from .survey import Survey
 from .templates import CODE_JOB, keep_compiled, share_compiled_templates
 from .translations import install as group_translations_quickly
 from .urls import fix_urls
@@ -65,11 +66,15 @@ def start_reading(generator):
     if isinstance(cache, ConversionCache) and cache.worker is not None:
         cache.worker.stop()  # left by a run that failed
         cache.worker = None
-    kept = keep_posts_whole(generator)
     options = PerformanceSettings.from_settings(generator.settings)
-    if not isinstance(cache, ConversionCache) or not options.worker(
-        usable_cores(), can_fork=can_fork()
-    ):
+    two = options.worker(usable_cores(), can_fork=can_fork())
+    if isinstance(cache, ConversionCache):
+        if cache.survey is not None:
+            cache.survey.stop()
+        # First, while the process is small to fork: the stamps asked for later.
+        cache.survey = Survey.start(generator) if two else None
+    kept = keep_posts_whole(generator)
+    if not isinstance(cache, ConversionCache) or not two:
         return
     cache.open()  # so the worker skips what the file already holds
 
@@ -101,6 +106,9 @@ def save_conversions(generators):
             if cache.worker is not None:
                 keep_compiled(generators, cache.worker.take_all(CODE_JOB))
                 cache.worker.stop()
+            if cache.survey is not None:
+                cache.survey.stop()
+                cache.survey = None
             cache.save()
             return
 

@@ -43,9 +43,11 @@ from plugins.posts.metadata import HeaderField, read_header
 from plugins.posts.reader import PostReader
 
 from .collection import kept_from_collection
+from .survey import MISSING
 
 if TYPE_CHECKING:
     from plugins.performance.prefetch import Prefetcher
+    from plugins.performance.survey import Survey
 
 logger = logging.getLogger(__name__)
 
@@ -174,6 +176,7 @@ class ConversionCache:
         self.hits = 0  # entries found in the file
         self.prefetched = 0  # entries the worker computed
         self.worker: Prefetcher | None = None  # this build's prefetch worker, if any
+        self.survey: Survey | None = None  # files' stamps worked out ahead, if any
 
     def open(self) -> None:
         """Read the cache file, once per build (not at all when not persistent).
@@ -206,6 +209,14 @@ class ConversionCache:
         else:
             self._whole = True
         self._loaded = loaded
+
+    def stamp(self, path: str) -> str | None:
+        """Return ``path``'s settled stamp, as the survey found it if it did."""
+        if self.survey is not None:
+            found = self.survey.stamp(path)
+            if found is not MISSING:
+                return found
+        return settled_stamp(path)
 
     def knows(self, key: str) -> bool:
         """Tell whether the file held an entry for ``key`` (read it first)."""

@@ -2,9 +2,9 @@
 
 from pelican import signals
 
-from plugins.common.buildcache import prefetch
+from plugins.common.buildcache import prefetch, survey
 
-from .attach import attach_perspectives, prefetch_perspectives
+from .attach import attach_perspectives, prefetch_perspectives, survey_folders
 from .settings import PerspectiveSettings
 
 
@@ -18,3 +18,4 @@ def register():
     signals.initialized.connect(check_settings)
     signals.article_generator_finalized.connect(attach_perspectives)
     prefetch.connect(prefetch_perspectives)
+    survey.connect(survey_folders)

@@ -17,7 +17,7 @@ from markupsafe import Markup
 
 from plugins.common.buildcache import BuildCache, PrefetchJob, build_cache
 from plugins.common.errors import ContentError
-from plugins.common.files import REPLACEMENT, read_text, settled_stamp
+from plugins.common.files import REPLACEMENT, read_text
 from plugins.common.footer import ORDER_PERSPECTIVES, FooterLink, add_footer_link
 from plugins.common.ids import salted_hash
 
@@ -109,7 +109,7 @@ def _listing(path: str, cache: BuildCache | None) -> Listing:
     every time (what the link points to may change). At 5,000 posts: 5,000
     listings, 0.15 s.
     """
-    stamp = None if cache is None else settled_stamp(path)
+    stamp = None if cache is None else cache.stamp(path)
     if stamp is None:
         return _list(path)
     found = cache.remember(f"perspective-folder:{stamp}:{path}", partial(_list, path))
@@ -151,7 +151,7 @@ def _remembered(
     or else by its text and options. A file read with bad bytes is never noted by
     its stamp, so its warning is given every time.
     """
-    stamp = settled_stamp(path)
+    stamp = cache.stamp(path)
     # The other options come from the settings, which name the cache file.
     post = options["post"]
     by_stamp = None if stamp is None else f"perspective-file:{stamp}:{rel}:{post}"
@@ -226,6 +226,25 @@ def read_folder(
     if folder.compat:
         result = _resolve_comment_system_replies(result)
     return result
+
+
+def survey_folders(generator: Any) -> list[str]:
+    """Name the folders whose files' stamps attaching perspectives will ask for.
+
+    Runs in a helper process (see ``plugins.common.buildcache.survey``): quietly,
+    what :func:`_folders` finds to read stamps in (not comment-system folders).
+    """
+    settings = PerspectiveSettings.from_settings(generator.settings)
+    if not settings.path:
+        return []
+    top = str(Path(generator.settings["PATH"]) / settings.path)
+    try:
+        with os.scandir(top) as entries:
+            return [
+                e.path for e in entries if not e.name.startswith(".") and e.is_dir()
+            ]
+    except OSError:
+        return []
 
 
 def prefetch_perspectives(generator: Any) -> list[PrefetchJob]:
