@@ -10,7 +10,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from pelican.utils import get_relative_path, path_to_url
+from pelican import signals
+from pelican.utils import get_relative_path, path_to_url, sanitised_join
 from pelican.writers import FileOverwriteFailedError
 
 from plugins.common.buildcache import LEDGER_KEY
@@ -156,7 +157,9 @@ class IncrementalWriter(GuardedWriter):
             fingerprint = None
             if isinstance(ledger, OutputLedger) and name:
                 if self._paginates(paginated, template_name, kwargs):
-                    if self._listing_up_to_date(
+                    if not self._allowed(name, {**context, **kwargs}):
+                        return None  # outside the output: said, not written
+                    self._write_listing(
                         ledger,
                         name,
                         template,
@@ -167,24 +170,21 @@ class IncrementalWriter(GuardedWriter):
                         override_output,
                         url,
                         kwargs,
-                    ):
-                        return None
-                else:
-                    target = os.path.join(ledger.output_path, name)
-                    if not ledger.mine(target):  # the twin process makes it (.split)
-                        self._claim(os.path.abspath(target), override_output)
-                        return None
-                    # One page: decide before Pelican copies the context, makes the
-                    # folder and checks the path, all for a page that may not change.
-                    fingerprint = ledger.known_fingerprint(target)
-                    if fingerprint is None:
-                        own = self._own_values(
-                            context, name, relative_urls, kwargs, ledger
-                        )
-                        fingerprint = ledger.fingerprint((template.name, own))
-                    if ledger.fresh(target, fingerprint):
-                        self._claim(os.path.abspath(target), override_output)
-                        return None
+                    )
+                    return None
+                target = os.path.join(ledger.output_path, name)
+                if not ledger.mine(target):  # the twin process makes it (.split)
+                    self._claim(os.path.abspath(target), override_output)
+                    return None
+                # One page: decide before Pelican copies the context, makes the
+                # folder and checks the path, all for a page that may not change.
+                fingerprint = ledger.known_fingerprint(target)
+                if fingerprint is None:
+                    own = self._own_values(context, name, relative_urls, kwargs, ledger)
+                    fingerprint = ledger.fingerprint((template.name, own))
+                if ledger.fresh(target, fingerprint):
+                    self._claim(os.path.abspath(target), override_output)
+                    return None
                 template = LedgerTemplate(template, ledger, fingerprint)
             return super().write_file(
                 name,
@@ -206,7 +206,7 @@ class IncrementalWriter(GuardedWriter):
             "PAGINATED_TEMPLATES", {}
         )
 
-    def _listing_up_to_date(  # noqa: PLR0913, PLR0917 (Pelican's arguments)
+    def _write_listing(  # noqa: PLR0913, PLR0917 (Pelican's arguments)
         self,
         ledger: OutputLedger,
         name,
@@ -218,13 +218,15 @@ class IncrementalWriter(GuardedWriter):
         override_output,
         url,
         kwargs,
-    ) -> bool:
-        """Tell whether every page of a listing is up to date (or the twin's).
+    ) -> None:
+        """Make the pages of a paginated listing that are not up to date.
 
-        If so, its files are claimed as if written, and Pelican need not build
-        each page's context to hear so from the template, page by page (0.2 s
-        of a 5,000-post rebuild). If not, nothing is kept yet: Pelican makes
-        the listing, and each page is checked again as it is rendered.
+        Page by page in Pelican's order, each given what Pelican's writer would
+        give it (see .pagination), with the same side effects on ``context``; a
+        page up to date (or the twin's) is only claimed as written. Pelican's own
+        loop would build every page's context to hear "up to date" from the
+        template: 0.2 s of a 5,000-post rebuild, 70 ms more after one post changed
+        (its home page and author listings have 500 pages each).
         """
         per_page = (
             self.settings["PAGINATED_TEMPLATES"][template_name]
@@ -241,26 +243,29 @@ class IncrementalWriter(GuardedWriter):
             kwargs=kwargs,
         )
         shared, scratch = ledger.shared_context, {}
-        targets = []
         for save_as, added in pages:
             if added["localsiteurl"]:  # as Pelican's writer sets it for each page
                 context["localsiteurl"] = added["localsiteurl"]
             target = os.path.join(ledger.output_path, save_as)
-            if ledger.mine(target):
-                fingerprint = ledger.known_fingerprint(target)
-                if fingerprint is None:
-                    own = own_values_with(context, added, shared)
-                    fingerprint = ledger.fingerprint((template.name, own), scratch)
-                if not ledger.up_to_date(target, fingerprint):
-                    return False
-                targets.append((target, True))
-            else:
-                targets.append((target, False))  # the twin makes it (see .split)
-        for target, mine in targets:
-            if mine:
-                ledger.keep(target)
-            self._claim(os.path.abspath(target), override_output)
-        return True
+            if not ledger.mine(target):  # the twin makes it (see .split)
+                self._claim(os.path.abspath(target), override_output)
+                continue
+            fingerprint = ledger.known_fingerprint(target)
+            if fingerprint is None:
+                own = own_values_with(context, added, shared)
+                fingerprint = ledger.fingerprint((template.name, own), scratch)
+            if ledger.fresh(target, fingerprint):
+                self._claim(os.path.abspath(target), override_output)
+                continue
+            # What Pelican's writer does for one page of the listing.
+            localcontext = {**context, **added}
+            html = LedgerTemplate(template, ledger, fingerprint).render(localcontext)
+            path = sanitised_join(self.output_path, save_as)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with self._open_w(path, "utf-8", override=override_output) as handle:
+                handle.write(html)
+            logger.info('Writing "%s"', path)
+            signals.content_written.send(path, context=localcontext)
 
     @staticmethod
     def _own_values(context, name, relative_urls, kwargs, ledger) -> dict[str, Any]:
