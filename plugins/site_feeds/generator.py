@@ -135,9 +135,16 @@ class FeedDirectory:
         title = f"{self.sitename}: transcripts"
         return self._link("transcripts", title, about=about)
 
-    def sections(self) -> list[tuple[str, list[FeedLink]]]:
-        """Return every feed, grouped for the subscribe page."""
+    def sections(
+        self, post_feeds: list[FeedLink] | None = None
+    ) -> list[tuple[str, list[FeedLink]]]:
+        """Return every feed, grouped for the subscribe page.
+
+        ``post_feeds``: the posts' perspectives feeds, when already found.
+        """
         context = self.context
+        if post_feeds is None:
+            post_feeds = _each(self.post, context.get("articles", ()))
         groups = [
             ("The whole site", self.site()),
             ("Perspectives", self.perspectives()),
@@ -145,7 +152,7 @@ class FeedDirectory:
             ("By category", _each(self.category, context.get("categories", ()))),
             ("By tag", _each(self.tag, context.get("tags", ()))),
             ("By author", _each(self.author, context.get("authors", ()))),
-            ("Discussions", _each(self.post, context.get("articles", ()))),
+            ("Discussions", sorted(post_feeds, key=lambda link: link.path)),
         ]
         return [(title, links) for title, links in groups if links]
 
@@ -239,7 +246,7 @@ class FeedsGenerator(Generator):
                 relative_urls=self.settings["RELATIVE_URLS"],
                 url=self.feeds.subscribe_url,
                 page_name="subscribe",
-                feed_sections=self.directory.sections(),
+                feed_sections=self.directory.sections(self._post_feeds),
             )
 
     def write_feed(self, feed: Feed) -> None:
@@ -273,6 +280,8 @@ class FeedsGenerator(Generator):
     def plan_feeds(self) -> list[PlannedFeed]:
         """Return every feed the settings ask for, in a fixed order, still unmade."""
         context, cache = self.context, {}
+        # The posts' perspectives feeds, kept for the subscribe page once listed.
+        self._post_feeds: list[FeedLink] | None = None
         articles = list(context.get("articles", ()))
         fallback = max((a.date for a in articles), default=EPOCH)
         # A post without an entry id is reported by one feed, the first to list
@@ -430,6 +439,7 @@ class FeedsGenerator(Generator):
         # made are kept for the posts' own feeds, each taken once (memory).
         made: dict[tuple[str, bool], list[FeedItem]] = {}
         ordered = sorted(articles, key=lambda a: a.slug)
+        self._post_feeds = []  # for the subscribe page, found once
 
         def items_of(
             article: Any, family_name: str, *, keep: bool
@@ -489,6 +499,7 @@ class FeedsGenerator(Generator):
         ]
         for article in ordered:
             for link in self.directory.post(article):
+                self._post_feeds.append(link)
                 page = f"{self.feeds.url(article.url)}#perspectives"
                 plans.append(
                     PlannedFeed(
