@@ -322,8 +322,10 @@ class ConversionCache:
             return
         folder = self._path.parent
         folder.mkdir(parents=True, exist_ok=True)
-        new = {k: v for k, v in self._used.items() if k not in self._loaded}
-        unused = sum(1 for key in self._loaded if key not in self._used)
+        # Key views compared in C: 65,000 keys at 5,000 posts, on every build.
+        added = self._used.keys() - self._loaded.keys()
+        new = {k: v for k, v in self._used.items() if k in added} if added else {}
+        unused = len(self._loaded.keys() - self._used.keys())
         worn = not self._whole or unused * STALE_SHARE > len(self._loaded)
         if worn or (new and not self._append(new)):
             self._rewrite()
