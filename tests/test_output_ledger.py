@@ -26,7 +26,7 @@ from plugins.common.errors import PluginConfigError
 from plugins.performance import digest as digest_module
 from plugins.performance import states
 from plugins.performance.digest import Digester, Unstable
-from plugins.performance.keptposts import placement_digest
+from plugins.performance.keptposts import placement_digest, placement_digester
 from plugins.performance.ledger import OutputLedger
 from plugins.performance.renders import KeptRenders
 from plugins.performance.states import HALVES_FROM, digest_states
@@ -639,7 +639,7 @@ def test_a_posts_placement_is_what_it_holds_as_read_but_its_html():
             _content="<p>One</p>", title="T", tags=["a"], settings=settings
         )
         vars(post).update(changes, _context=context)
-        return placement_digest(post, settings, context)
+        return placement_digest(post, placement_digester(settings, context))
 
     assert placement(_content="<p>Two</p>") == placement()
     assert placement(title="U") != placement()

@@ -48,7 +48,7 @@ from plugins.common.buildcache import LEDGER_KEY, SETTINGS_KEY
 
 from .claims import Claims
 from .digest import Digester, Unstable
-from .keptposts import placement_digest, read_states
+from .keptposts import placement_digest, placement_digester, read_states
 from .readcache import NEUTRAL, settings_digest
 from .renders import KeptRenders
 from .states import digest_states, link_targets
@@ -112,9 +112,7 @@ def _stat(path: str) -> bytes | None:
     return _STAT.pack(found.st_size, found.st_mtime_ns, found.st_ctime_ns, found.st_ino)
 
 
-def _placement(
-    content: Any, as_read: dict[int, Any], settings: dict, context: dict
-) -> bytes | None:
+def _placement(content: Any, as_read: dict[int, Any], placer: Digester) -> bytes | None:
     """Return where ``content`` is placed (see ``.keptposts.placement_digest``).
 
     A post's as it was read, before plugins attached what follows from its text
@@ -123,7 +121,7 @@ def _placement(
     if isinstance(content, Article):
         return getattr(as_read.get(id(content)), "placement", None)
     try:
-        return placement_digest(content, settings, context)
+        return placement_digest(content, placer)
     except Unstable:
         return None
 
@@ -201,8 +199,9 @@ class OutputLedger:
             # covers what it keeps: ask now, so every build digests them alike.
             content.url, content.save_as  # noqa: B018
         as_read = read_states(generators)
+        placer = placement_digester(settings, context)
         self._placements = {
-            c.source_path: _placement(c, as_read, settings, context) for c in contents
+            c.source_path: _placement(c, as_read, placer) for c in contents
         }
         try:
             links = cache(partial(link_targets, context))
