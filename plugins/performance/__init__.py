@@ -71,8 +71,10 @@ def start_reading(generator):
     if isinstance(cache, ConversionCache):
         if cache.survey is not None:
             cache.survey.stop()
-        # First, while the process is small to fork: the stamps asked for later.
-        cache.survey = Survey.start(generator) if two else None
+        # First, while the process is small to fork: the stamps asked for later,
+        # in a rebuild (a first build reads everything: the worker has the core).
+        rebuild = cache.persistent and cache.file().exists()
+        cache.survey = Survey.start(generator) if two and rebuild else None
     kept = keep_posts_whole(generator)
     if not isinstance(cache, ConversionCache) or not two:
         return

@@ -100,6 +100,9 @@ class KeptPost(NamedTuple):
     placement: bytes
 
 
+_NOT_PLACEMENT = frozenset({"_content", "metadata"})
+
+
 def placement_digester(settings: dict, context: dict) -> Digester:
     """Return a digester for :func:`placement_digest`, one for a build's posts.
 
@@ -113,9 +116,10 @@ def placement_digest(post: Any, digester: Digester) -> bytes:
 
     What decides where a post is listed, in what order, under which URL and
     with what title: a change to its text alone (or to what plugins attach
-    later, perspectives say) leaves it as it was.
+    later, perspectives say) leaves it as it was. Its ``metadata`` is left out
+    too: Pelican sets every field of it as an attribute of the post, digested.
     """
-    values = {k: v for k, v in vars(post).items() if k != "_content"}
+    values = {k: v for k, v in vars(post).items() if k not in _NOT_PLACEMENT}
     return digester.digest(values)
 
 

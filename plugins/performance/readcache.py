@@ -190,8 +190,7 @@ class ConversionCache:
         self._opened = True
         if not self._persistent:
             return
-        folder = Path(self._settings["CACHE_PATH"])
-        self._path = folder / f"{FILE_PREFIX}{settings_digest(self._settings)}.pickle"
+        self._path = self.file()
         loaded: dict[str, Entry] = {}
         try:
             with self._path.open("rb") as handle, kept_from_collection():
@@ -217,6 +216,11 @@ class ConversionCache:
             if found is not MISSING:
                 return found
         return settled_stamp(path)
+
+    def file(self) -> Path:
+        """Return the cache file of this build's settings (it may not exist)."""
+        folder = Path(self._settings["CACHE_PATH"])
+        return folder / f"{FILE_PREFIX}{settings_digest(self._settings)}.pickle"
 
     def knows(self, key: str) -> bool:
         """Tell whether the file held an entry for ``key`` (read it first)."""
