@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from pelican import Pelican
 from pelican.log import LimitFilter
 from pelican.paginator import Paginator
+from pelican.settings import DEFAULT_CONFIG
+from pelican.urlwrappers import Tag
 import pytest
 
 from plugins.bench.corpus import CorpusShape, write_corpus
@@ -757,6 +759,17 @@ def test_a_few_new_renderings_are_added_to_the_file_and_a_damaged_end_is_dropped
     third.save()
     assert kept_file.stat().st_ino != written.st_ino, "written anew, whole"
     assert render_all(renders(), "summary") == []
+
+
+def test_a_mapping_is_digested_alike_however_many_came_before_it():
+    # A digester learns each type's shape as it meets it; what a page is given
+    # must digest the same for the first page of a build and for the last.
+    settings = dict(DEFAULT_CONFIG)
+    given = {"tag": Tag("news", settings), "title": "T"}
+    fresh = Digester({}).digest(given)
+    seasoned = Digester({})
+    seasoned.digest([Tag("other", settings), Tag("more", settings)])
+    assert seasoned.digest(given) == fresh
 
 
 def test_a_listing_page_is_digested_by_its_paginator_and_number():

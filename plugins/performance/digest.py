@@ -182,7 +182,9 @@ class Digester:
                 parts.append((name, item))
             elif (token := tokens.get(id(item))) is not None:
                 parts.append((name, None, token))
-            elif shapes.get(kind) == "wrapper":  # a tag, category, author
+            elif (shapes.get(kind) or shapes.setdefault(kind, _shape(kind))) == (
+                "wrapper"  # a tag, category, author: however many came before
+            ):
                 parts.append((name, kind.__qualname__, item.name, item.slug))
             elif kind is ListingPage:  # as _inside digests one, inline
                 paginator = self.digest(item.paginator)
