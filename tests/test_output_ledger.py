@@ -751,7 +751,7 @@ def test_a_few_new_renderings_are_added_to_the_file_and_a_damaged_end_is_dropped
     assert kept_file.stat().st_ino == written.st_ino, "added to, not written anew"
     assert kept_file.stat().st_size > written.st_size
     with kept_file.open("ab") as handle:
-        handle.write(b"\x80\x05 torn")  # a build stopped while adding to it
+        handle.write(b"\x80\x05\x95")  # a build stopped while adding to it
     third = renders()
     assert render_all(third, "summary") == []
     assert third.render("entry", (), (posts[0],), lambda: "new") == "<li>"

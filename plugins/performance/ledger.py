@@ -38,13 +38,13 @@ import os
 from pathlib import Path
 import pickle
 import struct
-import tempfile
 from typing import Any, NamedTuple
 
 from pelican.contents import Article
 from pelican.writers import FileOverwriteFailedError
 
 from plugins.common.buildcache import LEDGER_KEY, SETTINGS_KEY
+from plugins.common.files import write_atomic
 
 from .claims import Claims
 from .digest import Digester, Unstable
@@ -544,15 +544,6 @@ class OutputLedger:
             "placements": self._placements,
             "outputs": {key: tuple(record) for key, record in self._new.items()},
         }
-        self._file.parent.mkdir(parents=True, exist_ok=True)
-        # A temporary file of its own: two builds sharing CACHE_PATH never mix.
-        with tempfile.NamedTemporaryFile(
-            dir=self._file.parent, prefix=self._file.name, delete=False
-        ) as handle:
-            partial = Path(handle.name)
-            try:
-                pickle.dump(kept, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            except BaseException:
-                partial.unlink(missing_ok=True)
-                raise
-        os.replace(partial, self._file)
+        # Through a temporary file of its own: builds sharing CACHE_PATH never mix.
+        data = pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL)
+        write_atomic(self._file, data, overwrite=True, durable=False)

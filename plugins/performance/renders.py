@@ -14,15 +14,16 @@ made with it must say it again. The listings are made by one process (see
 from __future__ import annotations
 
 from collections.abc import Callable
-import contextlib
+import io
+import itertools
 import logging
-import os
 from pathlib import Path
 import pickle
-import tempfile
 from typing import Any
 
 from markupsafe import Markup
+
+from plugins.common.files import write_atomic_stream
 
 from .tracking import CURRENT
 
@@ -50,7 +51,7 @@ class KeptRenders:
         self._paths = paths  # id() of each post and page -> its source path
         self._digests = digests  # source path -> the ledger's digest of it
         self._kept: dict[Key, str] | None = None  # loaded when first asked
-        self._frames = 0  # frames the file held when loaded
+        self._added = 0  # frames added to the file since it was written whole
         self.made: dict[Key, str] = {}  # rendered in this build, to keep
 
     def render(
@@ -90,7 +91,7 @@ class KeptRenders:
     def _load(self) -> dict[Key, str]:
         """Read the kept renderings: a head frame, then what later builds added."""
         found: dict[Key, str] = {}
-        self._frames = 0
+        frames, whole = 0, 1
         try:
             with self._file.open("rb") as handle:
                 head = pickle.load(handle)
@@ -100,18 +101,19 @@ class KeptRenders:
                     or head.get("site") != self._site
                 ):
                     return {}
+                whole = head.get("frames", 1)
                 while True:
                     found.update(head.get("entries", {}))
-                    self._frames += 1
-                    try:
-                        head = pickle.load(handle)
-                    except EOFError:
-                        break
+                    frames += 1
+                    if not handle.peek(1):
+                        break  # the end: a frame cut short raises below instead
+                    head = pickle.load(handle)
         except FileNotFoundError:
             return {}
         except Exception as err:  # noqa: BLE001 (damaged: what was read, then anew)
             logger.info("%s is damaged (%s); it is written anew", self._file, err)
-            self._frames = APPENDS  # the next save rewrites it
+            frames = whole + APPENDS  # the next save rewrites it
+        self._added = max(frames - whole, 0)
         return found
 
     def save(self) -> None:
@@ -125,28 +127,36 @@ class KeptRenders:
         if not self.made or self._site is None:
             return
         kept = self._kept if self._kept is not None else self._load()
-        if kept and len(self.made) * 4 < len(kept) and self._frames < APPENDS:
+        if kept and len(self.made) * 4 < len(kept) and self._added < APPENDS:
             with self._file.open("ab") as handle:
                 self._dump({"entries": self.made}, handle)
         else:
             entries = {key: text for key, text in kept.items() if self._current(key)}
             entries.update(self.made)
-            self._rewrite({"format": FORMAT, "site": self._site, "entries": entries})
+            self._rewrite(entries)
         self._kept, self.made = None, {}
 
-    def _rewrite(self, head: dict[str, Any]) -> None:
-        self._file.parent.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(
-            dir=self._file.parent, prefix=self._file.name, delete=False
-        ) as handle:
-            partial = Path(handle.name)
-            try:
-                self._dump(head, handle)
-            except BaseException:
-                partial.unlink(missing_ok=True)
-                raise
-        with contextlib.suppress(OSError):
-            os.replace(partial, self._file)
+    def _rewrite(self, entries: dict[Key, str]) -> None:
+        """Write the file anew: a head frame, then the entries in frames of 500."""
+        keys = list(entries)
+        frames = (
+            {"entries": {key: entries[key] for key in keys[start : start + 500]}}
+            for start in range(0, len(keys), 500)
+        )
+        written = 1 + (len(keys) + 499) // 500  # the frames, this head included
+        head = {"format": FORMAT, "site": self._site, "entries": {}, "frames": written}
+        write_atomic_stream(
+            self._file,
+            (self._pickled(frame) for frame in itertools.chain([head], frames)),
+            overwrite=True,
+            durable=False,  # a cache: a build makes it again
+        )
+
+    @classmethod
+    def _pickled(cls, frame: dict[str, Any]) -> bytes:
+        buffer = io.BytesIO()
+        cls._dump(frame, buffer)
+        return buffer.getvalue()
 
     @staticmethod
     def _dump(frame: dict[str, Any], handle: Any) -> None:

@@ -157,20 +157,14 @@ class IncrementalWriter(GuardedWriter):
             fingerprint = None
             if isinstance(ledger, OutputLedger) and name:
                 if self._paginates(paginated, template_name, kwargs):
-                    if not self._allowed(name, {**context, **kwargs}):
-                        return None  # outside the output: said, not written
-                    self._write_listing(
-                        ledger,
-                        name,
-                        template,
-                        context,
-                        relative_urls,
-                        paginated,
-                        template_name,
-                        override_output,
-                        url,
-                        kwargs,
-                    )
+                    if self._allowed(name, {**context, **kwargs}):  # else said
+                        listing_call = (name, template, context, relative_urls)
+                        self._write_listing(
+                            ledger,
+                            listing_call,
+                            (paginated, template_name, override_output, url),
+                            kwargs,
+                        )
                     return None
                 target = os.path.join(ledger.output_path, name)
                 if not ledger.mine(target):  # the twin process makes it (.split)
@@ -206,18 +200,12 @@ class IncrementalWriter(GuardedWriter):
             "PAGINATED_TEMPLATES", {}
         )
 
-    def _write_listing(  # noqa: PLR0913, PLR0917 (Pelican's arguments)
+    def _write_listing(
         self,
         ledger: OutputLedger,
-        name,
-        template,
-        context,
-        relative_urls,
-        paginated,
-        template_name,
-        override_output,
-        url,
-        kwargs,
+        call: tuple[str, Any, dict[str, Any], bool],
+        pagination: tuple[Any, str | None, bool, str | None],
+        kwargs: dict[str, Any],
     ) -> None:
         """Make the pages of a paginated listing that are not up to date.
 
@@ -226,8 +214,13 @@ class IncrementalWriter(GuardedWriter):
         page up to date (or the twin's) is only claimed as written. Pelican's own
         loop would build every page's context to hear "up to date" from the
         template: 0.2 s of a 5,000-post rebuild, 70 ms more after one post changed
-        (its home page and author listings have 500 pages each).
+        (its home page and author listings have 500 pages each). ``call`` and
+        ``pagination`` are the arguments Pelican's ``write_file`` was given:
+        (name, template, context, relative_urls) and (paginated, template_name,
+        override_output, url).
         """
+        name, template, context, relative_urls = call
+        paginated, template_name, override_output, url = pagination
         per_page = (
             self.settings["PAGINATED_TEMPLATES"][template_name]
             or self.settings["DEFAULT_PAGINATION"]
