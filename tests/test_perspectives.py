@@ -184,14 +184,15 @@ def test_format_then_parse_keeps_every_field(  # noqa: PLR0913, PLR0917
         title=title,
     )
     p = parse(text)
-    assert p.author == " ".join(author.split())
+    # Direction controls are dropped from one-line fields (see fileformat).
+    assert p.author == " ".join(author.translate(_DIRECTION_CONTROLS).split())
     # In UTC: PEP 495 makes times in a repeated DST hour unequal across tzinfos.
     assert p.date.astimezone(UTC) == date.astimezone(UTC)
     assert p.date.utcoffset() == date.utcoffset()
     assert p.url == url
     assert p.kind == kind
     assert p.in_reply_to == (reply or None)
-    assert p.title == " ".join(title.split())
+    assert p.title == " ".join(title.translate(_DIRECTION_CONTROLS).split())
     assert p.extra == ()
     assert active_content(p.html) == []
 
