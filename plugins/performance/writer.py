@@ -24,11 +24,6 @@ from .tracking import reading
 logger = logging.getLogger(__name__)
 
 
-class UpToDate(str):
-    """What a skipped page "renders" to: the file on disk is already right."""
-
-
-UP_TO_DATE = UpToDate()
 LISTINGS = "listings"  # the group of Pelican's listing pages
 
 
@@ -46,14 +41,6 @@ class UnchangedFileSkipper(io.StringIO):
         self.path = path
         self.target_encoding = encoding
         self.ledger = ledger
-        self.up_to_date = False
-
-    def write(self, text: str) -> int:
-        """Collect ``text``; the up-to-date marker means: leave the file alone."""
-        if isinstance(text, UpToDate):
-            self.up_to_date = True
-            return 0
-        return super().write(text)
 
     def __exit__(
         self,
@@ -62,7 +49,7 @@ class UnchangedFileSkipper(io.StringIO):
         traceback: TracebackType | None,
     ) -> None:
         """Write the collected text unless an error stopped the writer."""
-        if kind is None and not self.up_to_date:
+        if kind is None:
             write_if_changed(self.path, self.getvalue().encode(self.target_encoding))
             if self.ledger is not None:
                 self.ledger.written(os.path.abspath(self.path))
@@ -88,35 +75,27 @@ def _lists_posts(kwargs: dict[str, Any]) -> bool:
 
 
 class LedgerTemplate:
-    """A template that is not rendered when the ledger says its page is up to date.
+    """A template whose rendering the output ledger records.
 
-    ``fingerprint`` is given when the writer already took it (a page of its own,
-    not one of a listing's pages); otherwise each page's is taken here.
+    The writer makes one only for a page it must make (its own, not the twin's;
+    not up to date), with the ``fingerprint`` it took of what the page is given
+    (None: unknowable, the page is not recorded).
     """
 
     def __init__(
-        self, template: Any, ledger: OutputLedger, fingerprint: bytes | None = None
+        self, template: Any, ledger: OutputLedger, fingerprint: bytes | None
     ) -> None:
         self.template = template
         self.ledger = ledger
         self.fingerprint = fingerprint
-        self.scratch: dict = {}  # what this call's pages have in common
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.template, name)
 
     def render(self, localcontext: dict[str, Any]) -> str:
-        """Render the page, or return the up-to-date marker for Pelican to "write"."""
+        """Render the page, noting what it reads and logs for the ledger."""
         ledger = self.ledger
         target = os.path.join(ledger.output_path, localcontext["output_file"])
-        if not ledger.mine(target):
-            return UP_TO_DATE  # the twin process makes this page (see .split)
-        fingerprint = self.fingerprint
-        if fingerprint is None:
-            own = own_values(localcontext, ledger.shared_context)
-            fingerprint = ledger.fingerprint((self.template.name, own), self.scratch)
-            if ledger.fresh(target, fingerprint):
-                return UP_TO_DATE
         if localcontext.get("localsiteurl"):
             # Pelican points its posts' relative links at this page by setting
             # localsiteurl in the context it was given; for a listing given a copy
@@ -125,7 +104,7 @@ class LedgerTemplate:
             ledger.shared_context["localsiteurl"] = localcontext["localsiteurl"]
         with reading() as read:
             html = self.template.render(localcontext)
-        ledger.finished(os.path.abspath(target), fingerprint, read)
+        ledger.finished(os.path.abspath(target), self.fingerprint, read)
         return html
 
 
